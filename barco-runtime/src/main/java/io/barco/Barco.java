@@ -1,0 +1,25 @@
+package io.barco;
+
+import io.barco.launch.Container;
+import io.barco.launch.ContainerResult;
+import io.barco.launch.Launcher;
+import io.barco.spec.ContainerSpec;
+
+/**
+ * The entry point: {@code Barco.run(ContainerSpec.builder("/bin/true").build())}. The CLI and the
+ * JUnit extension launch containers only through here.
+ */
+public final class Barco {
+    private Barco() {
+    }
+
+    /** Starts a container and returns its handle; close the handle to kill and clean up. */
+    public static Container launch(ContainerSpec spec) {
+        return Launcher.launch(spec);
+    }
+
+    /** Runs a container to the end (or its timeout) and returns its exit status and captured output. */
+    public static ContainerResult run(ContainerSpec spec) throws InterruptedException {
+        return Launcher.run(spec);
+    }
+}

@@ -1,0 +1,31 @@
+package io.barco.launch;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** What a finished container left: how it ended, its captured output and how long it ran. */
+public record ContainerResult(ExitStatus status, byte[] stdoutBytes, byte[] stderrBytes, Duration wallTime,
+        boolean timedOut) {
+
+    public String stdout() {
+        return new String(stdoutBytes, StandardCharsets.UTF_8);
+    }
+
+    public String stderr() {
+        return new String(stderrBytes, StandardCharsets.UTF_8);
+    }
+
+    /** The exit code, or 128 + signal. */
+    public int exitCode() {
+        return status.code();
+    }
+
+    public boolean succeeded() {
+        return status.succeeded() && !timedOut;
+    }
+
+    @Override
+    public String toString() {
+        return "ContainerResult[" + status + (timedOut ? ", timed out" : "") + ", " + wallTime.toMillis() + " ms]";
+    }
+}

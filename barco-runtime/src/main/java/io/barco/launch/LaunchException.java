@@ -1,0 +1,33 @@
+package io.barco.launch;
+
+import io.barco.BarcoException;
+import io.barco.sys.Errno;
+
+/**
+ * A launch step failed; the message names the step and the kernel's answer, e.g.
+ * {@code pivot_root(/tmp/root): Invalid argument}. Nothing of the container is left behind.
+ */
+public class LaunchException extends BarcoException {
+    private static final long serialVersionUID = 1L;
+    private final String step;
+    private final int errno;
+
+    public LaunchException(String step, int errno) {
+        this(step, errno, step + ": " + Errno.describe(errno));
+    }
+
+    protected LaunchException(String step, int errno, String message) {
+        super(message);
+        this.step = step;
+        this.errno = errno;
+    }
+
+    /** The failed step as the plan describes it. */
+    public String step() {
+        return step;
+    }
+
+    public int errno() {
+        return errno;
+    }
+}

@@ -1,0 +1,239 @@
+package io.barco.launch;
+
+import com.sun.jna.LastErrorException;
+import io.barco.BarcoException;
+import io.barco.plan.HostFacts;
+import io.barco.plan.LaunchPlan;
+import io.barco.plan.LaunchPlanner;
+import io.barco.plan.Op;
+import io.barco.plan.PlanEncoder;
+import io.barco.seccomp.SeccompCompiler;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.Stdio;
+import io.barco.sys.Descriptors;
+import io.barco.sys.Errno;
+import io.barco.sys.FdInputStream;
+import io.barco.sys.FdOutputStream;
+import io.barco.sys.LibC;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Launches containers: spec, then plan, then the native helper, then a {@link Container} handle.
+ * Any number of launches may run at once from any threads.
+ */
+public final class Launcher {
+    private static final ExecutorService WAITERS = Executors.newCachedThreadPool(daemon("barco-wait"));
+    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(daemon("barco-timeout"));
+    private static final Set<Container> LIVE = ConcurrentHashMap.newKeySet();
+    private static final HostFacts HOST = HostFacts.current();
+
+    static {
+        // Containers die with the JVM that launched them, when it exits in an orderly way.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Container::kill), "barco-shutdown"));
+    }
+
+    private Launcher() {
+    }
+
+    /** The plan {@link #launch} would execute for {@code spec}. */
+    public static LaunchPlan plan(ContainerSpec spec) {
+        byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
+        return LaunchPlanner.plan(spec, HOST, seccomp);
+    }
+
+    public static Container launch(ContainerSpec spec) {
+        long start = System.nanoTime();
+        Preflight.check(spec);
+        LaunchPlan plan = plan(spec);
+        List<Integer> toClose = new ArrayList<>();
+        int[] parentEnds = {-1, -1, -1};
+        boolean launched = false;
+        try {
+            int planFd = Descriptors.memfd("barco-plan", PlanEncoder.encode(plan));
+            toClose.add(planFd);
+            int[] status = Descriptors.pipe();
+            toClose.add(status[1]);
+            HelperSpawner.StdioSource[] stdio = new HelperSpawner.StdioSource[3];
+            Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
+            for (int i = 0; i < 3; i++) {
+                switch (modes[i]) {
+                    case INHERIT -> stdio[i] = HelperSpawner.StdioSource.INHERIT;
+                    case DISCARD -> stdio[i] = HelperSpawner.StdioSource.DEV_NULL;
+                    case PIPE -> {
+                        int[] pipe = Descriptors.pipe();
+                        int childEnd = i == 0 ? pipe[0] : pipe[1];
+                        parentEnds[i] = i == 0 ? pipe[1] : pipe[0];
+                        toClose.add(childEnd);
+                        stdio[i] = HelperSpawner.StdioSource.of(childEnd);
+                    }
+                }
+            }
+            int helperPid;
+            try {
+                helperPid = HelperSpawner.spawn(NativeHelper.path(), planFd, status[1], stdio);
+            } catch (RuntimeException e) {
+                Descriptors.closeQuietly(status[0]);
+                throw e;
+            }
+            toClose.forEach(Descriptors::closeQuietly);
+            toClose.clear();
+
+            Container container = await(spec, plan, helperPid, status[0], parentEnds, start);
+            launched = true;
+            return container;
+        } finally {
+            toClose.forEach(Descriptors::closeQuietly);
+            if (!launched) {
+                for (int fd : parentEnds) {
+                    Descriptors.closeQuietly(fd);
+                }
+            }
+        }
+    }
+
+    /** Reads the helper's report, reaps it, and either hands out the container or cleans up and throws. */
+    private static Container await(ContainerSpec spec, LaunchPlan plan, int helperPid, int statusFd,
+            int[] parentEnds, long start) {
+        byte[] report;
+        try {
+            // EOF once the helper has exited and the container has exec'd (the descriptor is close-on-exec).
+            report = Descriptors.readFully(statusFd);
+        } finally {
+            Descriptors.closeQuietly(statusFd);
+        }
+        int helperStatus = reap(helperPid);
+        int containerPid = 0;
+        StatusRecord error = null;
+        for (int off = 0; off + StatusRecord.SIZE <= report.length; off += StatusRecord.SIZE) {
+            StatusRecord record = StatusRecord.decode(report, off);
+            if (record.kind() == StatusRecord.PID) {
+                containerPid = record.value();
+            } else if (record.kind() == StatusRecord.ERROR && error == null) {
+                error = record;
+            }
+        }
+        if (error == null && (containerPid == 0 || helperStatus != 0)) {
+            if (containerPid > 0) {
+                killAndReap(containerPid);
+            }
+            throw new BarcoException("barco's native helper failed without a report (" + ExitStatus.fromWaitStatus(helperStatus) + ")");
+        }
+        if (error != null) {
+            if (containerPid > 0) {
+                killAndReap(containerPid);
+            }
+            throw failure(spec, plan, error);
+        }
+        int pidfd;
+        try {
+            pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, (long) containerPid, 0L);
+        } catch (LastErrorException e) {
+            killAndReap(containerPid);
+            throw new BarcoException("pidfd_open(" + containerPid + "): " + Errno.describe(e.getErrorCode()));
+        }
+        int pid = containerPid;
+        CompletableFuture<ExitStatus> exit = CompletableFuture.supplyAsync(() -> ExitStatus.fromWaitStatus(reap(pid)), WAITERS);
+        Container container = new Container(pid, pidfd,
+                parentEnds[0] >= 0 ? new FdOutputStream(parentEnds[0]) : null,
+                parentEnds[1] >= 0 ? new FdInputStream(parentEnds[1]) : null,
+                parentEnds[2] >= 0 ? new FdInputStream(parentEnds[2]) : null, exit, start);
+        LIVE.add(container);
+        exit.whenComplete((s, e) -> LIVE.remove(container));
+        spec.timeout().ifPresent(timeout -> {
+            var timer = TIMERS.schedule(() -> {
+                container.markTimedOut();
+                container.kill();
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            exit.whenComplete((s, e) -> timer.cancel(false));
+        });
+        return container;
+    }
+
+    private static LaunchException failure(ContainerSpec spec, LaunchPlan plan, StatusRecord error) {
+        if (error.step() < 0 || error.step() >= plan.steps().size()) {
+            return new LaunchException("read the launch plan", error.errno());
+        }
+        String step = plan.step(error.step()).description();
+        if (plan.step(error.step()).op() == Op.EXEC) {
+            int errno = error.errno();
+            if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
+                return new CommandNotFoundException(spec.command(), step, errno);
+            }
+            if (errno == Errno.EACCES || errno == Errno.ENOEXEC || errno == Errno.EPERM) {
+                return new CommandNotExecutableException(spec.command(), step, errno);
+            }
+        }
+        return new LaunchException(step, error.errno());
+    }
+
+    /** waitpid for one of our own children, retried on EINTR; returns the raw wait status. */
+    static int reap(int pid) {
+        int[] status = new int[1];
+        for (;;) {
+            try {
+                LibC.INSTANCE.waitpid(pid, status, 0);
+                return status[0];
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw new IllegalStateException("waitpid(" + pid + "): " + Errno.describe(e.getErrorCode()), e);
+                }
+            }
+        }
+    }
+
+    private static void killAndReap(int pid) {
+        try {
+            LibC.INSTANCE.kill(pid, Container.SIGKILL);
+        } catch (LastErrorException ignored) {
+            // already gone; still to be reaped
+        }
+        reap(pid);
+    }
+
+    /** Launches, captures stdout and stderr, waits (up to the spec's timeout) and cleans up. */
+    public static ContainerResult run(ContainerSpec spec) throws InterruptedException {
+        try (Container container = launch(spec)) {
+            CompletableFuture<byte[]> out = drain(container.stdout().orElse(null));
+            CompletableFuture<byte[]> err = drain(container.stderr().orElse(null));
+            ExitStatus status = container.waitFor();
+            return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut());
+        }
+    }
+
+    private static CompletableFuture<byte[]> drain(InputStream in) {
+        if (in == null) {
+            return CompletableFuture.completedFuture(new byte[0]);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            try {
+                in.transferTo(buffer);
+            } catch (IOException e) {
+                // closed under us when the container was killed: keep what arrived
+            }
+            return buffer.toByteArray();
+        }, WAITERS);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

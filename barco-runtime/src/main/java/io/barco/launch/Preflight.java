@@ -1,0 +1,95 @@
+package io.barco.launch;
+
+import io.barco.BarcoException;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.InvalidSpecException;
+import io.barco.spec.Mount;
+import io.barco.sys.LibC;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Checks, before anything is created, that this host can run the spec and that the spec's host
+ * paths are usable. Each failure is one line naming the problem and the fix.
+ */
+public final class Preflight {
+    /** mount_setattr, the newest call the helper needs, came with Linux 5.12. */
+    static final int[] MIN_KERNEL = {5, 12};
+
+    private static volatile String hostProblem;
+    private static volatile boolean hostChecked;
+
+    private Preflight() {
+    }
+
+    public static void check(ContainerSpec spec) {
+        checkHost();
+        checkPaths(spec);
+    }
+
+    /** Null when this host can run containers, else why not. */
+    public static String hostProblem() {
+        if (!hostChecked) {
+            hostProblem = findHostProblem();
+            hostChecked = true;
+        }
+        return hostProblem;
+    }
+
+    static void checkHost() {
+        String problem = hostProblem();
+        if (problem != null) {
+            throw new BarcoException(problem);
+        }
+    }
+
+    private static String findHostProblem() {
+        String os = System.getProperty("os.name");
+        if (!"Linux".equals(os)) {
+            return "barco needs Linux; this is " + os + " (on a laptop use the Vagrant VM in vagrant/)";
+        }
+        String version = System.getProperty("os.version");
+        if (!kernelAtLeast(version, MIN_KERNEL)) {
+            return "barco needs Linux " + MIN_KERNEL[0] + "." + MIN_KERNEL[1] + " or newer; this kernel is " + version;
+        }
+        if (LibC.INSTANCE.geteuid() != 0) {
+            return "barco must run as root to map container ids to host ids 10000 and up: run it with sudo, or in the Vagrant VM";
+        }
+        Path maxUserNs = Path.of("/proc/sys/user/max_user_namespaces");
+        try {
+            if (Files.exists(maxUserNs) && Long.parseLong(io.barco.sys.ProcFiles.read(maxUserNs).trim()) == 0) {
+                return "user namespaces are disabled on this host (user.max_user_namespaces = 0): sysctl -w user.max_user_namespaces=15000";
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unreadable: let the launch itself say what fails
+        }
+        return null;
+    }
+
+    static boolean kernelAtLeast(String version, int[] min) {
+        String[] parts = version.split("[.-]");
+        try {
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > min[0] || (major == min[0] && minor >= min[1]);
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    static void checkPaths(ContainerSpec spec) {
+        Path rootfs = spec.rootfs();
+        if (!Files.exists(rootfs)) {
+            throw new InvalidSpecException("rootfs " + rootfs + " does not exist: give an existing directory with -m");
+        }
+        if (!Files.isDirectory(rootfs)) {
+            throw new InvalidSpecException("rootfs " + rootfs + " is not a directory: give a directory with -m");
+        }
+        for (Mount mount : spec.mounts()) {
+            if (mount.kind() == Mount.Kind.BIND && !Files.exists(mount.source())) {
+                throw new InvalidSpecException("bind source " + mount.source() + " does not exist: create it or fix --bind");
+            }
+        }
+    }
+}

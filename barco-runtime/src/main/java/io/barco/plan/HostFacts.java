@@ -1,0 +1,34 @@
+package io.barco.plan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** What the planner needs to know about the host; a test passes its own. */
+public interface HostFacts {
+    /** The highest capability number this kernel knows (/proc/sys/kernel/cap_last_cap). */
+    int capLastCap();
+
+    boolean isDirectory(Path path);
+
+    static HostFacts current() {
+        int last;
+        try {
+            last = Integer.parseInt(io.barco.sys.ProcFiles.read(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
+        } catch (IOException | NumberFormatException e) {
+            last = 40;
+        }
+        int capLastCap = last;
+        return new HostFacts() {
+            @Override
+            public int capLastCap() {
+                return capLastCap;
+            }
+
+            @Override
+            public boolean isDirectory(Path path) {
+                return Files.isDirectory(path);
+            }
+        };
+    }
+}

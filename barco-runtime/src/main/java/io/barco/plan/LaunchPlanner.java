@@ -1,0 +1,236 @@
+package io.barco.plan;
+
+import io.barco.spec.Capability;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.Mount;
+import io.barco.spec.NetworkMode;
+import io.barco.spec.Stdio;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a spec into the ordered steps the native helper executes: all policy is decided here, in
+ * Java, and is unit-testable without privileges. Like bubblewrap, the whole setup is a list.
+ *
+ * <p>The container's tree is assembled under {@code /tmp/root} on a private tmpfs of the new mount
+ * namespace (nothing appears on the host), then made the root with pivot_root.
+ */
+public final class LaunchPlanner {
+    static final String STAGING = "/tmp";
+    static final String NEW_ROOT = STAGING + "/root";
+
+    static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_BIND = 0x1000,
+            MS_REC = 0x4000, MS_PRIVATE = 1 << 18;
+    static final long CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
+            CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000,
+            CLONE_NEWNET = 0x40000000;
+    static final long MOUNT_ATTR_RDONLY = 1;
+
+    /** The OCI runtime spec's default masked paths. */
+    static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/sys/firmware", "/sys/devices/virtual/powercap");
+    /** The OCI runtime spec's default read-only paths. */
+    static final List<String> READ_ONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+
+    private record Device(String name, int major, int minor) {
+    }
+
+    private static final List<Device> DEVICES = List.of(new Device("null", 1, 3), new Device("zero", 1, 5),
+            new Device("full", 1, 7), new Device("random", 1, 8), new Device("urandom", 1, 9),
+            new Device("tty", 5, 0));
+    private static final Device NULL_DEVICE = DEVICES.get(0);
+
+    private final HostFacts host;
+    private final List<Step> steps = new ArrayList<>();
+    private int trees;
+
+    private LaunchPlanner(HostFacts host) {
+        this.host = host;
+    }
+
+    /** The plan for {@code spec}; {@code seccompProgram} is the compiled filter, or null for none. */
+    public static LaunchPlan plan(ContainerSpec spec, HostFacts host, byte[] seccompProgram) {
+        return new LaunchPlanner(host).build(spec, seccompProgram);
+    }
+
+    private LaunchPlan build(ContainerSpec spec, byte[] seccompProgram) {
+        // In the helper: take what the child will mount from the host, while the helper can still reach it.
+        int rootTree = openTree(spec.rootfs().toString(), spec.readOnlyRoot(), "rootfs " + spec.rootfs());
+        List<Integer> bindTrees = new ArrayList<>();
+        for (Mount mount : spec.mounts()) {
+            bindTrees.add(mount.kind() == Mount.Kind.BIND
+                    ? openTree(mount.source().toString(), mount.readOnly(), "bind source " + mount.source()) : -1);
+        }
+        int sysTree = spec.network() == NetworkMode.HOST ? openTree("/sys", true, "/sys") : -1;
+
+        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP
+                | (spec.network() == NetworkMode.NONE ? CLONE_NEWNET : 0);
+        add(Op.CLONE, flags, 0, "clone(" + describeNamespaces(flags) + ")");
+        add(Op.WRITE_PROC, 0, 0, "write uid_map '" + spec.uidMapping().mapLine().trim() + "'",
+                "uid_map", spec.uidMapping().mapLine());
+        add(Op.WRITE_PROC, 0, 0, "write gid_map '" + spec.gidMapping().mapLine().trim() + "'",
+                "gid_map", spec.gidMapping().mapLine());
+        add(Op.RELEASE, 0, 0, "release the container process");
+
+        // In the container's first process, in its new namespaces. Until it takes an id the new user
+        // namespace maps, it is the unmapped host root and cannot create files: become container root.
+        add(Op.SET_IDS, 0, 0, "become root of the user namespace");
+        add(Op.MOUNT, MS_REC | MS_PRIVATE, 0, "make the mount namespace private", null, "/");
+        add(Op.MOUNT, MS_NOSUID | MS_NODEV, 0, "mount the staging tmpfs on " + STAGING,
+                "tmpfs", STAGING, "tmpfs", "mode=0700");
+        add(Op.MKDIR, 0755, 0, "mkdir " + NEW_ROOT, NEW_ROOT);
+        add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " on /", NEW_ROOT);
+
+        mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        if (sysTree >= 0) {
+            add(Op.ATTACH_TREE, sysTree, 0, "bind /sys read-only", inRoot("/sys"));
+        } else {
+            mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        }
+        planDev(spec);
+        mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            Mount mount = spec.mounts().get(i);
+            if (mount.kind() == Mount.Kind.BIND) {
+                makeMountPoint(mount.target(), host.isDirectory(mount.source()));
+                add(Op.ATTACH_TREE, bindTrees.get(i), 0, "bind " + mount, inRoot(mount.target()));
+            } else {
+                makeMountPoint(mount.target(), true);
+                mount("tmpfs", mount.target(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+            }
+        }
+
+        for (String path : MASKED_PATHS) {
+            add(Op.MASK, 0, makedev(NULL_DEVICE), "mask " + path, inRoot(path), "/dev/null");
+        }
+        for (String path : READ_ONLY_PATHS) {
+            add(Op.READ_ONLY, 0, 0, "make " + path + " read-only", inRoot(path));
+        }
+        add(Op.SETHOSTNAME, 0, 0, "sethostname(" + spec.hostname() + ")", spec.hostname());
+        if (spec.network() == NetworkMode.NONE) {
+            add(Op.LOOPBACK_UP, 0, 0, "bring loopback up");
+        }
+        add(Op.PIVOT_ROOT, 0, 0, "pivot_root(" + NEW_ROOT + ")", NEW_ROOT);
+        add(Op.CHDIR, 0, 0, "chdir(" + spec.workdir() + ")", spec.workdir());
+        if (spec.stdin() != Stdio.INHERIT) {
+            // Without a terminal of ours to share, the container gets no controlling terminal either.
+            add(Op.SETSID, 0, 0, "setsid()");
+        }
+
+        // Privileges last, in the order that survives execve: bounding set, ids, then capset.
+        long keep = Capability.mask(spec.capabilities());
+        add(Op.DROP_BOUNDING, keep, host.capLastCap(), "drop capabilities from the bounding set");
+        add(Op.SET_IDS, spec.uid(), spec.gid(), "set uid " + spec.uid() + " and gid " + spec.gid());
+        add(Op.SET_CAPS, keep, 0, "set capabilities " + spec.capabilities());
+        add(Op.NO_NEW_PRIVS, 0, 0, "prctl(PR_SET_NO_NEW_PRIVS)");
+        add(Op.CLOSE_FDS, 0, 0, "close inherited file descriptors");
+        if (seccompProgram != null) {
+            add(Op.SECCOMP, 0, 0, "load the seccomp filter (" + seccompProgram.length / 8 + " instructions)",
+                    seccompProgram);
+        }
+        List<String> envp = spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        String path = spec.env().getOrDefault("PATH", ContainerSpec.DEFAULT_PATH);
+        add(Op.EXEC, spec.argv().size(), envp.size(), "execve(" + spec.command() + ")",
+                utf8(spec.command()), packed(spec.argv()), packed(envp), utf8(path));
+        return new LaunchPlan(steps);
+    }
+
+    private void planDev(ContainerSpec spec) {
+        mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "mode=0755,size=65536k");
+        for (Device device : DEVICES) {
+            String target = inRoot("/dev/" + device.name());
+            add(Op.MKFILE, 0666, 0, "create /dev/" + device.name(), target);
+            add(Op.BIND_DEVICE, 0, makedev(device), "bind /dev/" + device.name(), "/dev/" + device.name(), target);
+        }
+        add(Op.MKDIR, 0755, 0, "mkdir /dev/pts", inRoot("/dev/pts"));
+        String ptsOptions = "newinstance,ptmxmode=0666,mode=0620" + (spec.gidMapping().containsInside(5) ? ",gid=5" : "");
+        mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOptions);
+        add(Op.SYMLINK, 0, 0, "symlink /dev/ptmx", "pts/ptmx", inRoot("/dev/ptmx"));
+        add(Op.MKDIR, 01777, 0, "mkdir /dev/shm", inRoot("/dev/shm"));
+        mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        add(Op.MKDIR, 0755, 0, "mkdir /dev/mqueue", inRoot("/dev/mqueue"));
+        mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        for (String[] link : new String[][] {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
+                {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}}) {
+            add(Op.SYMLINK, 0, 0, "symlink /dev/" + link[1], link[0], inRoot("/dev/" + link[1]));
+        }
+    }
+
+    private void makeMountPoint(String target, boolean directory) {
+        if (directory) {
+            add(Op.MKDIR, 0755, 0, "create mount point " + target + " (mkdir)", inRoot(target));
+        } else {
+            add(Op.MKFILE, 0644, 0, "create mount point " + target, inRoot(target));
+        }
+    }
+
+    private int openTree(String path, boolean readOnly, String what) {
+        // recursive: a rootfs of "/" brings /usr, /home and the rest when they are mounts of their own
+        add(Op.OPEN_TREE, 1, readOnly ? MOUNT_ATTR_RDONLY : 0, "open_tree(" + what + (readOnly ? ", read-only)" : ")"), path);
+        return trees++;
+    }
+
+    private void mount(String source, String target, String fstype, long flags, String data) {
+        add(Op.MOUNT, flags, 0, "mount " + fstype + " on " + target, source, inRoot(target), fstype, data);
+    }
+
+    private void add(Op op, long a, long b, String description, Object... strings) {
+        List<byte[]> encoded = new ArrayList<>();
+        for (Object s : strings) {
+            encoded.add(s == null ? null : s instanceof byte[] bytes ? bytes : utf8((String) s));
+        }
+        steps.add(new Step(op, a, b, encoded, description));
+    }
+
+    static String inRoot(String containerPath) {
+        return containerPath.equals("/") ? NEW_ROOT : NEW_ROOT + containerPath;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** NUL-separated strings; the encoder adds the final NUL. */
+    private static byte[] packed(List<String> items) {
+        byte[][] parts = items.stream().map(LaunchPlanner::utf8).toArray(byte[][]::new);
+        int size = Arrays.stream(parts).mapToInt(p -> p.length + 1).sum();
+        byte[] out = new byte[Math.max(0, size - 1)];
+        int pos = 0;
+        for (int i = 0; i < parts.length; i++) {
+            System.arraycopy(parts[i], 0, out, pos, parts[i].length);
+            pos += parts[i].length + 1;
+        }
+        return out;
+    }
+
+    /** glibc's makedev. */
+    static long makedev(Device device) {
+        long major = device.major(), minor = device.minor();
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+
+    static String describeNamespaces(long flags) {
+        List<String> names = new ArrayList<>();
+        Map<Long, String> known = new java.util.LinkedHashMap<>();
+        known.put(CLONE_NEWUSER, "CLONE_NEWUSER");
+        known.put(CLONE_NEWNS, "CLONE_NEWNS");
+        known.put(CLONE_NEWPID, "CLONE_NEWPID");
+        known.put(CLONE_NEWIPC, "CLONE_NEWIPC");
+        known.put(CLONE_NEWUTS, "CLONE_NEWUTS");
+        known.put(CLONE_NEWNET, "CLONE_NEWNET");
+        known.put(CLONE_NEWCGROUP, "CLONE_NEWCGROUP");
+        known.forEach((flag, name) -> {
+            if ((flags & flag) != 0) {
+                names.add(name);
+            }
+        });
+        return String.join("|", names);
+    }
+}

@@ -1,0 +1,46 @@
+package io.barco.plan;
+
+/** The steps the native helper knows; the codes are the helper's (barco-helper.c, enum op). */
+public enum Op {
+    /** Parent: clone a detached copy of a host mount tree (open_tree), optionally read-only. */
+    OPEN_TREE(1),
+    /** Parent: create the container's first process in new namespaces. */
+    CLONE(2),
+    /** Parent: write a file of the child's /proc/PID directory (uid_map, gid_map). */
+    WRITE_PROC(3),
+    /** Parent: let the child go on, then exit. Child: wait for that. */
+    RELEASE(4),
+    MOUNT(10),
+    /** Attach a tree from OPEN_TREE (move_mount). */
+    ATTACH_TREE(11),
+    MKDIR(12),
+    MKFILE(13),
+    /** Bind a host character device after verifying it is the expected one. */
+    BIND_DEVICE(14),
+    /** Hide a path: tmpfs over a directory, the verified null device over a file. */
+    MASK(15),
+    READ_ONLY(16),
+    SYMLINK(17),
+    SETHOSTNAME(18),
+    LOOPBACK_UP(19),
+    PIVOT_ROOT(20),
+    CHDIR(21),
+    SETSID(22),
+    DROP_BOUNDING(23),
+    SET_IDS(24),
+    SET_CAPS(25),
+    NO_NEW_PRIVS(26),
+    CLOSE_FDS(27),
+    SECCOMP(28),
+    EXEC(29);
+
+    private final int code;
+
+    Op(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+}

@@ -1,0 +1,40 @@
+package io.barco.plan;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The wire form the helper reads from fd 3: a magic, the step count, then per step its code, two
+ * 64-bit numbers and four length-prefixed strings, each with a terminating NUL. Native byte order.
+ */
+public final class PlanEncoder {
+    static final int MAGIC = 0x31435242; // "BRC1"
+
+    private PlanEncoder() {
+    }
+
+    public static byte[] encode(LaunchPlan plan) {
+        int size = 8;
+        for (Step step : plan.steps()) {
+            size += 4 + 8 + 8;
+            for (int i = 0; i < Step.MAX_STRINGS; i++) {
+                byte[] s = i < step.strings().size() ? step.strings().get(i) : null;
+                size += 4 + (s == null ? 0 : s.length + 1);
+            }
+        }
+        ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+        out.putInt(MAGIC).putInt(plan.steps().size());
+        for (Step step : plan.steps()) {
+            out.putInt(step.op().code()).putLong(step.a()).putLong(step.b());
+            for (int i = 0; i < Step.MAX_STRINGS; i++) {
+                byte[] s = i < step.strings().size() ? step.strings().get(i) : null;
+                if (s == null) {
+                    out.putInt(0);
+                } else {
+                    out.putInt(s.length + 1).put(s).put((byte) 0);
+                }
+            }
+        }
+        return out.array();
+    }
+}

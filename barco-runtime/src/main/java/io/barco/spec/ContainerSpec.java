@@ -1,0 +1,360 @@
+package io.barco.spec;
+
+import io.barco.seccomp.SeccompProfile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Everything about one container, decided before anything is created. Immutable; build one with
+ * {@link #builder(String)}, change a copy with {@link #toBuilder()}.
+ *
+ * <pre>{@code
+ * ContainerSpec spec = ContainerSpec.builder("/bin/sh").args("-c", "echo hi").uid(0).build();
+ * }</pre>
+ */
+public final class ContainerSpec {
+    public static final String DEFAULT_HOSTNAME = "barcontainer";
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
+
+    private final Path rootfs;
+    private final boolean readOnlyRoot;
+    private final long uid;
+    private final long gid;
+    private final IdMapping uidMapping;
+    private final IdMapping gidMapping;
+    private final String hostname;
+    private final String command;
+    private final String argv0;
+    private final List<String> args;
+    private final Map<String, String> env;
+    private final String workdir;
+    private final List<Mount> mounts;
+    private final NetworkMode network;
+    private final Set<Capability> capabilities;
+    private final SeccompProfile seccomp;
+    private final Duration timeout;
+    private final Stdio stdin;
+    private final Stdio stdout;
+    private final Stdio stderr;
+
+    private ContainerSpec(Builder b) {
+        this.rootfs = b.rootfs;
+        this.readOnlyRoot = b.readOnlyRoot;
+        this.uid = b.uid;
+        this.gid = b.gid == null ? b.uid : b.gid;
+        this.uidMapping = b.uidMapping;
+        this.gidMapping = b.gidMapping;
+        this.hostname = b.hostname;
+        this.command = b.command;
+        this.argv0 = b.argv0 == null ? b.command : b.argv0;
+        this.args = List.copyOf(b.args);
+        this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
+        this.workdir = b.workdir;
+        this.mounts = List.copyOf(b.mounts);
+        this.network = b.network;
+        this.capabilities = Collections.unmodifiableSet(b.capabilities.clone());
+        this.seccomp = b.seccomp;
+        this.timeout = b.timeout;
+        this.stdin = b.stdin;
+        this.stdout = b.stdout;
+        this.stderr = b.stderr;
+        validate();
+    }
+
+    private void validate() {
+        if (command == null || command.isEmpty()) {
+            throw new InvalidSpecException("no command given: pass the program to run, e.g. -c /bin/sh");
+        }
+        noNul("command", command);
+        noNul("argv[0]", argv0);
+        args.forEach(a -> noNul("argument", a));
+        env.forEach((k, v) -> {
+            if (k.isEmpty() || k.indexOf('=') >= 0) {
+                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE");
+            }
+            noNul("environment variable " + k, v);
+        });
+        if (!rootfs.isAbsolute()) {
+            throw new InvalidSpecException("rootfs " + rootfs + " is not an absolute path");
+        }
+        if (!uidMapping.containsInside(uid)) {
+            throw new InvalidSpecException("uid " + uid + " is outside the mapped range " + uidMapping.inside() + ".."
+                    + (uidMapping.inside() + uidMapping.count() - 1) + ": pick a uid in it or widen the mapping");
+        }
+        if (!gidMapping.containsInside(gid)) {
+            throw new InvalidSpecException("gid " + gid + " is outside the mapped range " + gidMapping.inside() + ".."
+                    + (gidMapping.inside() + gidMapping.count() - 1) + ": pick a gid in it or widen the mapping");
+        }
+        if (!HOSTNAME.matcher(hostname).matches()) {
+            throw new InvalidSpecException("invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes");
+        }
+        if (!workdir.startsWith("/")) {
+            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute");
+        }
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new InvalidSpecException("timeout must be positive, got " + timeout);
+        }
+    }
+
+    private static void noNul(String what, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw new InvalidSpecException(what + " contains a NUL byte");
+        }
+    }
+
+    public static Builder builder(String command) {
+        return new Builder().command(command);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.rootfs = rootfs;
+        b.readOnlyRoot = readOnlyRoot;
+        b.uid = uid;
+        b.gid = gid;
+        b.uidMapping = uidMapping;
+        b.gidMapping = gidMapping;
+        b.hostname = hostname;
+        b.command = command;
+        b.argv0 = argv0.equals(command) ? null : argv0;
+        b.args = new ArrayList<>(args);
+        b.env = new LinkedHashMap<>(env);
+        b.workdir = workdir;
+        b.mounts = new ArrayList<>(mounts);
+        b.network = network;
+        b.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
+        b.seccomp = seccomp;
+        b.timeout = timeout;
+        b.stdin = stdin;
+        b.stdout = stdout;
+        b.stderr = stderr;
+        return b;
+    }
+
+    public Path rootfs() { return rootfs; }
+    public boolean readOnlyRoot() { return readOnlyRoot; }
+    public long uid() { return uid; }
+    public long gid() { return gid; }
+    public IdMapping uidMapping() { return uidMapping; }
+    public IdMapping gidMapping() { return gidMapping; }
+    public String hostname() { return hostname; }
+    public String command() { return command; }
+    /** The name the program sees as argv[0]; the command itself unless set. */
+    public String argv0() { return argv0; }
+    public List<String> args() { return args; }
+    public Map<String, String> env() { return env; }
+    public String workdir() { return workdir; }
+    public List<Mount> mounts() { return mounts; }
+    public NetworkMode network() { return network; }
+    /** Capabilities the command keeps: container root keeps these, any other uid none, as in the seed. */
+    public Set<Capability> capabilities() { return uid == 0 ? capabilities : Set.of(); }
+    /** The seccomp profile, or empty for none (no_new_privs is set regardless). */
+    public Optional<SeccompProfile> seccomp() { return Optional.ofNullable(seccomp); }
+    public Optional<Duration> timeout() { return Optional.ofNullable(timeout); }
+    public Stdio stdin() { return stdin; }
+    public Stdio stdout() { return stdout; }
+    public Stdio stderr() { return stderr; }
+
+    /** argv as the program receives it. */
+    public List<String> argv() {
+        List<String> argv = new ArrayList<>(args.size() + 1);
+        argv.add(argv0);
+        argv.addAll(args);
+        return argv;
+    }
+
+    @Override
+    public String toString() {
+        return "ContainerSpec[" + String.join(" ", argv()) + " in " + rootfs + (readOnlyRoot ? " (ro)" : " (rw)")
+                + ", uid " + uid + ", hostname " + hostname + ", network " + network.name().toLowerCase() + "]";
+    }
+
+    /** A fluent builder; every setter returns the builder. */
+    public static final class Builder {
+        private Path rootfs = Path.of("/");
+        private boolean readOnlyRoot = true;
+        private long uid;
+        private Long gid;
+        private IdMapping uidMapping = IdMapping.DEFAULT;
+        private IdMapping gidMapping = IdMapping.DEFAULT;
+        private String hostname = DEFAULT_HOSTNAME;
+        private String command;
+        private String argv0;
+        private List<String> args = new ArrayList<>();
+        private Map<String, String> env = defaultEnv();
+        private String workdir = "/";
+        private List<Mount> mounts = new ArrayList<>();
+        private NetworkMode network = NetworkMode.NONE;
+        private EnumSet<Capability> capabilities = EnumSet.copyOf(Capability.defaults());
+        private SeccompProfile seccomp = SeccompProfile.defaults();
+        private Duration timeout;
+        private Stdio stdin = Stdio.DISCARD;
+        private Stdio stdout = Stdio.PIPE;
+        private Stdio stderr = Stdio.PIPE;
+
+        private Builder() {
+        }
+
+        private static Map<String, String> defaultEnv() {
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PATH", DEFAULT_PATH);
+            return env;
+        }
+
+        public Builder command(String command) {
+            this.command = Objects.requireNonNull(command, "command");
+            return this;
+        }
+
+        /** The name the program sees as argv[0] (the seed's {@code -a}). */
+        public Builder argv0(String argv0) {
+            this.argv0 = argv0;
+            return this;
+        }
+
+        public Builder args(String... args) {
+            return args(List.of(args));
+        }
+
+        public Builder args(List<String> args) {
+            this.args = new ArrayList<>(args);
+            return this;
+        }
+
+        public Builder rootfs(Path rootfs) {
+            this.rootfs = Objects.requireNonNull(rootfs, "rootfs").toAbsolutePath().normalize();
+            return this;
+        }
+
+        public Builder rootfs(String rootfs) {
+            return rootfs(Path.of(rootfs));
+        }
+
+        /** Whether the root filesystem is mounted read-only (the default). */
+        public Builder readOnlyRoot(boolean readOnly) {
+            this.readOnlyRoot = readOnly;
+            return this;
+        }
+
+        /** The uid inside the container; also the gid unless {@link #gid} is set. */
+        public Builder uid(long uid) {
+            this.uid = uid;
+            return this;
+        }
+
+        public Builder gid(long gid) {
+            this.gid = gid;
+            return this;
+        }
+
+        /** The user namespace's mapping, for both uids and gids. */
+        public Builder idMapping(IdMapping mapping) {
+            this.uidMapping = Objects.requireNonNull(mapping);
+            this.gidMapping = mapping;
+            return this;
+        }
+
+        public Builder hostname(String hostname) {
+            this.hostname = Objects.requireNonNull(hostname, "hostname");
+            return this;
+        }
+
+        /** Sets one variable of the command's environment, which starts with PATH only. */
+        public Builder env(String name, String value) {
+            this.env.put(name, Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Replaces the whole environment. */
+        public Builder env(Map<String, String> env) {
+            this.env = new LinkedHashMap<>(env);
+            return this;
+        }
+
+        public Builder workdir(String workdir) {
+            this.workdir = workdir.startsWith("/") ? ContainerPaths.normalize(workdir) : workdir;
+            return this;
+        }
+
+        public Builder mount(Mount mount) {
+            this.mounts.add(Objects.requireNonNull(mount));
+            return this;
+        }
+
+        public Builder bind(Path source, String target, boolean readOnly) {
+            return mount(Mount.bind(source.toAbsolutePath().normalize(), target, readOnly));
+        }
+
+        public Builder tmpfs(String target) {
+            return mount(Mount.tmpfs(target));
+        }
+
+        public Builder network(NetworkMode network) {
+            this.network = Objects.requireNonNull(network);
+            return this;
+        }
+
+        /** Container root keeps exactly these (the default: all but {@link Capability#DROPPED_BY_DEFAULT}). */
+        public Builder capabilities(Set<Capability> capabilities) {
+            this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
+            return this;
+        }
+
+        public Builder addCapabilities(Capability... add) {
+            this.capabilities.addAll(List.of(add));
+            return this;
+        }
+
+        public Builder dropCapabilities(Capability... drop) {
+            List.of(drop).forEach(this.capabilities::remove);
+            return this;
+        }
+
+        /** The seccomp profile; {@code null} for none. */
+        public Builder seccomp(SeccompProfile profile) {
+            this.seccomp = profile;
+            return this;
+        }
+
+        /** Kill the container when it runs longer than this. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        public Builder stdin(Stdio stdin) {
+            this.stdin = Objects.requireNonNull(stdin);
+            return this;
+        }
+
+        public Builder stdout(Stdio stdout) {
+            this.stdout = Objects.requireNonNull(stdout);
+            return this;
+        }
+
+        public Builder stderr(Stdio stderr) {
+            this.stderr = Objects.requireNonNull(stderr);
+            return this;
+        }
+
+        /** All three streams at once. */
+        public Builder stdio(Stdio stdio) {
+            return stdin(stdio).stdout(stdio).stderr(stdio);
+        }
+
+        public ContainerSpec build() {
+            return new ContainerSpec(this);
+        }
+    }
+}

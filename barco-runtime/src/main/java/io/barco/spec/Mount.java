@@ -1,0 +1,51 @@
+package io.barco.spec;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** An extra mount inside the container: a bind of a host path, or a fresh tmpfs. */
+public record Mount(Kind kind, Path source, String target, boolean readOnly) {
+    public enum Kind { BIND, TMPFS }
+
+    public Mount {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(target, "target");
+        if (!target.startsWith("/")) {
+            throw new InvalidSpecException("mount target '" + target + "' is not absolute: give a path inside the container such as /data");
+        }
+        if (kind == Kind.BIND && (source == null || !source.isAbsolute())) {
+            throw new InvalidSpecException("bind source '" + source + "' is not an absolute host path");
+        }
+        target = ContainerPaths.normalize(target);
+    }
+
+    public static Mount bind(Path source, String target, boolean readOnly) {
+        return new Mount(Kind.BIND, source, target, readOnly);
+    }
+
+    public static Mount tmpfs(String target) {
+        return new Mount(Kind.TMPFS, null, target, false);
+    }
+
+    /** Parses the CLI form {@code SRC:DST[:ro|rw]}; binds are read-write unless {@code :ro}. */
+    public static Mount parseBind(String text) {
+        String[] parts = text.split(":", -1);
+        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw new InvalidSpecException("invalid bind '" + text + "': use SRC:DST or SRC:DST:ro");
+        }
+        boolean readOnly = false;
+        if (parts.length == 3) {
+            switch (parts[2]) {
+                case "ro" -> readOnly = true;
+                case "rw" -> readOnly = false;
+                default -> throw new InvalidSpecException("invalid bind mode '" + parts[2] + "' in '" + text + "': use ro or rw");
+            }
+        }
+        return bind(Path.of(parts[0]).toAbsolutePath().normalize(), parts[1], readOnly);
+    }
+
+    @Override
+    public String toString() {
+        return kind == Kind.BIND ? source + ":" + target + (readOnly ? ":ro" : ":rw") : "tmpfs:" + target;
+    }
+}

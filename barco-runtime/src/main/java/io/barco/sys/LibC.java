@@ -1,0 +1,75 @@
+package io.barco.sys;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * The C library calls the runtime makes from Java. Each throws {@link LastErrorException} carrying
+ * errno on failure. Nothing here runs between fork and exec: that is the native helper's job.
+ */
+public interface LibC extends Library {
+    LibC INSTANCE = Native.load("c", LibC.class);
+
+    int O_CLOEXEC = 0x80000;
+    int MFD_CLOEXEC = 1;
+    int SEEK_SET = 0;
+    int WNOHANG = 1;
+    int POSIX_SPAWN_SETSIGMASK = 0x08;
+    int POSIX_SPAWN_SETSIGDEF = 0x04;
+    int POLLIN = 1;
+
+    long SYS_PIDFD_OPEN = 434;
+    long SYS_PIDFD_SEND_SIGNAL = 424;
+
+    int pipe2(int[] fds, int flags) throws LastErrorException;
+
+    int memfd_create(String name, int flags) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
+
+    long read(int fd, byte[] buffer, long count) throws LastErrorException;
+
+    long write(int fd, byte[] buffer, long count) throws LastErrorException;
+
+    long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+    int waitpid(int pid, int[] status, int options) throws LastErrorException;
+
+    int kill(int pid, int signal) throws LastErrorException;
+
+    long syscall(long number, Object... args) throws LastErrorException;
+
+    int geteuid();
+
+    String strerror(int errno);
+
+    int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
+
+    int posix_spawn(int[] pid, String path, Pointer fileActions, Pointer attr, String[] argv, String[] envp);
+
+    int posix_spawn_file_actions_init(Pointer fileActions);
+
+    int posix_spawn_file_actions_destroy(Pointer fileActions);
+
+    int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newFd);
+
+    int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path, int flags, int mode);
+
+    int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
+
+    int posix_spawnattr_init(Pointer attr);
+
+    int posix_spawnattr_destroy(Pointer attr);
+
+    int posix_spawnattr_setflags(Pointer attr, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attr, Pointer sigset);
+
+    int posix_spawnattr_setsigdefault(Pointer attr, Pointer sigset);
+
+    int sigemptyset(Pointer set);
+
+    int sigfillset(Pointer set);
+}
