@@ -1,0 +1,234 @@
+package io.barco.cli;
+
+import io.barco.BarcoException;
+import io.barco.launch.CommandNotExecutableException;
+import io.barco.launch.CommandNotFoundException;
+import io.barco.launch.Container;
+import io.barco.launch.ExitStatus;
+import io.barco.launch.Launcher;
+import io.barco.plan.LaunchPlan;
+import io.barco.spec.Capability;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.IdMapping;
+import io.barco.spec.InvalidSpecException;
+import io.barco.spec.Mount;
+import io.barco.spec.NetworkMode;
+import io.barco.spec.Stdio;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code barco} command line, with the seed's interface: {@code barco -u 0 -m / -c /bin/sh -a . -v}.
+ * Exit status: the container's own, 128+N when it died by signal N, 125 when barco itself failed,
+ * 126 when the command cannot be executed, 127 when it does not exist.
+ */
+@Command(name = "barco", mixinStandardHelpOptions = true, versionProvider = BarcoCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
+                + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
+        footer = {"", "Examples:",
+                "  barco -u 0 -m / -c /bin/sh -a .          an interactive shell in a container",
+                "  barco -c /bin/sh -- -c 'echo hi'         run /bin/sh -c 'echo hi'",
+                "", "Exit status: the command's own; 128+N if it died by signal N; 125 if barco failed;",
+                "126 if the command cannot be executed; 127 if it does not exist."})
+public final class BarcoCommand implements Callable<Integer> {
+    public static final int EXIT_BARCO_FAILED = 125;
+    public static final int EXIT_CANNOT_EXECUTE = 126;
+    public static final int EXIT_NOT_FOUND = 127;
+
+    @Option(names = {"-u", "--uid"}, paramLabel = "UID", description = "uid and gid inside the container (default: ${DEFAULT-VALUE})")
+    long uid = 0;
+
+    @Option(names = "--gid", paramLabel = "GID", description = "gid inside the container (default: the uid)")
+    Long gid;
+
+    @Option(names = {"-m", "--mnt"}, paramLabel = "DIR", description = "root filesystem of the container (default: ${DEFAULT-VALUE})")
+    Path rootfs = Path.of("/");
+
+    @Option(names = {"-c", "--cmd"}, paramLabel = "PROGRAM", required = true, description = "program to run; searched on PATH when it has no slash")
+    String command;
+
+    @Option(names = {"-a", "--arg"}, paramLabel = "NAME", description = "the name the program sees as argv[0] (default: PROGRAM)")
+    String argv0;
+
+    @Option(names = {"-v", "--verbosity"}, description = "log what barco does; twice to log every launch step")
+    boolean[] verbosity = new boolean[0];
+
+    @Option(names = "--hostname", paramLabel = "NAME", description = "hostname (default: ${DEFAULT-VALUE})")
+    String hostname = ContainerSpec.DEFAULT_HOSTNAME;
+
+    @Option(names = "--rw", description = "mount the root filesystem read-write (default: read-only)")
+    boolean readWrite;
+
+    @Option(names = "--bind", paramLabel = "SRC:DST[:ro|rw]", description = "bind a host path into the container")
+    List<String> binds = new ArrayList<>();
+
+    @Option(names = "--tmpfs", paramLabel = "DST", description = "mount a fresh tmpfs at DST")
+    List<String> tmpfs = new ArrayList<>();
+
+    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "set an environment variable (NAME alone copies barco's)")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "working directory (default: /)")
+    String workdir = "/";
+
+    @Option(names = "--network", paramLabel = "none|host", description = "none: private, loopback only (default); host: share the host's")
+    String network = "none";
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, description = "kill the container after this long (30, 500ms, 10s, 2m)")
+    Duration timeout;
+
+    @Option(names = "--cap-add", paramLabel = "CAP", split = ",", description = "keep a capability the default drops")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", split = ",", description = "drop a capability the default keeps (ALL for all)")
+    List<String> capDrop = new ArrayList<>();
+
+    @Option(names = "--seccomp-deny", paramLabel = "SYSCALL", split = ",", description = "also refuse these system calls with EPERM")
+    List<String> seccompDeny = new ArrayList<>();
+
+    @Option(names = "--no-seccomp", description = "load no seccomp filter (no_new_privs stays set)")
+    boolean noSeccomp;
+
+    @Option(names = "--id-map", paramLabel = "INSIDE:OUTSIDE:COUNT", description = "user namespace mapping for uids and gids (default: 0:10000:2000)")
+    String idMap;
+
+    @Parameters(paramLabel = "ARG", description = "arguments for the program, after --")
+    List<String> args = new ArrayList<>();
+
+    private final PrintStream err;
+
+    BarcoCommand(PrintStream err) {
+        this.err = err;
+    }
+
+    /** The spec these options describe. */
+    ContainerSpec spec() {
+        ContainerSpec.Builder b = ContainerSpec.builder(command).argv0(argv0).args(args).uid(uid)
+                .rootfs(rootfs.toAbsolutePath().normalize()).readOnlyRoot(!readWrite).hostname(hostname)
+                .workdir(workdir).network(NetworkMode.parse(network)).timeout(timeout)
+                .stdio(Stdio.INHERIT);
+        if (gid != null) {
+            b.gid(gid);
+        }
+        if (idMap != null) {
+            String[] p = idMap.split(":");
+            if (p.length != 3) {
+                throw new InvalidSpecException("invalid --id-map '" + idMap + "': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000");
+            }
+            try {
+                b.idMapping(new IdMapping(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2])));
+            } catch (NumberFormatException e) {
+                throw new InvalidSpecException("invalid --id-map '" + idMap + "': use three numbers, e.g. 0:10000:2000");
+            }
+        }
+        String term = System.getenv("TERM");
+        if (term != null) {
+            b.env("TERM", term); // an interactive shell needs to know its terminal
+        }
+        for (String e : env) {
+            int eq = e.indexOf('=');
+            if (eq < 0) {
+                String value = System.getenv(e);
+                if (value != null) {
+                    b.env(e, value);
+                }
+            } else {
+                b.env(e.substring(0, eq), e.substring(eq + 1));
+            }
+        }
+        binds.forEach(spec -> b.mount(Mount.parseBind(spec)));
+        tmpfs.forEach(b::tmpfs);
+        capAdd.forEach(c -> b.addCapabilities(Capability.parse(c)));
+        for (String c : capDrop) {
+            if (c.equalsIgnoreCase("ALL")) {
+                b.capabilities(java.util.Set.of());
+            } else {
+                b.dropCapabilities(Capability.parse(c));
+            }
+        }
+        if (noSeccomp) {
+            b.seccomp(null);
+        } else if (!seccompDeny.isEmpty()) {
+            b.seccomp(io.barco.seccomp.SeccompProfile.defaults().deny(seccompDeny.toArray(String[]::new)));
+        }
+        return b.build();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        VerboseLog log = new VerboseLog(err, verbosity.length);
+        ContainerSpec spec = spec();
+        log.info("container: " + spec);
+        log.info("compiling the seccomp profile and planning the launch...");
+        LaunchPlan plan = Launcher.plan(spec);
+        log.info("launch plan has " + plan.steps().size() + " steps");
+        if (log.debugEnabled()) {
+            for (int i = 0; i < plan.steps().size(); i++) {
+                log.debug(String.format("step %2d: %s", i, plan.step(i).description()));
+            }
+        }
+        log.info("starting the native helper: namespaces, id maps, mounts, pivot_root, capabilities, seccomp...");
+        log.info("### BARCONTAINER STARTING - type 'exit' to quit ###");
+        try (Container container = Launcher.launch(spec)) {
+            log.info("container started as host pid " + container.pid() + "; waiting for it to exit...");
+            SignalForwarding.forward(container, spec.stdin() == Stdio.INHERIT && System.console() != null);
+            ExitStatus status = container.waitFor();
+            if (container.timedOut()) {
+                err.println("barco: container killed after its timeout of " + spec.timeout().map(Duration::toString).orElse("?"));
+            }
+            log.info("container " + status + " after " + container.wallTime().toMillis() + " ms");
+            log.info("freeing resources...");
+            return status.code();
+        } finally {
+            log.info("so long and thanks for all the fish");
+        }
+    }
+
+    /** Runs the CLI and returns its exit status. */
+    public static int execute(String[] argv, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new BarcoCommand(err));
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler((e, args) -> {
+            err.println("barco: " + e.getMessage() + " (see barco --help)");
+            return EXIT_BARCO_FAILED;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            err.println("barco: " + e.getMessage());
+            if (e instanceof CommandNotFoundException) {
+                return EXIT_NOT_FOUND;
+            }
+            if (e instanceof CommandNotExecutableException) {
+                return EXIT_CANNOT_EXECUTE;
+            }
+            if (e instanceof BarcoException) {
+                return EXIT_BARCO_FAILED;
+            }
+            e.printStackTrace(err);
+            return EXIT_BARCO_FAILED;
+        });
+        return cli.execute(argv);
+    }
+
+    public static void main(String[] argv) {
+        System.exit(execute(argv, System.out, System.err));
+    }
+
+    /** The version from the jar's manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = BarcoCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"barco " + (version == null ? "dev" : version) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}
