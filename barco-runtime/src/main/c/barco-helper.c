@@ -76,6 +76,7 @@ enum op {
     OP_CLOSE_FDS = 27,
     OP_SECCOMP = 28,
     OP_EXEC = 29,
+    OP_FOREGROUND = 30,
 };
 
 /* Keep in sync with io.barco.launch.StatusRecord. */
@@ -467,6 +468,23 @@ static int do_set_caps(const struct step *st) {
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
+/*
+ * Take the terminal's foreground like a shell's job: keyboard signals then reach the container
+ * alone, and an interactive shell inside finds its own group in the foreground when it exits.
+ */
+static int do_foreground(void) {
+    if (setpgid(0, 0) < 0)
+        return -1;
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGTTOU, &ignore, &old); /* we are a background group until this succeeds */
+    int rc = tcsetpgrp(STDIN_FILENO, getpgrp());
+    int saved = errno;
+    sigaction(SIGTTOU, &old, NULL);
+    errno = saved;
+    return rc;
+}
+
 /* Mark every descriptor but stdio close-on-exec: nothing of the host survives the exec. */
 static int do_close_fds(void) {
     return (int)syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -548,6 +566,7 @@ static int run_step(const struct step *st) {
     case OP_CLOSE_FDS: return do_close_fds();
     case OP_SECCOMP: return do_seccomp(st);
     case OP_EXEC: return do_exec(st);
+    case OP_FOREGROUND: return do_foreground();
     default: errno = ENOSYS; return -1;
     }
 }

@@ -176,6 +176,11 @@ public final class Launcher {
                 return new CommandNotExecutableException(spec.command(), step, errno);
             }
         }
+        Op op = plan.step(error.step()).op();
+        if ((op == Op.MKDIR || op == Op.MKFILE) && (error.errno() == Errno.EROFS || error.errno() == Errno.EACCES)) {
+            return new LaunchException(step, error.errno(), step + ": " + Errno.describe(error.errno())
+                    + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)");
+        }
         return new LaunchException(step, error.errno());
     }
 

@@ -11,6 +11,9 @@ public interface HostFacts {
 
     boolean isDirectory(Path path);
 
+    /** Whether our stdin is a terminal whose foreground process group is ours, as for a foreground job. */
+    boolean inForegroundOfTerminal();
+
     static HostFacts current() {
         int last;
         try {
@@ -28,6 +31,12 @@ public interface HostFacts {
             @Override
             public boolean isDirectory(Path path) {
                 return Files.isDirectory(path);
+            }
+
+            @Override
+            public boolean inForegroundOfTerminal() {
+                io.barco.sys.LibC c = io.barco.sys.LibC.INSTANCE;
+                return c.isatty(0) == 1 && c.tcgetpgrp(0) == c.getpgrp();
             }
         };
     }

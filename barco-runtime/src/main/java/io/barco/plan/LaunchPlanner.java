@@ -122,6 +122,8 @@ public final class LaunchPlanner {
         if (spec.stdin() != Stdio.INHERIT) {
             // Without a terminal of ours to share, the container gets no controlling terminal either.
             add(Op.SETSID, 0, 0, "setsid()");
+        } else if (host.inForegroundOfTerminal()) {
+            add(Op.FOREGROUND, 0, 0, "take the terminal's foreground");
         }
 
         // Privileges last, in the order that survives execve: bounding set, ids, then capset.

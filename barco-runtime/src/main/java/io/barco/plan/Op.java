@@ -32,7 +32,9 @@ public enum Op {
     NO_NEW_PRIVS(26),
     CLOSE_FDS(27),
     SECCOMP(28),
-    EXEC(29);
+    EXEC(29),
+    /** Become the terminal's foreground process group. */
+    FOREGROUND(30);
 
     private final int code;
 

@@ -43,6 +43,12 @@ public interface LibC extends Library {
 
     int geteuid();
 
+    int isatty(int fd);
+
+    int tcgetpgrp(int fd);
+
+    int getpgrp();
+
     String strerror(int errno);
 
     int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;

@@ -1,0 +1,94 @@
+package io.barco.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barco.spec.Capability;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.IdMapping;
+import io.barco.spec.Mount;
+import io.barco.spec.NetworkMode;
+import io.barco.spec.Stdio;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Flags to spec, without launching anything. */
+class BarcoCommandTest {
+
+    private static ContainerSpec spec(String... args) {
+        BarcoCommand command = new BarcoCommand(System.err);
+        new CommandLine(command).parseArgs(args);
+        return command.spec();
+    }
+
+    @Test
+    void theSeedsCommandLine() {
+        ContainerSpec spec = spec("-u", "0", "-m", "/", "-c", "/bin/sh", "-a", ".", "-v");
+        assertThat(spec.uid()).isZero();
+        assertThat(spec.rootfs()).isEqualTo(Path.of("/"));
+        assertThat(spec.command()).isEqualTo("/bin/sh");
+        assertThat(spec.argv()).containsExactly(".");
+        assertThat(spec.stdin()).isEqualTo(Stdio.INHERIT);
+        assertThat(spec.stdout()).isEqualTo(Stdio.INHERIT);
+    }
+
+    @Test
+    void argumentsAfterDoubleDash() {
+        assertThat(spec("-c", "/bin/sh", "--", "-c", "echo hi").argv()).containsExactly("/bin/sh", "-c", "echo hi");
+    }
+
+    @Test
+    void longOptions() {
+        ContainerSpec spec = spec("--uid", "5", "--gid", "6", "--mnt", "/srv", "--cmd", "x", "--hostname", "h", "--rw",
+                "--bind", "/a:/b:ro", "--tmpfs", "/t", "--env", "A=1", "-w", "/w", "--network", "host", "--timeout", "2m",
+                "--cap-add", "SYS_ADMIN", "--cap-drop", "chown,kill", "--id-map", "0:100000:65536");
+        assertThat(spec.uid()).isEqualTo(5);
+        assertThat(spec.gid()).isEqualTo(6);
+        assertThat(spec.rootfs()).isEqualTo(Path.of("/srv"));
+        assertThat(spec.hostname()).isEqualTo("h");
+        assertThat(spec.readOnlyRoot()).isFalse();
+        assertThat(spec.mounts()).containsExactly(Mount.bind(Path.of("/a"), "/b", true), Mount.tmpfs("/t"));
+        assertThat(spec.env()).containsEntry("A", "1");
+        assertThat(spec.workdir()).isEqualTo("/w");
+        assertThat(spec.network()).isEqualTo(NetworkMode.HOST);
+        assertThat(spec.timeout()).contains(Duration.ofMinutes(2));
+        assertThat(spec.uidMapping()).isEqualTo(new IdMapping(0, 100000, 65536));
+        // uid 5 is not root: it keeps nothing, whatever was added
+        assertThat(spec.capabilities()).isEmpty();
+        ContainerSpec root = spec("-c", "x", "--cap-add", "SYS_ADMIN", "--cap-drop", "chown,kill");
+        assertThat(root.capabilities()).contains(Capability.SYS_ADMIN).doesNotContain(Capability.CHOWN, Capability.KILL);
+        assertThat(spec("-c", "x", "--cap-drop", "ALL").capabilities()).isEmpty();
+    }
+
+    @Test
+    void seccompOptions() {
+        assertThat(spec("-c", "x", "--no-seccomp").seccomp()).isEmpty();
+        assertThat(spec("-c", "x", "--seccomp-deny", "mkdir,rmdir").seccomp().orElseThrow().rules())
+                .extracting(r -> r.syscall()).endsWith("mkdir", "rmdir");
+    }
+
+    @Test
+    void durations() {
+        DurationConverter c = new DurationConverter();
+        assertThat(c.convert("30")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.convert("1h")).isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> c.convert("0")).hasMessageContaining("positive");
+        assertThatThrownBy(() -> c.convert("-1s")).hasMessageContaining("invalid duration");
+    }
+
+    @Test
+    void badInputIsOneLineAndExit125BeforeAnythingIsCreated() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = BarcoCommand.execute(new String[] {"--id-map", "0:1", "-c", "x"}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).isEqualTo(125);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("barco: invalid --id-map '0:1': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000\n");
+    }
+}

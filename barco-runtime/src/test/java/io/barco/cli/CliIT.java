@@ -1,0 +1,204 @@
+package io.barco.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.barco.testing.RequiresContainers;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The barco command as users run it: the packaged CLI jar in a process of its own. */
+@RequiresContainers
+class CliIT {
+    private static final Path JAR = Path.of(System.getProperty("barco.cli.jar", "target/barco-cli.jar"));
+
+    record Run(int exit, String stdout, String stderr) {
+    }
+
+    static List<String> command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    static Run barco(String... args) throws IOException, InterruptedException {
+        return run(command(args));
+    }
+
+    static Run run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        var out = p.getInputStream().readAllBytes();
+        var err = p.getErrorStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        try (Stream<Path> tmp = Files.list(Path.of("/tmp"))) {
+            assertThat(tmp.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("barco."));
+        }
+        // no process runs as a container uid (host 10000..11999) once barco has exited
+        assertThat(ProcessHandle.allProcesses().filter(CliIT::runsAsContainerUid).map(ProcessHandle::pid).toList()).isEmpty();
+    }
+
+    private static boolean runsAsContainerUid(ProcessHandle p) {
+        try {
+            String status = io.barco.sys.ProcFiles.read(Path.of("/proc/" + p.pid() + "/status"));
+            return status.lines().filter(l -> l.startsWith("Uid:")).anyMatch(l -> {
+                int uid = Integer.parseInt(l.split("\\s+")[1]);
+                return uid >= 10000 && uid < 12000;
+            });
+        } catch (IOException | RuntimeException e) {
+            return false; // gone meanwhile
+        }
+    }
+
+    @Test
+    void runsTheProgramWithTheArgumentsAfterDoubleDash() throws Exception {
+        Run r = barco("-u", "0", "-m", "/", "-c", "/bin/sh", "--", "-c", "echo hi from $(hostname); exit 7");
+        assertThat(r.stdout()).isEqualTo("hi from barcontainer\n");
+        assertThat(r.stderr()).isEmpty();
+        assertThat(r.exit()).isEqualTo(7);
+    }
+
+    @Test
+    void argIsTheProgramsName() throws Exception {
+        Run r = barco("-m", "/", "-c", "/bin/sh", "-a", "myshell", "--", "-c", "echo $0");
+        assertThat(r.stdout()).isEqualTo("myshell\n");
+    }
+
+    @Test
+    void verboseLogsTheStepsLikeTheSeed() throws Exception {
+        Run r = barco("-u", "0", "-m", "/", "-c", "/bin/true", "-v");
+        assertThat(r.exit()).isZero();
+        List<String> lines = r.stderr().lines().toList();
+        assertThat(lines).allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d INFO  barco: .*"));
+        assertThat(lines.get(lines.size() - 1)).endsWith("so long and thanks for all the fish");
+        assertThat(r.stderr()).contains("### BARCONTAINER STARTING - type 'exit' to quit ###").contains("freeing resources...");
+    }
+
+    @Test
+    void veryVerboseListsEveryLaunchStep() throws Exception {
+        Run r = barco("-c", "/bin/true", "-vv");
+        assertThat(r.stderr()).contains("DEBUG barco: step").contains("pivot_root(").contains("load the seccomp filter");
+    }
+
+    @Test
+    void longOptionsShapeTheContainer() throws Exception {
+        Path dir = Files.createTempDirectory("barco-cli-it");
+        try {
+            Files.writeString(dir.resolve("in.txt"), "bound");
+            // container root is host uid 10000: it may enter only what others may enter
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Run r = barco("--hostname", "box", "--bind", dir + ":/srv:ro", "--tmpfs", "/media", "--env", "A=1", "--workdir", "/srv",
+                    "--network", "none", "-c", "/bin/sh", "--", "-c", "hostname; cat in.txt; echo; echo $A; touch /media/x && echo tmpfs-ok; pwd");
+            assertThat(r.stderr()).isEmpty();
+            assertThat(r.stdout()).isEqualTo("box\nbound\n1\ntmpfs-ok\n/srv\n");
+        } finally {
+            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void timeoutKillsAndExitsWith137() throws Exception {
+        Run r = barco("--timeout", "300ms", "-c", "/bin/sleep", "--", "30");
+        assertThat(r.exit()).isEqualTo(137);
+        assertThat(r.stderr()).contains("timeout");
+    }
+
+    @Test
+    void sigtermToBarcoReachesTheContainer() throws Exception {
+        Process p = new ProcessBuilder(command("-c", "/bin/sh", "--", "-c", "trap 'echo got TERM; exit 42' TERM; echo ready; sleep 60 & wait"))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        // Process.destroy() would close our end of its output: send the signal as a user would
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        assertThat(out.readLine()).isEqualTo("got TERM");
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(42);
+    }
+
+    @Test
+    void sigintToBarcoReachesTheContainerWhenNotOnATerminal() throws Exception {
+        Process p = new ProcessBuilder(command("-c", "/bin/sh", "--", "-c", "trap 'echo got INT; exit 43' INT; echo ready; sleep 60 & wait"))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertThat(out.readLine()).isEqualTo("got INT");
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(43);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "missing rootfs          | 125 | -m /no/such/root -c /bin/true                 | rootfs /no/such/root does not exist",
+            "rootfs is a file        | 125 | -m /etc/passwd -c /bin/true                   | rootfs /etc/passwd is not a directory",
+            "command not found       | 127 | -c /no/such/cmd                               | command not found in the container: /no/such/cmd",
+            "command not executable  | 126 | -c /etc/passwd                                | cannot execute /etc/passwd in the container",
+            "uid outside the mapping | 125 | -u 2000 -c /bin/true                          | uid 2000 is outside the mapped range 0..1999",
+            "unknown option          | 125 | --frobnicate -c /bin/true                     | Unknown option: '--frobnicate'",
+            "missing command         | 125 | -m /                                          | Missing required option: '--cmd=PROGRAM'",
+            "bad bind                | 125 | --bind /etc -c /bin/true                      | invalid bind '/etc': use SRC:DST or SRC:DST:ro",
+            "missing bind source     | 125 | --bind /no/such:/x -c /bin/true               | bind source /no/such does not exist",
+            "bad network             | 125 | --network bridge -c /bin/true                 | unknown network mode 'bridge': use none or host",
+            "bad timeout             | 125 | --timeout soon -c /bin/true                   | invalid duration 'soon'",
+            "bad capability          | 125 | --cap-add CAP_FLY -c /bin/true                | unknown capability 'CAP_FLY'",
+            "unknown syscall         | 125 | --seccomp-deny fly -c /bin/true               | unknown system call 'fly'",
+            "bad hostname            | 125 | --hostname a_b -c /bin/true                   | invalid hostname 'a_b'",
+    })
+    void badInputIsOneClearLineAndADistinctExitCode(String what, int exit, String args, String message) throws Exception {
+        Run r = barco(args.trim().split("\\s+"));
+        assertThat(r.exit()).as(what).isEqualTo(exit);
+        assertThat(r.stderr().lines().toList()).as(what).hasSize(1);
+        assertThat(r.stderr()).as(what).startsWith("barco: ").contains(message);
+        assertThat(r.stdout()).isEmpty();
+    }
+
+    @Test
+    void notRootIsOneClearLine() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        cmd.addAll(command("-c", "/bin/true"));
+        Run r = run(cmd);
+        assertThat(r.exit()).isEqualTo(125);
+        assertThat(r.stderr()).startsWith("barco: barco must run as root").hasLineCount(1);
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
+        Run help = barco("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.stdout()).contains("-u, --uid=UID").contains("-m, --mnt=DIR").contains("-c, --cmd=PROGRAM")
+                .contains("-a, --arg=NAME").contains("-v, --verbosity");
+        Run version = barco("--version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.stdout()).startsWith("barco 0.1.0");
+    }
+
+    @Test
+    void theSeedsDemoIsAnInteractiveShellOnATerminal() throws Exception {
+        // script(1) gives barco a pseudo-terminal, as a user's terminal would
+        String cli = String.join(" ", command("-u", "0", "-m", "/", "-c", "/bin/sh", "-a", "."));
+        Process p = new ProcessBuilder("script", "-qec", cli, "/dev/null").redirectErrorStream(true).start();
+        p.getOutputStream().write("[ -t 0 ] && echo \"tty: $((6*7))\"; echo \"i am a container on $(hostname)\"\nexit\n"
+                .getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("tty: 42").contains("i am a container on barcontainer").contains("# ");
+        assertThat(p.exitValue()).isZero();
+    }
+}

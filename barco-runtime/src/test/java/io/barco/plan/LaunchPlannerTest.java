@@ -1,0 +1,221 @@
+package io.barco.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.barco.spec.Capability;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.Mount;
+import io.barco.spec.NetworkMode;
+import io.barco.spec.Stdio;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The plan is pure data: every policy decision is checked here without privileges. */
+class LaunchPlannerTest {
+    private static final byte[] FILTER = new byte[16];
+
+    private static HostFacts host(boolean terminal) {
+        return new HostFacts() {
+            @Override
+            public int capLastCap() {
+                return 40;
+            }
+
+            @Override
+            public boolean isDirectory(Path path) {
+                return !path.toString().endsWith(".txt");
+            }
+
+            @Override
+            public boolean inForegroundOfTerminal() {
+                return terminal;
+            }
+        };
+    }
+
+    private static LaunchPlan plan(ContainerSpec.Builder spec) {
+        return LaunchPlanner.plan(spec.build(), host(false), FILTER);
+    }
+
+    private static List<Op> ops(LaunchPlan plan) {
+        return plan.steps().stream().map(Step::op).toList();
+    }
+
+    private static int index(LaunchPlan plan, String description) {
+        for (int i = 0; i < plan.steps().size(); i++) {
+            if (plan.step(i).description().equals(description)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no step '" + description + "' in " + plan.steps());
+    }
+
+    @Test
+    void helperTakesTheTreesThenClonesWritesIdMapsAndReleases() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
+        assertThat(ops(plan).subList(0, 5)).containsExactly(Op.OPEN_TREE, Op.CLONE, Op.WRITE_PROC, Op.WRITE_PROC, Op.RELEASE);
+        assertThat(plan.step(0).text(0)).isEqualTo("/");
+        assertThat(plan.step(0).b()).as("read-only rootfs").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+        assertThat(plan.step(1).description()).isEqualTo(
+                "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET|CLONE_NEWCGROUP)");
+        assertThat(plan.step(2).text(0)).isEqualTo("uid_map");
+        assertThat(plan.step(2).text(1)).isEqualTo("0 10000 2000\n");
+        assertThat(plan.step(3).text(0)).isEqualTo("gid_map");
+        assertThat(ops(plan)).endsWith(Op.EXEC);
+    }
+
+    @Test
+    void writableRootAndHostNetwork() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").readOnlyRoot(false).network(NetworkMode.HOST));
+        assertThat(plan.step(0).b()).isZero();
+        assertThat(plan.step(plan.indexOf(Op.CLONE)).a() & LaunchPlanner.CLONE_NEWNET).isZero();
+        assertThat(ops(plan)).doesNotContain(Op.LOOPBACK_UP);
+        // the host's sysfs shows the host's network: bound read-only rather than mounted fresh
+        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0)).containsExactly("/", "/sys");
+    }
+
+    @Test
+    void privateNetworkGetsLoopbackBeforePivot() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
+        assertThat(plan.indexOf(Op.LOOPBACK_UP)).isPositive().isLessThan(plan.indexOf(Op.PIVOT_ROOT));
+    }
+
+    @Test
+    void filesystemIsAssembledUnderTheStagingRootThenPivoted() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
+        int makePrivate = index(plan, "make the mount namespace private");
+        int staging = index(plan, "mount the staging tmpfs on /tmp");
+        int rootfs = index(plan, "mount rootfs / on /");
+        int proc = index(plan, "mount proc on /proc");
+        int pivot = plan.indexOf(Op.PIVOT_ROOT);
+        assertThat(List.of(makePrivate, staging, rootfs, proc, pivot)).isSorted();
+        assertThat(plan.step(proc).text(1)).isEqualTo("/tmp/root/proc");
+        assertThat(plan.step(pivot).text(0)).isEqualTo("/tmp/root");
+        assertThat(index(plan, "mount tmpfs on /tmp")).isBetween(proc, pivot);
+        assertThat(index(plan, "mount tmpfs on /run")).isBetween(proc, pivot);
+        assertThat(index(plan, "mount sysfs on /sys")).isBetween(proc, pivot);
+        assertThat(plan.step(index(plan, "mount sysfs on /sys")).a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
+    }
+
+    @Test
+    void devHasTheMinimalDevicesVerifiedByNumber() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
+        assertThat(plan.stepsOf(Op.BIND_DEVICE)).extracting(s -> s.text(0))
+                .containsExactly("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty");
+        Step nullDevice = plan.stepsOf(Op.BIND_DEVICE).get(0);
+        assertThat(nullDevice.b()).as("makedev(1, 3)").isEqualTo((1 << 8) | 3);
+        assertThat(plan.stepsOf(Op.MOUNT)).extracting(s -> s.text(2)).contains("devpts", "mqueue");
+    }
+
+    @Test
+    void ociMaskedAndReadOnlyPathsComeAfterProcAndSys() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
+        assertThat(plan.stepsOf(Op.MASK)).extracting(s -> s.text(0))
+                .contains("/tmp/root/proc/kcore", "/tmp/root/proc/keys", "/tmp/root/sys/firmware");
+        assertThat(plan.stepsOf(Op.MASK)).allMatch(s -> "/dev/null".equals(s.text(1)) && s.b() == ((1 << 8) | 3));
+        assertThat(plan.stepsOf(Op.READ_ONLY)).extracting(s -> s.text(0))
+                .containsExactly("/tmp/root/proc/bus", "/tmp/root/proc/fs", "/tmp/root/proc/irq", "/tmp/root/proc/sys",
+                        "/tmp/root/proc/sysrq-trigger");
+        assertThat(plan.indexOf(Op.MASK)).isGreaterThan(index(plan, "mount sysfs on /sys"));
+    }
+
+    @Test
+    void bindsAreTakenByTheHelperAndAttachedAfterTheDefaults() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true")
+                .mount(Mount.bind(Path.of("/data/dir"), "/mnt/in", true))
+                .mount(Mount.bind(Path.of("/data/file.txt"), "/tmp/file.txt", false))
+                .tmpfs("/scratch"));
+        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0), Step::b)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("/", 1L),
+                        org.assertj.core.groups.Tuple.tuple("/data/dir", 1L),
+                        org.assertj.core.groups.Tuple.tuple("/data/file.txt", 0L));
+        List<Step> attaches = plan.stepsOf(Op.ATTACH_TREE);
+        assertThat(attaches).extracting(Step::a).containsExactly(0L, 1L, 2L);
+        assertThat(attaches).extracting(s -> s.text(0)).containsExactly("/tmp/root", "/tmp/root/mnt/in", "/tmp/root/tmp/file.txt");
+        // a directory gets a directory mount point, a file a file
+        assertThat(plan.step(plan.steps().indexOf(attaches.get(1)) - 1).op()).isEqualTo(Op.MKDIR);
+        assertThat(plan.step(plan.steps().indexOf(attaches.get(2)) - 1).op()).isEqualTo(Op.MKFILE);
+        assertThat(plan.steps().indexOf(attaches.get(1))).isGreaterThan(index(plan, "mount tmpfs on /tmp"));
+        assertThat(index(plan, "mount tmpfs on /scratch")).isGreaterThan(index(plan, "mount tmpfs on /run"));
+    }
+
+    @Test
+    void privilegesAreDroppedInTheOrderThatSurvivesExec() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
+        List<Op> tail = ops(plan).subList(plan.indexOf(Op.DROP_BOUNDING), plan.steps().size());
+        assertThat(tail).containsExactly(Op.DROP_BOUNDING, Op.SET_IDS, Op.SET_CAPS, Op.NO_NEW_PRIVS, Op.CLOSE_FDS,
+                Op.SECCOMP, Op.EXEC);
+        long keep = Capability.mask(Capability.defaults());
+        assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).a()).isEqualTo(keep);
+        assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).b()).isEqualTo(40);
+        assertThat(plan.step(plan.indexOf(Op.SET_CAPS)).a()).isEqualTo(keep);
+        // the first SET_IDS makes the process container root, before it creates any file
+        assertThat(plan.stepsOf(Op.SET_IDS)).hasSize(2);
+        assertThat(plan.indexOf(Op.SET_IDS)).isEqualTo(plan.indexOf(Op.RELEASE) + 1);
+    }
+
+    @Test
+    void nonRootKeepsNoCapabilities() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").uid(1000));
+        assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).a()).isZero();
+        assertThat(plan.step(plan.indexOf(Op.SET_CAPS)).a()).isZero();
+        Step setIds = plan.stepsOf(Op.SET_IDS).get(1);
+        assertThat(setIds.a()).isEqualTo(1000);
+        assertThat(setIds.b()).isEqualTo(1000);
+    }
+
+    @Test
+    void noSeccompStepWithoutAProfile() {
+        LaunchPlan plan = LaunchPlanner.plan(ContainerSpec.builder("/bin/true").seccomp(null).build(), host(false), null);
+        assertThat(ops(plan)).doesNotContain(Op.SECCOMP).contains(Op.NO_NEW_PRIVS);
+    }
+
+    @Test
+    void execCarriesArgvEnvpAndThePathToSearch() {
+        LaunchPlan plan = plan(ContainerSpec.builder("sh").argv0(".").args("-c", "echo hi").env("A", "1"));
+        Step exec = plan.step(plan.indexOf(Op.EXEC));
+        assertThat(exec.text(0)).isEqualTo("sh");
+        assertThat(exec.a()).isEqualTo(3);
+        assertThat(exec.text(1)).isEqualTo(".\0-c\0echo hi");
+        assertThat(exec.b()).isEqualTo(2);
+        assertThat(exec.text(2)).isEqualTo("PATH=" + ContainerSpec.DEFAULT_PATH + "\0A=1");
+        assertThat(exec.text(3)).isEqualTo(ContainerSpec.DEFAULT_PATH);
+        assertThat(exec.description()).isEqualTo("execve(sh)");
+    }
+
+    @Test
+    void terminalForegroundOnlyForAnInheritedTerminal() {
+        ContainerSpec inherit = ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build();
+        assertThat(ops(LaunchPlanner.plan(inherit, host(true), FILTER))).contains(Op.FOREGROUND).doesNotContain(Op.SETSID);
+        assertThat(ops(LaunchPlanner.plan(inherit, host(false), FILTER))).doesNotContain(Op.FOREGROUND, Op.SETSID);
+        assertThat(ops(plan(ContainerSpec.builder("/bin/sh")))).contains(Op.SETSID).doesNotContain(Op.FOREGROUND);
+    }
+
+    @Test
+    void hostnameAndWorkdir() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").hostname("box").workdir("/srv"));
+        assertThat(plan.step(plan.indexOf(Op.SETHOSTNAME)).text(0)).isEqualTo("box");
+        assertThat(plan.step(plan.indexOf(Op.CHDIR)).text(0)).isEqualTo("/srv");
+        assertThat(plan.indexOf(Op.CHDIR)).isGreaterThan(plan.indexOf(Op.PIVOT_ROOT));
+    }
+
+    @Test
+    void encodingIsWhatTheHelperParses() {
+        LaunchPlan plan = new LaunchPlan(List.of(
+                new Step(Op.MKDIR, 0755, 7, java.util.Arrays.asList("/a".getBytes(), null), "mkdir /a")));
+        byte[] wire = PlanEncoder.encode(plan);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(wire).order(java.nio.ByteOrder.nativeOrder());
+        assertThat(b.getInt()).isEqualTo(0x31435242);
+        assertThat(b.getInt()).isEqualTo(1);
+        assertThat(b.getInt()).isEqualTo(Op.MKDIR.code());
+        assertThat(b.getLong()).isEqualTo(0755);
+        assertThat(b.getLong()).isEqualTo(7);
+        assertThat(b.getInt()).isEqualTo(3);
+        assertThat(new byte[] {b.get(), b.get(), b.get()}).containsExactly('/', 'a', 0);
+        assertThat(b.getInt()).as("absent string").isZero();
+        assertThat(b.getInt()).isZero();
+        assertThat(b.getInt()).isZero();
+        assertThat(b.remaining()).isZero();
+    }
+}

@@ -1,0 +1,122 @@
+package io.barco.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barco.seccomp.SeccompProfile;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ContainerSpecTest {
+
+    @Test
+    void defaultsFollowTheSeedAndAreSafe() {
+        ContainerSpec spec = ContainerSpec.builder("/bin/sh").build();
+        assertThat(spec.rootfs()).isEqualTo(Path.of("/"));
+        assertThat(spec.readOnlyRoot()).isTrue();
+        assertThat(spec.uid()).isZero();
+        assertThat(spec.gid()).isZero();
+        assertThat(spec.uidMapping()).isEqualTo(new IdMapping(0, 10000, 2000));
+        assertThat(spec.hostname()).isEqualTo("barcontainer");
+        assertThat(spec.network()).isEqualTo(NetworkMode.NONE);
+        assertThat(spec.env()).containsOnlyKeys("PATH");
+        assertThat(spec.workdir()).isEqualTo("/");
+        assertThat(spec.capabilities()).isEqualTo(Capability.defaults()).doesNotContain(Capability.SYS_ADMIN);
+        assertThat(spec.seccomp()).contains(SeccompProfile.defaults());
+        assertThat(spec.timeout()).isEmpty();
+        assertThat(spec.argv()).containsExactly("/bin/sh");
+    }
+
+    @Test
+    void argv0IsTheSeedsDashA() {
+        ContainerSpec spec = ContainerSpec.builder("/bin/sh").argv0(".").args("-c", "true").build();
+        assertThat(spec.argv()).containsExactly(".", "-c", "true");
+        assertThat(spec.command()).isEqualTo("/bin/sh");
+    }
+
+    @Test
+    void uidIsAlsoTheGidUnlessSet() {
+        assertThat(ContainerSpec.builder("x").uid(1000).build().gid()).isEqualTo(1000);
+        assertThat(ContainerSpec.builder("x").uid(1000).gid(5).build().gid()).isEqualTo(5);
+    }
+
+    @Test
+    void onlyContainerRootKeepsCapabilities() {
+        assertThat(ContainerSpec.builder("x").uid(1).build().capabilities()).isEmpty();
+        assertThat(ContainerSpec.builder("x").addCapabilities(Capability.SYS_ADMIN).build().capabilities())
+                .contains(Capability.SYS_ADMIN);
+        assertThat(ContainerSpec.builder("x").dropCapabilities(Capability.CHOWN).build().capabilities())
+                .doesNotContain(Capability.CHOWN);
+    }
+
+    @Test
+    void isImmutableAndCopiesAreIndependent() {
+        ContainerSpec.Builder builder = ContainerSpec.builder("/bin/echo").args("a");
+        ContainerSpec first = builder.build();
+        builder.args("b").env("X", "1").tmpfs("/mnt");
+        assertThat(first.args()).containsExactly("a");
+        assertThat(first.env()).doesNotContainKey("X");
+        assertThat(first.mounts()).isEmpty();
+        ContainerSpec changed = first.toBuilder().hostname("other").build();
+        assertThat(changed.hostname()).isEqualTo("other");
+        assertThat(changed.args()).containsExactly("a");
+        assertThat(first.hostname()).isEqualTo("barcontainer");
+        assertThatThrownBy(() -> first.args().add("c")).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void toBuilderRoundTripsEveryField() {
+        ContainerSpec spec = ContainerSpec.builder("/bin/sh").argv0("x").args("-c", "true").uid(7).gid(8)
+                .rootfs("/srv").readOnlyRoot(false).hostname("h").env("A", "1").workdir("/tmp").tmpfs("/mnt")
+                .network(NetworkMode.HOST).capabilities(Set.of(Capability.KILL)).seccomp(null)
+                .timeout(Duration.ofSeconds(3)).stdio(Stdio.INHERIT).idMapping(new IdMapping(0, 100000, 65536)).build();
+        ContainerSpec copy = spec.toBuilder().build();
+        assertThat(copy).usingRecursiveComparison().isEqualTo(spec);
+    }
+
+    @Test
+    void rejectsWhatCannotWork() {
+        assertThatThrownBy(() -> ContainerSpec.builder("").build()).hasMessageContaining("no command given");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").uid(2000).build())
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").gid(-1).build()).hasMessageContaining("gid -1 is outside");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").hostname("has space").build()).hasMessageContaining("invalid hostname");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").hostname("a".repeat(65)).build()).hasMessageContaining("invalid hostname");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").workdir("relative").build()).hasMessageContaining("not absolute");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").env("A=B", "1").build()).hasMessageContaining("invalid environment variable name");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").args("a\0b").build()).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").timeout(Duration.ZERO).build()).hasMessageContaining("timeout must be positive");
+        assertThatThrownBy(() -> new IdMapping(0, 10000, 0)).hasMessageContaining("invalid id mapping");
+    }
+
+    @Test
+    void mountsParseTheCliForm() {
+        assertThat(Mount.parseBind("/a:/b")).isEqualTo(Mount.bind(Path.of("/a"), "/b", false));
+        assertThat(Mount.parseBind("/a:/b:ro")).isEqualTo(Mount.bind(Path.of("/a"), "/b", true));
+        assertThat(Mount.parseBind("/a:/b/../c/:rw").target()).isEqualTo("/c");
+        assertThatThrownBy(() -> Mount.parseBind("/a")).hasMessage("invalid bind '/a': use SRC:DST or SRC:DST:ro");
+        assertThatThrownBy(() -> Mount.parseBind("/a:/b:x")).hasMessageContaining("invalid bind mode 'x'");
+        assertThatThrownBy(() -> Mount.parseBind("/a:b")).hasMessageContaining("is not absolute");
+    }
+
+    @Test
+    void containerPathsNeverEscapeTheRoot() {
+        assertThat(ContainerPaths.normalize("/../../etc//passwd/.")).isEqualTo("/etc/passwd");
+        assertThat(ContainerPaths.normalize("/")).isEqualTo("/");
+        assertThat(ContainerPaths.depth("/a/b")).isEqualTo(2);
+    }
+
+    @Test
+    void capabilitiesParseAndMask() {
+        assertThat(Capability.parse("cap_sys_admin")).isEqualTo(Capability.SYS_ADMIN);
+        assertThat(Capability.parse("NET_ADMIN")).isEqualTo(Capability.NET_ADMIN);
+        assertThatThrownBy(() -> Capability.parse("FLY")).hasMessageContaining("unknown capability 'FLY'");
+        assertThat(Capability.mask(Set.of(Capability.CHOWN, Capability.CHECKPOINT_RESTORE))).isEqualTo(1L | (1L << 40));
+        // the seed's list is dropped; so are the capabilities Linux gained after it
+        assertThat(Capability.DROPPED_BY_DEFAULT).contains(Capability.SYS_ADMIN, Capability.MKNOD, Capability.BPF)
+                .doesNotContain(Capability.CHOWN, Capability.NET_BIND_SERVICE);
+    }
+}
