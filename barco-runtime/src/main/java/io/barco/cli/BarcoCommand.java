@@ -179,7 +179,8 @@ public final class BarcoCommand implements Callable<Integer> {
         log.info("starting the native helper: namespaces, id maps, mounts, pivot_root, capabilities, seccomp...");
         log.info("### BARCONTAINER STARTING - type 'exit' to quit ###");
         try (Container container = Launcher.launch(spec)) {
-            log.info("container started as host pid " + container.pid() + "; waiting for it to exit...");
+            // after the banner the container owns the terminal: only -vv interleaves with it
+            log.debug("container runs as host pid " + container.pid());
             SignalForwarding.forward(container, spec.stdin() == Stdio.INHERIT && System.console() != null);
             ExitStatus status = container.waitFor();
             if (container.timedOut()) {
