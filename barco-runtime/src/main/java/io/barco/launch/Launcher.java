@@ -15,6 +15,7 @@ import io.barco.sys.Errno;
 import io.barco.sys.FdInputStream;
 import io.barco.sys.FdOutputStream;
 import io.barco.sys.LibC;
+import io.barco.sys.Terminal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -145,7 +146,14 @@ public final class Launcher {
             throw new BarcoException("pidfd_open(" + containerPid + "): " + Errno.describe(e.getErrorCode()));
         }
         int pid = containerPid;
-        CompletableFuture<ExitStatus> exit = CompletableFuture.supplyAsync(() -> ExitStatus.fromWaitStatus(reap(pid)), WAITERS);
+        boolean tookForeground = plan.indexOf(Op.FOREGROUND) >= 0;
+        CompletableFuture<ExitStatus> exit = CompletableFuture.supplyAsync(() -> {
+            int waitStatus = reap(pid);
+            if (tookForeground) {
+                Terminal.takeForegroundBack(); // before anyone waiting for the container runs on
+            }
+            return ExitStatus.fromWaitStatus(waitStatus);
+        }, WAITERS);
         Container container = new Container(pid, pidfd,
                 parentEnds[0] >= 0 ? new FdOutputStream(parentEnds[0]) : null,
                 parentEnds[1] >= 0 ? new FdInputStream(parentEnds[1]) : null,

@@ -35,8 +35,7 @@ public interface HostFacts {
 
             @Override
             public boolean inForegroundOfTerminal() {
-                io.barco.sys.LibC c = io.barco.sys.LibC.INSTANCE;
-                return c.isatty(0) == 1 && c.tcgetpgrp(0) == c.getpgrp();
+                return io.barco.sys.Terminal.inForeground();
             }
         };
     }

@@ -49,6 +49,12 @@ public interface LibC extends Library {
 
     int getpgrp();
 
+    int tcsetpgrp(int fd, int pgrp) throws LastErrorException;
+
+    int sigaddset(Pointer set, int signal);
+
+    int pthread_sigmask(int how, Pointer set, Pointer old);
+
     String strerror(int errno);
 
     int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;

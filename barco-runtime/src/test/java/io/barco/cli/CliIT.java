@@ -201,4 +201,20 @@ class CliIT {
         assertThat(out).contains("tty: 42").contains("i am a container on barcontainer").contains("# ");
         assertThat(p.exitValue()).isZero();
     }
+
+    @Test
+    void theJvmGetsTheTerminalBackWhenTheContainerEnds() throws Exception {
+        String probe = String.join(" ", "java", "-cp", System.getProperty("java.class.path"), ForegroundProbe.class.getName());
+        Process p = new ProcessBuilder("script", "-qec", probe, "/dev/null").redirectErrorStream(true).start();
+        Thread.sleep(1500); // let the container come and go before the line arrives
+        p.getOutputStream().write("typed later\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+        boolean ended = p.waitFor(30, TimeUnit.SECONDS);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ended).as("the probe ended; output so far: %s", out).isTrue();
+        assertThat(out).contains("container: exited with 0").contains("read: typed later");
+    }
 }
