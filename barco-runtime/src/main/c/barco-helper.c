@@ -56,6 +56,8 @@ enum op {
     OP_CLONE = 2,
     OP_WRITE_PROC = 3,
     OP_RELEASE = 4,
+    OP_WRITE_PID = 5,
+    OP_UNSHARE = 6,
     OP_MOUNT = 10,
     OP_ATTACH_TREE = 11,
     OP_MKDIR = 12,
@@ -268,6 +270,12 @@ static int do_write_proc(const struct step *st) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/%s", (int)child_pid, st->s[0].ptr);
     return write_all(path, st->s[1].ptr, st->s[1].len - 1);
+}
+
+static int do_write_pid(const struct step *st) {
+    char pid[16];
+    int n = snprintf(pid, sizeof pid, "%d", (int)child_pid);
+    return write_all(st->s[0].ptr, pid, (size_t)n);
 }
 
 /* Parent: let the child go on and leave. Child: wait for the parent's word. */
@@ -546,6 +554,8 @@ static int run_step(const struct step *st) {
     case OP_CLONE: return do_clone(st);
     case OP_WRITE_PROC: return do_write_proc(st);
     case OP_RELEASE: return do_release();
+    case OP_WRITE_PID: return do_write_pid(st);
+    case OP_UNSHARE: return unshare((int)st->a);
     case OP_MOUNT: return do_mount(st);
     case OP_ATTACH_TREE: return do_attach_tree(st);
     case OP_MKDIR: return do_mkdir(st);

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeoutException;
  * kernel kills every other process of the container's PID namespace.
  */
 public final class Container implements AutoCloseable {
+    /** How the container ended: its status, what it used, and a failure to clean up, if any. */
+    record Ending(ExitStatus status, io.barco.cgroup.ResourceUsage usage, RuntimeException cleanupFailure) {
+    }
+
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
 
@@ -28,20 +32,22 @@ public final class Container implements AutoCloseable {
     private final InputStream stdout;
     private final InputStream stderr;
     private final CompletableFuture<ExitStatus> exit;
+    private final CompletableFuture<Ending> ending;
     private final long startNanos;
     private volatile boolean timedOut;
     private volatile long endNanos;
     private boolean closed;
 
     Container(int pid, int pidfd, OutputStream stdin, InputStream stdout, InputStream stderr,
-            CompletableFuture<ExitStatus> exit, long startNanos) {
+            CompletableFuture<Ending> ending, long startNanos) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
         this.startNanos = startNanos;
-        this.exit = exit.whenComplete((status, error) -> endNanos = System.nanoTime());
+        this.ending = ending;
+        this.exit = ending.whenComplete((e, error) -> endNanos = System.nanoTime()).thenApply(Ending::status);
     }
 
     /** The host pid of the container's first process. */
@@ -118,6 +124,16 @@ public final class Container implements AutoCloseable {
         timedOut = true;
     }
 
+    /** What the container used, once it has ended. */
+    public Optional<io.barco.cgroup.ResourceUsage> usage() {
+        return ending.isDone() && !ending.isCompletedExceptionally() ? Optional.of(ending.join().usage()) : Optional.empty();
+    }
+
+    /** Whether the OOM killer killed a task of the container (its first process or another). */
+    public boolean oomKilled() {
+        return usage().map(io.barco.cgroup.ResourceUsage::oomKilled).orElse(false);
+    }
+
     /** Whether the container was killed because it outlived its timeout. */
     public boolean timedOut() {
         return timedOut;
@@ -161,6 +177,10 @@ public final class Container implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        Ending end = ending.getNow(null);
+        if (end != null && end.cleanupFailure() != null) {
+            throw end.cleanupFailure();
         }
     }
 

@@ -5,7 +5,12 @@ import java.time.Duration;
 
 /** What a finished container left: how it ended, its captured output and how long it ran. */
 public record ContainerResult(ExitStatus status, byte[] stdoutBytes, byte[] stderrBytes, Duration wallTime,
-        boolean timedOut) {
+        boolean timedOut, io.barco.cgroup.ResourceUsage usage) {
+
+    /** Whether the OOM killer killed a task of the container; its first process then died by SIGKILL (137). */
+    public boolean oomKilled() {
+        return usage.oomKilled();
+    }
 
     public String stdout() {
         return new String(stdoutBytes, StandardCharsets.UTF_8);
@@ -26,6 +31,7 @@ public record ContainerResult(ExitStatus status, byte[] stdoutBytes, byte[] stde
 
     @Override
     public String toString() {
-        return "ContainerResult[" + status + (timedOut ? ", timed out" : "") + ", " + wallTime.toMillis() + " ms]";
+        return "ContainerResult[" + status + (timedOut ? ", timed out" : "") + (oomKilled() ? ", OOM-killed" : "") + ", "
+                + wallTime.toMillis() + " ms]";
     }
 }

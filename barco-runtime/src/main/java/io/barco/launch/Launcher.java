@@ -2,6 +2,10 @@ package io.barco.launch;
 
 import com.sun.jna.LastErrorException;
 import io.barco.BarcoException;
+import io.barco.cgroup.Cgroups;
+import io.barco.cgroup.ContainerCgroup;
+import io.barco.cgroup.ResourceUsage;
+import io.barco.plan.CgroupPlacement;
 import io.barco.plan.HostFacts;
 import io.barco.plan.LaunchPlan;
 import io.barco.plan.LaunchPlanner;
@@ -19,6 +23,8 @@ import io.barco.sys.Terminal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,20 +55,28 @@ public final class Launcher {
     private Launcher() {
     }
 
-    /** The plan {@link #launch} would execute for {@code spec}. */
+    /** The plan {@link #launch} would execute for {@code spec}, cgroups left out (they exist only once created). */
     public static LaunchPlan plan(ContainerSpec spec) {
         byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
         return LaunchPlanner.plan(spec, HOST, seccomp);
     }
 
     public static Container launch(ContainerSpec spec) {
+        return launch(spec, LaunchObserver.NONE);
+    }
+
+    public static Container launch(ContainerSpec spec, LaunchObserver observer) {
         long start = System.nanoTime();
         Preflight.check(spec);
-        LaunchPlan plan = plan(spec);
+        byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
+        ContainerCgroup cgroup = Cgroups.create(spec.limits(), spec.allowMissingControllers());
         List<Integer> toClose = new ArrayList<>();
         int[] parentEnds = {-1, -1, -1};
         boolean launched = false;
         try {
+            observer.cgroupCreated(Cgroups.driverName(), cgroup.describe(), cgroup.settings());
+            LaunchPlan plan = LaunchPlanner.plan(spec, HOST, seccomp, placement(cgroup));
+            observer.planned(plan);
             int planFd = Descriptors.memfd("barco-plan", PlanEncoder.encode(plan));
             toClose.add(planFd);
             int[] status = Descriptors.pipe();
@@ -92,8 +106,9 @@ public final class Launcher {
             toClose.forEach(Descriptors::closeQuietly);
             toClose.clear();
 
-            Container container = await(spec, plan, helperPid, status[0], parentEnds, start);
+            Container container = await(spec, plan, cgroup, helperPid, status[0], parentEnds, start);
             launched = true;
+            observer.started(container);
             return container;
         } finally {
             toClose.forEach(Descriptors::closeQuietly);
@@ -101,13 +116,19 @@ public final class Launcher {
                 for (int fd : parentEnds) {
                     Descriptors.closeQuietly(fd);
                 }
+                cgroup.close();
             }
         }
     }
 
+    private static CgroupPlacement placement(ContainerCgroup cgroup) {
+        return new CgroupPlacement(cgroup.procsFiles().stream().map(Path::toString).toList(),
+                cgroup.mounts().stream().map(m -> new CgroupPlacement.Filesystem(m.subdirectory(), m.fstype(), m.options())).toList());
+    }
+
     /** Reads the helper's report, reaps it, and either hands out the container or cleans up and throws. */
-    private static Container await(ContainerSpec spec, LaunchPlan plan, int helperPid, int statusFd,
-            int[] parentEnds, long start) {
+    private static Container await(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int helperPid,
+            int statusFd, int[] parentEnds, long start) {
         byte[] report;
         try {
             // EOF once the helper has exited and the container has exec'd (the descriptor is close-on-exec).
@@ -147,12 +168,22 @@ public final class Launcher {
         }
         int pid = containerPid;
         boolean tookForeground = plan.indexOf(Op.FOREGROUND) >= 0;
-        CompletableFuture<ExitStatus> exit = CompletableFuture.supplyAsync(() -> {
+        cgroup.started();
+        CompletableFuture<Container.Ending> exit = CompletableFuture.supplyAsync(() -> {
             int waitStatus = reap(pid);
+            Duration wallTime = Duration.ofNanos(System.nanoTime() - start);
             if (tookForeground) {
                 Terminal.takeForegroundBack(); // before anyone waiting for the container runs on
             }
-            return ExitStatus.fromWaitStatus(waitStatus);
+            // Read what it used before removing its groups; whatever it left running dies with them.
+            ResourceUsage usage = cgroup.usage(wallTime);
+            RuntimeException cleanup = null;
+            try {
+                cgroup.close();
+            } catch (RuntimeException e) {
+                cleanup = e;
+            }
+            return new Container.Ending(ExitStatus.fromWaitStatus(waitStatus), usage, cleanup);
         }, WAITERS);
         Container container = new Container(pid, pidfd,
                 parentEnds[0] >= 0 ? new FdOutputStream(parentEnds[0]) : null,
@@ -222,7 +253,8 @@ public final class Launcher {
             CompletableFuture<byte[]> out = drain(container.stdout().orElse(null));
             CompletableFuture<byte[]> err = drain(container.stderr().orElse(null));
             ExitStatus status = container.waitFor();
-            return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut());
+            return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut(),
+                    container.usage().orElseThrow());
         }
     }
 

@@ -53,12 +53,16 @@ public final class LaunchPlanner {
         this.host = host;
     }
 
-    /** The plan for {@code spec}; {@code seccompProgram} is the compiled filter, or null for none. */
+    /** The plan for {@code spec}, without cgroups; {@code seccompProgram} is the compiled filter, or null for none. */
     public static LaunchPlan plan(ContainerSpec spec, HostFacts host, byte[] seccompProgram) {
-        return new LaunchPlanner(host).build(spec, seccompProgram);
+        return plan(spec, host, seccompProgram, CgroupPlacement.NONE);
     }
 
-    private LaunchPlan build(ContainerSpec spec, byte[] seccompProgram) {
+    public static LaunchPlan plan(ContainerSpec spec, HostFacts host, byte[] seccompProgram, CgroupPlacement cgroups) {
+        return new LaunchPlanner(host).build(spec, seccompProgram, cgroups);
+    }
+
+    private LaunchPlan build(ContainerSpec spec, byte[] seccompProgram, CgroupPlacement cgroups) {
         // In the helper: take what the child will mount from the host, while the helper can still reach it.
         int rootTree = openTree(spec.rootfs().toString(), spec.readOnlyRoot(), "rootfs " + spec.rootfs());
         List<Integer> bindTrees = new ArrayList<>();
@@ -68,18 +72,24 @@ public final class LaunchPlanner {
         }
         int sysTree = spec.network() == NetworkMode.HOST ? openTree("/sys", true, "/sys") : -1;
 
-        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP
+        // The cgroup namespace comes later: its root is fixed when it is created, and the process must
+        // be in its own cgroups by then.
+        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
                 | (spec.network() == NetworkMode.NONE ? CLONE_NEWNET : 0);
         add(Op.CLONE, flags, 0, "clone(" + describeNamespaces(flags) + ")");
         add(Op.WRITE_PROC, 0, 0, "write uid_map '" + spec.uidMapping().mapLine().trim() + "'",
                 "uid_map", spec.uidMapping().mapLine());
         add(Op.WRITE_PROC, 0, 0, "write gid_map '" + spec.gidMapping().mapLine().trim() + "'",
                 "gid_map", spec.gidMapping().mapLine());
+        for (String procs : cgroups.procsFiles()) {
+            add(Op.WRITE_PID, 0, 0, "add the container to cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
+        }
         add(Op.RELEASE, 0, 0, "release the container process");
 
         // In the container's first process, in its new namespaces. Until it takes an id the new user
         // namespace maps, it is the unmapped host root and cannot create files: become container root.
         add(Op.SET_IDS, 0, 0, "become root of the user namespace");
+        add(Op.UNSHARE, CLONE_NEWCGROUP, 0, "unshare(CLONE_NEWCGROUP)");
         add(Op.MOUNT, MS_REC | MS_PRIVATE, 0, "make the mount namespace private", null, "/");
         add(Op.MOUNT, MS_NOSUID | MS_NODEV, 0, "mount the staging tmpfs on " + STAGING,
                 "tmpfs", STAGING, "tmpfs", "mode=0700");
@@ -92,6 +102,7 @@ public final class LaunchPlanner {
         } else {
             mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         }
+        planCgroupFilesystems(cgroups);
         planDev(spec);
         mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
         mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
@@ -142,6 +153,28 @@ public final class LaunchPlanner {
         add(Op.EXEC, spec.argv().size(), envp.size(), "execve(" + spec.command() + ")",
                 utf8(spec.command()), packed(spec.argv()), packed(envp), utf8(path));
         return new LaunchPlan(steps);
+    }
+
+    /** The container sees its own groups as the root of read-only cgroup filesystems, as a JVM inside needs. */
+    private void planCgroupFilesystems(CgroupPlacement cgroups) {
+        String base = "/sys/fs/cgroup";
+        long readOnly = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        List<CgroupPlacement.Filesystem> filesystems = cgroups.filesystems();
+        if (filesystems.size() == 1 && filesystems.get(0).subdirectory().isEmpty()) {
+            CgroupPlacement.Filesystem fs = filesystems.get(0);
+            mount(fs.fstype(), base, fs.fstype(), readOnly, fs.options());
+            return;
+        }
+        if (filesystems.isEmpty()) {
+            return;
+        }
+        mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
+        for (CgroupPlacement.Filesystem fs : filesystems) {
+            String target = base + "/" + fs.subdirectory();
+            add(Op.MKDIR, 0755, 0, "mkdir " + target, inRoot(target));
+            mount(fs.fstype(), target, fs.fstype(), readOnly, fs.options());
+        }
+        add(Op.READ_ONLY, 0, 0, "make " + base + " read-only", inRoot(base));
     }
 
     private void planDev(ContainerSpec spec) {

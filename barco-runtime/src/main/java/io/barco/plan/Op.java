@@ -8,8 +8,12 @@ public enum Op {
     CLONE(2),
     /** Parent: write a file of the child's /proc/PID directory (uid_map, gid_map). */
     WRITE_PROC(3),
+    /** Parent: write the child's pid to a file (a cgroup's cgroup.procs). */
+    WRITE_PID(5),
     /** Parent: let the child go on, then exit. Child: wait for that. */
     RELEASE(4),
+    /** Enter new namespaces, e.g. the cgroup namespace once the process is in its cgroups. */
+    UNSHARE(6),
     MOUNT(10),
     /** Attach a tree from OPEN_TREE (move_mount). */
     ATTACH_TREE(11),

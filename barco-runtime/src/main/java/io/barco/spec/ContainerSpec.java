@@ -47,6 +47,8 @@ public final class ContainerSpec {
     private final Stdio stdin;
     private final Stdio stdout;
     private final Stdio stderr;
+    private final Limits limits;
+    private final boolean allowMissingControllers;
 
     private ContainerSpec(Builder b) {
         this.rootfs = b.rootfs;
@@ -69,6 +71,8 @@ public final class ContainerSpec {
         this.stdin = b.stdin;
         this.stdout = b.stdout;
         this.stderr = b.stderr;
+        this.limits = b.limits;
+        this.allowMissingControllers = b.allowMissingControllers;
         validate();
     }
 
@@ -139,6 +143,8 @@ public final class ContainerSpec {
         b.stdin = stdin;
         b.stdout = stdout;
         b.stderr = stderr;
+        b.limits = limits;
+        b.allowMissingControllers = allowMissingControllers;
         return b;
     }
 
@@ -165,6 +171,10 @@ public final class ContainerSpec {
     public Stdio stdin() { return stdin; }
     public Stdio stdout() { return stdout; }
     public Stdio stderr() { return stderr; }
+    /** Resource limits, enforced with cgroups; {@link Limits#NONE} still measures usage. */
+    public Limits limits() { return limits; }
+    /** Whether to run without a limit the host cannot enforce instead of failing. */
+    public boolean allowMissingControllers() { return allowMissingControllers; }
 
     /** argv as the program receives it. */
     public List<String> argv() {
@@ -177,7 +187,7 @@ public final class ContainerSpec {
     @Override
     public String toString() {
         return "ContainerSpec[" + String.join(" ", argv()) + " in " + rootfs + (readOnlyRoot ? " (ro)" : " (rw)")
-                + ", uid " + uid + ", hostname " + hostname + ", network " + network.name().toLowerCase() + "]";
+                + ", uid " + uid + ", hostname " + hostname + ", network " + network.name().toLowerCase() + ", " + limits + "]";
     }
 
     /** A fluent builder; every setter returns the builder. */
@@ -202,6 +212,8 @@ public final class ContainerSpec {
         private Stdio stdin = Stdio.DISCARD;
         private Stdio stdout = Stdio.PIPE;
         private Stdio stderr = Stdio.PIPE;
+        private Limits limits = Limits.NONE;
+        private boolean allowMissingControllers;
 
         private Builder() {
         }
@@ -351,6 +363,18 @@ public final class ContainerSpec {
         /** All three streams at once. */
         public Builder stdio(Stdio stdio) {
             return stdin(stdio).stdout(stdio).stderr(stdio);
+        }
+
+        /** Resource limits: {@code .limits(Limits.NONE.withMemory("64M").withPids(32))}. */
+        public Builder limits(Limits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Run without a limit the host cannot enforce (a missing controller) instead of failing. */
+        public Builder allowMissingControllers(boolean allow) {
+            this.allowMissingControllers = allow;
+            return this;
         }
 
         public ContainerSpec build() {

@@ -1,0 +1,73 @@
+package io.barco.cgroup;
+
+import io.barco.sys.ProcFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** Reading and writing cgroupfs control files, each write one value, each failure naming the file. */
+final class CgroupFiles {
+    private CgroupFiles() {
+    }
+
+    static void write(Path file, String value) {
+        try {
+            Files.write(file, value.getBytes(StandardCharsets.UTF_8), StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new CgroupException("cannot write '" + value + "' to " + file + ": " + reason(e), e);
+        }
+    }
+
+    static String read(Path file) throws IOException {
+        return ProcFiles.read(file);
+    }
+
+    /** A single number, or empty when the file is missing or says "max". */
+    static OptionalLong readLong(Path file) {
+        try {
+            String text = read(file).trim();
+            return text.equals("max") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(text));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** "key value" lines, as in memory.events, cpu.stat or cpuacct.stat. */
+    static Map<String, Long> readKeyed(Path file) {
+        Map<String, Long> values = new HashMap<>();
+        try {
+            for (String line : read(file).split("\n")) {
+                String[] parts = line.trim().split("\\s+");
+                if (parts.length == 2) {
+                    try {
+                        values.put(parts[0], Long.parseLong(parts[1]));
+                    } catch (NumberFormatException ignored) {
+                        // not a counter
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // missing file: no figures
+        }
+        return values;
+    }
+
+    static String reason(IOException e) {
+        String message = e.getMessage();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (message != null && message.contains(": ")) {
+            return message.substring(message.lastIndexOf(": ") + 2);
+        }
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+}

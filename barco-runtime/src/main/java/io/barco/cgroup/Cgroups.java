@@ -1,0 +1,144 @@
+package io.barco.cgroup;
+
+import io.barco.spec.Limits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Creates containers' cgroups with the driver this host needs: unified cgroup v2, or the cgroup v1
+ * hierarchies of a hybrid or legacy host. A limit the host cannot enforce is an error naming the
+ * missing controller, unless the caller allowed running without it.
+ */
+public final class Cgroups {
+    /** The v2 parent group, below the hierarchy's root; BARCO_CGROUP_PARENT changes it. */
+    public static final String DEFAULT_PARENT = "barco";
+
+    private static volatile CgroupHost host;
+
+    private Cgroups() {
+    }
+
+    static CgroupHost host() {
+        CgroupHost h = host;
+        if (h == null) {
+            h = CgroupHost.probe();
+            host = h;
+        }
+        return h;
+    }
+
+    /** Which driver this host gets: "cgroup v2 (/sys/fs/cgroup)" or "cgroup v1 (...)". */
+    public static String driverName() {
+        CgroupHost h = host();
+        if (h.usesV2()) {
+            return "cgroup v2 (" + h.unified().orElseThrow() + ")";
+        }
+        return h.v1().isEmpty() ? "none" : "cgroup v1 (" + String.join(", ", new LinkedHashSet<>(h.v1().keySet())) + ")";
+    }
+
+    public static String parentGroup() {
+        String parent = System.getenv("BARCO_CGROUP_PARENT");
+        return parent == null || parent.isBlank() ? DEFAULT_PARENT : parent;
+    }
+
+    /**
+     * Creates and limits the groups for one container.
+     *
+     * @param allowMissingControllers run without a limit the host cannot enforce, instead of failing
+     */
+    public static ContainerCgroup create(Limits limits, boolean allowMissingControllers) {
+        CgroupHost h = host();
+        Set<String> available = h.usesV2() ? h.unifiedControllers() : h.v1().keySet();
+        List<String> missing = new ArrayList<>();
+        Limits effective = limits;
+        if (limits.memoryLimit().isPresent() && !available.contains("memory")) {
+            missing.add("memory");
+            effective = new Limits(null, null, effective.cpuWeight(), effective.cpus(), effective.pids());
+        }
+        if ((limits.cpuWeightLimit().isPresent() || limits.cpusLimit().isPresent()) && !available.contains("cpu")) {
+            missing.add("cpu");
+            effective = new Limits(effective.memory(), effective.memorySwap(), null, null, effective.pids());
+        }
+        if (limits.pidsLimit().isPresent() && !available.contains("pids")) {
+            missing.add("pids");
+            effective = new Limits(effective.memory(), effective.memorySwap(), effective.cpuWeight(), effective.cpus(), null);
+        }
+        if (!missing.isEmpty() && !allowMissingControllers) {
+            throw new CgroupException("this host cannot enforce the " + String.join(", ", missing) + " limit"
+                    + (missing.size() > 1 ? "s" : "") + ": no " + String.join(", ", missing) + " controller in "
+                    + driverName() + " (allow running without it, e.g. barco --allow-missing-controllers)");
+        }
+        collectGarbageOnce();
+        String name = CgroupNames.next();
+        if (h.usesV2()) {
+            return CgroupV2.create(h.unified().orElseThrow(), h.unifiedControllers(), parentGroup(), name, effective);
+        }
+        if (!h.v1().isEmpty()) {
+            return CgroupV1.create(h.v1(), name, effective);
+        }
+        throw new CgroupException("no cgroup hierarchy with memory, cpu or pids is mounted on this host");
+    }
+
+    private static volatile boolean collected;
+
+    private static void collectGarbageOnce() {
+        if (!collected) {
+            collected = true;
+            collectGarbage();
+        }
+    }
+
+    /**
+     * Removes the groups of containers whose launching JVM is gone, killing what still runs in them.
+     * Returns the groups removed.
+     */
+    public static List<Path> collectGarbage() {
+        CgroupHost h = host();
+        Set<Path> parents = new LinkedHashSet<>();
+        if (h.usesV2()) {
+            parents.add(h.unified().orElseThrow().resolve(parentGroup()));
+        }
+        h.v1().values().forEach(hierarchy -> parents.add(hierarchy.ownDirectory()));
+        List<Path> removed = new ArrayList<>();
+        for (Path parent : parents) {
+            if (!Files.isDirectory(parent)) {
+                continue;
+            }
+            try (Stream<Path> children = Files.list(parent)) {
+                for (Path child : children.filter(Files::isDirectory).toList()) {
+                    String name = child.getFileName().toString();
+                    if (CgroupNames.isBarcoGroup(name) && !CgroupNames.ownerAlive(name)) {
+                        freezeAndKill(child);
+                        GroupDirectory.remove(child);
+                        removed.add(child);
+                    }
+                }
+            } catch (IOException e) {
+                throw new CgroupException("cannot list " + parent + ": " + CgroupFiles.reason(e), e);
+            }
+        }
+        return removed;
+    }
+
+    private static void freezeAndKill(Path group) {
+        Path kill = group.resolve("cgroup.kill");
+        if (Files.exists(kill)) {
+            CgroupFiles.write(kill, "1");
+            return;
+        }
+        Path state = group.resolve("freezer.state");
+        if (Files.exists(state)) {
+            CgroupFiles.write(state, "FROZEN");
+        }
+        GroupDirectory.killTasks(group);
+        if (Files.exists(state)) {
+            CgroupFiles.write(state, "THAWED");
+        }
+    }
+}

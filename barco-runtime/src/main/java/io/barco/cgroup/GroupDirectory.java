@@ -1,0 +1,81 @@
+package io.barco.cgroup;
+
+import com.sun.jna.LastErrorException;
+import io.barco.sys.LibC;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One cgroup directory: its tasks, killing them, and removing it once empty. */
+final class GroupDirectory {
+    private static final int SIGKILL = 9;
+    private static final long REMOVE_TIMEOUT_NANOS = 5_000_000_000L;
+
+    private GroupDirectory() {
+    }
+
+    static void create(Path dir) {
+        try {
+            Files.createDirectory(dir);
+        } catch (IOException e) {
+            throw new CgroupException("cannot create cgroup " + dir + ": " + CgroupFiles.reason(e), e);
+        }
+    }
+
+    static List<Integer> tasks(Path dir) {
+        List<Integer> pids = new ArrayList<>();
+        try {
+            for (String line : CgroupFiles.read(dir.resolve("cgroup.procs")).split("\n")) {
+                if (!line.isBlank()) {
+                    pids.add(Integer.parseInt(line.trim()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone: no tasks
+        }
+        return pids;
+    }
+
+    static void killTasks(Path dir) {
+        for (int pid : tasks(dir)) {
+            try {
+                LibC.INSTANCE.kill(pid, SIGKILL);
+            } catch (LastErrorException e) {
+                // exited meanwhile
+            }
+        }
+    }
+
+    /**
+     * Removes the group, killing what is left in it. Tasks leave a group only once they are fully
+     * gone, so this waits (bounded) for the kernel to finish them.
+     */
+    static void remove(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        long deadline = System.nanoTime() + REMOVE_TIMEOUT_NANOS;
+        for (int attempt = 0;; attempt++) {
+            try {
+                Files.delete(dir);
+                return;
+            } catch (java.nio.file.NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new CgroupException("cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e)
+                            + " (tasks left: " + tasks(dir) + ")", e);
+                }
+                killTasks(dir);
+                try {
+                    Thread.sleep(Math.min(50, 1 + attempt));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new CgroupException("interrupted while removing cgroup " + dir, interrupted);
+                }
+            }
+        }
+    }
+}
