@@ -1,6 +1,11 @@
 package io.barco.cli;
 
 import io.barco.BarcoException;
+import io.barco.cgroup.Cgroups;
+import io.barco.cgroup.ResourceUsage;
+import io.barco.launch.LaunchObserver;
+import io.barco.spec.Limits;
+import io.barco.spec.Size;
 import io.barco.launch.CommandNotExecutableException;
 import io.barco.launch.CommandNotFoundException;
 import io.barco.launch.Container;
@@ -37,6 +42,8 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:",
                 "  barco -u 0 -m / -c /bin/sh -a .          an interactive shell in a container",
                 "  barco -c /bin/sh -- -c 'echo hi'         run /bin/sh -c 'echo hi'",
+                "  barco --memory 64M --stats -c /bin/sh -- -c '...'   under a 64M memory limit, print usage",
+                "  barco gc                                 remove cgroups left by launchers that died",
                 "", "Exit status: the command's own; 128+N if it died by signal N; 125 if barco failed;",
                 "126 if the command cannot be executed; 127 if it does not exist."})
 public final class BarcoCommand implements Callable<Integer> {
@@ -101,6 +108,27 @@ public final class BarcoCommand implements Callable<Integer> {
     @Option(names = "--id-map", paramLabel = "INSIDE:OUTSIDE:COUNT", description = "user namespace mapping for uids and gids (default: 0:10000:2000)")
     String idMap;
 
+    @Option(names = "--memory", paramLabel = "SIZE", description = "memory limit, e.g. 512M, 1G, or max (default: ${DEFAULT-VALUE}, the seed's)")
+    String memory = "1G";
+
+    @Option(names = "--memory-swap", paramLabel = "SIZE", description = "memory plus swap limit (default: the memory limit: no swap)")
+    String memorySwap;
+
+    @Option(names = "--cpu-weight", paramLabel = "1..10000", description = "relative CPU weight, or max to leave the default (default: ${DEFAULT-VALUE}, the seed's)")
+    String cpuWeight = "256";
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPU time in cores, e.g. 1.5 = 150 ms per 100 ms (default: no limit)")
+    Double cpus;
+
+    @Option(names = "--pids", paramLabel = "N", description = "most tasks at once, or max (default: ${DEFAULT-VALUE}, the seed's)")
+    String pids = "64";
+
+    @Option(names = "--allow-missing-controllers", description = "run without a limit this host cannot enforce instead of failing")
+    boolean allowMissingControllers;
+
+    @Option(names = "--stats", description = "print the container's resource usage when it ends")
+    boolean stats;
+
     @Parameters(paramLabel = "ARG", description = "arguments for the program, after --")
     List<String> args = new ArrayList<>();
 
@@ -145,6 +173,7 @@ public final class BarcoCommand implements Callable<Integer> {
                 b.env(e.substring(0, eq), e.substring(eq + 1));
             }
         }
+        b.limits(limits()).allowMissingControllers(allowMissingControllers);
         binds.forEach(spec -> b.mount(Mount.parseBind(spec)));
         tmpfs.forEach(b::tmpfs);
         capAdd.forEach(c -> b.addCapabilities(Capability.parse(c)));
@@ -163,39 +192,96 @@ public final class BarcoCommand implements Callable<Integer> {
         return b.build();
     }
 
+    private Limits limits() {
+        Limits limits = Limits.NONE;
+        if (!isMax(memory)) {
+            limits = limits.withMemory(Size.parse(memory));
+        }
+        if (memorySwap != null && !isMax(memorySwap)) {
+            limits = limits.withMemorySwap(Size.parse(memorySwap));
+        } else if (memorySwap != null && limits.memory() != null) {
+            limits = limits.withMemorySwap(Long.MAX_VALUE / 4); // swap without a cap
+        }
+        if (!isMax(cpuWeight)) {
+            limits = limits.withCpuWeight(parseInt("--cpu-weight", cpuWeight));
+        }
+        if (cpus != null) {
+            limits = limits.withCpus(cpus);
+        }
+        if (!isMax(pids)) {
+            limits = limits.withPids(parseInt("--pids", pids));
+        }
+        return limits;
+    }
+
+    private static boolean isMax(String value) {
+        return value.equalsIgnoreCase("max");
+    }
+
+    private static int parseInt(String option, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidSpecException("invalid " + option + " '" + value + "': give a whole number or max");
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         VerboseLog log = new VerboseLog(err, verbosity.length);
         ContainerSpec spec = spec();
         log.info("container: " + spec);
-        log.info("compiling the seccomp profile and planning the launch...");
-        LaunchPlan plan = Launcher.plan(spec);
-        log.info("launch plan has " + plan.steps().size() + " steps");
-        if (log.debugEnabled()) {
-            for (int i = 0; i < plan.steps().size(); i++) {
-                log.debug(String.format("step %2d: %s", i, plan.step(i).description()));
+        log.info("initializing cgroups, compiling the seccomp profile and planning the launch...");
+        LaunchObserver observer = new LaunchObserver() {
+            @Override
+            public void cgroupCreated(String driver, String path, List<String> settings) {
+                log.info("cgroups: " + driver + ", " + path);
+                settings.forEach(setting -> log.info("setting " + setting + "..."));
             }
-        }
-        log.info("starting the native helper: namespaces, id maps, mounts, pivot_root, capabilities, seccomp...");
-        log.info("### BARCONTAINER STARTING - type 'exit' to quit ###");
-        try (Container container = Launcher.launch(spec)) {
+
+            @Override
+            public void planned(LaunchPlan plan) {
+                log.info("launch plan has " + plan.steps().size() + " steps");
+                for (int i = 0; i < plan.steps().size(); i++) {
+                    log.debug(String.format("step %2d: %s", i, plan.step(i).description()));
+                }
+                log.info("starting the native helper: namespaces, id maps, cgroups, mounts, pivot_root, capabilities, seccomp...");
+                log.info("### BARCONTAINER STARTING - type 'exit' to quit ###");
+            }
+        };
+        SignalForwarding signals = SignalForwarding.install(spec.stdin() == Stdio.INHERIT && System.console() != null);
+        ExitStatus status;
+        try (Container container = Launcher.launch(spec, observer)) {
+            signals.to(container);
             // after the banner the container owns the terminal: only -vv interleaves with it
             log.debug("container runs as host pid " + container.pid());
-            SignalForwarding.forward(container, spec.stdin() == Stdio.INHERIT && System.console() != null);
-            ExitStatus status = container.waitFor();
+            status = container.waitFor();
             if (container.timedOut()) {
                 err.println("barco: container killed after its timeout of " + spec.timeout().map(Duration::toString).orElse("?"));
             }
+            if (container.oomKilled()) {
+                err.println("barco: the OOM killer killed a process of the container (memory limit "
+                        + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("none") + ")");
+            }
             log.info("container " + status + " after " + container.wallTime().toMillis() + " ms");
+            ResourceUsage usage = container.usage().orElseThrow();
+            if (stats) {
+                usage.describe().forEach(line -> err.println("barco: " + line));
+            } else {
+                usage.describe().forEach(line -> log.info(line));
+            }
             log.info("freeing resources...");
-            return status.code();
         } finally {
             log.info("so long and thanks for all the fish");
         }
+        return status.code();
     }
 
-    /** Runs the CLI and returns its exit status. */
+    /** Runs the CLI and returns its exit status; {@code barco gc} removes the cgroups of dead JVMs. */
     public static int execute(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 1 && argv[0].equals("gc")) {
+            return collectGarbage(out, err);
+        }
         CommandLine cli = new CommandLine(new BarcoCommand(err));
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
@@ -218,6 +304,18 @@ public final class BarcoCommand implements Callable<Integer> {
             return EXIT_BARCO_FAILED;
         });
         return cli.execute(argv);
+    }
+
+    private static int collectGarbage(PrintStream out, PrintStream err) {
+        try {
+            List<Path> removed = Cgroups.collectGarbage();
+            removed.forEach(group -> out.println("removed " + group));
+            out.println("barco gc: " + removed.size() + " cgroup" + (removed.size() == 1 ? "" : "s") + " of dead launchers removed");
+            return 0;
+        } catch (BarcoException e) {
+            err.println("barco: " + e.getMessage());
+            return EXIT_BARCO_FAILED;
+        }
     }
 
     public static void main(String[] argv) {

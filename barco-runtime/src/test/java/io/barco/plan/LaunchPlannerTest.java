@@ -58,7 +58,7 @@ class LaunchPlannerTest {
         assertThat(plan.step(0).text(0)).isEqualTo("/");
         assertThat(plan.step(0).b()).as("read-only rootfs").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
         assertThat(plan.step(1).description()).isEqualTo(
-                "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET|CLONE_NEWCGROUP)");
+                "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET)");
         assertThat(plan.step(2).text(0)).isEqualTo("uid_map");
         assertThat(plan.step(2).text(1)).isEqualTo("0 10000 2000\n");
         assertThat(plan.step(3).text(0)).isEqualTo("gid_map");
@@ -217,5 +217,41 @@ class LaunchPlannerTest {
         assertThat(b.getInt()).isZero();
         assertThat(b.getInt()).isZero();
         assertThat(b.remaining()).isZero();
+    }
+
+    @Test
+    void cgroupPlacementComesBeforeReleaseAndTheCgroupNamespaceAfter() {
+        CgroupPlacement placement = new CgroupPlacement(
+                List.of("/sys/fs/cgroup/memory/a/barco-1/cgroup.procs", "/sys/fs/cgroup/pids/barco-1/cgroup.procs"),
+                List.of(new CgroupPlacement.Filesystem("memory", "cgroup", "memory"),
+                        new CgroupPlacement.Filesystem("pids", "cgroup", "pids")));
+        LaunchPlan plan = LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
+        List<Step> writes = plan.stepsOf(Op.WRITE_PID);
+        assertThat(writes).extracting(s -> s.text(0)).containsExactlyElementsOf(placement.procsFiles());
+        assertThat(writes.get(0).description()).isEqualTo("add the container to cgroup /sys/fs/cgroup/memory/a/barco-1");
+        int release = plan.indexOf(Op.RELEASE);
+        assertThat(plan.steps().indexOf(writes.get(1))).isLessThan(release);
+        assertThat(plan.steps().indexOf(writes.get(0))).isGreaterThan(plan.indexOf(Op.CLONE));
+        // the cgroup namespace is created once the process is in its groups, so they are its root
+        Step unshare = plan.step(plan.indexOf(Op.UNSHARE));
+        assertThat(unshare.a()).isEqualTo(LaunchPlanner.CLONE_NEWCGROUP);
+        assertThat(plan.indexOf(Op.UNSHARE)).isGreaterThan(release).isLessThan(plan.indexOf(Op.ATTACH_TREE));
+        // v1: a tmpfs holding one read-only mount per hierarchy, then made read-only itself
+        assertThat(index(plan, "mount tmpfs on /sys/fs/cgroup")).isGreaterThan(index(plan, "mount sysfs on /sys"));
+        Step memory = plan.step(index(plan, "mount cgroup on /sys/fs/cgroup/memory"));
+        assertThat(memory.text(3)).isEqualTo("memory");
+        assertThat(memory.a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
+        assertThat(index(plan, "make /sys/fs/cgroup read-only")).isGreaterThan(index(plan, "mount cgroup on /sys/fs/cgroup/pids"));
+    }
+
+    @Test
+    void cgroupV2IsOneReadOnlyMount() {
+        CgroupPlacement placement = new CgroupPlacement(List.of("/sys/fs/cgroup/barco/barco-1/cgroup.procs"),
+                List.of(new CgroupPlacement.Filesystem("", "cgroup2", null)));
+        LaunchPlan plan = LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
+        Step mount = plan.step(index(plan, "mount cgroup2 on /sys/fs/cgroup"));
+        assertThat(mount.text(1)).isEqualTo("/tmp/root/sys/fs/cgroup");
+        assertThat(mount.a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
+        assertThat(plan.steps()).noneMatch(s -> s.description().equals("mount tmpfs on /sys/fs/cgroup"));
     }
 }
