@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs barco's cgroup integration tests in the cgroup v2 VM (run-in-vm.sh), against the classes
+# `mvn verify` (or `mvn test-compile`) built on the host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runtime=barco-runtime/target
+for f in "$runtime/classes" "$runtime/test-classes" "$runtime/test.classpath"; do
+  [ -e "$f" ] || { echo "cgroup-v2-tests: $f is missing: run mvn verify (or mvn test-compile) first" >&2; exit 2; }
+done
+cp="$PWD/$runtime/test-classes:$PWD/$runtime/classes:$(cat "$runtime/test.classpath")"
+exec vagrant/run-in-vm.sh -- java -XX:+UseSerialGC -cp "$cp" io.barco.testing.RunTests "${@:-io.barco.cgroup.CgroupIT}"
