@@ -36,7 +36,15 @@ final class CgroupV2 implements ContainerCgroup {
         enable(root, wanted);
         enable(parentDir, wanted);
         Path dir = parentDir.resolve(name);
-        GroupDirectory.create(dir);
+        try {
+            GroupDirectory.create(dir);
+        } catch (CgroupException e) {
+            // another JVM removed the parent between our mkdir and this one: once more
+            if (Files.isDirectory(parentDir)) {
+                throw e;
+            }
+            return create(root, available, parent, name, limits);
+        }
         CgroupV2 group = new CgroupV2(dir, !Files.exists(dir.resolve("pids.peak")) && Files.exists(dir.resolve("pids.current")));
         try {
             limits.memoryLimit().ifPresent(bytes -> {

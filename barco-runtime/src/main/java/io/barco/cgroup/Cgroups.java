@@ -85,6 +85,22 @@ public final class Cgroups {
         throw new CgroupException("no cgroup hierarchy with memory, cpu or pids is mounted on this host");
     }
 
+    /**
+     * Removes the v2 parent group if no container group is left in it, so nothing named after barco
+     * outlives a run. Harmless when another JVM still uses it: a non-empty group cannot be removed.
+     */
+    public static void removeParentIfUnused() {
+        CgroupHost h = host;
+        if (h == null || !h.usesV2()) {
+            return;
+        }
+        try {
+            Files.delete(h.unified().orElseThrow().resolve(parentGroup()));
+        } catch (IOException e) {
+            // in use, or already gone
+        }
+    }
+
     private static volatile boolean collected;
 
     private static void collectGarbageOnce() {

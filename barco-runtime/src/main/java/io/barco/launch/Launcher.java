@@ -48,8 +48,22 @@ public final class Launcher {
     private static final HostFacts HOST = HostFacts.current();
 
     static {
-        // Containers die with the JVM that launched them, when it exits in an orderly way.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Container::kill), "barco-shutdown"));
+        // Containers die with the JVM that launched them when it exits in an orderly way, and their
+        // cgroups go with them; after a SIGKILL, the next launch or `barco gc` collects the groups.
+        Runtime.getRuntime().addShutdownHook(new Thread(Launcher::killAllAndWait, "barco-shutdown"));
+    }
+
+    private static void killAllAndWait() {
+        List<Container> live = List.copyOf(LIVE);
+        live.forEach(Container::kill);
+        for (Container container : live) {
+            try {
+                container.onExit().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the JVM is going away: best effort
+            }
+        }
+        Cgroups.removeParentIfUnused();
     }
 
     private Launcher() {

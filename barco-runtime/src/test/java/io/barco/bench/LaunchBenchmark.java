@@ -3,6 +3,7 @@ package io.barco.bench;
 import io.barco.Barco;
 import io.barco.launch.ContainerResult;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.Limits;
 import io.barco.spec.Stdio;
 import java.io.File;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class LaunchBenchmark {
         int runs = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 300;
         if (Arrays.asList(args).contains("--big-heap-child")) {
             touchTwoGigabytes();
-            print("barco, JVM with 4 GB heap (2 GB touched)", measure(runs, barco()));
+            print("barco, JVM with 4 GB heap (2 GB touched)", measure(runs, barco(Limits.NONE)));
             return;
         }
         System.out.printf("launch to exit of /bin/true, %d runs after %d warm-up runs, from one JVM (%s, %d CPUs)%n",
@@ -37,12 +38,13 @@ public final class LaunchBenchmark {
         optional("unshare -mpfnuiC /bin/true", runs, "unshare", "-mpfnuiC", "/bin/true");
         optional("bwrap --unshare-all (ro / , proc, dev)", runs, "bwrap", "--ro-bind", "/", "/", "--unshare-all",
                 "--die-with-parent", "--proc", "/proc", "--dev", "/dev", "/bin/true");
-        print("barco, full isolation (seccomp, caps, netns)", measure(runs, barco()));
+        print("barco, full isolation (seccomp, caps, netns)", measure(runs, barco(Limits.NONE)));
+        print("barco, and the seed's limits (1G, 256, 64)", measure(runs, barco(Limits.SEED)));
         bigHeapChild(runs);
     }
 
-    private static Callable<Integer> barco() {
-        ContainerSpec spec = ContainerSpec.builder("/bin/true").stdio(Stdio.DISCARD).build();
+    private static Callable<Integer> barco(Limits limits) {
+        ContainerSpec spec = ContainerSpec.builder("/bin/true").stdio(Stdio.DISCARD).limits(limits).build();
         return () -> {
             ContainerResult result = Barco.run(spec);
             if (!result.succeeded()) {
