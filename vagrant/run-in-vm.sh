@@ -92,7 +92,13 @@ mkdir -p /newroot/dev/pts /newroot/dev/shm
 mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm
 mount -t cgroup2 cgroup2 /newroot/sys/fs/cgroup
-mount -t 9p -o trans=virtio,version=9p2000.L,rw,cache=none projectfs /newroot$project
+# the project may lie under /tmp, which is a fresh tmpfs here: make its mount point
+mkdir -p /newroot$project 2>/dev/null
+if ! mount -t 9p -o trans=virtio,version=9p2000.L,rw,cache=none projectfs /newroot$project; then
+  echo "vm: cannot mount the project at $project"
+  echo "BARCO-VM-EXIT=125"
+  poweroff -f
+fi
 echo "vm: kernel $(uname -r), cgroup v2 controllers: $(cat /newroot/sys/fs/cgroup/cgroup.controllers)"
 # switch_root, not chroot: the kernel refuses new user namespaces to a chrooted process.
 cp /bin/busybox /newroot/run/busybox

@@ -91,4 +91,20 @@ class BarcoCommandTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .isEqualTo("barco: invalid --id-map '0:1': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000\n");
     }
+
+    @Test
+    void theSeedsLimitsByDefaultAndFlagsToChangeThem() {
+        assertThat(spec("-c", "x").limits()).isEqualTo(io.barco.spec.Limits.SEED);
+        io.barco.spec.Limits limits = spec("-c", "x", "--memory", "64M", "--cpus", "0.5", "--pids", "max", "--cpu-weight", "max").limits();
+        assertThat(limits.memoryLimit()).hasValue(64L << 20);
+        assertThat(limits.cpuQuotaMicros()).hasValue(50_000);
+        assertThat(limits.pidsLimit()).isEmpty();
+        assertThat(limits.cpuWeightLimit()).isEmpty();
+        assertThat(spec("-c", "x", "--memory", "max").limits().memoryLimit()).isEmpty();
+        assertThat(spec("-c", "x", "--allow-missing-controllers").allowMissingControllers()).isTrue();
+        assertThatThrownBy(() -> spec("-c", "x", "--pids", "0")).hasMessage("pids limit 0 must be at least 1");
+        assertThatThrownBy(() -> spec("-c", "x", "--pids", "lots")).hasMessage("invalid --pids 'lots': give a whole number or max");
+        assertThatThrownBy(() -> spec("-c", "x", "--memory", "1X")).hasMessageContaining("invalid size '1X'");
+        assertThatThrownBy(() -> spec("-c", "x", "--cpu-weight", "20000")).hasMessageContaining("outside 1..10000");
+    }
 }
