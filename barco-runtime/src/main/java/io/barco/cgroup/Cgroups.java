@@ -35,7 +35,10 @@ public final class Cgroups {
 
     /** Which driver this host gets: "cgroup v2 (/sys/fs/cgroup)" or "cgroup v1 (...)". */
     public static String driverName() {
-        CgroupHost h = host();
+        return driverName(host());
+    }
+
+    static String driverName(CgroupHost h) {
         if (h.usesV2()) {
             return "cgroup v2 (" + h.unified().orElseThrow() + ")";
         }
@@ -53,7 +56,10 @@ public final class Cgroups {
      * @param allowMissingControllers run without a limit the host cannot enforce, instead of failing
      */
     public static ContainerCgroup create(Limits limits, boolean allowMissingControllers) {
-        CgroupHost h = host();
+        return create(host(), limits, allowMissingControllers);
+    }
+
+    static ContainerCgroup create(CgroupHost h, Limits limits, boolean allowMissingControllers) {
         Set<String> available = h.usesV2() ? h.unifiedControllers() : h.v1().keySet();
         List<String> missing = new ArrayList<>();
         Limits effective = limits;
@@ -72,7 +78,7 @@ public final class Cgroups {
         if (!missing.isEmpty() && !allowMissingControllers) {
             throw new CgroupException("this host cannot enforce the " + String.join(", ", missing) + " limit"
                     + (missing.size() > 1 ? "s" : "") + ": no " + String.join(", ", missing) + " controller in "
-                    + driverName() + " (allow running without it, e.g. barco --allow-missing-controllers)");
+                    + driverName(h) + " (allow running without it, e.g. barco --allow-missing-controllers)");
         }
         collectGarbageOnce();
         String name = CgroupNames.next();

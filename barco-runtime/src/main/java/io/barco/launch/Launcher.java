@@ -69,12 +69,6 @@ public final class Launcher {
     private Launcher() {
     }
 
-    /** The plan {@link #launch} would execute for {@code spec}, cgroups left out (they exist only once created). */
-    public static LaunchPlan plan(ContainerSpec spec) {
-        byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
-        return LaunchPlanner.plan(spec, HOST, seccomp);
-    }
-
     public static Container launch(ContainerSpec spec) {
         return launch(spec, LaunchObserver.NONE);
     }

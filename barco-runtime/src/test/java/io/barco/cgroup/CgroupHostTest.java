@@ -75,4 +75,16 @@ class CgroupHostTest {
         assertThat(CgroupNames.ownerAlive("barco-" + self + "-1-1")).as("same pid, other start time").isFalse();
         assertThat(CgroupNames.isBarcoGroup("barco")).isFalse();
     }
+
+    @Test
+    void aLimitTheHostCannotEnforceNamesTheMissingController() {
+        CgroupHost noCpu = CgroupHost.parse(String.join("\n",
+                "33 30 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
+                "34 30 0:30 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids"), "4:memory:/\n8:pids:/\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cgroups.create(noCpu,
+                        io.barco.spec.Limits.NONE.withCpus(0.5).withPids(10), false))
+                .isInstanceOf(CgroupException.class)
+                .hasMessage("this host cannot enforce the cpu limit: no cpu controller in cgroup v1 (memory, pids)"
+                        + " (allow running without it, e.g. barco --allow-missing-controllers)");
+    }
 }
