@@ -58,6 +58,8 @@ enum op {
     OP_RELEASE = 4,
     OP_WRITE_PID = 5,
     OP_UNSHARE = 6,
+    OP_IDMAP_TREE = 7,
+    OP_DETACH = 8,
     OP_MOUNT = 10,
     OP_ATTACH_TREE = 11,
     OP_MKDIR = 12,
@@ -278,6 +280,28 @@ static int do_write_pid(const struct step *st) {
     return write_all(st->s[0].ptr, pid, (size_t)n);
 }
 
+/*
+ * Make a tree taken by OPEN_TREE an idmapped mount through the child's user namespace: files the
+ * host's root owns then belong to container root, who may enter directories only root could.
+ */
+static int do_idmap_tree(const struct step *st) {
+    if (st->a >= (uint64_t)tree_count) {
+        errno = EBADF;
+        return -1;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child_pid);
+    int userns = open(path, O_RDONLY | O_CLOEXEC);
+    if (userns < 0)
+        return -1;
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+    int rc = sys_mount_setattr(trees[st->a], "", AT_EMPTY_PATH | AT_RECURSIVE, &attr);
+    int saved = errno;
+    close(userns);
+    errno = saved;
+    return rc;
+}
+
 /* Parent: let the child go on and leave. Child: wait for the parent's word. */
 static int do_release(void) {
     if (child_pid > 0) {
@@ -302,6 +326,13 @@ static const char *opt(const struct str *s) { return s->len ? s->ptr : NULL; }
 
 static int do_mount(const struct step *st) {
     return mount(opt(&st->s[0]), st->s[1].ptr, opt(&st->s[2]), (unsigned long)st->a, opt(&st->s[3]));
+}
+
+/* Detach whatever is mounted on a path, with its submounts; nothing mounted there is no failure. */
+static int do_detach(const struct step *st) {
+    if (umount2(st->s[0].ptr, MNT_DETACH) == 0 || errno == EINVAL || errno == ENOENT)
+        return 0;
+    return -1;
 }
 
 static int do_attach_tree(const struct step *st) {
@@ -556,6 +587,8 @@ static int run_step(const struct step *st) {
     case OP_RELEASE: return do_release();
     case OP_WRITE_PID: return do_write_pid(st);
     case OP_UNSHARE: return unshare((int)st->a);
+    case OP_IDMAP_TREE: return do_idmap_tree(st);
+    case OP_DETACH: return do_detach(st);
     case OP_MOUNT: return do_mount(st);
     case OP_ATTACH_TREE: return do_attach_tree(st);
     case OP_MKDIR: return do_mkdir(st);

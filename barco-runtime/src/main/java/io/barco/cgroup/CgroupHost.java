@@ -26,6 +26,8 @@ record CgroupHost(Optional<Path> unified, Set<String> unifiedControllers, Map<St
     }
 
     static final List<String> CONTROLLERS = List.of("memory", "cpu", "cpuacct", "pids", "blkio", "freezer");
+    /** Hierarchies shown inside without a group of the container's own: a JVM inside requires cpuset. */
+    static final List<String> SHOWN_ONLY = List.of("cpuset");
 
     boolean usesV2() {
         return unified.isPresent() && (unifiedControllers.contains("memory") || unifiedControllers.contains("pids")
@@ -78,7 +80,7 @@ record CgroupHost(Optional<Path> unified, Set<String> unifiedControllers, Map<St
             } else if (right[0].equals("cgroup")) {
                 List<String> controllers = new ArrayList<>();
                 for (String option : right[2].split(",")) {
-                    if (CONTROLLERS.contains(option)) {
+                    if (CONTROLLERS.contains(option) || SHOWN_ONLY.contains(option)) {
                         controllers.add(option);
                     }
                 }

@@ -50,6 +50,13 @@ final class CgroupV1 implements ContainerCgroup {
                 }
                 dirs.put(controller, dir);
             }
+            for (String shown : CgroupHost.SHOWN_ONLY) {
+                V1Hierarchy hierarchy = hierarchies.get(shown);
+                if (hierarchy != null && !created.containsKey(hierarchy.mountPoint())) {
+                    // the container stays in the caller's group there; its cgroup namespace roots the view at it
+                    group.mounts.add(new Mount(hierarchy.controllers(), "cgroup", hierarchy.controllers()));
+                }
+            }
             group.applyLimits(limits);
             return group;
         } catch (RuntimeException e) {

@@ -42,7 +42,8 @@ public final class Cgroups {
         if (h.usesV2()) {
             return "cgroup v2 (" + h.unified().orElseThrow() + ")";
         }
-        return h.v1().isEmpty() ? "none" : "cgroup v1 (" + String.join(", ", new LinkedHashSet<>(h.v1().keySet())) + ")";
+        return h.v1().isEmpty() ? "none" : "cgroup v1 (" + String.join(", ", h.v1().keySet().stream()
+                .filter(CgroupHost.CONTROLLERS::contains).toList()) + ")";
     }
 
     public static String parentGroup() {
@@ -61,6 +62,9 @@ public final class Cgroups {
 
     static ContainerCgroup create(CgroupHost h, Limits limits, boolean allowMissingControllers) {
         Set<String> available = h.usesV2() ? h.unifiedControllers() : h.v1().keySet();
+        if (!h.usesV2() && h.v1().keySet().stream().noneMatch(CgroupHost.CONTROLLERS::contains)) {
+            available = Set.of();
+        }
         List<String> missing = new ArrayList<>();
         Limits effective = limits;
         if (limits.memoryLimit().isPresent() && !available.contains("memory")) {
@@ -126,7 +130,11 @@ public final class Cgroups {
         if (h.usesV2()) {
             parents.add(h.unified().orElseThrow().resolve(parentGroup()));
         }
-        h.v1().values().forEach(hierarchy -> parents.add(hierarchy.ownDirectory()));
+        h.v1().forEach((controller, hierarchy) -> {
+            if (CgroupHost.CONTROLLERS.contains(controller)) {
+                parents.add(hierarchy.ownDirectory());
+            }
+        });
         List<Path> removed = new ArrayList<>();
         for (Path parent : parents) {
             if (!Files.isDirectory(parent)) {

@@ -23,7 +23,7 @@ public final class LaunchPlanner {
     static final String NEW_ROOT = STAGING + "/root";
 
     static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_BIND = 0x1000,
-            MS_REC = 0x4000, MS_PRIVATE = 1 << 18;
+            MS_REC = 0x4000, MS_PRIVATE = 1 << 18, MS_REMOUNT = 32;
     static final long CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
             CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000,
             CLONE_NEWNET = 0x40000000;
@@ -81,6 +81,12 @@ public final class LaunchPlanner {
                 "uid_map", spec.uidMapping().mapLine());
         add(Op.WRITE_PROC, 0, 0, "write gid_map '" + spec.gidMapping().mapLine().trim() + "'",
                 "gid_map", spec.gidMapping().mapLine());
+        for (int i = 0; i < spec.mounts().size(); i++) {
+            Mount mount = spec.mounts().get(i);
+            if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot()) {
+                add(Op.IDMAP_TREE, bindTrees.get(i), 0, "idmap bind source " + mount.source() + " to the container's user namespace");
+            }
+        }
         for (String procs : cgroups.procsFiles()) {
             add(Op.WRITE_PID, 0, 0, "add the container to cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
         }
@@ -96,6 +102,12 @@ public final class LaunchPlanner {
         add(Op.MKDIR, 0755, 0, "mkdir " + NEW_ROOT, NEW_ROOT);
         add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " on /", NEW_ROOT);
 
+        // The rootfs came with its submounts; the host's /proc, /sys, /dev, /tmp and /run go: hidden
+        // under fresh mounts they would still be listed in mountinfo, where a JVM inside would find
+        // the host's cgroup hierarchies twice.
+        for (String path : List.of("/proc", "/sys", "/dev", "/tmp", "/run")) {
+            add(Op.DETACH, 0, 0, "detach the rootfs's " + path, inRoot(path));
+        }
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         if (sysTree >= 0) {
             add(Op.ATTACH_TREE, sysTree, 0, "bind /sys read-only", inRoot("/sys"));
@@ -174,7 +186,8 @@ public final class LaunchPlanner {
             add(Op.MKDIR, 0755, 0, "mkdir " + target, inRoot(target));
             mount(fs.fstype(), target, fs.fstype(), readOnly, fs.options());
         }
-        add(Op.READ_ONLY, 0, 0, "make " + base + " read-only", inRoot(base));
+        // a remount, not a bind onto itself: a JVM inside reads mountinfo and must find each hierarchy once
+        add(Op.MOUNT, MS_REMOUNT | readOnly, 0, "make " + base + " read-only", null, inRoot(base));
     }
 
     private void planDev(ContainerSpec spec) {
@@ -199,6 +212,15 @@ public final class LaunchPlanner {
     }
 
     private void makeMountPoint(String target, boolean directory) {
+        // its parents first, as mkdir -p: on a tmpfs such as /tmp they may not exist yet
+        String parent = target.substring(0, target.lastIndexOf('/'));
+        List<String> parents = new ArrayList<>();
+        for (String p = parent; !p.isEmpty(); p = p.substring(0, p.lastIndexOf('/'))) {
+            parents.add(0, p);
+        }
+        for (String p : parents) {
+            add(Op.MKDIR, 0755, 0, "create mount point " + target + " (mkdir " + p + ")", inRoot(p));
+        }
         if (directory) {
             add(Op.MKDIR, 0755, 0, "create mount point " + target + " (mkdir)", inRoot(target));
         } else {

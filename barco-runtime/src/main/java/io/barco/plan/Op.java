@@ -12,6 +12,10 @@ public enum Op {
     WRITE_PID(5),
     /** Parent: let the child go on, then exit. Child: wait for that. */
     RELEASE(4),
+    /** Parent: make a tree from OPEN_TREE an idmapped mount through the child's user namespace. */
+    IDMAP_TREE(7),
+    /** Detach what is mounted on a path, submounts included (nothing mounted is fine). */
+    DETACH(8),
     /** Enter new namespaces, e.g. the cgroup namespace once the process is in its cgroups. */
     UNSHARE(6),
     MOUNT(10),

@@ -3,8 +3,12 @@ package io.barco.spec;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** An extra mount inside the container: a bind of a host path, or a fresh tmpfs. */
-public record Mount(Kind kind, Path source, String target, boolean readOnly) {
+/**
+ * An extra mount inside the container: a bind of a host path, or a fresh tmpfs. A bind with
+ * {@code hostRootAsContainerRoot} is an idmapped mount: what the host's root owns, container root
+ * owns, so it may enter directories only root could (such as /root/.m2).
+ */
+public record Mount(Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot) {
     public enum Kind { BIND, TMPFS }
 
     public Mount {
@@ -19,8 +23,17 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly) {
         target = ContainerPaths.normalize(target);
     }
 
+    public Mount(Kind kind, Path source, String target, boolean readOnly) {
+        this(kind, source, target, readOnly, false);
+    }
+
     public static Mount bind(Path source, String target, boolean readOnly) {
         return new Mount(Kind.BIND, source, target, readOnly);
+    }
+
+    /** A read-only bind in which the host's root-owned files belong to container root (an idmapped mount). */
+    public static Mount bindAsContainerRoot(Path source, String target) {
+        return new Mount(Kind.BIND, source, target, true, true);
     }
 
     public static Mount tmpfs(String target) {

@@ -241,7 +241,10 @@ class LaunchPlannerTest {
         Step memory = plan.step(index(plan, "mount cgroup on /sys/fs/cgroup/memory"));
         assertThat(memory.text(3)).isEqualTo("memory");
         assertThat(memory.a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
-        assertThat(index(plan, "make /sys/fs/cgroup read-only")).isGreaterThan(index(plan, "mount cgroup on /sys/fs/cgroup/pids"));
+        Step readOnly = plan.step(index(plan, "make /sys/fs/cgroup read-only"));
+        assertThat(plan.steps().indexOf(readOnly)).isGreaterThan(index(plan, "mount cgroup on /sys/fs/cgroup/pids"));
+        assertThat(readOnly.op()).isEqualTo(Op.MOUNT);
+        assertThat(readOnly.a() & (LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY)).isEqualTo(LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY);
     }
 
     @Test

@@ -1,0 +1,133 @@
+package io.barco.junit;
+
+import io.barco.cgroup.ResourceUsage;
+import io.barco.launch.ContainerResult;
+import io.barco.spec.Size;
+import java.time.Duration;
+import org.assertj.core.api.AbstractAssert;
+import org.assertj.core.api.Assertions;
+
+/**
+ * AssertJ assertions for container results and resource usage:
+ * {@code assertThat(result).succeeded().stdoutContains("ready")},
+ * {@code assertThat(usage).peakMemoryBelow("64M")}.
+ */
+public final class BarcoAssertions {
+    private BarcoAssertions() {
+    }
+
+    public static ResultAssert assertThat(ContainerResult actual) {
+        return new ResultAssert(actual);
+    }
+
+    public static UsageAssert assertThat(ResourceUsage actual) {
+        return new UsageAssert(actual);
+    }
+
+    /** Assertions on a {@link ContainerResult}; failures show the container's output. */
+    public static final class ResultAssert extends AbstractAssert<ResultAssert, ContainerResult> {
+        ResultAssert(ContainerResult actual) {
+            super(actual, ResultAssert.class);
+        }
+
+        private String context() {
+            return "\nstdout: " + actual.stdout() + "\nstderr: " + actual.stderr();
+        }
+
+        public ResultAssert succeeded() {
+            isNotNull();
+            if (!actual.succeeded()) {
+                failWithMessage("expected the container to succeed, but it %s%s%s", actual.status(),
+                        actual.timedOut() ? " (timed out)" : actual.oomKilled() ? " (OOM-killed)" : "", context());
+            }
+            return this;
+        }
+
+        public ResultAssert exitedWith(int code) {
+            isNotNull();
+            if (actual.exitCode() != code) {
+                failWithMessage("expected exit code %d, but the container %s%s", code, actual.status(), context());
+            }
+            return this;
+        }
+
+        public ResultAssert wasOomKilled() {
+            isNotNull();
+            if (!actual.oomKilled()) {
+                failWithMessage("expected the OOM killer to kill a process of the container, but it %s", actual.status());
+            }
+            return this;
+        }
+
+        public ResultAssert timedOut() {
+            isNotNull();
+            if (!actual.timedOut()) {
+                failWithMessage("expected the container to time out, but it %s", actual.status());
+            }
+            return this;
+        }
+
+        public ResultAssert stdoutContains(String text) {
+            Assertions.assertThat(actual.stdout()).as("stdout").contains(text);
+            return this;
+        }
+
+        public ResultAssert stdoutIsEqualTo(String text) {
+            Assertions.assertThat(actual.stdout()).as("stdout").isEqualTo(text);
+            return this;
+        }
+
+        public ResultAssert stderrContains(String text) {
+            Assertions.assertThat(actual.stderr()).as("stderr").contains(text);
+            return this;
+        }
+
+        public ResultAssert ranWithin(Duration limit) {
+            Assertions.assertThat(actual.wallTime()).as("wall time").isLessThanOrEqualTo(limit);
+            return this;
+        }
+    }
+
+    /** Assertions on a {@link ResourceUsage}. */
+    public static final class UsageAssert extends AbstractAssert<UsageAssert, ResourceUsage> {
+        UsageAssert(ResourceUsage actual) {
+            super(actual, UsageAssert.class);
+        }
+
+        public UsageAssert peakMemoryBelow(String size) {
+            isNotNull();
+            long limit = Size.parse(size);
+            long peak = actual.peakMemoryBytes().orElseThrow(() -> new AssertionError("this host reports no peak memory"));
+            if (peak >= limit) {
+                failWithMessage("expected peak memory below %s, but it was %s (%d bytes)", size, Size.human(peak), peak);
+            }
+            return this;
+        }
+
+        public UsageAssert peakTasksAtMost(long tasks) {
+            isNotNull();
+            long peak = actual.peakTasks().orElseThrow(() -> new AssertionError("this host reports no peak of tasks"));
+            if (peak > tasks) {
+                failWithMessage("expected at most %d tasks at once, but there were %d", tasks, peak);
+            }
+            return this;
+        }
+
+        public UsageAssert cpuTimeBelow(Duration limit) {
+            isNotNull();
+            Duration cpu = actual.cpuTotal().orElseThrow(() -> new AssertionError("this host reports no CPU time"));
+            if (cpu.compareTo(limit) >= 0) {
+                failWithMessage("expected CPU time below %s, but it was %s", limit, cpu);
+            }
+            return this;
+        }
+
+        public UsageAssert noOomKill() {
+            isNotNull();
+            if (actual.oomKilled()) {
+                failWithMessage("expected no OOM kill, but the OOM killer killed %d task(s)", actual.oomKills());
+            }
+            return this;
+        }
+    }
+}

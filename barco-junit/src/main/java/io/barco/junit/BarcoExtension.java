@@ -1,0 +1,169 @@
+package io.barco.junit;
+
+import io.barco.cgroup.ResourceUsage;
+import io.barco.launch.Preflight;
+import io.barco.spec.Size;
+import java.lang.reflect.Method;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+
+/**
+ * The extension behind {@link InBarco}: skips (or, when required, fails) where containers cannot
+ * run, hands out {@link BarcoContainer}s in command mode, and forks the test into a container in
+ * JVM mode. Inside the forked JVM it lets the test run as usual.
+ */
+public final class BarcoExtension implements ExecutionCondition, ParameterResolver, InvocationInterceptor {
+    /** Set in the forked JVM: the test runs right there. */
+    static final String FORKED_PROPERTY = "barco.forked";
+    /** true: a test that cannot run in a container fails instead of being skipped. */
+    public static final String REQUIRE_PARAMETER = "barco.require";
+
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BarcoExtension.class);
+
+    static boolean inForkedJvm() {
+        return Boolean.getBoolean(FORKED_PROPERTY);
+    }
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        if (inForkedJvm()) {
+            return ConditionEvaluationResult.enabled("already inside a barco container");
+        }
+        if (settings(context).isEmpty()) {
+            return ConditionEvaluationResult.enabled("not an @InBarco test");
+        }
+        String problem = Preflight.hostProblem();
+        if (problem == null) {
+            return ConditionEvaluationResult.enabled("this host can run barco containers");
+        }
+        if (required(context)) {
+            throw new IllegalStateException("barco containers are required (" + REQUIRE_PARAMETER
+                    + "=true or BARCO_REQUIRE_PRIVILEGED=1) but this host cannot run them: " + problem);
+        }
+        return ConditionEvaluationResult.disabled("this host cannot run barco containers: " + problem);
+    }
+
+    private static boolean required(ExtensionContext context) {
+        return "1".equals(System.getenv("BARCO_REQUIRE_PRIVILEGED"))
+                || context.getConfigurationParameter(REQUIRE_PARAMETER).map(Boolean::parseBoolean).orElse(false);
+    }
+
+    static Optional<InBarcoSettings> settings(ExtensionContext context) {
+        return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()));
+    }
+
+    // ---- command mode ----------------------------------------------------------------------------
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == BarcoContainer.class
+                || (type == ResourceUsage.class && parameter.getDeclaringExecutable().isAnnotationPresent(OnHost.class));
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (parameter.getParameter().getType() == ResourceUsage.class) {
+            if (inForkedJvm()) {
+                return null; // an @OnHost method: resolved here too, but it runs on the host only
+            }
+            return lastUsage(context).orElseThrow(() -> new IllegalStateException(
+                    "no barco container has ended in this test yet, so there is no ResourceUsage to give"));
+        }
+        InBarcoSettings settings = settings(context).orElseThrow(() -> new IllegalStateException(
+                "a BarcoContainer parameter needs @InBarco on the test method or its class"));
+        BarcoContainer container = new BarcoContainer(settings, result -> publish(context, result.usage()));
+        // closed when the test ends, whatever happens
+        context.getStore(NAMESPACE).put(new Object(), container);
+        return container;
+    }
+
+    private static boolean commandMode(Method method) {
+        for (Class<?> type : method.getParameterTypes()) {
+            if (type == BarcoContainer.class) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- JVM mode --------------------------------------------------------------------------------
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        intercept(invocation, call, context);
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        intercept(invocation, call, context);
+    }
+
+    private void intercept(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
+        Optional<InBarcoSettings> settings = settings(context);
+        if (inForkedJvm() || settings.isEmpty() || commandMode(call.getExecutable())) {
+            invocation.proceed();
+            return;
+        }
+        invocation.skip();
+        ForkedTest.Outcome outcome = ForkedTest.run(settings.get(), context);
+        outcome.usage().ifPresent(usage -> publish(context, usage));
+        outcome.rethrow();
+    }
+
+    /** @BeforeEach and @AfterEach of a JVM-mode test run in the forked JVM, not here, unless @OnHost. */
+    @Override
+    public void interceptBeforeEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        proceedUnlessForked(invocation, call, context);
+    }
+
+    @Override
+    public void interceptAfterEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        proceedUnlessForked(invocation, call, context);
+    }
+
+    private void proceedUnlessForked(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        boolean onHost = call.getExecutable().isAnnotationPresent(OnHost.class);
+        boolean jvmMode = settings(context).isPresent() && context.getTestMethod().map(m -> !commandMode(m)).orElse(false);
+        boolean runHere = !jvmMode || (inForkedJvm() ? !onHost : onHost);
+        if (runHere) {
+            invocation.proceed();
+        } else {
+            invocation.skip();
+        }
+    }
+
+    // ---- usage -----------------------------------------------------------------------------------
+
+    /** Usage as report entries, which Surefire and Failsafe write into their XML reports. */
+    static void publish(ExtensionContext context, ResourceUsage usage) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        usage.peakMemoryBytes().ifPresent(b -> entries.put("barco.peakMemory", Size.human(b)));
+        usage.cpuTotal().ifPresent(d -> entries.put("barco.cpuTime", d.toMillis() + " ms"));
+        usage.peakTasks().ifPresent(n -> entries.put("barco.peakTasks", n + (usage.peakTasksSampled() ? " (sampled)" : "")));
+        entries.put("barco.oomKills", Long.toString(usage.oomKills()));
+        entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
+        context.publishReportEntry(entries);
+        context.getStore(NAMESPACE).put(ResourceUsage.class, usage);
+    }
+
+    /** The usage of the last container of the current test, for host-side code such as an @AfterEach. */
+    static Optional<ResourceUsage> lastUsage(ExtensionContext context) {
+        return Optional.ofNullable(context.getStore(NAMESPACE).get(ResourceUsage.class, ResourceUsage.class));
+    }
+
+}

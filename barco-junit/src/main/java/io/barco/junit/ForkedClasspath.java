@@ -1,0 +1,89 @@
+package io.barco.junit;
+
+import io.barco.spec.Mount;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+/**
+ * The host's classpath as the forked JVM sees it. The container's user is an unprivileged host uid,
+ * so an entry below a directory only root may enter (such as /root/.m2 when building as root) is
+ * bound into the container under /tmp/.barco-classpath as an idmapped mount, in which the host's
+ * root-owned files belong to container root, and the classpath is rewritten to match. A
+ * manifest-only jar (Surefire's booter) is replaced by the entries it names.
+ */
+record ForkedClasspath(String classpath, List<Mount> mounts) {
+    static final String MOUNT_BASE = "/tmp/.barco-classpath";
+
+    static ForkedClasspath of(String hostClasspath) {
+        List<Path> entries = new ArrayList<>();
+        for (String entry : hostClasspath.split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                expand(Path.of(entry).toAbsolutePath().normalize(), entries);
+            }
+        }
+        Map<Path, String> bound = new LinkedHashMap<>(); // host directory -> where it is inside
+        List<String> rewritten = new ArrayList<>();
+        for (Path entry : entries) {
+            Path closed = firstClosedAncestor(entry);
+            if (closed == null) {
+                rewritten.add(entry.toString());
+                continue;
+            }
+            // bind the child of the closed directory that leads to the entry
+            Path source = closed.resolve(closed.relativize(entry).getName(0));
+            String target = bound.computeIfAbsent(source, s -> MOUNT_BASE + "/" + bound.size() + "-" + s.getFileName());
+            rewritten.add(target + "/" + source.relativize(entry));
+        }
+        List<Mount> mounts = new ArrayList<>();
+        bound.forEach((source, target) -> mounts.add(Mount.bindAsContainerRoot(source, target)));
+        return new ForkedClasspath(String.join(File.pathSeparator, rewritten), mounts);
+    }
+
+    private static void expand(Path entry, List<Path> into) {
+        if (entry.toString().endsWith(".jar") && Files.isRegularFile(entry)) {
+            try (JarFile jar = new JarFile(entry.toFile())) {
+                Manifest manifest = jar.getManifest();
+                String classPath = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+                boolean manifestOnly = classPath != null && jar.stream().noneMatch(e -> e.getName().endsWith(".class"));
+                if (manifestOnly) {
+                    for (String url : classPath.trim().split("\\s+")) {
+                        Path named = url.startsWith("file:") ? Path.of(URI.create(url)) : entry.resolveSibling(url);
+                        into.add(named.toAbsolutePath().normalize());
+                    }
+                    return;
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                // not a readable jar: pass it on as it is
+            }
+        }
+        into.add(entry);
+    }
+
+    /** The outermost ancestor directory that others may not enter, or null when the path is reachable. */
+    static Path firstClosedAncestor(Path entry) {
+        Path current = entry.getRoot();
+        for (Path part : entry.getParent() == null ? List.<Path>of() : entry.getParent()) {
+            current = current.resolve(part);
+            try {
+                Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(current);
+                if (!permissions.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return current;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,74 @@
+package io.barco.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Runs a test inside a barco container.
+ *
+ * <ul>
+ * <li><b>JVM mode</b>: a test method without a {@link BarcoContainer} parameter runs in a JVM forked
+ * inside a container built from this annotation; its outcome, output and exceptions cross back.</li>
+ * <li><b>Command mode</b>: a test method with a {@link BarcoContainer} parameter runs on the host and
+ * uses it to run commands in containers built from this annotation.</li>
+ * </ul>
+ *
+ * <p>On a method, a class (defaults for its methods, merged with theirs: the innermost value wins,
+ * lists add up), a {@code @Nested} class, or another annotation, so a team can define its own
+ * {@code @SmallSandbox}. Empty values and -1 mean "not set here".
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(BarcoExtension.class)
+public @interface InBarco {
+    /** uid and gid inside; default 0. */
+    int uid() default -1;
+
+    /** Root filesystem; default "/", the host's, read-only. */
+    String rootfs() default "";
+
+    /** Memory limit such as "256M" or "1G"; "max" for none. */
+    String memory() default "";
+
+    /** CPU time in cores, such as "0.5". */
+    String cpus() default "";
+
+    /** Relative CPU weight, 1..10000. */
+    int cpuWeight() default -1;
+
+    /** Most tasks (processes and threads) at once. */
+    int pids() default -1;
+
+    /** "none" (loopback only, the default) or "host". */
+    String network() default "";
+
+    String hostname() default "";
+
+    /** Extra bind mounts, "SRC:DST" or "SRC:DST:ro". */
+    String[] binds() default {};
+
+    /** Extra tmpfs mounts. */
+    String[] tmpfs() default {};
+
+    /** Mount the root filesystem read-write. */
+    boolean writableRoot() default false;
+
+    /** Capabilities container root keeps beyond the default, e.g. "NET_ADMIN". */
+    String[] capAdd() default {};
+
+    /** Capabilities container root drops from the default; "ALL" for all. */
+    String[] capDrop() default {};
+
+    /** System calls to refuse with EPERM beyond the default seccomp profile. */
+    String[] seccompDeny() default {};
+
+    /** Kill the container (and fail the test) after this long: "30s", "500ms", "2m". */
+    String timeout() default "";
+}

@@ -1,0 +1,124 @@
+package io.barco.junit;
+
+import io.barco.seccomp.SeccompProfile;
+import io.barco.spec.Capability;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.InvalidSpecException;
+import io.barco.spec.Limits;
+import io.barco.spec.Mount;
+import io.barco.spec.NetworkMode;
+import io.barco.spec.Size;
+import java.lang.reflect.AnnotatedElement;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/** The merged {@link InBarco} settings of a test: outer classes first, then the class, then the method. */
+final class InBarcoSettings {
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+
+    private final List<InBarco> layers;
+
+    private InBarcoSettings(List<InBarco> layers) {
+        this.layers = layers;
+    }
+
+    /** The annotations that apply to {@code method} of {@code testClass}, outermost first; empty if none. */
+    static Optional<InBarcoSettings> of(Class<?> testClass, Optional<? extends AnnotatedElement> method) {
+        List<InBarco> layers = new ArrayList<>();
+        Deque<Class<?>> classes = new ArrayDeque<>();
+        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+            classes.addFirst(c);
+        }
+        for (Class<?> c : classes) {
+            AnnotationSupport.findAnnotation(c, InBarco.class).ifPresent(layers::add);
+        }
+        method.flatMap(m -> AnnotationSupport.findAnnotation(m, InBarco.class)).ifPresent(layers::add);
+        return layers.isEmpty() ? Optional.empty() : Optional.of(new InBarcoSettings(layers));
+    }
+
+    /** The container spec for {@code command}, with every layer applied in order. */
+    ContainerSpec.Builder spec(String command) {
+        ContainerSpec.Builder b = ContainerSpec.builder(command);
+        Limits limits = Limits.NONE;
+        SeccompProfile seccomp = SeccompProfile.defaults();
+        for (InBarco a : layers) {
+            if (a.uid() >= 0) {
+                b.uid(a.uid());
+            }
+            if (!a.rootfs().isEmpty()) {
+                b.rootfs(a.rootfs());
+            }
+            if (!a.memory().isEmpty()) {
+                limits = a.memory().equalsIgnoreCase("max") ? new Limits(null, null, limits.cpuWeight(), limits.cpus(), limits.pids())
+                        : limits.withMemory(Size.parse(a.memory()));
+            }
+            if (!a.cpus().isEmpty()) {
+                try {
+                    limits = limits.withCpus(Double.parseDouble(a.cpus()));
+                } catch (NumberFormatException e) {
+                    throw new InvalidSpecException("invalid @InBarco(cpus = \"" + a.cpus() + "\"): give a number of cores such as 0.5");
+                }
+            }
+            if (a.cpuWeight() >= 0) {
+                limits = limits.withCpuWeight(a.cpuWeight());
+            }
+            if (a.pids() >= 0) {
+                limits = limits.withPids(a.pids());
+            }
+            if (!a.network().isEmpty()) {
+                b.network(NetworkMode.parse(a.network()));
+            }
+            if (!a.hostname().isEmpty()) {
+                b.hostname(a.hostname());
+            }
+            for (String bind : a.binds()) {
+                b.mount(Mount.parseBind(bind));
+            }
+            for (String target : a.tmpfs()) {
+                b.tmpfs(target);
+            }
+            if (a.writableRoot()) {
+                b.readOnlyRoot(false);
+            }
+            for (String cap : a.capAdd()) {
+                b.addCapabilities(Capability.parse(cap));
+            }
+            for (String cap : a.capDrop()) {
+                if (cap.equalsIgnoreCase("ALL")) {
+                    b.capabilities(java.util.Set.of());
+                } else {
+                    b.dropCapabilities(Capability.parse(cap));
+                }
+            }
+            if (a.seccompDeny().length > 0) {
+                seccomp = seccomp.deny(a.seccompDeny());
+            }
+            if (!a.timeout().isEmpty()) {
+                b.timeout(duration(a.timeout()));
+            }
+        }
+        return b.limits(limits).seccomp(seccomp);
+    }
+
+    static Duration duration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new InvalidSpecException("invalid @InBarco(timeout = \"" + text + "\"): use e.g. 30s, 500ms or 2m");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+}

@@ -1,0 +1,110 @@
+package io.barco.junit;
+
+import io.barco.cgroup.ResourceUsage;
+import io.barco.launch.Container;
+import io.barco.launch.ContainerResult;
+import io.barco.launch.ExitStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A command running in a container, started by {@link BarcoContainer#start}. Its output is collected
+ * as it comes, so a test can wait for a line: {@code await().until(server::output, containsString("ready"))}.
+ */
+public final class RunningCommand implements AutoCloseable {
+    private final Container container;
+    private final Consumer<ContainerResult> onResult;
+    private final StringBuffer stdout = new StringBuffer();
+    private final StringBuffer stderr = new StringBuffer();
+    private final Thread outReader;
+    private final Thread errReader;
+
+    RunningCommand(Container container, Consumer<ContainerResult> onResult) {
+        this.container = container;
+        this.onResult = onResult;
+        this.outReader = reader(container.stdout().orElseThrow(), stdout, "stdout");
+        this.errReader = reader(container.stderr().orElseThrow(), stderr, "stderr");
+    }
+
+    private Thread reader(InputStream in, StringBuffer into, String name) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    into.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // closed when the command was killed
+            }
+        }, "barco-" + name + "-" + container.pid());
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Everything the command wrote to stdout so far. */
+    public String output() {
+        return stdout.toString();
+    }
+
+    /** Everything the command wrote to stderr so far. */
+    public String errorOutput() {
+        return stderr.toString();
+    }
+
+    public boolean isAlive() {
+        return container.isAlive();
+    }
+
+    public int pid() {
+        return container.pid();
+    }
+
+    /** Sends a signal to the command (PID 1 of its container). */
+    public void signal(int signal) {
+        container.signal(signal);
+    }
+
+    /** Waits for the command to end and returns its result with everything it wrote and used. */
+    public ContainerResult waitFor() throws InterruptedException {
+        ExitStatus status = container.waitFor();
+        outReader.join();
+        errReader.join();
+        ContainerResult result = new ContainerResult(status, stdout.toString().getBytes(StandardCharsets.UTF_8),
+                stderr.toString().getBytes(StandardCharsets.UTF_8), container.wallTime(), container.timedOut(),
+                container.usage().orElseThrow());
+        onResult.accept(result);
+        return result;
+    }
+
+    /** The result, or empty if the command still runs after {@code timeout}. */
+    public Optional<ContainerResult> waitFor(Duration timeout) throws InterruptedException {
+        return container.waitFor(timeout).isPresent() ? Optional.of(waitFor()) : Optional.empty();
+    }
+
+    /** Kills the command and returns its result. */
+    public ContainerResult stop() throws InterruptedException {
+        container.kill();
+        return waitFor();
+    }
+
+    /** What the command used, once it has ended. */
+    public Optional<ResourceUsage> usage() {
+        return container.usage();
+    }
+
+    /** The command's stdin, when it was started with one. */
+    public Optional<OutputStream> stdin() {
+        return container.stdin();
+    }
+
+    @Override
+    public void close() {
+        container.close();
+    }
+}
