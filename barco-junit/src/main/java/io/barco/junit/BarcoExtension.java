@@ -149,7 +149,10 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     // ---- usage -----------------------------------------------------------------------------------
 
-    /** Usage as report entries, which Surefire and Failsafe write into their XML reports. */
+    /**
+     * Usage as report entries, for IDEs and listeners, and as a line on stdout, which Surefire and
+     * Failsafe keep in the test's {@code <system-out>} of TEST-*.xml: they drop report entries.
+     */
     static void publish(ExtensionContext context, ResourceUsage usage) {
         Map<String, String> entries = new LinkedHashMap<>();
         usage.peakMemoryBytes().ifPresent(b -> entries.put("barco.peakMemory", Size.human(b)));
@@ -158,6 +161,9 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         entries.put("barco.oomKills", Long.toString(usage.oomKills()));
         entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
         context.publishReportEntry(entries);
+        StringBuilder line = new StringBuilder("[barco] usage of " + context.getDisplayName() + ":");
+        entries.forEach((key, value) -> line.append(' ').append(key.substring("barco.".length())).append('=').append(value.replace(' ', '_')));
+        System.out.println(line);
         context.getStore(NAMESPACE).put(ResourceUsage.class, usage);
     }
 

@@ -1,0 +1,127 @@
+package io.barco.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.barco.junit.fixtures.CommandFixtures;
+import io.barco.junit.fixtures.OutcomeFixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.Events;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
+
+/** What a test inside a container reports is what the host's JUnit sees. */
+class ExtensionOutcomesIT {
+
+    private static Events run(Class<?> fixture, String method) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(fixture, method)).execute().testEvents();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws IOException {
+        try (Stream<Path> tmp = Files.list(Path.of("/tmp"))) {
+            assertThat(tmp.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("barco-junit-"));
+        }
+    }
+
+    @Test
+    void aPassingTestPassesAndItsOutputReachesTheHost() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            run(OutcomeFixtures.class, "passes").assertThatEvents().haveExactly(1, event(test("passes"), finishedSuccessfully()));
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(captured.toString()).contains("printed inside the container");
+    }
+
+    @Test
+    void aFailedAssertionKeepsItsTypeMessageAndDiff() {
+        Events events = run(OutcomeFixtures.class, "failsWithADiff");
+        events.assertThatEvents().haveExactly(1, event(test("failsWithADiff"),
+                finishedWithFailure(instanceOf(AssertionFailedError.class), message(m -> m.startsWith("texts differ")))));
+        AssertionFailedError failure = (AssertionFailedError) events.failed().stream().findFirst()
+                .flatMap(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class))
+                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).orElseThrow();
+        assertThat(failure.getExpected().getStringRepresentation()).isEqualTo("expected text");
+        assertThat(failure.getActual().getStringRepresentation()).isEqualTo("actual text");
+        assertThat(failure.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("failsWithADiff"));
+    }
+
+    @Test
+    void anyExceptionKeepsItsType() {
+        run(OutcomeFixtures.class, "throwsItsOwnException").assertThatEvents().haveExactly(1, event(test("throwsItsOwnException"),
+                finishedWithFailure(instanceOf(IllegalStateException.class), message("state of the art"))));
+    }
+
+    @Test
+    void anAbortedAssumptionIsASkip() {
+        run(OutcomeFixtures.class, "abortsOnAnAssumption").assertThatEvents().haveExactly(1,
+                event(test("abortsOnAnAssumption"), abortedWithReason(instanceOf(TestAbortedException.class),
+                        message(m -> m.contains("not on this planet")))));
+    }
+
+    @Test
+    void exceedingTheMemoryLimitFailsSayingOomKilledAndAtWhatLimit() {
+        run(OutcomeFixtures.class, "exceedsItsMemoryLimit").assertThatEvents().haveExactly(1, event(test("exceedsItsMemoryLimit"),
+                finishedWithFailure(message(m -> m.startsWith("test JVM was OOM-killed in its barco container at the memory limit of 64M")))));
+    }
+
+    @Test
+    void exceedingTheTimeoutFailsSayingSo() {
+        long start = System.nanoTime();
+        run(OutcomeFixtures.class, "runsPastItsTimeout").assertThatEvents().haveExactly(1, event(test("runsPastItsTimeout"),
+                finishedWithFailure(message(m -> m.startsWith("test timed out after PT1S")))));
+        assertThat((System.nanoTime() - start) / 1_000_000_000.0).isLessThan(20);
+    }
+
+    @Test
+    void commandsStartedByATestEndWithIt() {
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(CommandFixtures.class)).execute().testEvents();
+        events.assertThatEvents().haveExactly(1, event(test("leavesASleeperRunning"), finishedSuccessfully()))
+                .haveExactly(1, event(test("failsWhileAServerRuns"), finishedWithFailure(message("failed on purpose"))));
+        assertThat(CommandFixtures.sleeperPid).isPositive();
+        assertThat(ProcessHandle.of(CommandFixtures.sleeperPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        // and no process runs as a container uid any more
+        assertThat(ProcessHandle.allProcesses().filter(ExtensionOutcomesIT::runsAsContainerUid).toList()).isEmpty();
+    }
+
+    private static boolean runsAsContainerUid(ProcessHandle p) {
+        try {
+            String status = io.barco.sys.ProcFiles.read(Path.of("/proc/" + p.pid() + "/status"));
+            return status.lines().filter(l -> l.startsWith("Uid:")).anyMatch(l -> {
+                int uid = Integer.parseInt(l.split("\\s+")[1]);
+                return uid >= 10000 && uid < 12000;
+            });
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void usageIsPublishedAsReportEntries() {
+        Events all = EngineTestKit.engine("junit-jupiter").selectors(selectMethod(OutcomeFixtures.class, "passes"))
+                .execute().allEvents();
+        assertThat(all.reportingEntryPublished().stream().map(Event::getPayload)
+                .map(p -> p.orElseThrow().toString())).anyMatch(s -> s.contains("barco.peakMemory") && s.contains("barco.wallTime"));
+    }
+}
