@@ -39,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PLAN_FD 3
@@ -60,6 +61,8 @@ enum op {
     OP_UNSHARE = 6,
     OP_IDMAP_TREE = 7,
     OP_DETACH = 8,
+    OP_WRITE_FILE = 9,
+    OP_BIND_IF_EXISTS = 31,
     OP_MOUNT = 10,
     OP_ATTACH_TREE = 11,
     OP_MKDIR = 12,
@@ -280,22 +283,55 @@ static int do_write_pid(const struct step *st) {
     return write_all(st->s[0].ptr, pid, (size_t)n);
 }
 
+/* A user namespace that maps only id 0, to host uid and gid: its holder waits until killed. */
+static int mapping_userns(uid_t host_uid, gid_t host_gid) {
+    int hold[2];
+    if (pipe2(hold, O_CLOEXEC) < 0)
+        return -1;
+    long pid = syscall(SYS_clone, (unsigned long)CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        char c;
+        close(hold[1]);
+        (void)!read(hold[0], &c, 1);
+        _exit(0);
+    }
+    close(hold[0]);
+    char path[64], map[64];
+    int fd = -1;
+    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)host_uid);
+    snprintf(path, sizeof path, "/proc/%ld/uid_map", pid);
+    if (write_all(path, map, strlen(map)) == 0) {
+        snprintf(map, sizeof map, "0 %u 1\n", (unsigned)host_gid);
+        snprintf(path, sizeof path, "/proc/%ld/gid_map", pid);
+        if (write_all(path, map, strlen(map)) == 0) {
+            snprintf(path, sizeof path, "/proc/%ld/ns/user", pid);
+            fd = open(path, O_RDONLY | O_CLOEXEC);
+        }
+    }
+    int saved = errno;
+    close(hold[1]); /* the holder exits */
+    waitpid((pid_t)pid, NULL, 0);
+    errno = saved;
+    return fd;
+}
+
 /*
- * Make a tree taken by OPEN_TREE an idmapped mount through the child's user namespace: files the
- * host's root owns then belong to container root, who may enter directories only root could.
+ * Make a tree taken by OPEN_TREE an idmapped mount in which what the host's root owns belongs to
+ * the container's user (host uid a, gid b): it may then enter directories only root could.
  */
 static int do_idmap_tree(const struct step *st) {
-    if (st->a >= (uint64_t)tree_count) {
+    uint64_t tree = st->a;
+    if (tree >= (uint64_t)tree_count) {
         errno = EBADF;
         return -1;
     }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/user", (int)child_pid);
-    int userns = open(path, O_RDONLY | O_CLOEXEC);
+    int userns = mapping_userns((uid_t)(st->b >> 32), (gid_t)(st->b & 0xffffffffu));
     if (userns < 0)
         return -1;
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
-    int rc = sys_mount_setattr(trees[st->a], "", AT_EMPTY_PATH | AT_RECURSIVE, &attr);
+    int rc = sys_mount_setattr(trees[tree], "", AT_EMPTY_PATH | AT_RECURSIVE, &attr);
     int saved = errno;
     close(userns);
     errno = saved;
@@ -333,6 +369,30 @@ static int do_detach(const struct step *st) {
     if (umount2(st->s[0].ptr, MNT_DETACH) == 0 || errno == EINVAL || errno == ENOENT)
         return 0;
     return -1;
+}
+
+static int do_write_file(const struct step *st) {
+    int fd = open(st->s[0].ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, (mode_t)st->a);
+    if (fd < 0)
+        return -1;
+    size_t len = st->s[1].len ? st->s[1].len - 1 : 0;
+    ssize_t n = write(fd, st->s[1].ptr, len);
+    int saved = errno;
+    close(fd);
+    if (n != (ssize_t)len) {
+        errno = n < 0 ? saved : EIO;
+        return -1;
+    }
+    return 0;
+}
+
+/* Bind a file over another when the target exists: a rootfs without it keeps going without it. */
+static int do_bind_if_exists(const struct step *st) {
+    if (access(st->s[1].ptr, F_OK) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (mount(st->s[0].ptr, st->s[1].ptr, NULL, MS_BIND, NULL) < 0)
+        return -1;
+    return mount(NULL, st->s[1].ptr, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
 }
 
 static int do_attach_tree(const struct step *st) {
@@ -589,6 +649,8 @@ static int run_step(const struct step *st) {
     case OP_UNSHARE: return unshare((int)st->a);
     case OP_IDMAP_TREE: return do_idmap_tree(st);
     case OP_DETACH: return do_detach(st);
+    case OP_WRITE_FILE: return do_write_file(st);
+    case OP_BIND_IF_EXISTS: return do_bind_if_exists(st);
     case OP_MOUNT: return do_mount(st);
     case OP_ATTACH_TREE: return do_attach_tree(st);
     case OP_MKDIR: return do_mkdir(st);

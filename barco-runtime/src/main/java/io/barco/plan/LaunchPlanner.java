@@ -84,7 +84,10 @@ public final class LaunchPlanner {
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
             if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot()) {
-                add(Op.IDMAP_TREE, bindTrees.get(i), 0, "idmap bind source " + mount.source() + " to the container's user namespace");
+                long hostUid = spec.uidMapping().outside() + spec.uid() - spec.uidMapping().inside();
+                long hostGid = spec.gidMapping().outside() + spec.gid() - spec.gidMapping().inside();
+                add(Op.IDMAP_TREE, bindTrees.get(i), (hostUid << 32) | hostGid,
+                        "idmap bind source " + mount.source() + " to the container's user (host uid " + hostUid + ")");
             }
         }
         for (String procs : cgroups.procsFiles()) {
@@ -118,6 +121,11 @@ public final class LaunchPlanner {
         planDev(spec);
         mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
         mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+
+        // Its own name resolves, as programs asking for the local host expect (Java's getLocalHost does).
+        String hosts = "127.0.0.1\tlocalhost " + spec.hostname() + "\n::1\tlocalhost ip6-localhost " + spec.hostname() + "\n";
+        add(Op.WRITE_FILE, 0644, 0, "write /etc/hosts", STAGING + "/hosts", hosts);
+        add(Op.BIND_IF_EXISTS, 0, 0, "bind /etc/hosts", STAGING + "/hosts", inRoot("/etc/hosts"));
 
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);

@@ -12,10 +12,12 @@ public enum Op {
     WRITE_PID(5),
     /** Parent: let the child go on, then exit. Child: wait for that. */
     RELEASE(4),
-    /** Parent: make a tree from OPEN_TREE an idmapped mount through the child's user namespace. */
+    /** Parent: make a tree from OPEN_TREE an idmapped mount: host root's files belong to the container's user. */
     IDMAP_TREE(7),
     /** Detach what is mounted on a path, submounts included (nothing mounted is fine). */
     DETACH(8),
+    /** Write a file (on a tmpfs of the container's). */
+    WRITE_FILE(9),
     /** Enter new namespaces, e.g. the cgroup namespace once the process is in its cgroups. */
     UNSHARE(6),
     MOUNT(10),
@@ -42,7 +44,9 @@ public enum Op {
     SECCOMP(28),
     EXEC(29),
     /** Become the terminal's foreground process group. */
-    FOREGROUND(30);
+    FOREGROUND(30),
+    /** Bind a file read-only over another, if that one exists. */
+    BIND_IF_EXISTS(31);
 
     private final int code;
 

@@ -1,0 +1,14 @@
+package io.barco.samples;
+
+import io.barco.junit.InBarco;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/** A team's own sandbox: @InBarco as a meta-annotation. */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@InBarco(memory = "256M", pids = 64, cpus = "1", timeout = "60s")
+public @interface SmallSandbox {
+}
