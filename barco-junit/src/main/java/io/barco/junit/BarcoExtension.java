@@ -23,6 +23,11 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 public final class BarcoExtension implements ExecutionCondition, ParameterResolver, InvocationInterceptor {
     /** Set in the forked JVM: the test runs right there. */
     static final String FORKED_PROPERTY = "barco.forked";
+    /**
+     * true: every test of the run goes into a container, annotated or not (with the extension
+     * registered by {@code junit.jupiter.extensions.autodetection.enabled=true}).
+     */
+    public static final String ALL_PARAMETER = "barco.all";
     /** true: a test that cannot run in a container fails instead of being skipped. */
     public static final String REQUIRE_PARAMETER = "barco.require";
 
@@ -57,7 +62,12 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     }
 
     static Optional<InBarcoSettings> settings(ExtensionContext context) {
-        return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()));
+        Optional<InBarcoSettings> annotated = context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()));
+        if (annotated.isEmpty() && context.getTestClass().isPresent()
+                && context.getConfigurationParameter(ALL_PARAMETER).map(Boolean::parseBoolean).orElse(false)) {
+            return Optional.of(InBarcoSettings.defaults());
+        }
+        return annotated;
     }
 
     // ---- command mode ----------------------------------------------------------------------------

@@ -29,6 +29,11 @@ final class InBarcoSettings {
         this.layers = layers;
     }
 
+    /** barco's defaults, as a bare {@code @InBarco} gives them. */
+    static InBarcoSettings defaults() {
+        return new InBarcoSettings(List.of());
+    }
+
     /** The annotations that apply to {@code method} of {@code testClass}, outermost first; empty if none. */
     static Optional<InBarcoSettings> of(Class<?> testClass, Optional<? extends AnnotatedElement> method) {
         List<InBarco> layers = new ArrayList<>();

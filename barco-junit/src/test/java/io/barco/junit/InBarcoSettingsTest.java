@@ -1,0 +1,87 @@
+package io.barco.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barco.spec.Capability;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.Mount;
+import io.barco.spec.NetworkMode;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Annotations to spec, without launching anything. */
+class InBarcoSettingsTest {
+
+    @Retention(RetentionPolicy.RUNTIME)
+    @InBarco(memory = "256M", pids = 64, timeout = "30s")
+    @interface TeamSandbox {
+    }
+
+    @InBarco(uid = 5, hostname = "outer", binds = "/srv:/srv:ro", capDrop = "CHOWN")
+    static class Outer {
+        @TeamSandbox
+        class Inner {
+            @InBarco(hostname = "method", memory = "64M", network = "host", binds = "/opt:/opt", seccompDeny = "mkdir")
+            void annotated() {
+            }
+
+            void plain() {
+            }
+        }
+    }
+
+    static class Unannotated {
+        void plain() {
+        }
+    }
+
+    private static ContainerSpec spec(Class<?> type, String method) throws NoSuchMethodException {
+        Method m = type.getDeclaredMethod(method);
+        return InBarcoSettings.of(type, Optional.of(m)).orElseThrow().spec("/bin/true").build();
+    }
+
+    @Test
+    void innermostValueWinsAndListsAddUp() throws Exception {
+        ContainerSpec spec = spec(Outer.Inner.class, "annotated");
+        assertThat(spec.uid()).isEqualTo(5);
+        assertThat(spec.hostname()).isEqualTo("method");
+        assertThat(spec.limits().memoryLimit()).hasValue(64L << 20);
+        assertThat(spec.limits().pidsLimit()).hasValue(64);
+        assertThat(spec.timeout()).contains(Duration.ofSeconds(30));
+        assertThat(spec.network()).isEqualTo(NetworkMode.HOST);
+        assertThat(spec.mounts()).containsExactly(Mount.bind(Path.of("/srv"), "/srv", true), Mount.bind(Path.of("/opt"), "/opt", false));
+        assertThat(spec.seccomp().orElseThrow().rules()).last().satisfies(r -> assertThat(r.syscall()).isEqualTo("mkdir"));
+    }
+
+    @Test
+    void metaAnnotationsAndOuterClassesApplyToPlainMethods() throws Exception {
+        ContainerSpec spec = spec(Outer.Inner.class, "plain");
+        assertThat(spec.hostname()).isEqualTo("outer");
+        assertThat(spec.limits().memoryLimit()).hasValue(256L << 20);
+        assertThat(spec.network()).isEqualTo(NetworkMode.NONE);
+    }
+
+    @Test
+    void capabilitiesDroppedByAnOuterLayerStayDropped() throws Exception {
+        ContainerSpec root = InBarcoSettings.of(Outer.class, Optional.empty()).orElseThrow().spec("/bin/true").uid(0).build();
+        assertThat(root.capabilities()).doesNotContain(Capability.CHOWN).contains(Capability.KILL);
+    }
+
+    @Test
+    void noAnnotationNoSettings() throws Exception {
+        assertThat(InBarcoSettings.of(Unannotated.class, Optional.of(Unannotated.class.getDeclaredMethod("plain")))).isEmpty();
+    }
+
+    @Test
+    void badValuesAreClearErrors() {
+        assertThat(InBarcoSettings.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(InBarcoSettings.duration("2m")).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> InBarcoSettings.duration("soon")).hasMessageContaining("invalid @InBarco(timeout = \"soon\")");
+    }
+}
