@@ -55,8 +55,7 @@ fi
 
 # The initramfs: busybox, the modules 9p needs (in load order), and an init that builds the root.
 work=$(mktemp -d /tmp/barco-vm.XXXXXX)
-cleanup() { rm -rf "$work"; }
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 initrd=$work/initrd
 mkdir -p "$initrd"/{bin,proc,sys,dev,newroot,modules}
 cp "$busybox" "$initrd/bin/busybox"
