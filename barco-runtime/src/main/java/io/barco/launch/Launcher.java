@@ -87,8 +87,6 @@ public final class Launcher {
             observer.planned(plan);
             int planFd = Descriptors.memfd("barco-plan", PlanEncoder.encode(plan));
             toClose.add(planFd);
-            int[] status = Descriptors.pipe();
-            toClose.add(status[1]);
             HelperSpawner.StdioSource[] stdio = new HelperSpawner.StdioSource[3];
             Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
             for (int i = 0; i < 3; i++) {
@@ -104,6 +102,9 @@ public final class Launcher {
                     }
                 }
             }
+            // the status pipe last: from here on, await() or the catch below closes its read end
+            int[] status = Descriptors.pipe();
+            toClose.add(status[1]);
             int helperPid;
             try {
                 helperPid = HelperSpawner.spawn(NativeHelper.path(), planFd, status[1], stdio);
