@@ -60,7 +60,7 @@ initrd=$work/initrd
 mkdir -p "$initrd"/{bin,proc,sys,dev,newroot,modules}
 cp "$busybox" "$initrd/bin/busybox"
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p; do
-  ko=$(find "$kernel_dir/lib/modules/$release" -name "$m.ko*" | head -1)
+  ko=$(find "$kernel_dir/lib/modules/$release" -name "$m.ko*" -print -quit)
   [ -n "$ko" ] || { echo "run-in-vm: module $m not found in $package" >&2; exit 2; }
   case "$ko" in
     *.xz) xz -dc "$ko" > "$initrd/modules/$m.ko" ;;
