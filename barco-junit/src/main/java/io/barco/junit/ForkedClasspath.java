@@ -20,7 +20,8 @@ import java.util.jar.Manifest;
  * so an entry below a directory only root may enter (such as /root/.m2 when building as root) is
  * bound into the container under /tmp/.barco-classpath as an idmapped mount, in which the host's
  * root-owned files belong to container root, and the classpath is rewritten to match. A
- * manifest-only jar (Surefire's booter) is replaced by the entries it names.
+ * manifest-only jar (Surefire's booter) is replaced by the entries it names. Entries below /tmp or
+ * /run, which the container gets fresh, are bound in at their own paths.
  */
 record ForkedClasspath(String classpath, List<Mount> mounts) {
     static final String MOUNT_BASE = "/tmp/.barco-classpath";
@@ -34,7 +35,16 @@ record ForkedClasspath(String classpath, List<Mount> mounts) {
         }
         Map<Path, String> bound = new LinkedHashMap<>(); // host directory -> where it is inside
         List<String> rewritten = new ArrayList<>();
+        Map<Path, Mount> shadowMounts = new LinkedHashMap<>();
         for (Path entry : entries) {
+            Path shadowed = underShadowedDirectory(entry);
+            if (shadowed != null) {
+                // a fresh tmpfs hides it inside: bind it in at its own path
+                shadowMounts.computeIfAbsent(shadowed, s -> firstClosedAncestor(entry) != null
+                        ? Mount.bindAsContainerRoot(s, s.toString()) : Mount.bind(s, s.toString(), true));
+                rewritten.add(entry.toString());
+                continue;
+            }
             Path closed = firstClosedAncestor(entry);
             if (closed == null) {
                 rewritten.add(entry.toString());
@@ -45,7 +55,7 @@ record ForkedClasspath(String classpath, List<Mount> mounts) {
             String target = bound.computeIfAbsent(source, s -> MOUNT_BASE + "/" + bound.size() + "-" + s.getFileName());
             rewritten.add(target + "/" + source.relativize(entry));
         }
-        List<Mount> mounts = new ArrayList<>();
+        List<Mount> mounts = new ArrayList<>(shadowMounts.values());
         bound.forEach((source, target) -> mounts.add(Mount.bindAsContainerRoot(source, target)));
         return new ForkedClasspath(String.join(File.pathSeparator, rewritten), mounts);
     }
@@ -68,6 +78,19 @@ record ForkedClasspath(String classpath, List<Mount> mounts) {
             }
         }
         into.add(entry);
+    }
+
+    /** Directories the container gets fresh: what lies below them on the host must be bound in. */
+    static final List<Path> SHADOWED = List.of(Path.of("/tmp"), Path.of("/run"));
+
+    /** The child of a shadowed directory that leads to {@code entry} (e.g. /tmp/build), or null. */
+    static Path underShadowedDirectory(Path entry) {
+        for (Path shadowed : SHADOWED) {
+            if (entry.startsWith(shadowed) && !entry.equals(shadowed)) {
+                return shadowed.resolve(shadowed.relativize(entry).getName(0));
+            }
+        }
+        return null;
     }
 
     /** The outermost ancestor directory that others may not enter, or null when the path is reachable. */
