@@ -27,6 +27,10 @@ record ForkedClasspath(String classpath, List<Mount> mounts) {
     static final String MOUNT_BASE = "/tmp/.barco-classpath";
 
     static ForkedClasspath of(String hostClasspath) {
+        return of(hostClasspath, SHADOWED);
+    }
+
+    static ForkedClasspath of(String hostClasspath, List<Path> shadowedDirectories) {
         List<Path> entries = new ArrayList<>();
         for (String entry : hostClasspath.split(File.pathSeparator)) {
             if (!entry.isEmpty()) {
@@ -37,7 +41,7 @@ record ForkedClasspath(String classpath, List<Mount> mounts) {
         List<String> rewritten = new ArrayList<>();
         Map<Path, Mount> shadowMounts = new LinkedHashMap<>();
         for (Path entry : entries) {
-            Path shadowed = underShadowedDirectory(entry);
+            Path shadowed = underShadowedDirectory(entry, shadowedDirectories);
             if (shadowed != null) {
                 // a fresh tmpfs hides it inside: bind it in at its own path
                 shadowMounts.computeIfAbsent(shadowed, s -> firstClosedAncestor(entry) != null
@@ -84,8 +88,8 @@ record ForkedClasspath(String classpath, List<Mount> mounts) {
     static final List<Path> SHADOWED = List.of(Path.of("/tmp"), Path.of("/run"));
 
     /** The child of a shadowed directory that leads to {@code entry} (e.g. /tmp/build), or null. */
-    static Path underShadowedDirectory(Path entry) {
-        for (Path shadowed : SHADOWED) {
+    static Path underShadowedDirectory(Path entry, List<Path> shadowedDirectories) {
+        for (Path shadowed : shadowedDirectories) {
             if (entry.startsWith(shadowed) && !entry.equals(shadowed)) {
                 return shadowed.resolve(shadowed.relativize(entry).getName(0));
             }

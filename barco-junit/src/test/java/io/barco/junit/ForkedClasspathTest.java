@@ -18,10 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ForkedClasspathTest {
 
     @Test
-    void entriesUnderAClosedDirectoryAreBoundAndRewritten(@TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS) Path unused)
-            throws IOException {
-        // outside /tmp, which is handled apart: under the build directory
-        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "classpath-test");
+    void entriesUnderAClosedDirectoryAreBoundAndRewritten(@TempDir Path dir) throws IOException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path open = Files.createDirectories(dir.resolve("open/classes"));
         Path closed = Files.createDirectories(dir.resolve("home"));
@@ -30,15 +27,14 @@ class ForkedClasspathTest {
         Path jarA = Files.createFile(repo.resolve("a.jar"));
         Path jarB = Files.createFile(repo.resolve("b.jar"));
 
-        ForkedClasspath cp = ForkedClasspath.of(String.join(File.pathSeparator, open.toString(), jarA.toString(), jarB.toString()));
+        // as if nothing were shadowed: @TempDir lies under /tmp
+        ForkedClasspath cp = ForkedClasspath.of(String.join(File.pathSeparator, open.toString(), jarA.toString(), jarB.toString()),
+                java.util.List.of());
 
         assertThat(cp.classpath().split(File.pathSeparator)).containsExactly(open.toString(),
                 "/tmp/.barco-classpath/0-.m2/repository/lib/a.jar", "/tmp/.barco-classpath/0-.m2/repository/lib/b.jar");
         assertThat(cp.mounts()).containsExactly(Mount.bindAsContainerRoot(closed.resolve(".m2"), "/tmp/.barco-classpath/0-.m2"));
         Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     @Test
@@ -56,7 +52,7 @@ class ForkedClasspathTest {
         ForkedClasspath cp = ForkedClasspath.of(booter.toString());
         assertThat(cp.classpath().split(File.pathSeparator)).containsExactly(lib.toString(), classes.toString());
         // @TempDir lies under /tmp, which the container gets fresh: bound in at its own path
-        Path top = ForkedClasspath.underShadowedDirectory(dir);
+        Path top = ForkedClasspath.underShadowedDirectory(dir, ForkedClasspath.SHADOWED);
         assertThat(cp.mounts()).containsExactly(Mount.bind(top, top.toString(), true));
     }
 }
