@@ -23,19 +23,31 @@ import java.util.jar.Manifest;
  * manifest-only jar (Surefire's booter) is replaced by the entries it names. Entries below /tmp or
  * /run, which the container gets fresh, are bound in at their own paths.
  */
-record ForkedClasspath(String classpath, List<Mount> mounts) {
+record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntries) {
     static final String MOUNT_BASE = "/tmp/.barco-classpath";
 
+    /** The classpath for a forked JVM, its class directories packed into jars for class data sharing. */
+    static ForkedClasspath forFork(String hostClasspath) {
+        return of(hostClasspath, SHADOWED, true);
+    }
+
     static ForkedClasspath of(String hostClasspath) {
-        return of(hostClasspath, SHADOWED);
+        return of(hostClasspath, SHADOWED, false);
     }
 
     static ForkedClasspath of(String hostClasspath, List<Path> shadowedDirectories) {
+        return of(hostClasspath, shadowedDirectories, false);
+    }
+
+    static ForkedClasspath of(String hostClasspath, List<Path> shadowedDirectories, boolean packDirectories) {
         List<Path> entries = new ArrayList<>();
         for (String entry : hostClasspath.split(File.pathSeparator)) {
             if (!entry.isEmpty()) {
                 expand(Path.of(entry).toAbsolutePath().normalize(), entries);
             }
+        }
+        if (packDirectories) {
+            entries.replaceAll(entry -> Files.isDirectory(entry) ? ClassDirectoryJars.jarOf(entry) : entry);
         }
         Map<Path, String> bound = new LinkedHashMap<>(); // host directory -> where it is inside
         List<String> rewritten = new ArrayList<>();
@@ -61,7 +73,7 @@ record ForkedClasspath(String classpath, List<Mount> mounts) {
         }
         List<Mount> mounts = new ArrayList<>(shadowMounts.values());
         bound.forEach((source, target) -> mounts.add(Mount.bindAsContainerRoot(source, target)));
-        return new ForkedClasspath(String.join(File.pathSeparator, rewritten), mounts);
+        return new ForkedClasspath(String.join(File.pathSeparator, rewritten), mounts, List.copyOf(entries));
     }
 
     private static void expand(Path entry, List<Path> into) {

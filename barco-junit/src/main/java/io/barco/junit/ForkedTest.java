@@ -57,9 +57,13 @@ final class ForkedTest {
         try {
             // the container's user is host uid 10000 and up: it must be able to write here
             Files.setPosixFilePermissions(resultDir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            ForkedClasspath classpath = ForkedClasspath.of(System.getProperty("java.class.path"));
+            ForkedClasspath classpath = ForkedClasspath.forFork(System.getProperty("java.class.path"));
+            boolean onlyJars = classpath.hostEntries().stream().allMatch(e -> Files.isRegularFile(e) && e.toString().endsWith(".jar"));
+            ClassDataArchive cds = onlyJars ? ClassDataArchive.forClasspath(classpath.classpath(), classpath.hostEntries(), resultDir)
+                    : ClassDataArchive.none();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> args = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            List<String> args = new ArrayList<>(cds.jvmOptions());
+            args.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                     "-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
                     "-cp", classpath.classpath(), ForkedTestRunner.class.getName(),
                     context.getUniqueId(), RESULT_DIR + "/" + OUTCOME_FILE));
@@ -68,6 +72,7 @@ final class ForkedTest {
                     .env("HOME", "/tmp")
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
+            cds.mounts().forEach(builder::mount);
             ContainerSpec spec = builder.build();
             ExitStatus status;
             ResourceUsage usage;
@@ -90,6 +95,7 @@ final class ForkedTest {
                         + " (peak " + usage.peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"),
                         Optional.of(usage));
             }
+            cds.keepIfDumped();
             Path outcomeFile = resultDir.resolve(OUTCOME_FILE);
             if (!Files.exists(outcomeFile)) {
                 return new Outcome(new AssertionFailedError("the forked test JVM " + status + " without reporting an outcome"),
