@@ -5,6 +5,7 @@ import io.barco.launch.Preflight;
 import io.barco.spec.Size;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -28,6 +29,11 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * registered by {@code junit.jupiter.extensions.autodetection.enabled=true}).
      */
     public static final String ALL_PARAMETER = "barco.all";
+    /**
+     * With {@link #ALL_PARAMETER}: {@code method} (the default) forks a JVM per test method,
+     * {@code class} one per top-level test class, {@code run} one for the whole run.
+     */
+    public static final String GRANULARITY_PARAMETER = "barco.granularity";
     /** true: a test that cannot run in a container fails instead of being skipped. */
     public static final String REQUIRE_PARAMETER = "barco.require";
 
@@ -127,9 +133,66 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
             return;
         }
         invocation.skip();
-        ForkedTest.Outcome outcome = ForkedTest.run(settings.get(), context);
-        outcome.usage().ifPresent(usage -> publish(context, usage));
+        ForkedTest.Outcome outcome = batched(context);
+        if (outcome == null) {
+            outcome = ForkedTest.run(settings.get(), context);
+            outcome.usage().ifPresent(usage -> publish(context, usage));
+        }
         outcome.rethrow();
+    }
+
+    /**
+     * Under the whole-suite switch with a class or run granularity, the outcome of this test from the
+     * one forked JVM that ran its class, or the whole run; null when the test runs on its own.
+     */
+    private static ForkedTest.Outcome batched(ExtensionContext context) {
+        String granularity = context.getConfigurationParameter(GRANULARITY_PARAMETER).orElse("method");
+        boolean annotated = context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod())).isPresent();
+        if (annotated || granularity.equals("method")) {
+            return null;
+        }
+        ExtensionContext topClass = context;
+        while (topClass.getParent().isPresent() && topClass.getParent().get() != context.getRoot()) {
+            topClass = topClass.getParent().get();
+        }
+        ExtensionContext owner = granularity.equals("run") ? context.getRoot() : topClass;
+        List<String> ids = granularity.equals("run") && !TestPlanClasses.classIds().isEmpty()
+                ? TestPlanClasses.classIds() : List.of(topClass.getUniqueId());
+        BatchRun batch = owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class, k -> new BatchRun(ids), BatchRun.class);
+        ForkedTest.Batch result = batch.result();
+        if (batch.firstToReport()) {
+            result.usage().ifPresent(usage -> publish(context, usage));
+        }
+        return result.outcomeOf(context.getUniqueId());
+    }
+
+    /** One forked JVM for many tests, started by the first of them to need it. */
+    private static final class BatchRun {
+        private final List<String> ids;
+        private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        private ForkedTest.Batch result;
+
+        BatchRun(List<String> ids) {
+            this.ids = ids;
+        }
+
+        synchronized ForkedTest.Batch result() {
+            if (result == null) {
+                try {
+                    result = ForkedTest.runBatch(InBarcoSettings.defaults(), ids);
+                } catch (java.io.IOException e) {
+                    result = new ForkedTest.Batch(Map.of(), e, Optional.empty());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    result = new ForkedTest.Batch(Map.of(), e, Optional.empty());
+                }
+            }
+            return result;
+        }
+
+        boolean firstToReport() {
+            return reported.compareAndSet(false, true);
+        }
     }
 
     /** @BeforeEach and @AfterEach of a JVM-mode test run in the forked JVM, not here, unless @OnHost. */

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -34,6 +35,7 @@ import org.opentest4j.TestAbortedException;
 final class ForkedTest {
     static final String RESULT_DIR = "/tmp/.barco-result";
     static final String OUTCOME_FILE = "outcome.ser";
+    static final String IDS_FILE = "tests.txt";
 
     /** How the forked test ended, as {@link ForkedTestRunner} writes it. */
     record Result(String status, Throwable throwable) implements Serializable {
@@ -52,7 +54,49 @@ final class ForkedTest {
     private ForkedTest() {
     }
 
+    /** Runs the test of {@code context} alone in a forked JVM. */
     static Outcome run(InBarcoSettings settings, ExtensionContext context) throws IOException, InterruptedException {
+        return fork(settings, List.of(context.getUniqueId()), false, (failure, usage, outcomeFile) -> {
+            if (failure != null) {
+                return new Outcome(failure, usage);
+            }
+            return new Outcome(failureOf((Result) read(outcomeFile)), usage);
+        });
+    }
+
+    /** How a batch ended: each test's result by unique id, or one failure for all (the JVM died). */
+    record Batch(Map<String, Result> results, Throwable failure, Optional<ResourceUsage> usage) {
+        Outcome outcomeOf(String uniqueId) {
+            if (failure != null) {
+                return new Outcome(failure, usage);
+            }
+            Result result = results.get(uniqueId);
+            return result == null ? null : new Outcome(failureOf(result), usage);
+        }
+    }
+
+    /** Runs every test below the given unique ids (classes, say) in one forked JVM. */
+    @SuppressWarnings("unchecked")
+    static Batch runBatch(InBarcoSettings settings, List<String> uniqueIds) throws IOException, InterruptedException {
+        return fork(settings, uniqueIds, true, (failure, usage, outcomeFile) -> failure != null
+                ? new Batch(Map.of(), failure, usage)
+                : new Batch((Map<String, Result>) read(outcomeFile), null, usage));
+    }
+
+    private interface Interpretation<T> {
+        T of(Throwable failure, Optional<ResourceUsage> usage, Path outcomeFile) throws IOException;
+    }
+
+    static Throwable failureOf(Result result) {
+        return switch (result.status()) {
+            case "SUCCESSFUL" -> null;
+            case "ABORTED" -> result.throwable() != null ? result.throwable() : new TestAbortedException("aborted in barco container");
+            default -> result.throwable() != null ? result.throwable() : new AssertionFailedError("failed in barco container");
+        };
+    }
+
+    private static <T> T fork(InBarcoSettings settings, List<String> uniqueIds, boolean batch, Interpretation<T> interpret)
+            throws IOException, InterruptedException {
         Path resultDir = Files.createTempDirectory("barco-junit-");
         try {
             // the container's user is host uid 10000 and up: it must be able to write here
@@ -65,8 +109,14 @@ final class ForkedTest {
             List<String> args = new ArrayList<>(cds.jvmOptions());
             args.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                     "-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
-                    "-cp", classpath.classpath(), ForkedTestRunner.class.getName(),
-                    context.getUniqueId(), RESULT_DIR + "/" + OUTCOME_FILE));
+                    "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
+            if (!batch) {
+                args.add(uniqueIds.get(0));
+            } else {
+                Files.write(resultDir.resolve(IDS_FILE), uniqueIds);
+                args.addAll(List.of("--batch", RESULT_DIR + "/" + IDS_FILE));
+            }
+            args.add(RESULT_DIR + "/" + OUTCOME_FILE);
             ContainerSpec.Builder builder = settings.spec(java).args(args)
                     .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
                     .env("HOME", "/tmp")
@@ -84,30 +134,24 @@ final class ForkedTest {
                 err.join();
                 usage = container.usage().orElseThrow();
                 if (container.timedOut()) {
-                    return new Outcome(new AssertionFailedError("test timed out after "
+                    return interpret.of(new AssertionFailedError("test timed out after "
                             + spec.timeout().map(Object::toString).orElse("?") + " in its barco container, and was killed"),
-                            Optional.of(usage));
+                            Optional.of(usage), null);
                 }
             }
             if (usage.oomKilled()) {
-                return new Outcome(new AssertionFailedError("test JVM was OOM-killed in its barco container at the memory limit of "
+                return interpret.of(new AssertionFailedError("test JVM was OOM-killed in its barco container at the memory limit of "
                         + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("?")
                         + " (peak " + usage.peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"),
-                        Optional.of(usage));
+                        Optional.of(usage), null);
             }
             cds.keepIfDumped();
             Path outcomeFile = resultDir.resolve(OUTCOME_FILE);
             if (!Files.exists(outcomeFile)) {
-                return new Outcome(new AssertionFailedError("the forked test JVM " + status + " without reporting an outcome"),
-                        Optional.of(usage));
+                return interpret.of(new AssertionFailedError("the forked test JVM " + status + " without reporting an outcome"),
+                        Optional.of(usage), null);
             }
-            Result result = read(outcomeFile);
-            Throwable failure = switch (result.status()) {
-                case "SUCCESSFUL" -> null;
-                case "ABORTED" -> result.throwable() != null ? result.throwable() : new TestAbortedException("aborted in barco container");
-                default -> result.throwable() != null ? result.throwable() : new AssertionFailedError("failed in barco container");
-            };
-            return new Outcome(failure, Optional.of(usage));
+            return interpret.of(null, Optional.of(usage), outcomeFile);
         } finally {
             try (Stream<Path> walk = Files.walk(resultDir)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -115,7 +159,7 @@ final class ForkedTest {
         }
     }
 
-    private static Result read(Path file) throws IOException {
+    private static Object read(Path file) throws IOException {
         try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(file)) {
             @Override
             protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws IOException, ClassNotFoundException {
@@ -126,7 +170,7 @@ final class ForkedTest {
                 }
             }
         }) {
-            return (Result) in.readObject();
+            return in.readObject();
         } catch (ClassNotFoundException e) {
             throw new IOException("cannot read the forked test's outcome: " + e.getMessage(), e);
         }

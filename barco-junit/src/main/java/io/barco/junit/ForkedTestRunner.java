@@ -17,14 +17,19 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * The forked JVM's main: runs one test, selected by its unique id, and writes how it ended.
- * Usage: {@code ForkedTestRunner UNIQUE-ID OUTCOME-FILE}.
+ * The forked JVM's main: runs one test, selected by its unique id, and writes how it ended; or, with
+ * {@code --batch}, runs every test below the unique ids listed in a file and writes how each ended.
+ * Usage: {@code ForkedTestRunner UNIQUE-ID OUTCOME-FILE} or {@code ForkedTestRunner --batch IDS-FILE OUTCOME-FILE}.
  */
 public final class ForkedTestRunner {
     private ForkedTestRunner() {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args[0].equals("--batch")) {
+            batch(Files.readAllLines(Path.of(args[1])), Path.of(args[2]));
+            System.exit(0);
+        }
         String uniqueId = args[0];
         Path outcomeFile = Path.of(args[1]);
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
@@ -57,6 +62,48 @@ public final class ForkedTestRunner {
         }
         write(outcomeFile, outcome);
         System.exit(0);
+    }
+
+    /** Runs the tests below {@code ids}; writes a map from each test's (and failed container's) unique id to its result. */
+    private static void batch(java.util.List<String> ids, Path outcomeFile) throws IOException {
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .configurationParameter(BarcoExtension.FORKED_PROPERTY, "true");
+        ids.stream().filter(id -> !id.isBlank()).forEach(id -> request.selectors(selectUniqueId(id)));
+        java.util.Map<String, ForkedTest.Result> results = new java.util.concurrent.ConcurrentHashMap<>();
+        LauncherFactory.create().execute(request.build(), new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier test, TestExecutionResult outcome) {
+                if (test.isTest() || outcome.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                    results.put(test.getUniqueId(), new ForkedTest.Result(outcome.getStatus().name(), outcome.getThrowable().orElse(null)));
+                }
+            }
+
+            @Override
+            public void executionSkipped(TestIdentifier test, String reason) {
+                results.put(test.getUniqueId(), new ForkedTest.Result("ABORTED",
+                        new org.opentest4j.TestAbortedException("skipped in the barco container: " + reason)));
+            }
+        });
+        java.util.HashMap<String, ForkedTest.Result> serializable = new java.util.HashMap<>();
+        results.forEach((id, result) -> serializable.put(id, serializableCopy(result)));
+        try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(outcomeFile))) {
+            out.writeObject(serializable);
+        }
+    }
+
+    private static ForkedTest.Result serializableCopy(ForkedTest.Result result) {
+        Throwable t = result.throwable();
+        if (t == null) {
+            return result;
+        }
+        try (ObjectOutputStream probe = new ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
+            probe.writeObject(t);
+            return result;
+        } catch (IOException e) {
+            AssertionError copy = new AssertionError(t.getClass().getName() + ": " + t.getMessage());
+            copy.setStackTrace(t.getStackTrace());
+            return new ForkedTest.Result(result.status(), copy);
+        }
     }
 
     private static void write(Path file, ForkedTest.Result outcome) throws IOException {
