@@ -69,6 +69,11 @@ final class ClassDataArchive {
         }
     }
 
+    /** Whether this fork would write the archive rather than use it. */
+    boolean wouldDump() {
+        return dumped != null;
+    }
+
     List<String> jvmOptions() {
         return options;
     }

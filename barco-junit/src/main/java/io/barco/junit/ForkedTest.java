@@ -105,9 +105,14 @@ final class ForkedTest {
             boolean onlyJars = classpath.hostEntries().stream().allMatch(e -> Files.isRegularFile(e) && e.toString().endsWith(".jar"));
             ClassDataArchive cds = onlyJars ? ClassDataArchive.forClasspath(classpath.classpath(), classpath.hostEntries(), resultDir)
                     : ClassDataArchive.none();
+            if (batch && cds.wouldDump()) {
+                cds = ClassDataArchive.none(); // writing an archive costs more than one batch gains from it
+            }
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());
-            args.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+            // one test: start fast with the client compiler only; many: let the optimizing compiler in
+            args.addAll(batch ? List.of("-XX:+UseSerialGC", "-Xshare:auto") : List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+            args.addAll(List.of(
                     "-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
                     "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
             if (!batch) {
