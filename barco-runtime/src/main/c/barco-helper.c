@@ -257,8 +257,9 @@ static int do_clone(const struct step *st) {
     return 0;
 }
 
-static int write_all(const char *path, const char *data, size_t len) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+/* Writes data in one write(2), as the kernel's control files (uid_map, cgroup.procs) require. */
+static int write_file(const char *path, int flags, mode_t mode, const char *data, size_t len) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC | flags, mode);
     if (fd < 0)
         return -1;
     ssize_t n = write(fd, data, len);
@@ -269,6 +270,10 @@ static int write_all(const char *path, const char *data, size_t len) {
         return -1;
     }
     return 0;
+}
+
+static int write_all(const char *path, const char *data, size_t len) {
+    return write_file(path, 0, 0, data, len);
 }
 
 static int do_write_proc(const struct step *st) {
@@ -372,18 +377,8 @@ static int do_detach(const struct step *st) {
 }
 
 static int do_write_file(const struct step *st) {
-    int fd = open(st->s[0].ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, (mode_t)st->a);
-    if (fd < 0)
-        return -1;
     size_t len = st->s[1].len ? st->s[1].len - 1 : 0;
-    ssize_t n = write(fd, st->s[1].ptr, len);
-    int saved = errno;
-    close(fd);
-    if (n != (ssize_t)len) {
-        errno = n < 0 ? saved : EIO;
-        return -1;
-    }
-    return 0;
+    return write_file(st->s[0].ptr, O_CREAT | O_TRUNC | O_NOFOLLOW, (mode_t)st->a, st->s[1].ptr, len);
 }
 
 /* Bind a file over another when the target exists: a rootfs without it keeps going without it. */

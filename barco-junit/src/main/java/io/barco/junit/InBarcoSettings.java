@@ -15,14 +15,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /** The merged {@link InBarco} settings of a test: outer classes first, then the class, then the method. */
 final class InBarcoSettings {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
-
     private final List<InBarco> layers;
 
     private InBarcoSettings(List<InBarco> layers) {
@@ -113,17 +109,6 @@ final class InBarcoSettings {
     }
 
     static Duration duration(String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-            throw new InvalidSpecException("invalid @InBarco(timeout = \"" + text + "\"): use e.g. 30s, 500ms or 2m");
-        }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+        return io.barco.spec.Durations.parse(text, "invalid @InBarco(timeout)");
     }
 }

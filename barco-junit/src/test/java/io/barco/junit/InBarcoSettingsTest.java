@@ -82,6 +82,6 @@ class InBarcoSettingsTest {
     void badValuesAreClearErrors() {
         assertThat(InBarcoSettings.duration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(InBarcoSettings.duration("2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThatThrownBy(() -> InBarcoSettings.duration("soon")).hasMessageContaining("invalid @InBarco(timeout = \"soon\")");
+        assertThatThrownBy(() -> InBarcoSettings.duration("soon")).hasMessageContaining("invalid @InBarco(timeout) 'soon'");
     }
 }
