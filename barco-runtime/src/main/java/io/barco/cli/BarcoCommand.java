@@ -231,11 +231,14 @@ public final class BarcoCommand implements Callable<Integer> {
         VerboseLog log = new VerboseLog(err, verbosity.length);
         ContainerSpec spec = spec();
         log.info("container: " + spec);
-        log.info("initializing cgroups, compiling the seccomp profile and planning the launch...");
+        log.info("compiling the seccomp profile...");
         LaunchObserver observer = new LaunchObserver() {
             @Override
             public void cgroupCreated(String driver, String path, List<String> settings) {
-                log.info("cgroups: " + driver + ", " + path);
+                log.info("initializing cgroups with " + driver + "...");
+                for (String group : path.split(", ")) {
+                    log.info("creating cgroup " + group + "...");
+                }
                 settings.forEach(setting -> log.info("setting " + setting + "..."));
             }
 
