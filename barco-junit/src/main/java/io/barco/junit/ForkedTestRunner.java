@@ -3,18 +3,29 @@ package io.barco.junit;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 
 import java.io.IOException;
-import java.io.NotSerializableException;
 import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The forked JVM's main: runs one test, selected by its unique id, and writes how it ended; or, with
@@ -57,19 +68,20 @@ public final class ForkedTestRunner {
         });
         ForkedTest.Result outcome = result.get();
         if (outcome == null) {
-            outcome = new ForkedTest.Result("ABORTED", new org.opentest4j.TestAbortedException(skipped.get() != null
+            outcome = new ForkedTest.Result("ABORTED", new TestAbortedException(skipped.get() != null
                     ? "skipped in the barco container: " + skipped.get() : "test " + uniqueId + " was not found in the forked JVM"));
         }
-        write(outcomeFile, outcome);
+        write(outcomeFile, serializableCopy(outcome));
         System.exit(0);
     }
 
     /** Runs the tests below {@code ids}; writes a map from each test's (and failed container's) unique id to its result. */
-    private static void batch(java.util.List<String> ids, Path outcomeFile) throws IOException {
+    private static void batch(List<String> ids, Path outcomeFile) throws IOException {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .configurationParameter(BarcoExtension.FORKED_PROPERTY, "true");
+                .configurationParameter(BarcoExtension.FORKED_PROPERTY, "true")
+                .filters((PostDiscoveryFilter) ForkedTestRunner::notInOwnContainer);
         ids.stream().filter(id -> !id.isBlank()).forEach(id -> request.selectors(selectUniqueId(id)));
-        java.util.Map<String, ForkedTest.Result> results = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, ForkedTest.Result> results = new ConcurrentHashMap<>();
         LauncherFactory.create().execute(request.build(), new TestExecutionListener() {
             @Override
             public void executionFinished(TestIdentifier test, TestExecutionResult outcome) {
@@ -81,22 +93,29 @@ public final class ForkedTestRunner {
             @Override
             public void executionSkipped(TestIdentifier test, String reason) {
                 results.put(test.getUniqueId(), new ForkedTest.Result("ABORTED",
-                        new org.opentest4j.TestAbortedException("skipped in the barco container: " + reason)));
+                        new TestAbortedException("skipped in the barco container: " + reason)));
             }
         });
-        java.util.HashMap<String, ForkedTest.Result> serializable = new java.util.HashMap<>();
+        HashMap<String, ForkedTest.Result> serializable = new HashMap<>();
         results.forEach((id, result) -> serializable.put(id, serializableCopy(result)));
-        try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(outcomeFile))) {
-            out.writeObject(serializable);
-        }
+        write(outcomeFile, serializable);
     }
 
+    /** Tests with their own @InBarco run in their own containers, forked from the host: not in a batch. */
+    private static FilterResult notInOwnContainer(TestDescriptor descriptor) {
+        Optional<InBarcoSettings> own = descriptor.getSource()
+                .filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
+                .flatMap(source -> InBarcoSettings.of(source.getJavaClass(), Optional.of(source.getJavaMethod())));
+        return own.isPresent() ? FilterResult.excluded("runs in its own barco container") : FilterResult.included("batched");
+    }
+
+    /** The result itself, or, when its exception holds something unserializable, a copy keeping its type, message and stack. */
     private static ForkedTest.Result serializableCopy(ForkedTest.Result result) {
         Throwable t = result.throwable();
         if (t == null) {
             return result;
         }
-        try (ObjectOutputStream probe = new ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
+        try (ObjectOutputStream probe = new ObjectOutputStream(OutputStream.nullOutputStream())) {
             probe.writeObject(t);
             return result;
         } catch (IOException e) {
@@ -106,17 +125,9 @@ public final class ForkedTestRunner {
         }
     }
 
-    private static void write(Path file, ForkedTest.Result outcome) throws IOException {
+    private static void write(Path file, Serializable outcome) throws IOException {
         try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(file))) {
             out.writeObject(outcome);
-        } catch (NotSerializableException e) {
-            // an exception holding something unserializable: keep its type, message and stack
-            Throwable original = outcome.throwable();
-            AssertionError copy = new AssertionError(original.getClass().getName() + ": " + original.getMessage());
-            copy.setStackTrace(original.getStackTrace());
-            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(file))) {
-                out.writeObject(new ForkedTest.Result(outcome.status(), copy));
-            }
         }
     }
 }

@@ -1,24 +1,44 @@
 package io.barco.junit;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
 import static org.junit.platform.testkit.engine.EventConditions.event;
 import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
 import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
 import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import io.barco.junit.fixtures.MixedSuiteFixture;
 import io.barco.junit.fixtures.PlainFixture;
+import io.barco.junit.fixtures.PlainSuiteFixture;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
+import org.opentest4j.AssertionFailedError;
 
 /** barco.all puts every test of a run in a container, without touching the tests. */
 class WholeSuiteSwitchIT {
 
     @Test
     void withTheSwitchAPlainTestRunsInAContainer() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(PlainFixture.class))
-                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-                .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
-                .execute().testEvents().assertThatEvents()
+        underTheSwitch("method", selectClass(PlainFixture.class)).testEvents().assertThatEvents()
                 .haveExactly(1, event(test("runsInABarcoContainer"), finishedSuccessfully()));
     }
 
@@ -30,49 +50,70 @@ class WholeSuiteSwitchIT {
                 .haveExactly(1, event(test("runsInABarcoContainer"), finishedWithFailure()));
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"method, 4", "class, 2"})
+    @ParameterizedTest
+    @CsvSource({"method, 4", "class, 2"})
     void granularityDecidesHowManyJvmsAreForkedAndOutcomesStayTheSame(String granularity, int forks) {
-        var results = EngineTestKit.engine("junit-jupiter")
-                .selectors(selectClass(PlainFixture.class), selectClass(io.barco.junit.fixtures.PlainSuiteFixture.class))
-                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-                .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
-                .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, granularity)
-                .execute();
+        EngineExecutionResults results = underTheSwitch(granularity, selectClass(PlainFixture.class), selectClass(PlainSuiteFixture.class));
         results.testEvents().assertThatEvents()
                 .haveExactly(1, event(test("runsInABarcoContainer"), finishedSuccessfully()))
                 .haveExactly(1, event(test("passesInside"), finishedSuccessfully()))
-                .haveExactly(1, event(test("failsInside"), finishedWithFailure(
-                        org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf(org.opentest4j.AssertionFailedError.class))))
-                .haveExactly(1, event(test("abortsInside"), org.junit.platform.testkit.engine.EventConditions.abortedWithReason(
-                        org.junit.platform.testkit.engine.TestExecutionResultConditions.message(m -> m.contains("not today")))));
+                .haveExactly(1, event(test("failsInside"), finishedWithFailure(instanceOf(AssertionFailedError.class))))
+                .haveExactly(1, event(test("abortsInside"), abortedWithReason(message(m -> m.contains("not today")))));
         // usage is reported once per forked JVM
-        org.assertj.core.api.Assertions.assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(forks);
+        assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(forks);
     }
 
     /** Through the Launcher, as Surefire runs tests: it registers barco's TestPlanClasses listener. */
     @Test
     void runGranularityForksOneJvmForTheWholeRun() {
-        java.util.concurrent.atomic.AtomicInteger entries = new java.util.concurrent.atomic.AtomicInteger();
-        org.junit.platform.launcher.listeners.SummaryGeneratingListener summary = new org.junit.platform.launcher.listeners.SummaryGeneratingListener();
-        org.junit.platform.launcher.core.LauncherFactory.create().execute(
-                org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder.request()
-                        .selectors(selectClass(PlainFixture.class), selectClass(io.barco.junit.fixtures.PlainSuiteFixture.class))
+        AtomicInteger entries = new AtomicInteger();
+        TestExecutionSummary result = launch("run", entries, selectClass(PlainFixture.class), selectClass(PlainSuiteFixture.class));
+        assertThat(result.getTestsSucceededCount()).isEqualTo(2);
+        assertThat(result.getTestsFailedCount()).isEqualTo(1);
+        assertThat(result.getTestsAbortedCount()).isEqualTo(1);
+        assertThat(entries.get()).as("one forked JVM, one usage report").isEqualTo(1);
+    }
+
+    /** A test with its own @InBarco gets its own container, and does not also run, unused, in the shared one. */
+    @ParameterizedTest
+    @ValueSource(strings = {"class", "run"})
+    void aTestWithItsOwnInBarcoRunsOnceInItsOwnContainer(String granularity) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        TestExecutionSummary result;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            result = launch(granularity, new AtomicInteger(), selectClass(MixedSuiteFixture.class));
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(result.getTestsSucceededCount()).isEqualTo(2);
+        assertThat(captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("annotated test ran in")))
+                .containsExactly("annotated test ran in own");
+    }
+
+    private static EngineExecutionResults underTheSwitch(String granularity, DiscoverySelector... selectors) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectors)
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
+                .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, granularity)
+                .execute();
+    }
+
+    private static TestExecutionSummary launch(String granularity, AtomicInteger usageReports, DiscoverySelector... selectors) {
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(selectors)
                         .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
                         .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
-                        .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, "run")
+                        .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, granularity)
                         .build(),
-                summary, new org.junit.platform.launcher.TestExecutionListener() {
+                summary, new TestExecutionListener() {
                     @Override
-                    public void reportingEntryPublished(org.junit.platform.launcher.TestIdentifier test,
-                            org.junit.platform.engine.reporting.ReportEntry entry) {
-                        entries.incrementAndGet();
+                    public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+                        usageReports.incrementAndGet();
                     }
                 });
-        var result = summary.getSummary();
-        org.assertj.core.api.Assertions.assertThat(result.getTestsSucceededCount()).isEqualTo(2);
-        org.assertj.core.api.Assertions.assertThat(result.getTestsFailedCount()).isEqualTo(1);
-        org.assertj.core.api.Assertions.assertThat(result.getTestsAbortedCount()).isEqualTo(1);
-        org.assertj.core.api.Assertions.assertThat(entries.get()).as("one forked JVM, one usage report").isEqualTo(1);
+        return summary.getSummary();
     }
 }
