@@ -10,7 +10,8 @@ import org.assertj.core.api.Assertions;
 /**
  * AssertJ assertions for container results and resource usage:
  * {@code assertThat(result).succeeded().stdoutContains("ready")},
- * {@code assertThat(usage).peakMemoryBelow("64M")}.
+ * {@code assertThat(usage).peakMemoryBelow("64M")},
+ * {@code await().untilAsserted(() -> assertThat(server).outputContains("ready"))}.
  */
 public final class BarcoAssertions {
     private BarcoAssertions() {
@@ -22,6 +23,10 @@ public final class BarcoAssertions {
 
     public static UsageAssert assertThat(ResourceUsage actual) {
         return new UsageAssert(actual);
+    }
+
+    public static RunningAssert assertThat(RunningCommand actual) {
+        return new RunningAssert(actual);
     }
 
     /** Assertions on a {@link ContainerResult}; failures show the container's output. */
@@ -84,6 +89,35 @@ public final class BarcoAssertions {
 
         public ResultAssert ranWithin(Duration limit) {
             Assertions.assertThat(actual.wallTime()).as("wall time").isLessThanOrEqualTo(limit);
+            return this;
+        }
+    }
+
+    /**
+     * Assertions on a {@link RunningCommand}, made to be awaited; failures show everything the command
+     * wrote so far and whether it still runs, so a server that died at start says why.
+     */
+    public static final class RunningAssert extends AbstractAssert<RunningAssert, RunningCommand> {
+        RunningAssert(RunningCommand actual) {
+            super(actual, RunningAssert.class);
+        }
+
+        public RunningAssert outputContains(String text) {
+            isNotNull();
+            String stdout = actual.output();
+            if (!stdout.contains(text)) {
+                failWithMessage("expected the stdout of `%s` to contain \"%s\", but the command %s and wrote%nstdout: %s%nstderr: %s",
+                        actual.command(), text, actual.isAlive() ? "still runs" : "has ended", stdout, actual.errorOutput());
+            }
+            return this;
+        }
+
+        public RunningAssert isAlive() {
+            isNotNull();
+            if (!actual.isAlive()) {
+                failWithMessage("expected `%s` to be running, but it has ended; it wrote%nstdout: %s%nstderr: %s",
+                        actual.command(), actual.output(), actual.errorOutput());
+            }
             return this;
         }
     }

@@ -50,7 +50,10 @@ public final class BarcoContainer implements AutoCloseable {
         return result;
     }
 
-    /** Starts a command in the background; await its output with {@link RunningCommand#output()}. */
+    /**
+     * Starts a command in the background; await its output with
+     * {@code await().untilAsserted(() -> assertThat(server).outputContains("ready"))}.
+     */
     public RunningCommand start(String command, String... args) {
         return start(UnaryOperator.identity(), command, args);
     }
@@ -61,7 +64,7 @@ public final class BarcoContainer implements AutoCloseable {
         }
         ContainerSpec spec = spec(b -> customize.apply(b.stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE)), command, args);
         Container container = Barco.launch(spec);
-        RunningCommand running = new RunningCommand(container, onResult);
+        RunningCommand running = new RunningCommand(String.join(" ", spec.argv()), container, onResult);
         started.add(running);
         return running;
     }

@@ -4,6 +4,7 @@ import io.barco.cgroup.ResourceUsage;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.ExitStatus;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,29 +15,35 @@ import java.util.function.Consumer;
 
 /**
  * A command running in a container, started by {@link BarcoContainer#start}. Its output is collected
- * as it comes, so a test can wait for a line: {@code await().until(server::output, containsString("ready"))}.
+ * as it comes, so a test can wait for a line:
+ * {@code await().untilAsserted(() -> assertThat(server).outputContains("ready"))}.
  */
 public final class RunningCommand implements AutoCloseable {
+    private final String command;
     private final Container container;
     private final Consumer<ContainerResult> onResult;
-    private final StringBuffer stdout = new StringBuffer();
-    private final StringBuffer stderr = new StringBuffer();
+    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     private final Thread outReader;
     private final Thread errReader;
 
-    RunningCommand(Container container, Consumer<ContainerResult> onResult) {
+    RunningCommand(String command, Container container, Consumer<ContainerResult> onResult) {
+        this.command = command;
         this.container = container;
         this.onResult = onResult;
         this.outReader = reader(container.stdout().orElseThrow(), stdout, "stdout");
         this.errReader = reader(container.stderr().orElseThrow(), stderr, "stderr");
     }
 
-    private Thread reader(InputStream in, StringBuffer into, String name) {
+    private Thread reader(InputStream in, ByteArrayOutputStream into, String name) {
         Thread thread = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try {
                 for (int n; (n = in.read(buffer)) > 0;) {
-                    into.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                    // whole bytes, decoded when read: a character may straddle two reads
+                    synchronized (into) {
+                        into.write(buffer, 0, n);
+                    }
                 }
             } catch (IOException e) {
                 // closed when the command was killed
@@ -49,12 +56,23 @@ public final class RunningCommand implements AutoCloseable {
 
     /** Everything the command wrote to stdout so far. */
     public String output() {
-        return stdout.toString();
+        return text(stdout);
     }
 
     /** Everything the command wrote to stderr so far. */
     public String errorOutput() {
-        return stderr.toString();
+        return text(stderr);
+    }
+
+    private static String text(ByteArrayOutputStream bytes) {
+        synchronized (bytes) {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The command line, for messages. */
+    public String command() {
+        return command;
     }
 
     public boolean isAlive() {
@@ -75,8 +93,7 @@ public final class RunningCommand implements AutoCloseable {
         ExitStatus status = container.waitFor();
         outReader.join();
         errReader.join();
-        ContainerResult result = new ContainerResult(status, stdout.toString().getBytes(StandardCharsets.UTF_8),
-                stderr.toString().getBytes(StandardCharsets.UTF_8), container.wallTime(), container.timedOut(),
+        ContainerResult result = new ContainerResult(status, stdout.toByteArray(), stderr.toByteArray(), container.wallTime(), container.timedOut(),
                 container.usage().orElseThrow());
         onResult.accept(result);
         return result;

@@ -2,6 +2,7 @@ package io.barco.junit;
 
 import static io.barco.junit.BarcoAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.barco.cgroup.ResourceUsage;
@@ -108,10 +109,20 @@ class InBarcoIT {
                     "print('ready', flush=True)",
                     "c = socket.create_connection(('127.0.0.1', 8080)); a, _ = s.accept()",
                     "c.sendall(b'hello'); print(a.recv(5).decode(), flush=True)"));
-            await().atMost(Duration.ofSeconds(20)).until(() -> server.output().contains("ready"));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(server).outputContains("ready"));
             ContainerResult result = server.waitFor();
             assertThat(result).succeeded().stdoutIsEqualTo("ready\nhello\n");
             assertThat(result.usage()).peakMemoryBelow("32M");
+        }
+
+        @Test
+        void aServerThatDiesAtStartSaysWhyWhenAwaited(BarcoContainer barco) {
+            RunningCommand server = barco.start("sh", "-c", "echo starting; echo 'cannot bind port 80' >&2; exit 1");
+            assertThatThrownBy(() -> await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(server).outputContains("ready")))
+                    .hasMessageContaining("expected the stdout of `sh -c echo starting; echo 'cannot bind port 80' >&2; exit 1` to contain \"ready\"")
+                    .hasMessageContaining("has ended")
+                    .hasMessageContaining("stdout: starting")
+                    .hasMessageContaining("stderr: cannot bind port 80");
         }
     }
 
