@@ -69,6 +69,16 @@ public final class BarcoContainer implements AutoCloseable {
         return running;
     }
 
+    /**
+     * When the test method has returned: stops every command it started that still runs, and reports
+     * what each used, while the test is still the one running.
+     */
+    synchronized void stopAll() throws InterruptedException {
+        for (RunningCommand running : started) {
+            running.stop();
+        }
+    }
+
     /** Kills and cleans up every command this test started that still runs. */
     @Override
     public synchronized void close() {

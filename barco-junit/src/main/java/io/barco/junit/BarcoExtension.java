@@ -3,11 +3,15 @@ package io.barco.junit;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.launch.Preflight;
 import io.barco.spec.Size;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,7 +25,8 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
  * run, hands out {@link BarcoContainer}s in command mode, and forks the test into a container in
  * JVM mode. Inside the forked JVM it lets the test run as usual.
  */
-public final class BarcoExtension implements ExecutionCondition, ParameterResolver, InvocationInterceptor {
+public final class BarcoExtension implements ExecutionCondition, ParameterResolver, InvocationInterceptor,
+        AfterTestExecutionCallback {
     /** Set in the forked JVM: the test runs right there. */
     static final String FORKED_PROPERTY = "barco.forked";
     /**
@@ -38,6 +43,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     public static final String REQUIRE_PARAMETER = "barco.require";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BarcoExtension.class);
+    private static final String CONTAINERS = "containers";
 
     static boolean inForkedJvm() {
         return Boolean.getBoolean(FORKED_PROPERTY);
@@ -97,9 +103,25 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         InBarcoSettings settings = settings(context).orElseThrow(() -> new IllegalStateException(
                 "a BarcoContainer parameter needs @InBarco on the test method or its class"));
         BarcoContainer container = new BarcoContainer(settings, result -> publish(context, result.usage()));
-        // closed when the test ends, whatever happens
+        // stopped when the test method returns; closed when the test ends, whatever happens
+        containers(context).add(container);
         context.getStore(NAMESPACE).put(new Object(), container);
         return container;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<BarcoContainer> containers(ExtensionContext context) {
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(CONTAINERS, k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+    }
+
+    /** Commands still running when the test method returns stop then, so that their usage is the test's. */
+    @Override
+    public void afterTestExecution(ExtensionContext context) throws InterruptedException {
+        if (context.getStore(NAMESPACE).get(CONTAINERS) != null) {
+            for (BarcoContainer container : containers(context)) {
+                container.stopAll();
+            }
+        }
     }
 
     private static boolean commandMode(Method method) {
@@ -158,7 +180,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         ExtensionContext owner = granularity.equals("run") ? context.getRoot() : topClass;
         List<String> ids = granularity.equals("run") && !TestPlanClasses.classIds().isEmpty()
                 ? TestPlanClasses.classIds() : List.of(topClass.getUniqueId());
-        BatchRun batch = owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class, k -> new BatchRun(ids), BatchRun.class);
+        boolean moreToCome = !granularity.equals("run");
+        BatchRun batch = owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class, k -> new BatchRun(ids, moreToCome), BatchRun.class);
         ForkedTest.Batch result = batch.result();
         if (batch.firstToReport()) {
             result.usage().ifPresent(usage -> publish(context, usage));
@@ -169,18 +192,20 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     /** One forked JVM for many tests, started by the first of them to need it. */
     private static final class BatchRun {
         private final List<String> ids;
-        private final java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        private final boolean moreToCome;
+        private final AtomicBoolean reported = new AtomicBoolean();
         private ForkedTest.Batch result;
 
-        BatchRun(List<String> ids) {
+        BatchRun(List<String> ids, boolean moreToCome) {
             this.ids = ids;
+            this.moreToCome = moreToCome;
         }
 
         synchronized ForkedTest.Batch result() {
             if (result == null) {
                 try {
-                    result = ForkedTest.runBatch(InBarcoSettings.defaults(), ids);
-                } catch (java.io.IOException e) {
+                    result = ForkedTest.runBatch(InBarcoSettings.defaults(), ids, moreToCome);
+                } catch (IOException e) {
                     result = new ForkedTest.Batch(Map.of(), e, Optional.empty());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -56,7 +56,7 @@ final class ForkedTest {
 
     /** Runs the test of {@code context} alone in a forked JVM. */
     static Outcome run(InBarcoSettings settings, ExtensionContext context) throws IOException, InterruptedException {
-        return fork(settings, List.of(context.getUniqueId()), false, (failure, usage, outcomeFile) -> {
+        return fork(settings, List.of(context.getUniqueId()), false, true, (failure, usage, outcomeFile) -> {
             if (failure != null) {
                 return new Outcome(failure, usage);
             }
@@ -75,10 +75,15 @@ final class ForkedTest {
         }
     }
 
-    /** Runs every test below the given unique ids (classes, say) in one forked JVM. */
+    /**
+     * Runs every test below the given unique ids (classes, say) in one forked JVM.
+     *
+     * @param moreToCome whether more batches follow this one (a batch per class), which then start
+     *     from the class data archive this one writes when there is none yet
+     */
     @SuppressWarnings("unchecked")
-    static Batch runBatch(InBarcoSettings settings, List<String> uniqueIds) throws IOException, InterruptedException {
-        return fork(settings, uniqueIds, true, (failure, usage, outcomeFile) -> failure != null
+    static Batch runBatch(InBarcoSettings settings, List<String> uniqueIds, boolean moreToCome) throws IOException, InterruptedException {
+        return fork(settings, uniqueIds, true, moreToCome, (failure, usage, outcomeFile) -> failure != null
                 ? new Batch(Map.of(), failure, usage)
                 : new Batch((Map<String, Result>) read(outcomeFile), null, usage));
     }
@@ -95,7 +100,8 @@ final class ForkedTest {
         };
     }
 
-    private static <T> T fork(InBarcoSettings settings, List<String> uniqueIds, boolean batch, Interpretation<T> interpret)
+    private static <T> T fork(InBarcoSettings settings, List<String> uniqueIds, boolean batch, boolean moreToCome,
+            Interpretation<T> interpret)
             throws IOException, InterruptedException {
         Path resultDir = Files.createTempDirectory("barco-junit-");
         try {
@@ -105,8 +111,8 @@ final class ForkedTest {
             boolean onlyJars = classpath.hostEntries().stream().allMatch(e -> Files.isRegularFile(e) && e.toString().endsWith(".jar"));
             ClassDataArchive cds = onlyJars ? ClassDataArchive.forClasspath(classpath.classpath(), classpath.hostEntries(), resultDir)
                     : ClassDataArchive.none();
-            if (batch && cds.wouldDump()) {
-                cds = ClassDataArchive.none(); // writing an archive costs more than one batch gains from it
+            if (!moreToCome && cds.wouldDump()) {
+                cds = ClassDataArchive.none(); // writing an archive that no fork would use
             }
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());

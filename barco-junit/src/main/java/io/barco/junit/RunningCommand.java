@@ -26,6 +26,7 @@ public final class RunningCommand implements AutoCloseable {
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     private final Thread outReader;
     private final Thread errReader;
+    private ContainerResult result;
 
     RunningCommand(String command, Container container, Consumer<ContainerResult> onResult) {
         this.command = command;
@@ -89,13 +90,15 @@ public final class RunningCommand implements AutoCloseable {
     }
 
     /** Waits for the command to end and returns its result with everything it wrote and used. */
-    public ContainerResult waitFor() throws InterruptedException {
-        ExitStatus status = container.waitFor();
-        outReader.join();
-        errReader.join();
-        ContainerResult result = new ContainerResult(status, stdout.toByteArray(), stderr.toByteArray(), container.wallTime(), container.timedOut(),
-                container.usage().orElseThrow());
-        onResult.accept(result);
+    public synchronized ContainerResult waitFor() throws InterruptedException {
+        if (result == null) {
+            ExitStatus status = container.waitFor();
+            outReader.join();
+            errReader.join();
+            result = new ContainerResult(status, stdout.toByteArray(), stderr.toByteArray(), container.wallTime(),
+                    container.timedOut(), container.usage().orElseThrow());
+            onResult.accept(result); // once
+        }
         return result;
     }
 

@@ -146,4 +146,23 @@ class InBarcoIT {
             assertThat(usage.peakMemoryBytes().orElseThrow()).isGreaterThan(32L << 20);
         }
     }
+
+    @Nested
+    class ACommandStillRunningWhenTheTestReturns {
+        private RunningCommand server;
+
+        @Test
+        void isStoppedThenAndItsUsageReported(BarcoContainer barco) {
+            server = barco.start("sh", "-c", "echo up; exec sleep 60");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server).outputContains("up"));
+        }
+
+        @AfterEach
+        @OnHost
+        void afterwards(ResourceUsage usage) {
+            assertThat(server.isAlive()).isFalse();
+            assertThat(usage.wallTime()).isPositive().isLessThan(Duration.ofSeconds(60));
+            assertThat(usage.peakTasks()).hasValue(1L);
+        }
+    }
 }
