@@ -8,4 +8,4 @@ for f in "$runtime/classes" "$runtime/test-classes" "$runtime/test.classpath"; d
   [ -e "$f" ] || { echo "cgroup-v2-tests: $f is missing: run mvn verify (or mvn test-compile) first" >&2; exit 2; }
 done
 cp="$PWD/$runtime/test-classes:$PWD/$runtime/classes:$(cat "$runtime/test.classpath")"
-exec vagrant/run-in-vm.sh -- java -XX:+UseSerialGC -cp "$cp" io.barco.testing.RunTests "${@:-io.barco.cgroup.CgroupIT}"
+exec vagrant/run-in-vm.sh -- java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" io.barco.testing.RunTests "${@:-io.barco.cgroup.CgroupIT}"

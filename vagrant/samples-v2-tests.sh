@@ -3,7 +3,9 @@
 # host. The VM sees the host's root over 9p, which has no idmapped mounts: the jars of the classpath
 # are copied to a world-readable place first, as a build that is not run as root would have them.
 # JvmModeSampleIT runs alone first: its first fork writes the class data archive the others then
-# start from, which matters under TCG, where a JVM is some ten times slower.
+# start from, which matters under TCG, where a JVM is some ten times slower. The test JVMs compile
+# with C1 only: under TCG both vCPUs share one host thread, and C2's compiler threads took enough of
+# it that python's http.server, which starts in 4 s there alone, once took 46 s beside them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for f in samples/target/test-classes samples/target/test.classpath barco-runtime/target/test-classes; do
@@ -19,6 +21,6 @@ exec vagrant/run-in-vm.sh -- sh -c '
     cp "$entry" "$copy" && chmod 644 "$copy" && cp="$cp:$copy"
   done
   chmod 755 /tmp/jars
-  java -XX:+UseSerialGC -cp "$0$cp" io.barco.testing.RunTests io.barco.samples.JvmModeSampleIT &&
-  java -XX:+UseSerialGC -cp "$0$cp" io.barco.testing.RunTests io.barco.samples.CommandModeSampleIT \
+  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$0$cp" io.barco.testing.RunTests io.barco.samples.JvmModeSampleIT &&
+  java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$0$cp" io.barco.testing.RunTests io.barco.samples.CommandModeSampleIT \
       io.barco.samples.FailuresSampleIT io.barco.samples.ParallelSampleIT' "$classes"
