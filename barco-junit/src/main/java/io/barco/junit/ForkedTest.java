@@ -117,7 +117,7 @@ final class ForkedTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());
             // one test: start fast with the client compiler only; many: let the optimizing compiler in
-            args.addAll(batch ? List.of("-XX:+UseSerialGC", "-Xshare:auto") : List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+            args.addAll(batch ? List.of("-XX:+UseSerialGC", "-Xshare:auto") : List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData"));
             args.addAll(List.of(
                     "-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
                     "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
