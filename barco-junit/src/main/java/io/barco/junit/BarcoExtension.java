@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.annotation.Testable;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * The extension behind {@link InBarco}: skips (or, when required, fails) where containers cannot
@@ -39,6 +43,11 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * {@code class} one per top-level test class, {@code run} one for the whole run.
      */
     public static final String GRANULARITY_PARAMETER = "barco.granularity";
+    /**
+     * true (the default): while a JVM-mode test runs, the JVM for the next test of its class starts
+     * in its own container; false: each test's JVM starts when the test does (less memory, slower).
+     */
+    public static final String START_AHEAD_PARAMETER = "barco.startAhead";
     /** true: a test that cannot run in a container fails instead of being skipped. */
     public static final String REQUIRE_PARAMETER = "barco.require";
 
@@ -157,10 +166,37 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         invocation.skip();
         ForkedTest.Outcome outcome = batched(context);
         if (outcome == null) {
-            outcome = ForkedTest.run(settings.get(), context);
+            outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
             outcome.usage().ifPresent(usage -> publish(context, usage));
         }
         outcome.rethrow();
+    }
+
+    /** The test JVMs started ahead for the tests of this test's class, closed when the class is done. */
+    private static StandbyForks standbyForks(ExtensionContext context) {
+        ExtensionContext testClass = context;
+        while (testClass.getTestMethod().isPresent() && testClass.getParent().isPresent()) {
+            testClass = testClass.getParent().get();
+        }
+        Class<?> type = testClass.getRequiredTestClass();
+        boolean startAhead = context.getConfigurationParameter(START_AHEAD_PARAMETER).map(Boolean::parseBoolean).orElse(true);
+        return testClass.getStore(NAMESPACE).getOrComputeIfAbsent(StandbyForks.class,
+                k -> new StandbyForks(startAhead ? jvmModeTests(type) : 0), StandbyForks.class);
+    }
+
+    /** How many JVM-mode tests a class may run: its test methods; many when a template makes more. */
+    private static int jvmModeTests(Class<?> testClass) {
+        int count = 0;
+        for (Method method : AnnotationSupport.findAnnotatedMethods(testClass, Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
+            if (commandMode(method)) {
+                continue;
+            }
+            if (!AnnotationSupport.isAnnotated(method, Test.class)) {
+                return Integer.MAX_VALUE; // parameterized, repeated, a factory: a test per invocation
+            }
+            count++;
+        }
+        return count;
     }
 
     /**

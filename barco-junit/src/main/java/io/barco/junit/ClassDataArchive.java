@@ -42,7 +42,7 @@ final class ClassDataArchive {
 
     /**
      * @param hostJars the jars behind the classpath, on the host, for the key
-     * @param resultDir the host directory bound writable at {@link ForkedTest#RESULT_DIR}
+     * @param resultDir the host directory bound writable at {@link ForkedJvm#RESULT_DIR}
      */
     static ClassDataArchive forClasspath(String insideClasspath, List<Path> hostJars, Path resultDir) throws IOException {
         Path cached = BarcoCache.directory("cds").resolve(key(insideClasspath, hostJars) + ".jsa");
@@ -51,7 +51,7 @@ final class ClassDataArchive {
                     List.of("-XX:SharedArchiveFile=" + INSIDE));
         }
         return new ClassDataArchive(cached, resultDir.resolve(DUMP_NAME), List.of(),
-                List.of("-XX:ArchiveClassesAtExit=" + ForkedTest.RESULT_DIR + "/" + DUMP_NAME, "-Xlog:cds=off,cds+dynamic=off"));
+                List.of("-XX:ArchiveClassesAtExit=" + ForkedJvm.RESULT_DIR + "/" + DUMP_NAME, "-Xlog:cds=off,cds+dynamic=off"));
     }
 
     private static String key(String classpath, List<Path> jars) throws IOException {

@@ -2,11 +2,14 @@ package io.barco.junit;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -28,28 +31,38 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import org.opentest4j.TestAbortedException;
 
 /**
- * The forked JVM's main: runs one test, selected by its unique id, and writes how it ended; or, with
- * {@code --batch}, runs every test below the unique ids listed in a file and writes how each ended.
- * Usage: {@code ForkedTestRunner UNIQUE-ID OUTCOME-FILE} or {@code ForkedTestRunner --batch IDS-FILE OUTCOME-FILE}.
+ * The forked JVM's main. It gets ready first (the JUnit launcher created), then reads from stdin the
+ * unique ids of what to run, so that it can be started before its test is known. It runs one test
+ * and writes how it ended; or, with {@code --batch}, runs every test below the ids and writes how
+ * each ended. Usage: {@code ForkedTestRunner [--batch] OUTCOME-FILE}, ids on stdin, one per line.
  */
 public final class ForkedTestRunner {
     private ForkedTestRunner() {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args[0].equals("--batch")) {
-            batch(Files.readAllLines(Path.of(args[1])), Path.of(args[2]));
-            System.exit(0);
+        boolean batch = args[0].equals("--batch");
+        Path outcomeFile = Path.of(args[batch ? 1 : 0]);
+        Launcher launcher = LauncherFactory.create();
+        List<String> ids = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines()
+                .filter(id -> !id.isBlank()).toList();
+        if (batch) {
+            batch(launcher, ids, outcomeFile);
+        } else if (ids.size() == 1) {
+            single(launcher, ids.get(0), outcomeFile);
+        } else {
+            throw new IllegalArgumentException("expected one unique id on stdin, got " + ids.size());
         }
-        String uniqueId = args[0];
-        Path outcomeFile = Path.of(args[1]);
+        System.exit(0);
+    }
+
+    private static void single(Launcher launcher, String uniqueId, Path outcomeFile) throws IOException {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectUniqueId(uniqueId))
                 .configurationParameter(BarcoExtension.FORKED_PROPERTY, "true")
                 .build();
         AtomicReference<ForkedTest.Result> result = new AtomicReference<>();
         AtomicReference<String> skipped = new AtomicReference<>();
-        Launcher launcher = LauncherFactory.create();
         launcher.execute(request, new TestExecutionListener() {
             @Override
             public void executionFinished(TestIdentifier test, TestExecutionResult outcome) {
@@ -72,17 +85,16 @@ public final class ForkedTestRunner {
                     ? "skipped in the barco container: " + skipped.get() : "test " + uniqueId + " was not found in the forked JVM"));
         }
         write(outcomeFile, serializableCopy(outcome));
-        System.exit(0);
     }
 
     /** Runs the tests below {@code ids}; writes a map from each test's (and failed container's) unique id to its result. */
-    private static void batch(List<String> ids, Path outcomeFile) throws IOException {
+    private static void batch(Launcher launcher, List<String> ids, Path outcomeFile) throws IOException {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .configurationParameter(BarcoExtension.FORKED_PROPERTY, "true")
                 .filters((PostDiscoveryFilter) ForkedTestRunner::notInOwnContainer);
-        ids.stream().filter(id -> !id.isBlank()).forEach(id -> request.selectors(selectUniqueId(id)));
+        ids.forEach(id -> request.selectors(selectUniqueId(id)));
         Map<String, ForkedTest.Result> results = new ConcurrentHashMap<>();
-        LauncherFactory.create().execute(request.build(), new TestExecutionListener() {
+        launcher.execute(request.build(), new TestExecutionListener() {
             @Override
             public void executionFinished(TestIdentifier test, TestExecutionResult outcome) {
                 if (test.isTest() || outcome.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {

@@ -25,6 +25,17 @@ final class InBarcoSettings {
         this.layers = layers;
     }
 
+    /** Equal when the annotations are: then the specs are too. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof InBarcoSettings that && layers.equals(that.layers);
+    }
+
+    @Override
+    public int hashCode() {
+        return layers.hashCode();
+    }
+
     /** barco's defaults, as a bare {@code @InBarco} gives them. */
     static InBarcoSettings defaults() {
         return new InBarcoSettings(List.of());

@@ -12,6 +12,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import io.barco.junit.fixtures.CommandFixtures;
+import io.barco.junit.fixtures.FreshJvmFixtures;
 import io.barco.junit.fixtures.OutcomeFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -52,6 +53,13 @@ class ExtensionOutcomesIT {
             System.setOut(original);
         }
         assertThat(captured.toString()).contains("printed inside the container");
+    }
+
+    /** The JVM that runs a test was started ahead, while the test before it ran; it never ran another test. */
+    @Test
+    void eachTestGetsAJvmOfItsOwnAlsoWhenItWasStartedAhead() {
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(FreshJvmFixtures.class)).execute().testEvents()
+                .assertThatEvents().haveExactly(3, finishedSuccessfully());
     }
 
     @Test

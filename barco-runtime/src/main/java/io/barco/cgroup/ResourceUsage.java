@@ -35,6 +35,12 @@ public record ResourceUsage(OptionalLong peakMemoryBytes, Optional<Duration> cpu
         return oomKills > 0;
     }
 
+    /** The same figures over another wall time, such as from when a container started ahead of time got its work. */
+    public ResourceUsage withWallTime(Duration wallTime) {
+        return new ResourceUsage(peakMemoryBytes, cpuUser, cpuSystem, peakTasks, peakTasksSampled, oomKills, ioReadBytes,
+                ioWriteBytes, wallTime);
+    }
+
     /** One line per figure, as {@code barco --stats} prints them. */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();

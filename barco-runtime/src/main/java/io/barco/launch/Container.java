@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -22,6 +25,8 @@ public final class Container implements AutoCloseable {
     /** How the container ended: its status, what it used, and a failure to clean up, if any. */
     record Ending(ExitStatus status, io.barco.cgroup.ResourceUsage usage, RuntimeException cleanupFailure) {
     }
+
+    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(Launcher.daemon("barco-timeout"));
 
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
@@ -120,8 +125,19 @@ public final class Container implements AutoCloseable {
         return signal(SIGKILL);
     }
 
-    void markTimedOut() {
-        timedOut = true;
+    /**
+     * Kills the container, and marks it as timed out, if it still runs {@code timeout} from now (a
+     * spec's timeout starts at the launch; this one where the caller says, such as when a container
+     * started ahead of time gets its work).
+     */
+    public void killAfter(Duration timeout) {
+        ScheduledFuture<?> timer = TIMERS.schedule(() -> {
+            if (isAlive()) {
+                timedOut = true;
+                kill();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        exit.whenComplete((s, e) -> timer.cancel(false));
     }
 
     /** What the container used, once it has ended. */

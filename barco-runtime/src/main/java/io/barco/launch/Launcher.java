@@ -32,7 +32,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,7 +42,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Launcher {
     private static final ExecutorService WAITERS = Executors.newCachedThreadPool(daemon("barco-wait"));
-    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(daemon("barco-timeout"));
     private static final Set<Container> LIVE = ConcurrentHashMap.newKeySet();
     private static final HostFacts HOST = HostFacts.current();
 
@@ -200,13 +198,7 @@ public final class Launcher {
                 parentEnds[2] >= 0 ? new FdInputStream(parentEnds[2]) : null, exit, start);
         LIVE.add(container);
         exit.whenComplete((s, e) -> LIVE.remove(container));
-        spec.timeout().ifPresent(timeout -> {
-            var timer = TIMERS.schedule(() -> {
-                container.markTimedOut();
-                container.kill();
-            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            exit.whenComplete((s, e) -> timer.cancel(false));
-        });
+        spec.timeout().ifPresent(container::killAfter);
         return container;
     }
 
@@ -282,7 +274,7 @@ public final class Launcher {
         }, WAITERS);
     }
 
-    private static ThreadFactory daemon(String name) {
+    static ThreadFactory daemon(String name) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());

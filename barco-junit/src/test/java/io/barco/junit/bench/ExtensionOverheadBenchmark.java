@@ -2,6 +2,7 @@ package io.barco.junit.bench;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.barco.junit.BarcoExtension;
 import io.barco.junit.BenchAccess;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,11 +26,13 @@ public final class ExtensionOverheadBenchmark {
     public static void main(String[] args) throws Exception {
         System.out.printf("per-test time, after warm-up, from one JVM (%s, %d CPUs)%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("%-44s %9s %9s%n", "", "p50", "p90");
+        System.out.printf("%-50s %9s %9s%n", "", "p50", "p90");
         runTests(OverheadFixtures.Plain.class); // warm-up
         print("a trivial test, plain", runTests(OverheadFixtures.Plain.class));
         runTests(OverheadFixtures.InContainer.class);
-        print("the same test in JVM mode (@InBarco)", runTests(OverheadFixtures.InContainer.class));
+        print("the same test in JVM mode, JVM started with it", runTests(OverheadFixtures.InContainer.class,
+                Map.of(BarcoExtension.START_AHEAD_PARAMETER, "false")));
+        print("the same test in JVM mode, next JVM started ahead", runTests(OverheadFixtures.InContainer.class));
         ProcessBuilder plainTrue = new ProcessBuilder("/bin/true").redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         print("the same command, plain ProcessBuilder", measure(() -> plainTrue.start().waitFor()));
@@ -56,9 +59,14 @@ public final class ExtensionOverheadBenchmark {
     }
 
     private static long[] runTests(Class<?> fixture) {
+        return runTests(fixture, Map.of());
+    }
+
+    private static long[] runTests(Class<?> fixture, Map<String, String> parameters) {
         Map<String, Long> started = new ConcurrentHashMap<>();
         List<Long> durations = new ArrayList<>();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build(),
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
+                        .configurationParameters(parameters).build(),
                 new TestExecutionListener() {
                     @Override
                     public void executionStarted(TestIdentifier test) {
@@ -81,7 +89,7 @@ public final class ExtensionOverheadBenchmark {
     }
 
     private static void print(String name, long[] sorted) {
-        System.out.printf("%-44s %6.2f ms %6.2f ms%n", name, sorted[sorted.length / 2] / 1e6,
+        System.out.printf("%-50s %6.2f ms %6.2f ms%n", name, sorted[sorted.length / 2] / 1e6,
                 sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.9) - 1)] / 1e6);
     }
 }
