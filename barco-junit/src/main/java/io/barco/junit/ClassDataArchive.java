@@ -82,16 +82,16 @@ final class ClassDataArchive {
         return mounts;
     }
 
-    /** After the fork: keep an archive it wrote for the next forks. */
+    /** After the fork: keep an archive it wrote for the next forks, unless one was kept meanwhile. */
     void keepIfDumped() {
-        if (dumped == null || !Files.isRegularFile(dumped)) {
+        if (dumped == null || !Files.isRegularFile(dumped) || Files.exists(cached)) {
             return;
         }
         try {
             Path temp = Files.createTempFile(cached.getParent(), "app", ".part");
             Files.copy(dumped, temp, StandardCopyOption.REPLACE_EXISTING);
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(temp, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            BarcoCache.publish(temp, cached);
         } catch (IOException e) {
             // no archive this time: a later fork writes one
         }
