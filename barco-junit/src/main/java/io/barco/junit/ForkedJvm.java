@@ -9,9 +9,7 @@ import io.barco.spec.Mount;
 import io.barco.spec.Size;
 import io.barco.spec.Stdio;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,8 +103,8 @@ final class ForkedJvm implements AutoCloseable {
         try {
             long handedOver = System.nanoTime();
             timeout.ifPresent(container::killAfter);
-            Thread out = copy(container.stdout().orElseThrow(), System.out);
-            Thread err = copy(container.stderr().orElseThrow(), System.err);
+            Thread out = OutputPump.start(container.stdout().orElseThrow(), System.out, "barco-forked-stdout");
+            Thread err = OutputPump.start(container.stderr().orElseThrow(), System.err, "barco-forked-stderr");
             try (OutputStream in = container.stdin().orElseThrow()) {
                 in.write((String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
@@ -156,22 +154,5 @@ final class ForkedJvm implements AutoCloseable {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-    }
-
-    private static Thread copy(InputStream from, PrintStream to) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            try {
-                for (int n; (n = from.read(buffer)) > 0;) {
-                    to.write(buffer, 0, n);
-                    to.flush();
-                }
-            } catch (IOException e) {
-                // the container is gone
-            }
-        }, "barco-forked-output");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 }

@@ -5,8 +5,6 @@ import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.ExitStatus;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,27 +30,9 @@ public final class RunningCommand implements AutoCloseable {
         this.command = command;
         this.container = container;
         this.onResult = onResult;
-        this.outReader = reader(container.stdout().orElseThrow(), stdout, "stdout");
-        this.errReader = reader(container.stderr().orElseThrow(), stderr, "stderr");
-    }
-
-    private Thread reader(InputStream in, ByteArrayOutputStream into, String name) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[8192];
-            try {
-                for (int n; (n = in.read(buffer)) > 0;) {
-                    // whole bytes, decoded when read: a character may straddle two reads
-                    synchronized (into) {
-                        into.write(buffer, 0, n);
-                    }
-                }
-            } catch (IOException e) {
-                // closed when the command was killed
-            }
-        }, "barco-" + name + "-" + container.pid());
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+        // whole bytes, decoded when read: a character may straddle two reads
+        this.outReader = OutputPump.start(container.stdout().orElseThrow(), stdout, "barco-stdout-" + container.pid());
+        this.errReader = OutputPump.start(container.stderr().orElseThrow(), stderr, "barco-stderr-" + container.pid());
     }
 
     /** Everything the command wrote to stdout so far. */
@@ -66,9 +46,7 @@ public final class RunningCommand implements AutoCloseable {
     }
 
     private static String text(ByteArrayOutputStream bytes) {
-        synchronized (bytes) {
-            return bytes.toString(StandardCharsets.UTF_8);
-        }
+        return bytes.toString(StandardCharsets.UTF_8); // synchronized with the pump's writes
     }
 
     /** The command line, for messages. */
