@@ -12,6 +12,7 @@ public final class Errno {
     public static final int ENOEXEC = 8;
     public static final int EINVAL = 22;
     public static final int EROFS = 30;
+    public static final int ELOOP = 40;
     public static final int ENOSYS = 38;
 
     private Errno() {

@@ -12,6 +12,9 @@ import com.sun.jna.Pointer;
 public interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
+    int O_RDONLY = 0;
+    int O_NONBLOCK = 0x800;
+    int O_NOFOLLOW = 0x20000;
     int O_CLOEXEC = 0x80000;
     int MFD_CLOEXEC = 1;
     int SEEK_SET = 0;
@@ -26,6 +29,8 @@ public interface LibC extends Library {
     int pipe2(int[] fds, int flags) throws LastErrorException;
 
     int memfd_create(String name, int flags) throws LastErrorException;
+
+    int open(String path, int flags) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
 
