@@ -222,7 +222,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         if (batch.firstToReport()) {
             result.usage().ifPresent(usage -> publish(context, usage));
         }
-        return result.outcomeOf(context.getUniqueId());
+        return result.outcomeOf(context.getUniqueId(), true);
     }
 
     /** One forked JVM for many tests, started by the first of them to need it. */
@@ -242,10 +242,10 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
                 try {
                     result = ForkedTest.runBatch(InBarcoSettings.defaults(), ids, moreToCome);
                 } catch (IOException e) {
-                    result = new ForkedTest.Batch(Map.of(), e, Optional.empty());
+                    result = ForkedTest.Batch.failed(e, Optional.empty());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    result = new ForkedTest.Batch(Map.of(), e, Optional.empty());
+                    result = ForkedTest.Batch.failed(e, Optional.empty());
                 }
             }
             return result;

@@ -1,77 +1,93 @@
 package io.barco.junit;
 
+import io.barco.Barco;
+import io.barco.launch.ContainerResult;
+import io.barco.spec.ContainerSpec;
 import io.barco.spec.Mount;
+import io.barco.spec.Stdio;
+import io.barco.sys.UntrustedFiles;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 /**
- * A dynamic AppCDS archive of what a forked test JVM loads, per JDK and classpath (paths, sizes and
- * times of its jars): the first fork writes it at exit, the next ones map it and start faster. The
- * JVM itself checks the archive against the classpath and ignores it when they differ.
+ * A dynamic AppCDS archive of the classes a forked test JVM needs from its jars, per JDK and jar
+ * classpath (paths, sizes and times of the jars). Test JVMs map it and start faster.
+ *
+ * <p>Safety: an archive is code that every later test JVM maps, so no test may write it. It is
+ * written by a JVM of its own, in a container of its own, that loads the classes without running any
+ * ({@link ClassDataTrainer}); the host copies it out as untrusted data (no link followed, size-capped)
+ * into the user's cache with its SHA-256 beside it, and verifies that digest before a fork maps it
+ * (once per file and JVM). The JDK itself checks the archive against the classpath, and the class
+ * directories come after the jars, which it allows ({@link ForkedClasspath#archivedJars}).
  */
 final class ClassDataArchive {
     private static final String INSIDE = "/tmp/.barco-cds/app.jsa";
+    private static final String TRAINER_INSIDE = "/tmp/.barco-cds/trainer.jar";
     private static final String DUMP_NAME = "app.jsa";
+    /** Far above an archive of the JUnit platform and barco (a few tens of MB). */
+    private static final long MAX_ARCHIVE_BYTES = 1L << 30;
+    /** What the trainer loads: the classes every forked test JVM needs before any test code. */
+    private static final List<String> PREFIXES = List.of("org/junit/", "org/opentest4j/", "org/apiguardian/", "io/barco/");
 
-    private final Path cached;
-    private final Path dumped; // where a fresh archive appears on the host; null when one is used
+    /** Archives whose digest this JVM checked, by path, with the size and time it had then. */
+    private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
+    /** One training per key at a time in this JVM; a failed one is not retried by this JVM. */
+    private static final Map<String, Object> TRAINING = new ConcurrentHashMap<>();
+    private static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
+
     private final List<Mount> mounts;
     private final List<String> options;
 
-    private ClassDataArchive(Path cached, Path dumped, List<Mount> mounts, List<String> options) {
-        this.cached = cached;
-        this.dumped = dumped;
+    private ClassDataArchive(List<Mount> mounts, List<String> options) {
         this.mounts = mounts;
         this.options = options;
     }
 
-    /** None when a class path entry is a directory: the JDK archives classes from jars only. */
     static ClassDataArchive none() {
-        return new ClassDataArchive(null, null, List.of(), List.of());
+        return new ClassDataArchive(List.of(), List.of());
     }
 
     /**
-     * @param hostJars the jars behind the classpath, on the host, for the key
-     * @param resultDir the host directory bound writable at {@link ForkedJvm#RESULT_DIR}
+     * The archive for this classpath: the cached one once its digest checks, else, with {@code train},
+     * one written now by a trainer container; none when the classpath allows none, or training failed.
      */
-    static ClassDataArchive forClasspath(String insideClasspath, List<Path> hostJars, Path resultDir) throws IOException {
-        Path cached = BarcoCache.directory("cds").resolve(key(insideClasspath, hostJars) + ".jsa");
-        if (Files.isRegularFile(cached)) {
-            return new ClassDataArchive(cached, null, List.of(Mount.bind(cached, INSIDE, true)),
-                    List.of("-XX:SharedArchiveFile=" + INSIDE));
+    static ClassDataArchive forClasspath(ForkedClasspath classpath, boolean train) throws IOException {
+        String jars = classpath.archivedJars();
+        if (jars.isEmpty()) {
+            return none();
         }
-        return new ClassDataArchive(cached, resultDir.resolve(DUMP_NAME), List.of(),
-                List.of("-XX:ArchiveClassesAtExit=" + ForkedJvm.RESULT_DIR + "/" + DUMP_NAME, "-Xlog:cds=off,cds+dynamic=off"));
-    }
-
-    private static String key(String classpath, List<Path> jars) throws IOException {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((System.getProperty("java.home") + "\n" + Runtime.version() + "\n" + classpath).getBytes(StandardCharsets.UTF_8));
-            for (Path jar : jars) {
-                BasicFileAttributes attributes = Files.readAttributes(jar, BasicFileAttributes.class);
-                digest.update((File.pathSeparator + attributes.size() + "/" + attributes.lastModifiedTime().toMillis())
-                        .getBytes(StandardCharsets.UTF_8));
+        String key = key(jars, classpath.hostEntries());
+        Path cached = BarcoCache.directory("cds").resolve(key + ".jsa");
+        if (!verified(cached) && train) {
+            synchronized (TRAINING.computeIfAbsent(key, k -> new Object())) {
+                if (!verified(cached) && !FAILED.contains(key) && !trainInto(cached, classpath)) {
+                    FAILED.add(key);
+                }
             }
-            return HexFormat.of().formatHex(digest.digest()).substring(0, 24);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
-    }
-
-    /** Whether this fork would write the archive rather than use it. */
-    boolean wouldDump() {
-        return dumped != null;
+        if (!verified(cached)) {
+            return none();
+        }
+        // the JDK wants every path of the archive's boot class path to exist, though it is not used
+        return new ClassDataArchive(List.of(Mount.bind(cached, INSIDE, true), Mount.bind(trainerJar(), TRAINER_INSIDE, true)),
+                List.of("-XX:SharedArchiveFile=" + INSIDE));
     }
 
     List<String> jvmOptions() {
@@ -82,18 +98,135 @@ final class ClassDataArchive {
         return mounts;
     }
 
-    /** After the fork: keep an archive it wrote for the next forks, unless one was kept meanwhile. */
-    void keepIfDumped() {
-        if (dumped == null || !Files.isRegularFile(dumped) || Files.exists(cached)) {
-            return;
+    private static String key(String insideJars, List<Path> hostEntries) throws IOException {
+        MessageDigest digest = sha256();
+        digest.update((System.getProperty("java.home") + "\n" + Runtime.version() + "\n" + insideJars).getBytes(StandardCharsets.UTF_8));
+        for (Path entry : hostEntries) {
+            if (Files.isRegularFile(entry)) {
+                BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
+                digest.update((File.pathSeparator + attributes.size() + "/" + attributes.lastModifiedTime().toMillis())
+                        .getBytes(StandardCharsets.UTF_8));
+            }
         }
+        return HexFormat.of().formatHex(digest.digest()).substring(0, 24);
+    }
+
+    /** Whether the archive exists and matches the digest recorded when it was written. */
+    private static boolean verified(Path archive) throws IOException {
+        Path digestFile = digestFile(archive);
+        if (!Files.isRegularFile(archive) || !Files.isRegularFile(digestFile)) {
+            return false;
+        }
+        BasicFileAttributes attributes = Files.readAttributes(archive, BasicFileAttributes.class);
+        String stamp = attributes.size() + "/" + attributes.lastModifiedTime().toMillis() + "/" + attributes.fileKey();
+        if (stamp.equals(VERIFIED.get(archive))) {
+            return true;
+        }
+        String expected = Files.readString(digestFile, StandardCharsets.US_ASCII).trim();
+        MessageDigest digest = sha256();
+        try (InputStream in = Files.newInputStream(archive); OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            in.transferTo(sink);
+        }
+        if (!HexFormat.of().formatHex(digest.digest()).equals(expected)) {
+            return false;
+        }
+        VERIFIED.put(archive, stamp);
+        return true;
+    }
+
+    private static Path digestFile(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + ".sha256");
+    }
+
+    /**
+     * Runs the trainer in a container with the forks' jar classpath and mounts; copies the archive it
+     * wrote, with its digest, into the cache. False when it wrote none (this JDK cannot, say).
+     */
+    private static boolean trainInto(Path cached, ForkedClasspath classpath) throws IOException {
+        Path resultDir = ResultDirectory.create();
         try {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ContainerSpec.Builder builder = InBarcoSettings.defaults().spec(java)
+                    .args(List.of("-XX:ArchiveClassesAtExit=" + ForkedJvm.RESULT_DIR + "/" + DUMP_NAME, "-Xlog:cds=off,cds+dynamic=off",
+                            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                            "-Xbootclasspath/a:" + TRAINER_INSIDE, "-cp", classpath.archivedJars(), ClassDataTrainer.class.getName()))
+                    .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
+                    .env("HOME", "/tmp")
+                    .mount(Mount.bind(resultDir, ForkedJvm.RESULT_DIR, false))
+                    .mount(Mount.bind(trainerJar(), TRAINER_INSIDE, true));
+            builder.args(append(builder.build().args(), PREFIXES));
+            classpath.mounts().forEach(builder::mount);
+            ContainerSpec spec = builder.build();
+            ResultDirectory.ownBy(resultDir, spec);
+            ContainerResult result = Barco.run(spec);
+            Path dumped = resultDir.resolve(DUMP_NAME);
+            if (!result.succeeded() || !Files.exists(dumped)) {
+                return false;
+            }
             Path temp = Files.createTempFile(cached.getParent(), "app", ".part");
-            Files.copy(dumped, temp, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-            BarcoCache.publish(temp, cached);
-        } catch (IOException e) {
-            // no archive this time: a later fork writes one
+            try {
+                MessageDigest digest = sha256();
+                try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), digest)) {
+                    UntrustedFiles.copy(dumped, out, MAX_ARCHIVE_BYTES);
+                }
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+                // the digest first: an archive is only ever used beside its digest
+                Path digestTemp = Files.createTempFile(cached.getParent(), "sha", ".part");
+                Files.writeString(digestTemp, HexFormat.of().formatHex(digest.digest()) + "\n", StandardCharsets.US_ASCII);
+                Files.setPosixFilePermissions(digestTemp, PosixFilePermissions.fromString("rw-r--r--"));
+                BarcoCache.publish(digestTemp, digestFile(cached));
+                BarcoCache.publish(temp, cached);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            return false; // no archive: the forks start without one, and meet any launch error themselves
+        } finally {
+            UntrustedFiles.deleteTree(resultDir);
+        }
+    }
+
+    private static List<String> append(List<String> list, List<String> more) {
+        List<String> all = new java.util.ArrayList<>(list);
+        all.addAll(more);
+        return all;
+    }
+
+    /** {@link ClassDataTrainer} alone in a jar, made from this JVM's own class file, named by its content. */
+    private static Path trainerJar() throws IOException {
+        String resource = ClassDataTrainer.class.getName().replace('.', '/') + ".class";
+        byte[] bytes;
+        try (InputStream in = ClassDataArchive.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("cannot read " + resource + " from barco-junit");
+            }
+            bytes = in.readAllBytes();
+        }
+        Path cache = BarcoCache.directory("cds");
+        Path jar = cache.resolve("trainer-" + HexFormat.of().formatHex(sha256().digest(bytes)).substring(0, 20) + ".jar");
+        if (Files.isRegularFile(jar)) {
+            return jar;
+        }
+        Path temp = Files.createTempFile(cache, "trainer", ".part");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(temp))) {
+            out.putNextEntry(new JarEntry(resource));
+            out.write(bytes);
+            out.closeEntry();
+        }
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+        BarcoCache.publish(temp, jar);
+        return jar;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

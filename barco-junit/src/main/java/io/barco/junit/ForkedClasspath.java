@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
@@ -23,32 +24,62 @@ import java.util.jar.Manifest;
  * manifest-only jar (Surefire's booter) is replaced by the entries it names. Entries below /tmp or
  * /run, which the container gets fresh, are bound in at their own paths.
  */
-record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntries) {
+record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntries, int archivableJars) {
     static final String MOUNT_BASE = "/tmp/.barco-classpath";
+    private static final Map<String, ForkedClasspath> FOR_FORK = new ConcurrentHashMap<>();
 
-    /** The classpath for a forked JVM, its class directories packed into jars for class data sharing. */
+    /**
+     * The classpath for a forked JVM. Class directories stay directories (a resource in one resolves
+     * to a {@code file:} URL, as in a plain run). The JDK archives classes from jars only, and
+     * accepts directories after the archived jars: so when no class or resource name in a directory
+     * also exists in a jar (then order cannot matter), the jars come first and can be archived;
+     * otherwise the order stays as it was, with no archive. Computed once per classpath and JVM.
+     */
     static ForkedClasspath forFork(String hostClasspath) {
-        return of(hostClasspath, SHADOWED, true);
+        return FOR_FORK.computeIfAbsent(hostClasspath, cp -> {
+            List<Path> entries = expandAll(cp);
+            List<Path> jars = entries.stream().filter(ForkedClasspath::isJar).toList();
+            List<Path> rest = entries.stream().filter(e -> !isJar(e)).toList();
+            if (jars.isEmpty() || ClasspathOverlap.anyShared(rest, jars)) {
+                return of(entries, SHADOWED, 0);
+            }
+            List<Path> reordered = new ArrayList<>(jars);
+            reordered.addAll(rest);
+            return of(reordered, SHADOWED, jars.size());
+        });
+    }
+
+    /** The leading jars of the classpath that a class data archive may cover; empty when none may. */
+    String archivedJars() {
+        if (archivableJars == 0) {
+            return "";
+        }
+        return String.join(File.pathSeparator, List.of(classpath.split(File.pathSeparator)).subList(0, archivableJars));
+    }
+
+    private static boolean isJar(Path entry) {
+        return entry.toString().endsWith(".jar") && Files.isRegularFile(entry);
     }
 
     static ForkedClasspath of(String hostClasspath) {
-        return of(hostClasspath, SHADOWED, false);
+        return of(expandAll(hostClasspath), SHADOWED, 0);
     }
 
     static ForkedClasspath of(String hostClasspath, List<Path> shadowedDirectories) {
-        return of(hostClasspath, shadowedDirectories, false);
+        return of(expandAll(hostClasspath), shadowedDirectories, 0);
     }
 
-    static ForkedClasspath of(String hostClasspath, List<Path> shadowedDirectories, boolean packDirectories) {
+    private static List<Path> expandAll(String hostClasspath) {
         List<Path> entries = new ArrayList<>();
         for (String entry : hostClasspath.split(File.pathSeparator)) {
             if (!entry.isEmpty()) {
                 expand(Path.of(entry).toAbsolutePath().normalize(), entries);
             }
         }
-        if (packDirectories) {
-            entries.replaceAll(entry -> Files.isDirectory(entry) ? ClassDirectoryJars.jarOf(entry) : entry);
-        }
+        return entries;
+    }
+
+    private static ForkedClasspath of(List<Path> entries, List<Path> shadowedDirectories, int archivableJars) {
         Map<Path, String> bound = new LinkedHashMap<>(); // host directory -> where it is inside
         List<String> rewritten = new ArrayList<>();
         Map<Path, Mount> shadowMounts = new LinkedHashMap<>();
@@ -73,7 +104,7 @@ record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntr
         }
         List<Mount> mounts = new ArrayList<>(shadowMounts.values());
         bound.forEach((source, target) -> mounts.add(Mount.bindAsContainerRoot(source, target)));
-        return new ForkedClasspath(String.join(File.pathSeparator, rewritten), mounts, List.copyOf(entries));
+        return new ForkedClasspath(String.join(File.pathSeparator, rewritten), mounts, List.copyOf(entries), archivableJars);
     }
 
     private static void expand(Path entry, List<Path> into) {

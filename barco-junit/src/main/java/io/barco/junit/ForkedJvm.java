@@ -7,19 +7,19 @@ import io.barco.launch.ExitStatus;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Mount;
 import io.barco.spec.Size;
+import io.barco.spec.Durations;
 import io.barco.spec.Stdio;
+import io.barco.sys.UntrustedFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -29,44 +29,30 @@ import org.opentest4j.AssertionFailedError;
  */
 final class ForkedJvm implements AutoCloseable {
     static final String RESULT_DIR = "/tmp/.barco-result";
-    static final String OUTCOME_FILE = "outcome.ser";
-
-    /** What a run's caller makes of its end: a failure for all, or the outcome file to read. */
-    interface Interpretation<T> {
-        T of(Throwable failure, Optional<ResourceUsage> usage, Path outcomeFile) throws IOException;
-    }
+    static final String OUTCOME_FILE = "outcome";
 
     private final ContainerSpec spec;
     private final Optional<Duration> timeout;
     private final Path resultDir;
-    private final ClassDataArchive cds;
     private final Container container;
 
-    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Path resultDir, ClassDataArchive cds, Container container) {
+    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Path resultDir, Container container) {
         this.spec = spec;
         this.timeout = timeout;
         this.resultDir = resultDir;
-        this.cds = cds;
         this.container = container;
     }
 
     /**
      * @param batch whether it will run many tests (then with the optimizing compiler too) or one
      * @param writeArchive whether to write the class data archive when there is none yet: worth it
-     *     only when more forks of this classpath follow
+     *     only when more forks of this classpath follow (it takes a JVM run of its own)
      */
     static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
-        Path resultDir = Files.createTempDirectory("barco-junit-");
+        Path resultDir = ResultDirectory.create();
         try {
-            // the container's user is host uid 10000 and up: it must be able to write here
-            Files.setPosixFilePermissions(resultDir, PosixFilePermissions.fromString("rwxrwxrwx"));
             ForkedClasspath classpath = ForkedClasspath.forFork(System.getProperty("java.class.path"));
-            boolean onlyJars = classpath.hostEntries().stream().allMatch(e -> Files.isRegularFile(e) && e.toString().endsWith(".jar"));
-            ClassDataArchive cds = onlyJars ? ClassDataArchive.forClasspath(classpath.classpath(), classpath.hostEntries(), resultDir)
-                    : ClassDataArchive.none();
-            if (!writeArchive && cds.wouldDump()) {
-                cds = ClassDataArchive.none();
-            }
+            ClassDataArchive cds = ClassDataArchive.forClasspath(classpath, writeArchive);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());
             // one test: start fast with the client compiler only; many: let the optimizing compiler in
@@ -84,12 +70,13 @@ final class ForkedJvm implements AutoCloseable {
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
             cds.mounts().forEach(builder::mount);
+            ResultDirectory.ownBy(resultDir, builder.build());
             Optional<Duration> timeout = builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
-            return new ForkedJvm(spec, timeout, resultDir, cds, Barco.launch(spec));
+            return new ForkedJvm(spec, timeout, resultDir, Barco.launch(spec));
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(resultDir);
+            UntrustedFiles.deleteTree(resultDir);
             throw e;
         }
     }
@@ -98,8 +85,8 @@ final class ForkedJvm implements AutoCloseable {
         return container.isAlive();
     }
 
-    /** Hands the JVM what to run, streams its output here, waits for its end, and cleans up. */
-    <T> T run(List<String> uniqueIds, Interpretation<T> interpret) throws IOException, InterruptedException {
+    /** Hands the JVM what to run, streams its output here, waits for its end, reads its outcomes, and cleans up. */
+    ForkedTest.Batch run(List<String> uniqueIds) throws IOException, InterruptedException {
         try {
             long handedOver = System.nanoTime();
             timeout.ifPresent(container::killAfter);
@@ -113,28 +100,35 @@ final class ForkedJvm implements AutoCloseable {
             ExitStatus status = container.waitFor();
             out.join();
             err.join();
-            ResourceUsage usage = container.usage().orElseThrow().withWallTime(Duration.ofNanos(System.nanoTime() - handedOver));
+            Optional<ResourceUsage> usage = Optional.of(container.usage().orElseThrow()
+                    .withWallTime(Duration.ofNanos(System.nanoTime() - handedOver)));
             if (container.timedOut()) {
-                return interpret.of(new AssertionFailedError("test timed out after "
-                        + timeout.map(Object::toString).orElse("?") + " in its barco container, and was killed"),
-                        Optional.of(usage), null);
+                return ForkedTest.Batch.failed(new AssertionFailedError("test timed out after "
+                        + timeout.map(Durations::format).orElse("?") + " in its barco container, and was killed"), usage);
             }
-            if (usage.oomKilled()) {
-                return interpret.of(new AssertionFailedError("test JVM was OOM-killed in its barco container at the memory limit of "
+            if (usage.get().oomKilled()) {
+                return ForkedTest.Batch.failed(new AssertionFailedError("test JVM was OOM-killed in its barco container at the memory limit of "
                         + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("?")
-                        + " (peak " + usage.peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"),
-                        Optional.of(usage), null);
+                        + " (peak " + usage.get().peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"), usage);
             }
-            cds.keepIfDumped();
-            Path outcomeFile = resultDir.resolve(OUTCOME_FILE);
-            if (!Files.exists(outcomeFile)) {
-                return interpret.of(new AssertionFailedError("the forked test JVM " + status + " without reporting an outcome"),
-                        Optional.of(usage), null);
+            try {
+                return new ForkedTest.Batch(outcomes(), null, usage, status.toString());
+            } catch (IOException e) {
+                return ForkedTest.Batch.failed(new AssertionFailedError("the forked test JVM " + status
+                        + " and left an unreadable outcome: " + e.getMessage()), usage);
             }
-            return interpret.of(null, Optional.of(usage), outcomeFile);
         } finally {
             close();
         }
+    }
+
+    /** The outcomes the JVM wrote, read as untrusted data; none when it wrote no file. */
+    private OutcomeFile.Outcomes outcomes() throws IOException {
+        Path file = resultDir.resolve(OUTCOME_FILE);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return OutcomeFile.Outcomes.NONE;
+        }
+        return OutcomeFile.parse(UntrustedFiles.read(file, OutcomeFile.MAX_FILE_BYTES));
     }
 
     /** Kills the JVM if it still runs, and removes its container and result directory. */
@@ -143,16 +137,7 @@ final class ForkedJvm implements AutoCloseable {
         try {
             container.close();
         } finally {
-            deleteRecursively(resultDir);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            UntrustedFiles.deleteTree(resultDir);
         }
     }
 }

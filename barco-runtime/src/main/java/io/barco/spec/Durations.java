@@ -29,4 +29,29 @@ public final class Durations {
         }
         return d;
     }
+
+    /** A duration as users write them: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code 1m30s}. */
+    public static String format(Duration d) {
+        if (d.isZero()) {
+            return "0s";
+        }
+        StringBuilder text = new StringBuilder();
+        long hours = d.toHours();
+        int minutes = d.toMinutesPart();
+        int seconds = d.toSecondsPart();
+        int millis = d.toMillisPart();
+        if (hours > 0) {
+            text.append(hours).append('h');
+        }
+        if (minutes > 0) {
+            text.append(minutes).append('m');
+        }
+        if (seconds > 0) {
+            text.append(seconds).append('s');
+        }
+        if (millis > 0 || text.length() == 0) {
+            text.append(millis).append("ms");
+        }
+        return text.toString();
+    }
 }

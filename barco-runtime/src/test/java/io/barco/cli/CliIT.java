@@ -11,9 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -37,29 +41,58 @@ class CliIT {
     }
 
     static Run run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = track(new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
         var out = p.getInputStream().readAllBytes();
         var err = p.getErrorStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
-    @AfterEach
-    void nothingLeftBehind() throws Exception {
-        try (Stream<Path> tmp = Files.list(Path.of("/tmp"))) {
-            assertThat(tmp.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("barco."));
-        }
-        // no process runs as a container uid (host 10000..11999) once barco has exited
-        assertThat(ProcessHandle.allProcesses().filter(CliIT::runsAsContainerUid).map(ProcessHandle::pid).toList()).isEmpty();
+    /** The barco CLIs this test started: their containers' groups are named for their pids. */
+    private static final Set<Long> STARTED = ConcurrentHashMap.newKeySet();
+    private Set<String> tmpBefore;
+
+    @BeforeEach
+    void rememberTmp() throws IOException {
+        tmpBefore = barcoTmpEntries();
     }
 
-    private static boolean runsAsContainerUid(ProcessHandle p) {
+    private static Set<String> barcoTmpEntries() throws IOException {
+        try (Stream<Path> tmp = Files.list(Path.of("/tmp"))) {
+            return tmp.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("barco.")).collect(Collectors.toSet());
+        }
+    }
+
+    /** Only what this test made: other builds on the machine may have their own barco entries and containers. */
+    @AfterEach
+    void nothingLeftBehind() throws Exception {
+        assertThat(barcoTmpEntries()).isSubsetOf(tmpBefore);
+        // no process is left in a container group of a barco CLI this test started, once it has exited
+        assertThat(ProcessHandle.allProcesses().filter(CliIT::inAContainerOfOurs).map(ProcessHandle::pid).toList()).isEmpty();
+    }
+
+    /** Remembers the process and, while it runs, its descendants (a CLI under script(1)) as this test's. */
+    static Process track(Process p) {
+        STARTED.add(p.pid());
+        Thread watcher = new Thread(() -> {
+            while (p.isAlive()) {
+                p.descendants().forEach(d -> STARTED.add(d.pid()));
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "cli-it-tracker");
+        watcher.setDaemon(true);
+        watcher.start();
+        return p;
+    }
+
+    private static boolean inAContainerOfOurs(ProcessHandle p) {
         try {
-            String status = io.barco.sys.ProcFiles.read(Path.of("/proc/" + p.pid() + "/status"));
-            return status.lines().filter(l -> l.startsWith("Uid:")).anyMatch(l -> {
-                int uid = Integer.parseInt(l.split("\\s+")[1]);
-                return uid >= 10000 && uid < 12000;
-            });
+            String cgroups = io.barco.sys.ProcFiles.read(Path.of("/proc/" + p.pid() + "/cgroup"));
+            return STARTED.stream().anyMatch(cli -> cgroups.contains("/barco-" + cli + "-"));
         } catch (IOException | RuntimeException e) {
             return false; // gone meanwhile
         }
@@ -122,9 +155,9 @@ class CliIT {
     @ParameterizedTest(name = "SIG{0}")
     @CsvSource({"TERM, 42", "HUP, 43", "INT, 44"})
     void signalsToBarcoReachTheContainer(String signal, int exit) throws Exception {
-        Process p = new ProcessBuilder(command("-c", "/bin/sh", "--", "-c",
+        Process p = track(new ProcessBuilder(command("-c", "/bin/sh", "--", "-c",
                 "trap 'echo got " + signal + "; exit " + exit + "' " + signal + "; echo ready; sleep 60 & wait"))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertThat(out.readLine()).isEqualTo("ready");
         // Process.destroy() would close our end of its output: send the signal as a user would
@@ -183,7 +216,7 @@ class CliIT {
     void theSeedsDemoIsAnInteractiveShellOnATerminal() throws Exception {
         // script(1) gives barco a pseudo-terminal, as a user's terminal would
         String cli = String.join(" ", command("-u", "0", "-m", "/", "-c", "/bin/sh", "-a", "."));
-        Process p = new ProcessBuilder("script", "-qec", cli, "/dev/null").redirectErrorStream(true).start();
+        Process p = track(new ProcessBuilder("script", "-qec", cli, "/dev/null").redirectErrorStream(true).start());
         p.getOutputStream().write("[ -t 0 ] && echo \"tty: $((6*7))\"; echo \"i am a container on $(hostname)\"\nexit\n"
                 .getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().flush();
@@ -196,7 +229,7 @@ class CliIT {
     @Test
     void theJvmGetsTheTerminalBackWhenTheContainerEnds() throws Exception {
         String probe = String.join(" ", "java", "-cp", System.getProperty("java.class.path"), ForegroundProbe.class.getName());
-        Process p = new ProcessBuilder("script", "-qec", probe, "/dev/null").redirectErrorStream(true).start();
+        Process p = track(new ProcessBuilder("script", "-qec", probe, "/dev/null").redirectErrorStream(true).start());
         Thread.sleep(1500); // let the container come and go before the line arrives
         p.getOutputStream().write("typed later\n".getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().flush();
