@@ -1,10 +1,10 @@
 package io.barco.junit;
 
 import io.barco.spec.ContainerSpec;
+import io.barco.sys.OwnedTempDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A host directory a container writes its results to (a test JVM's outcomes, a class data archive):
@@ -13,13 +13,12 @@ import java.nio.file.attribute.PosixFilePermissions;
  * is read with {@link io.barco.sys.UntrustedFiles} and removed with its deleteTree.
  */
 final class ResultDirectory {
-    static final String PREFIX = "barco-junit-";
-
     private ResultDirectory() {
     }
 
+    /** Named for this JVM, so that the next JVM or {@code barco gc} removes it if this one dies first. */
     static Path create() throws IOException {
-        return Files.createTempDirectory(PREFIX, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return OwnedTempDirectories.create("junit");
     }
 
     static void ownBy(Path dir, ContainerSpec spec) throws IOException {

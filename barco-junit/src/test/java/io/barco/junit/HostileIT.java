@@ -1,0 +1,178 @@
+package io.barco.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
+import static org.junit.platform.testkit.engine.EventConditions.abortedWithReason;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finished;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.barco.junit.fixtures.HostileBatchFixture;
+import io.barco.junit.fixtures.HostileFixtures;
+import io.barco.sys.LauncherIdentity;
+import io.barco.sys.OwnedTempDirectories;
+import io.barco.sys.ProcFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.assertj.core.api.Condition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/**
+ * Tests that attack the host from inside their containers ({@link HostileFixtures}): each attack is
+ * reported with a clear message, and leaves the host as it was: no code of the test ran on the host,
+ * and nothing of what this JVM created is left (processes, cgroups, mounts, temp directories,
+ * descriptors). Only what this JVM made is checked: other builds may run on the machine.
+ */
+class HostileIT {
+    private List<String> descriptorsBefore;
+    private long mountsBefore;
+
+    private static Events run(String method) {
+        return run(method, "");
+    }
+
+    private static Events run(String method, String parameterTypes) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(HostileFixtures.class, method, parameterTypes))
+                .execute().testEvents();
+    }
+
+    /** What the JVM opens once and keeps (a socket on its first test run, say) is no leak: let that happen first. */
+    @BeforeAll
+    static void warmUp() {
+        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(io.barco.junit.fixtures.OutcomeFixtures.class, "passes"))
+                .execute().testEvents().assertStatistics(s -> s.succeeded(1));
+    }
+
+    @BeforeEach
+    void remember() throws IOException {
+        descriptorsBefore = descriptors();
+        mountsBefore = mounts();
+    }
+
+    @AfterEach
+    void theHostIsAsItWas() throws IOException {
+        assertThat(HostileFixtures.Gadget.DESERIALIZED).as("gadgets deserialized on the host").hasValue(0);
+        try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertThat(tmp.filter(p -> p.getFileName().toString().startsWith(HostileFixtures.MARKER_PREFIX)
+                    || OwnedTempDirectories.ours(p))).as("gadget markers and temp directories of this JVM").isEmpty();
+        }
+        assertThat(processesWith(HostileFixtures.DAEMON_TOKEN)).as("daemons left").isEmpty();
+        assertThat(processesWith(HostileFixtures.STUBBORN_TOKEN)).as("commands left").isEmpty();
+        assertThat(ourCgroups()).as("cgroups of this JVM left").isEmpty();
+        assertThat(mounts()).as("mounts of the host JVM's namespace").isEqualTo(mountsBefore);
+        List<String> added = new java.util.ArrayList<>(descriptors());
+        descriptorsBefore.forEach(added::remove);
+        assertThat(added).as("descriptors the host JVM opened and kept").isEmpty();
+    }
+
+    @Test
+    void aForgedSerializedOutcomeIsUnreadableAndNoCodeOfItRuns() {
+        run("forgesASerializedOutcome").assertThatEvents().haveExactly(1, event(test("forgesASerializedOutcome"),
+                finishedWithFailure(message(m -> m.contains("left an unreadable outcome: not a barco outcome file")))));
+    }
+
+    @Test
+    void aFifoInPlaceOfTheOutcomeIsRefusedWithoutBlocking() {
+        run("putsAFifoWhereItsOutcomeGoes").assertThatEvents().haveExactly(1, event(test("putsAFifoWhereItsOutcomeGoes"),
+                finishedWithFailure(message(m -> m.contains("left an unreadable outcome") && m.contains("is a FIFO, socket or device")))));
+    }
+
+    @Test
+    void aLinkToTheShadowFileIsNotFollowed() {
+        run("linksItsOutcomeToTheShadowFile").assertThatEvents().haveExactly(1, event(test("linksItsOutcomeToTheShadowFile"),
+                finishedWithFailure(message(m -> m.contains("is a symbolic link, which the host does not follow") && !m.contains("root:")))));
+    }
+
+    @Test
+    void aTwoGigabyteOutcomeIsNotRead() {
+        run("writesATwoGigabyteOutcome").assertThatEvents().haveExactly(1, event(test("writesATwoGigabyteOutcome"),
+                finishedWithFailure(message(m -> m.contains("is 2147483648 bytes, more than the 67108864 allowed")))));
+    }
+
+    @Test
+    void aForkBombIsHeldByItsPidsLimitAndDiesWithItsContainer() {
+        // the JVM shares the 48 tasks with the bomb: whether it passes or fails, it ends, saying how
+        run("startsAForkBomb").assertThatEvents().haveExactly(1, event(test("startsAForkBomb"), finished(new Condition<>(
+                result -> result.getThrowable().map(t -> t.getMessage() != null && !t.getMessage().isBlank()).orElse(true),
+                "no failure, or one with a message"))));
+    }
+
+    @Test
+    void aDoubleForkedDaemonDiesWithItsContainer() {
+        run("leavesADoubleForkedDaemonBehind").assertThatEvents().haveExactly(1, event(test("leavesADoubleForkedDaemonBehind"),
+                finishedSuccessfully()));
+    }
+
+    @Test
+    void aCommandThatIgnoresSigtermIsKilledWhenItsTestEnds() {
+        run("leavesACommandThatIgnoresSigterm", BarcoContainer.class.getName()).assertThatEvents().haveExactly(1, event(test("leavesACommandThatIgnoresSigterm"),
+                finishedSuccessfully()));
+    }
+
+    @Test
+    void aTestThatKillsItsJvmHalfwayThroughABatchFailsAndTheRestAreNotRun() {
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(HostileBatchFixture.class))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
+                .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, "class")
+                .execute().testEvents();
+        events.assertThatEvents()
+                .haveExactly(1, event(test("passesFirst"), finishedSuccessfully()))
+                .haveExactly(1, event(test("killsItsJvmHalfwayThroughTheBatch"),
+                        finishedWithFailure(message("the forked test JVM exited with 3 while this test ran"))))
+                .haveExactly(1, event(test("isNeverReached"),
+                        abortedWithReason(message("not run: the forked test JVM exited with 3 before it reached this test"))));
+    }
+
+    /**
+     * Descriptors of the kinds a launch opens (pipes, pidfds, memfds, sockets, files under the temp
+     * directory): the JVM also opens jars and such as classes load, which are not leaks.
+     */
+    private static List<String> descriptors() throws IOException {
+        String tmp = System.getProperty("java.io.tmpdir");
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    return ""; // closed meanwhile (the listing's own descriptor)
+                }
+            }).filter(target -> target.startsWith("pipe:") || target.startsWith("anon_inode:") || target.startsWith("socket:")
+                    || target.startsWith("/memfd:") || target.startsWith(tmp)).toList();
+        }
+    }
+
+    private static long mounts() throws IOException {
+        return ProcFiles.read(Path.of("/proc/self/mountinfo")).lines().count();
+    }
+
+    private static List<Long> processesWith(String token) {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                return ProcFiles.read(Path.of("/proc/" + p.pid() + "/cmdline")).contains(token);
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }).map(ProcessHandle::pid).toList();
+    }
+
+    /** Groups this JVM created, named barco-PID-START-N, in any hierarchy. */
+    private static List<Path> ourCgroups() throws IOException {
+        String prefix = "barco-" + LauncherIdentity.self() + "-";
+        try (Stream<Path> walk = Files.walk(Path.of("/sys/fs/cgroup"), 4)) {
+            return walk.filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith(prefix)).toList();
+        }
+    }
+}
