@@ -41,7 +41,15 @@ public record SeccompProfile(List<SeccompRule> rules) {
             rules.add(SeccompRule.deny("fchmod", ArgCondition.hasBits(1, bit)));
             rules.add(SeccompRule.deny("fchmodat", ArgCondition.hasBits(2, bit)));
             rules.add(SeccompRule.deny("fchmodat2", ArgCondition.hasBits(2, bit)));
+            // nor created so: a file made in a writable idmapped bind belongs to the host's root
+            rules.add(SeccompRule.deny("open", ArgCondition.hasBits(2, bit)));
+            rules.add(SeccompRule.deny("openat", ArgCondition.hasBits(3, bit)));
+            rules.add(SeccompRule.deny("creat", ArgCondition.hasBits(1, bit)));
+            rules.add(SeccompRule.deny("mknod", ArgCondition.hasBits(1, bit)));
+            rules.add(SeccompRule.deny("mknodat", ArgCondition.hasBits(2, bit)));
         }
+        // openat2 passes its mode in memory, out of the filter's sight; ENOSYS makes callers use openat.
+        rules.add(SeccompRule.fail("openat2", SeccompRule.ENOSYS));
         // No new user namespace: inside one, container root would regain every capability.
         rules.add(SeccompRule.deny("unshare", ArgCondition.hasBits(0, CLONE_NEWUSER)));
         rules.add(SeccompRule.deny("clone", ArgCondition.hasBits(0, CLONE_NEWUSER)));
