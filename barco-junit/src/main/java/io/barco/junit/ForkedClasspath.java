@@ -24,7 +24,7 @@ import java.util.jar.Manifest;
  * manifest-only jar (Surefire's booter) is replaced by the entries it names. Entries below /tmp or
  * /run, which the container gets fresh, are bound in at their own paths.
  */
-record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntries, int archivableJars) {
+record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntries, int archivableJars, Map<Path, String> alsoVisible) {
     static final String MOUNT_BASE = "/tmp/.barco-classpath";
     private static final Map<String, ForkedClasspath> FOR_FORK = new ConcurrentHashMap<>();
 
@@ -34,18 +34,21 @@ record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntr
      * accepts directories after the archived jars: so when no class or resource name in a directory
      * also exists in a jar (then order cannot matter), the jars come first and can be archived;
      * otherwise the order stays as it was, with no archive. Computed once per classpath and JVM.
+     *
+     * @param alsoVisible files the fork needs that are not on its classpath (java agents' jars):
+     *     mapped like classpath entries, see {@link #alsoVisible()}
      */
-    static ForkedClasspath forFork(String hostClasspath) {
-        return FOR_FORK.computeIfAbsent(hostClasspath, cp -> {
-            List<Path> entries = expandAll(cp);
+    static ForkedClasspath forFork(String hostClasspath, List<Path> alsoVisible) {
+        return FOR_FORK.computeIfAbsent(hostClasspath + "\0" + alsoVisible, key -> {
+            List<Path> entries = expandAll(hostClasspath);
             List<Path> jars = entries.stream().filter(ForkedClasspath::isJar).toList();
             List<Path> rest = entries.stream().filter(e -> !isJar(e)).toList();
             if (jars.isEmpty() || ClasspathOverlap.anyShared(rest, jars)) {
-                return of(entries, SHADOWED, 0);
+                return of(entries, alsoVisible, SHADOWED, 0);
             }
             List<Path> reordered = new ArrayList<>(jars);
             reordered.addAll(rest);
-            return of(reordered, SHADOWED, jars.size());
+            return of(reordered, alsoVisible, SHADOWED, jars.size());
         });
     }
 
@@ -62,11 +65,11 @@ record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntr
     }
 
     static ForkedClasspath of(String hostClasspath) {
-        return of(expandAll(hostClasspath), SHADOWED, 0);
+        return of(expandAll(hostClasspath), List.of(), SHADOWED, 0);
     }
 
     static ForkedClasspath of(String hostClasspath, List<Path> shadowedDirectories) {
-        return of(expandAll(hostClasspath), shadowedDirectories, 0);
+        return of(expandAll(hostClasspath), List.of(), shadowedDirectories, 0);
     }
 
     private static List<Path> expandAll(String hostClasspath) {
@@ -79,7 +82,10 @@ record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntr
         return entries;
     }
 
-    private static ForkedClasspath of(List<Path> entries, List<Path> shadowedDirectories, int archivableJars) {
+    private static ForkedClasspath of(List<Path> classpathEntries, List<Path> alsoVisible, List<Path> shadowedDirectories,
+            int archivableJars) {
+        List<Path> entries = new ArrayList<>(classpathEntries);
+        alsoVisible.forEach(p -> entries.add(p.toAbsolutePath().normalize()));
         Map<Path, String> bound = new LinkedHashMap<>(); // host directory -> where it is inside
         List<String> rewritten = new ArrayList<>();
         Map<Path, Mount> shadowMounts = new LinkedHashMap<>();
@@ -104,7 +110,12 @@ record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntr
         }
         List<Mount> mounts = new ArrayList<>(shadowMounts.values());
         bound.forEach((source, target) -> mounts.add(Mount.bindAsContainerRoot(source, target)));
-        return new ForkedClasspath(String.join(File.pathSeparator, rewritten), mounts, List.copyOf(entries), archivableJars);
+        Map<Path, String> extras = new LinkedHashMap<>();
+        for (int i = classpathEntries.size(); i < entries.size(); i++) {
+            extras.put(alsoVisible.get(i - classpathEntries.size()), rewritten.get(i));
+        }
+        return new ForkedClasspath(String.join(File.pathSeparator, rewritten.subList(0, classpathEntries.size())), mounts,
+                List.copyOf(classpathEntries), archivableJars, extras);
     }
 
     private static void expand(Path entry, List<Path> into) {

@@ -13,12 +13,17 @@ import io.barco.sys.UntrustedFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.opentest4j.AssertionFailedError;
 
@@ -30,13 +35,21 @@ import org.opentest4j.AssertionFailedError;
 final class ForkedJvm implements AutoCloseable {
     static final String RESULT_DIR = "/tmp/.barco-result";
     static final String OUTCOME_FILE = "outcome";
+    /** Far above JaCoCo's execution data of one test JVM (a few hundred KB for a large project). */
+    private static final long MAX_AGENT_OUTPUT_BYTES = 256L << 20;
 
     private final ContainerSpec spec;
     private final Optional<Duration> timeout;
     private final Path resultDir;
     private final Container container;
+    /** Files agents wrote in the result directory, by name, and the host file each is appended to. */
+    private final Map<String, Path> agentOutputs;
+    private final Optional<String> maxHeap;
 
-    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Path resultDir, Container container) {
+    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Path resultDir, Map<String, Path> agentOutputs,
+            Optional<String> maxHeap, Container container) {
+        this.agentOutputs = agentOutputs;
+        this.maxHeap = maxHeap;
         this.spec = spec;
         this.timeout = timeout;
         this.resultDir = resultDir;
@@ -51,13 +64,28 @@ final class ForkedJvm implements AutoCloseable {
     static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
         Path resultDir = ResultDirectory.create();
         try {
-            ForkedClasspath classpath = ForkedClasspath.forFork(System.getProperty("java.class.path"));
+            BuildJvm build = BuildJvm.current();
+            Path workingDirectory = build.workingDirectory();
+            ForkedClasspath classpath = ForkedClasspath.forFork(System.getProperty("java.class.path"),
+                    JavaAgents.jars(build.jvmOptions(), workingDirectory));
+            JavaAgents agents = JavaAgents.forFork(build.jvmOptions(), workingDirectory, classpath.alsoVisible(), RESULT_DIR);
             ClassDataArchive cds = ClassDataArchive.forClasspath(classpath, writeArchive);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());
-            // one test: start fast with the client compiler only; many: let the optimizing compiler in
-            args.addAll(batch ? List.of("-XX:+UseSerialGC", "-Xshare:auto")
-                    : List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-XX:-UsePerfData"));
+            // barco's choices first, where the build made none: a fast start with the serial collector,
+            // and for one test the client compiler only; the build's options after them win
+            if (!build.choosesGc()) {
+                args.add("-XX:+UseSerialGC");
+            }
+            if (!batch && !build.choosesCompilation()) {
+                args.add("-XX:TieredStopAtLevel=1");
+            }
+            args.add("-Xshare:auto");
+            if (!batch) {
+                args.add("-XX:-UsePerfData");
+            }
+            args.addAll(agents.options());
+            build.systemProperties().forEach((name, value) -> args.add("-D" + name + "=" + value));
             args.addAll(List.of("-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
                     "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
             if (batch) {
@@ -66,15 +94,19 @@ final class ForkedJvm implements AutoCloseable {
             args.add(RESULT_DIR + "/" + OUTCOME_FILE);
             ContainerSpec.Builder builder = settings.spec(java).args(args)
                     .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
-                    .env("HOME", "/tmp")
+                    .env(build.environment())
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
+            WorkingDirectory.mounts(workingDirectory, classpath.mounts()).forEach(builder::mount);
+            if (Files.isDirectory(workingDirectory)) {
+                builder.workdir(workingDirectory.toString());
+            }
             cds.mounts().forEach(builder::mount);
             ResultDirectory.ownBy(resultDir, builder.build());
             Optional<Duration> timeout = builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
-            return new ForkedJvm(spec, timeout, resultDir, Barco.launch(spec));
+            return new ForkedJvm(spec, timeout, resultDir, agents.outputs(), build.maxHeap(), Barco.launch(spec));
         } catch (IOException | RuntimeException e) {
             UntrustedFiles.deleteTree(resultDir);
             throw e;
@@ -100,6 +132,7 @@ final class ForkedJvm implements AutoCloseable {
             ExitStatus status = container.waitFor();
             out.join();
             err.join();
+            appendAgentOutputs();
             Optional<ResourceUsage> usage = Optional.of(container.usage().orElseThrow()
                     .withWallTime(Duration.ofNanos(System.nanoTime() - handedOver)));
             if (container.timedOut()) {
@@ -112,13 +145,55 @@ final class ForkedJvm implements AutoCloseable {
                         + " (peak " + usage.get().peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"), usage);
             }
             try {
-                return new ForkedTest.Batch(outcomes(), null, usage, status.toString());
+                OutcomeFile.Outcomes outcomes = outcomes();
+                return new ForkedTest.Batch(outcomes, null, usage, status.toString(), describe(outcomes.fatal()));
             } catch (IOException e) {
                 return ForkedTest.Batch.failed(new AssertionFailedError("the forked test JVM " + status
                         + " and left an unreadable outcome: " + e.getMessage()), usage);
             }
         } finally {
             close();
+        }
+    }
+
+    /**
+     * What ended the runner, with what bounds the heap:
+     * {@code OutOfMemoryError: Java heap space in the forked test JVM (-Xmx2g, container memory limit 4G)}.
+     */
+    private String describe(ThrowableData fatal) {
+        if (fatal == null) {
+            return null;
+        }
+        String type = fatal.className().substring(fatal.className().lastIndexOf('.') + 1);
+        return type + (fatal.message() != null ? ": " + fatal.message() : "") + " in the forked test JVM ("
+                + maxHeap.map(h -> "-Xmx" + h).orElse("heap sized by the JVM") + ", container memory limit "
+                + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("none") + ")";
+    }
+
+    /**
+     * Appends what each agent wrote (JaCoCo's execution data) to the host file the build named for it;
+     * what cannot be appended (refused as untrusted, say) is reported and left out, not the test's failure.
+     */
+    private void appendAgentOutputs() {
+        for (Map.Entry<String, Path> output : agentOutputs.entrySet()) {
+            Path written = resultDir.resolve(output.getKey());
+            if (!Files.exists(written, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                appendTo(written, output.getValue());
+            } catch (IOException e) {
+                System.err.println("[barco] the forked test JVM's agent output was not added to " + output.getValue() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void appendTo(Path written, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND); FileLock lock = channel.lock()) {
+            // forks that end at once take turns: each appends whole sessions
+            UntrustedFiles.copy(written, Channels.newOutputStream(channel), MAX_AGENT_OUTPUT_BYTES);
         }
     }
 

@@ -43,7 +43,12 @@ final class ForkedTest {
      * How a forked JVM's run ended: the outcomes it reported, or one failure for all (it timed out,
      * was OOM-killed, or left an unreadable outcome file), and how it ended.
      */
-    record Batch(OutcomeFile.Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending) {
+    record Batch(OutcomeFile.Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending,
+            String fatalDescription) {
+        Batch(OutcomeFile.Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending) {
+            this(outcomes, failure, usage, ending, ending);
+        }
+
         static Batch failed(Throwable failure, Optional<ResourceUsage> usage) {
             return new Batch(OutcomeFile.Outcomes.NONE, failure, usage, "failed");
         }
@@ -71,14 +76,19 @@ final class ForkedTest {
                 return new Outcome(failureOf(found), usage);
             }
             if (!outcomes.complete() && outcomes.started().contains(uniqueId)) {
-                return new Outcome(new AssertionFailedError("the forked test JVM " + ending + " while this test ran"), usage);
+                AssertionFailedError died = new AssertionFailedError(outcomes.fatal() != null
+                        ? fatalDescription + " while this test ran" : "the forked test JVM " + ending + " while this test ran");
+                if (outcomes.fatal() != null) {
+                    died.initCause(outcomes.fatal().toFailure());
+                }
+                return new Outcome(died, usage);
             }
             if (!outcomes.complete() && !notReachedIsAbort) {
                 return new Outcome(new AssertionFailedError("the forked test JVM " + ending + " before it ran this test"), usage);
             }
             if (!outcomes.complete()) {
-                return new Outcome(new TestAbortedException("not run: the forked test JVM " + ending
-                        + " before it reached this test"), usage);
+                return new Outcome(new TestAbortedException("not run: " + (outcomes.fatal() != null ? fatalDescription
+                        : "the forked test JVM " + ending) + " before it reached this test"), usage);
             }
             return null;
         }

@@ -33,17 +33,46 @@ public final class ForkedTestRunner {
     private ForkedTestRunner() {
     }
 
+    /** How long shutdown hooks (a coverage agent's dump, say) may take before the JVM is halted. */
+    private static final long EXIT_GRACE_MILLIS = 60_000;
+
+    /**
+     * Whatever happens, the JVM ends when the runner does: an error that escaped the launcher (an
+     * OutOfMemoryError, which JUnit rethrows) is written as the runner's fatal outcome, and a thread
+     * the tests left running, or a shutdown hook that hangs, cannot keep the JVM (and its host) waiting.
+     */
     public static void main(String[] args) throws IOException {
         boolean batch = args[0].equals("--batch");
         Path outcomeFile = Path.of(args[batch ? 1 : 0]);
-        Launcher launcher = LauncherFactory.create();
-        List<String> ids = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines()
-                .filter(id -> !id.isBlank()).toList();
+        int status = 0;
         try (OutcomeFile.Writer outcomes = new OutcomeFile.Writer(Files.newOutputStream(outcomeFile))) {
-            run(launcher, ids, batch, outcomes);
-            outcomes.end();
+            try {
+                Launcher launcher = LauncherFactory.create();
+                List<String> ids = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines()
+                        .filter(id -> !id.isBlank()).toList();
+                run(launcher, ids, batch, outcomes);
+                outcomes.end();
+            } catch (Throwable t) {
+                status = 1;
+                outcomes.fatal(t);
+            }
+        } finally {
+            exit(status);
         }
-        System.exit(0);
+    }
+
+    private static void exit(int status) {
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(EXIT_GRACE_MILLIS);
+            } catch (InterruptedException e) {
+                // halted below all the same
+            }
+            Runtime.getRuntime().halt(status);
+        }, "barco-exit-guard");
+        halt.setDaemon(true);
+        halt.start();
+        System.exit(status);
     }
 
     private static void run(Launcher launcher, List<String> ids, boolean batch, OutcomeFile.Writer outcomes) {

@@ -20,7 +20,8 @@ import org.opentest4j.ValueWrapper;
  *
  * <p>Format, version 1: the bytes {@code BARCO-OUTCOME\n}, an int version, then records, each an int
  * length and that many bytes: a kind byte, then for {@link #STARTED} a test's unique id as it starts,
- * for {@link #TEST} the test's unique id, its status and, optionally, its throwable; {@link #END}
+ * for {@link #TEST} the test's unique id, its status and, optionally, its throwable, for
+ * {@link #FATAL} the throwable that ended the runner itself (an OutOfMemoryError, say); {@link #END}
  * has nothing more and says the fork finished. Records
  * are flushed one by one, so a fork that dies leaves the outcomes of the tests it finished, and no
  * end record. Strings are an int byte length (-1 for null) and UTF-8. A throwable is its class name,
@@ -35,6 +36,7 @@ final class OutcomeFile {
     static final byte TEST = 1;
     static final byte END = 2;
     static final byte STARTED = 3;
+    static final byte FATAL = 4;
 
     /** The most the host reads: far above any honest outcome, far below a host heap. */
     static final long MAX_FILE_BYTES = 64L << 20;
@@ -53,8 +55,8 @@ final class OutcomeFile {
     }
 
     /** What was read: the tests started, the outcomes, and whether the fork got to write its end record. */
-    record Outcomes(List<String> started, List<TestOutcome> outcomes, boolean complete) {
-        static final Outcomes NONE = new Outcomes(List.of(), List.of(), false);
+    record Outcomes(List<String> started, List<TestOutcome> outcomes, boolean complete, ThrowableData fatal) {
+        static final Outcomes NONE = new Outcomes(List.of(), List.of(), false, null);
     }
 
     /** An outcome file that cannot be parsed: truncated, foreign, or over a cap. */
@@ -101,6 +103,15 @@ final class OutcomeFile {
             DataOutputStream record = new DataOutputStream(bytes);
             record.writeByte(STARTED);
             writeString(record, uniqueId);
+            emit(bytes.toByteArray());
+        }
+
+        /** What ended the runner before its tests did: the tests it ran when it came fail with it. */
+        synchronized void fatal(Throwable throwable) throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            DataOutputStream record = new DataOutputStream(bytes);
+            record.writeByte(FATAL);
+            writeThrowable(record, throwable, 0);
             emit(bytes.toByteArray());
         }
 
@@ -203,6 +214,7 @@ final class OutcomeFile {
         }
         List<String> started = new ArrayList<>();
         List<TestOutcome> outcomes = new ArrayList<>();
+        ThrowableData fatal = null;
         while (in.remaining() >= 4) {
             int length = in.getInt();
             if (length < 1 || length > MAX_RECORD_BYTES) {
@@ -218,14 +230,16 @@ final class OutcomeFile {
                 if (in.hasRemaining()) {
                     throw new UnreadableOutcomeException(in.remaining() + " bytes after the end record");
                 }
-                return new Outcomes(List.copyOf(started), List.copyOf(outcomes), true);
+                return new Outcomes(List.copyOf(started), List.copyOf(outcomes), fatal == null, fatal);
             }
-            if (kind != TEST && kind != STARTED) {
+            if (kind != TEST && kind != STARTED && kind != FATAL) {
                 throw new UnreadableOutcomeException("unknown outcome record kind " + kind);
             }
             try {
                 if (kind == STARTED) {
                     started.add(readRequired(record, "unique id"));
+                } else if (kind == FATAL) {
+                    fatal = readThrowable(record, 0);
                 } else {
                     outcomes.add(readTest(record));
                 }
@@ -236,7 +250,7 @@ final class OutcomeFile {
                 throw new UnreadableOutcomeException(record.remaining() + " stray bytes in an outcome record");
             }
         }
-        return new Outcomes(List.copyOf(started), List.copyOf(outcomes), false);
+        return new Outcomes(List.copyOf(started), List.copyOf(outcomes), false, fatal);
     }
 
     private static TestOutcome readTest(ByteBuffer in) throws UnreadableOutcomeException {

@@ -168,11 +168,24 @@ class HostileIT {
         }).map(ProcessHandle::pid).toList();
     }
 
-    /** Groups this JVM created, named barco-PID-START-N, in any hierarchy. */
+    /** Groups this JVM created, named barco-PID-START-N, in any hierarchy; others' groups come and go meanwhile. */
     private static List<Path> ourCgroups() throws IOException {
         String prefix = "barco-" + LauncherIdentity.self() + "-";
-        try (Stream<Path> walk = Files.walk(Path.of("/sys/fs/cgroup"), 4)) {
-            return walk.filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith(prefix)).toList();
-        }
+        List<Path> found = new java.util.ArrayList<>();
+        Files.walkFileTree(Path.of("/sys/fs/cgroup"), java.util.Set.of(), 4, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (dir.getFileName() != null && dir.getFileName().toString().startsWith(prefix)) {
+                    found.add(dir);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE; // removed by its owner while we looked
+            }
+        });
+        return found;
     }
 }
