@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,7 +32,7 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * JVM mode. Inside the forked JVM it lets the test run as usual.
  */
 public final class BarcoExtension implements ExecutionCondition, ParameterResolver, InvocationInterceptor,
-        AfterTestExecutionCallback {
+        AfterTestExecutionCallback, BeforeAllCallback, AfterAllCallback {
     /** Set in the forked JVM: the test runs right there. */
     static final String FORKED_PROPERTY = "barco.forked";
     /**
@@ -133,7 +135,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         }
     }
 
-    private static boolean commandMode(Method method) {
+    static boolean commandMode(Method method) {
         for (Class<?> type : method.getParameterTypes()) {
             if (type == BarcoContainer.class) {
                 return true;
@@ -164,7 +166,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
             return;
         }
         invocation.skip();
-        ForkedTest.Outcome outcome = batched(context);
+        ForkedTest.Outcome outcome = ClassForks.granularity(context) == ClassForks.Granularity.METHOD ? null
+                : ClassForks.outcome(context);
         if (outcome == null) {
             outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
             outcome.usage().ifPresent(usage -> publish(context, usage));
@@ -199,61 +202,92 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         return count;
     }
 
-    /**
-     * Under the whole-suite switch with a class or run granularity, the outcome of this test from the
-     * one forked JVM that ran its class, or the whole run; null when the test runs on its own.
-     */
-    private static ForkedTest.Outcome batched(ExtensionContext context) {
-        String granularity = context.getConfigurationParameter(GRANULARITY_PARAMETER).orElse("method");
-        boolean annotated = context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod())).isPresent();
-        if (annotated || granularity.equals("method")) {
-            return null;
+    // ---- class lifecycle -------------------------------------------------------------------------
+
+    /** A class whose tests share a forked JVM: the JVM runs now, and a failure of the class there is the class's failure here. */
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        if (!inForkedJvm()) {
+            rethrowing(() -> ClassForks.beforeAll(context));
         }
-        ExtensionContext topClass = context;
-        while (topClass.getParent().isPresent() && topClass.getParent().get() != context.getRoot()) {
-            topClass = topClass.getParent().get();
-        }
-        ExtensionContext owner = granularity.equals("run") ? context.getRoot() : topClass;
-        List<String> ids = granularity.equals("run") && !TestPlanClasses.classIds().isEmpty()
-                ? TestPlanClasses.classIds() : List.of(topClass.getUniqueId());
-        boolean moreToCome = !granularity.equals("run");
-        BatchRun batch = owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class, k -> new BatchRun(ids, moreToCome), BatchRun.class);
-        ForkedTest.Batch result = batch.result();
-        if (batch.firstToReport()) {
-            result.usage().ifPresent(usage -> publish(context, usage));
-        }
-        return result.outcomeOf(context.getUniqueId(), true);
     }
 
-    /** One forked JVM for many tests, started by the first of them to need it. */
-    private static final class BatchRun {
-        private final List<String> ids;
-        private final boolean moreToCome;
-        private final AtomicBoolean reported = new AtomicBoolean();
-        private ForkedTest.Batch result;
-
-        BatchRun(List<String> ids, boolean moreToCome) {
-            this.ids = ids;
-            this.moreToCome = moreToCome;
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        if (!inForkedJvm()) {
+            rethrowing(() -> ClassForks.afterAll(context));
         }
+    }
 
-        synchronized ForkedTest.Batch result() {
-            if (result == null) {
-                try {
-                    result = ForkedTest.runBatch(InBarcoSettings.defaults(), ids, moreToCome);
-                } catch (IOException e) {
-                    result = ForkedTest.Batch.failed(e, Optional.empty());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    result = ForkedTest.Batch.failed(e, Optional.empty());
-                }
-            }
-            return result;
-        }
+    private interface Step {
+        void run() throws Throwable;
+    }
 
-        boolean firstToReport() {
-            return reported.compareAndSet(false, true);
+    /** Callbacks may throw only Exception; a test's AssertionError must come through as itself. */
+    private static void rethrowing(Step step) throws Exception {
+        try {
+            step.run();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
+    }
+
+    /** @BeforeAll and @AfterAll of a class whose tests all run in forked JVMs run there, not here, unless @OnHost. */
+    @Override
+    public void interceptBeforeAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        proceedWhereTheClassRuns(invocation, call, context);
+    }
+
+    @Override
+    public void interceptAfterAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        proceedWhereTheClassRuns(invocation, call, context);
+    }
+
+    private void proceedWhereTheClassRuns(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        boolean onHost = call.getExecutable().isAnnotationPresent(OnHost.class);
+        boolean runHere = inForkedJvm() ? !onHost : onHost || !ClassForks.jvmModeClass(classContext(context));
+        if (runHere) {
+            invocation.proceed();
+        } else {
+            invocation.skip();
+        }
+    }
+
+    /**
+     * A class whose tests all run in forked JVMs is not constructed here: its constructor and field
+     * initializers run where its tests do. The host gets an instance made without them, which it
+     * only passes to callbacks (its test methods are not invoked here). Its static initializer does
+     * run here, as for any class JUnit invokes.
+     */
+    @Override
+    public <T> T interceptTestClassConstructor(Invocation<T> invocation, ReflectiveInvocationContext<java.lang.reflect.Constructor<T>> call,
+            ExtensionContext context) throws Throwable {
+        if (inForkedJvm() || !ClassForks.jvmModeClass(classContext(context))) {
+            return invocation.proceed();
+        }
+        invocation.skip();
+        return call.getExecutable().getDeclaringClass().cast(allocateWithoutConstructor(call.getExecutable().getDeclaringClass()));
+    }
+
+    private static ExtensionContext classContext(ExtensionContext context) {
+        ExtensionContext c = context;
+        while (c.getTestMethod().isPresent() && c.getParent().isPresent()) {
+            c = c.getParent().get();
+        }
+        return c;
+    }
+
+    private static Object allocateWithoutConstructor(Class<?> type) throws ReflectiveOperationException {
+        Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+        java.lang.reflect.Field field = unsafeClass.getDeclaredField("theUnsafe");
+        field.setAccessible(true);
+        Object unsafe = field.get(null);
+        return unsafeClass.getMethod("allocateInstance", Class.class).invoke(unsafe, type);
     }
 
     /** @BeforeEach and @AfterEach of a JVM-mode test run in the forked JVM, not here, unless @OnHost. */

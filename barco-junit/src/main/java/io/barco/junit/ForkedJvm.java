@@ -57,11 +57,12 @@ final class ForkedJvm implements AutoCloseable {
     }
 
     /**
-     * @param batch whether it will run many tests (then with the optimizing compiler too) or one
+     * @param batch null for one test; else the batch it runs (then with the optimizing compiler too): a
+     *     class's binary name, whose tests it runs, or {@code *} for the whole run (see {@link ForkedTestRunner})
      * @param writeArchive whether to write the class data archive when there is none yet: worth it
      *     only when more forks of this classpath follow (it takes a JVM run of its own)
      */
-    static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
+    static ForkedJvm start(InBarcoSettings settings, String batch, boolean writeArchive) throws IOException {
         Path resultDir = ResultDirectory.create();
         try {
             BuildJvm build = BuildJvm.current();
@@ -77,19 +78,25 @@ final class ForkedJvm implements AutoCloseable {
             if (!build.choosesGc()) {
                 args.add("-XX:+UseSerialGC");
             }
-            if (!batch && !build.choosesCompilation()) {
+            if (batch == null && !build.choosesCompilation()) {
                 args.add("-XX:TieredStopAtLevel=1");
             }
             args.add("-Xshare:auto");
-            if (!batch) {
+            if (batch == null) {
                 args.add("-XX:-UsePerfData");
             }
             args.addAll(agents.options());
             build.systemProperties().forEach((name, value) -> args.add("-D" + name + "=" + value));
+            Optional<Duration> testTimeout = settings.spec(java).build().timeout();
+            if (batch != null && testTimeout.isPresent()) {
+                // many tests in one JVM: each gets the timeout from JUnit, in a thread of its own
+                args.add("-Djunit.jupiter.execution.timeout.default=" + testTimeout.get().toMillis() + " ms");
+                args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
+            }
             args.addAll(List.of("-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
                     "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
-            if (batch) {
-                args.add("--batch");
+            if (batch != null) {
+                args.add("--batch=" + batch);
             }
             args.add(RESULT_DIR + "/" + OUTCOME_FILE);
             ContainerSpec.Builder builder = settings.spec(java).args(args)
@@ -103,7 +110,7 @@ final class ForkedJvm implements AutoCloseable {
             }
             cds.mounts().forEach(builder::mount);
             ResultDirectory.ownBy(resultDir, builder.build());
-            Optional<Duration> timeout = builder.build().timeout();
+            Optional<Duration> timeout = batch == null ? builder.build().timeout() : Optional.empty();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
             return new ForkedJvm(spec, timeout, resultDir, agents.outputs(), build.maxHeap(), Barco.launch(spec));

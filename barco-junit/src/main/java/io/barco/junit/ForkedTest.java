@@ -49,6 +49,27 @@ final class ForkedTest {
             this(outcomes, failure, usage, ending, ending);
         }
 
+        /**
+         * How a class itself ended in the fork, if it failed or was aborted there: before any of its
+         * tests started ({@code afterTests} false: its @BeforeAll), or after ({@code afterTests} true:
+         * its @AfterAll). Null otherwise.
+         */
+        Throwable classFailure(String classId, boolean afterTests) {
+            if (failure != null) {
+                return null; // the fork itself failed: each test reports that
+            }
+            boolean testsStarted = outcomes.started().stream().anyMatch(id -> id.startsWith(classId + "/"));
+            if (testsStarted != afterTests) {
+                return null;
+            }
+            for (OutcomeFile.TestOutcome o : outcomes.outcomes()) {
+                if (o.uniqueId().equals(classId) && o.status() != OutcomeFile.Status.SUCCESSFUL) {
+                    return failureOf(o);
+                }
+            }
+            return null;
+        }
+
         static Batch failed(Throwable failure, Optional<ResourceUsage> usage) {
             return new Batch(OutcomeFile.Outcomes.NONE, failure, usage, "failed");
         }
@@ -97,11 +118,13 @@ final class ForkedTest {
     /**
      * Runs every test below the given unique ids (classes, say) in one forked JVM.
      *
+     * @param batch the class whose tests these are, or {@code *} for a whole run (see {@link ForkedTestRunner})
      * @param moreToCome whether more batches follow this one (a batch per class), which then start
      *     from the class data archive when there is one
      */
-    static Batch runBatch(InBarcoSettings settings, List<String> uniqueIds, boolean moreToCome) throws IOException, InterruptedException {
-        return ForkedJvm.start(settings, true, moreToCome).run(uniqueIds);
+    static Batch runBatch(InBarcoSettings settings, String batch, List<String> uniqueIds, boolean moreToCome)
+            throws IOException, InterruptedException {
+        return ForkedJvm.start(settings, batch, moreToCome).run(uniqueIds);
     }
 
     static Throwable failureOf(OutcomeFile.TestOutcome outcome) {

@@ -26,8 +26,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * unique ids of what to run, so that it can be started before its test is known. It runs every test
  * below the ids and writes, as each ends, how it ended to the outcome file ({@link OutcomeFile}):
  * each test, and each container (a class, say) that failed or was skipped. Usage:
- * {@code ForkedTestRunner [--batch] OUTCOME-FILE}, ids on stdin, one per line; {@code --batch} leaves
- * out the tests that have an {@link InBarco} of their own (they run in their own containers).
+ * {@code ForkedTestRunner [--batch=CLASS|--batch=*] OUTCOME-FILE}, ids on stdin, one per line. A batch
+ * runs only the tests whose settings are its own: {@code --batch=CLASS} those with the {@link InBarco}
+ * settings of that class (not a method or nested class with settings of its own), {@code --batch=*}
+ * (a whole run) those with none; the others run in their own containers.
  */
 public final class ForkedTestRunner {
     private ForkedTestRunner() {
@@ -42,8 +44,8 @@ public final class ForkedTestRunner {
      * the tests left running, or a shutdown hook that hangs, cannot keep the JVM (and its host) waiting.
      */
     public static void main(String[] args) throws IOException {
-        boolean batch = args[0].equals("--batch");
-        Path outcomeFile = Path.of(args[batch ? 1 : 0]);
+        String batch = args[0].startsWith("--batch=") ? args[0].substring("--batch=".length()) : null;
+        Path outcomeFile = Path.of(args[batch != null ? 1 : 0]);
         int status = 0;
         try (OutcomeFile.Writer outcomes = new OutcomeFile.Writer(Files.newOutputStream(outcomeFile))) {
             try {
@@ -75,11 +77,13 @@ public final class ForkedTestRunner {
         System.exit(status);
     }
 
-    private static void run(Launcher launcher, List<String> ids, boolean batch, OutcomeFile.Writer outcomes) {
+    private static void run(Launcher launcher, List<String> ids, String batch, OutcomeFile.Writer outcomes) throws ClassNotFoundException {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .configurationParameter(BarcoExtension.FORKED_PROPERTY, "true");
-        if (batch) {
-            request.filters((PostDiscoveryFilter) ForkedTestRunner::notInOwnContainer);
+        if (batch != null) {
+            Optional<InBarcoSettings> own = batch.equals("*") ? Optional.empty()
+                    : InBarcoSettings.of(Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
+            request.filters((PostDiscoveryFilter) descriptor -> sameSettings(descriptor, own));
         }
         ids.forEach(id -> request.selectors(selectUniqueId(id)));
         launcher.execute(request.build(), new TestExecutionListener() {
@@ -117,11 +121,13 @@ public final class ForkedTestRunner {
         });
     }
 
-    /** Tests with their own @InBarco run in their own containers, forked from the host: not in a batch. */
-    private static FilterResult notInOwnContainer(TestDescriptor descriptor) {
-        Optional<InBarcoSettings> own = descriptor.getSource()
-                .filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
-                .flatMap(source -> InBarcoSettings.of(source.getJavaClass(), Optional.of(source.getJavaMethod())));
-        return own.isPresent() ? FilterResult.excluded("runs in its own barco container") : FilterResult.included("batched");
+    /** Tests with settings other than the batch's run in their own containers, forked from the host: not here. */
+    private static FilterResult sameSettings(TestDescriptor descriptor, Optional<InBarcoSettings> batch) {
+        Optional<MethodSource> method = descriptor.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast);
+        if (method.isEmpty()) {
+            return FilterResult.included("not a method");
+        }
+        Optional<InBarcoSettings> own = InBarcoSettings.of(method.get().getJavaClass(), Optional.of(method.get().getJavaMethod()));
+        return own.equals(batch) ? FilterResult.included("batched") : FilterResult.excluded("runs in its own barco container");
     }
 }

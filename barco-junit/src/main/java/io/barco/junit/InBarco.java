@@ -69,6 +69,22 @@ public @interface InBarco {
     /** System calls to refuse with EPERM beyond the default seccomp profile. */
     String[] seccompDeny() default {};
 
-    /** Kill the container (and fail the test) after this long: "30s", "500ms", "2m". */
+    /**
+     * Kill the container (and fail the test) after this long: "30s", "500ms", "2m". In a JVM that runs
+     * a class's tests, each test gets this timeout from JUnit itself (in a thread of its own, so a
+     * test that ignores interrupts is left behind, and the JVM ends when the class does).
+     */
     String timeout() default "";
+
+    /**
+     * How many JVM-mode tests share a forked JVM. {@link Granularity#CLASS}, the default: the tests of
+     * a class run in one JVM, in one container, where {@code @BeforeAll}, {@code @AfterAll}, static state
+     * and the class's extensions live as in a plain run. {@link Granularity#METHOD}: a JVM per test
+     * method, in a container no other test used. A method with an {@code @InBarco} of its own always
+     * gets its own JVM.
+     */
+    Granularity granularity() default Granularity.INHERIT;
+
+    /** See {@link #granularity()}. INHERIT: as the enclosing class, or the barco.granularity parameter, says. */
+    enum Granularity { INHERIT, METHOD, CLASS }
 }

@@ -55,6 +55,17 @@ final class InBarcoSettings {
         return layers.isEmpty() ? Optional.empty() : Optional.of(new InBarcoSettings(layers));
     }
 
+    /** The innermost granularity an annotation sets, if any. */
+    Optional<InBarco.Granularity> granularity() {
+        InBarco.Granularity found = null;
+        for (InBarco a : layers) {
+            if (a.granularity() != InBarco.Granularity.INHERIT) {
+                found = a.granularity();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
     /** The container spec for {@code command}, with every layer applied in order. */
     ContainerSpec.Builder spec(String command) {
         ContainerSpec.Builder b = ContainerSpec.builder(command);

@@ -29,6 +29,6 @@ class BuildFidelityIT {
     void aHeapOutOfMemoryErrorIsReportedAsSuch() {
         EngineTestKit.engine("junit-jupiter").selectors(selectMethod(BuildFidelityFixtures.class, "runsOutOfHeap")).execute()
                 .testEvents().assertThatEvents().haveExactly(1, event(test("runsOutOfHeap"), finishedWithFailure(message(
-                        "OutOfMemoryError: Java heap space in the forked test JVM (-Xmx384m, container memory limit 1G) while this test ran"))));
+                        "OutOfMemoryError: Java heap space in the forked test JVM (heap sized by the JVM, container memory limit 256M) while this test ran"))));
     }
 }

@@ -11,8 +11,11 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** With JUnit's parallel mode (junit-platform.properties), containerized tests run at once without interfering. */
-@InBarco(memory = "256M")
+/**
+ * With JUnit's parallel mode (junit-platform.properties), containerized tests run at once without
+ * interfering: with a JVM per test method, each invocation has a container of its own.
+ */
+@InBarco(memory = "256M", granularity = InBarco.Granularity.METHOD)
 @Execution(ExecutionMode.CONCURRENT)
 class ParallelSampleIT {
 

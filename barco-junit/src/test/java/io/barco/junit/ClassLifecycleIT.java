@@ -1,0 +1,64 @@
+package io.barco.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.testkit.engine.EventConditions.container;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedSuccessfully;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import io.barco.junit.fixtures.LifecycleFixtures;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/** A class's @BeforeAll, static state, instance and @AfterAll live where its tests run, as in a plain run. */
+class ClassLifecycleIT {
+
+    private static Events run(Class<?> fixture) {
+        return EngineTestKit.engine("junit-jupiter").selectors(selectClass(fixture)).execute().allEvents();
+    }
+
+    @BeforeEach
+    void clear() {
+        LifecycleFixtures.RAN_ON_HOST.clear();
+    }
+
+    @Test
+    void aClassesTestsShareItsJvmAndWhatItsBeforeAllSetUp() {
+        Events events = run(LifecycleFixtures.SharedStatic.class);
+        events.assertStatistics(s -> s.succeeded(3 + 3).failed(0)); // 3 tests; engine, class and nested class containers
+        events.assertThatEvents().haveExactly(1, event(test("seesItsOuterClassesState"), finishedSuccessfully()));
+        // nothing of the class ran on the host but what was asked to
+        assertThat(LifecycleFixtures.RAN_ON_HOST).containsExactly("@AfterAll @OnHost");
+    }
+
+    @Test
+    void aPerClassInstanceIsSharedByItsTests() {
+        run(LifecycleFixtures.PerClassInstance.class).assertStatistics(s -> s.succeeded(2 + 2).failed(0));
+    }
+
+    @Test
+    void aFailingBeforeAllFailsTheClassAndItsTestsDoNotRun() {
+        Events events = run(LifecycleFixtures.FailingBeforeAll.class);
+        events.assertThatEvents().haveExactly(1, event(container(LifecycleFixtures.FailingBeforeAll.class),
+                finishedWithFailure(message("the database is down"))));
+        assertThat(events.started().filter(e -> e.getTestDescriptor().isTest()).count()).isZero();
+    }
+
+    @Test
+    void aFailingAfterAllFailsTheClassAfterItsTestsPassed() {
+        Events events = run(LifecycleFixtures.FailingAfterAll.class);
+        events.assertThatEvents()
+                .haveExactly(1, event(test("passes"), finishedSuccessfully()))
+                .haveExactly(1, event(container(LifecycleFixtures.FailingAfterAll.class), finishedWithFailure(message("cannot close"))));
+    }
+
+    @Test
+    void granularityMethodGivesEachTestAJvmOfItsOwn() {
+        run(LifecycleFixtures.JvmPerMethod.class).assertStatistics(s -> s.succeeded(2 + 2).failed(0));
+    }
+}
