@@ -88,9 +88,9 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         Optional<InBarcoSettings> annotated = context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()));
         if (annotated.isEmpty() && context.getTestClass().isPresent()
                 && context.getConfigurationParameter(ALL_PARAMETER).map(Boolean::parseBoolean).orElse(false)) {
-            return Optional.of(InBarcoSettings.defaults());
+            annotated = Optional.of(InBarcoSettings.defaults());
         }
-        return annotated;
+        return annotated.map(s -> s.configuredBy(context::getConfigurationParameter));
     }
 
     // ---- command mode ----------------------------------------------------------------------------

@@ -118,8 +118,9 @@ final class ClassForks {
             List<String> planned = TestPlanClasses.methodsUnder(owner.getUniqueId());
             ids = planned.isEmpty() ? List.of(owner.getUniqueId()) : planned;
         }
-        InBarcoSettings settings = granularity == Granularity.RUN ? InBarcoSettings.defaults()
-                : BarcoExtension.settings(owner).orElse(InBarcoSettings.defaults());
+        InBarcoSettings settings = granularity == Granularity.RUN
+                ? InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter)
+                : BarcoExtension.settings(owner).orElse(InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter));
         boolean moreToCome = granularity != Granularity.RUN;
         return owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class,
                 k -> new BatchRun(settings, batchName, ids, moreToCome), BatchRun.class);

@@ -86,6 +86,7 @@ final class ForkedJvm implements AutoCloseable {
                 args.add("-XX:-UsePerfData");
             }
             args.addAll(agents.options());
+            args.addAll(settings.jvmArgs());
             build.systemProperties().forEach((name, value) -> args.add("-D" + name + "=" + value));
             Optional<Duration> testTimeout = settings.spec(java).build().timeout();
             if (batch != null && testTimeout.isPresent()) {

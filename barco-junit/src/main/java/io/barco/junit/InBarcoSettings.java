@@ -20,20 +20,43 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /** The merged {@link InBarco} settings of a test: outer classes first, then the class, then the method. */
 final class InBarcoSettings {
     private final List<InBarco> layers;
+    /** JVM options for forked JVMs beyond the build's, from barco.jvmArgs. */
+    private final List<String> jvmArgs;
 
     private InBarcoSettings(List<InBarco> layers) {
+        this(layers, List.of());
+    }
+
+    private InBarcoSettings(List<InBarco> layers, List<String> jvmArgs) {
         this.layers = layers;
+        this.jvmArgs = jvmArgs;
+    }
+
+    /**
+     * These settings under the configuration parameters ({@link ConfiguredLayer}): the parameters are
+     * the outermost layer, the annotations win over them.
+     */
+    InBarcoSettings configuredBy(java.util.function.Function<String, Optional<String>> parameters) {
+        List<InBarco> all = new ArrayList<>();
+        ConfiguredLayer.from(parameters).ifPresent(all::add);
+        all.addAll(layers);
+        String args = parameters.apply("barco.jvmArgs").orElse("").trim();
+        return new InBarcoSettings(all, args.isEmpty() ? List.of() : List.of(args.split("\\s+")));
+    }
+
+    List<String> jvmArgs() {
+        return jvmArgs;
     }
 
     /** Equal when the annotations are: then the specs are too. */
     @Override
     public boolean equals(Object other) {
-        return other instanceof InBarcoSettings that && layers.equals(that.layers);
+        return other instanceof InBarcoSettings that && layers.equals(that.layers) && jvmArgs.equals(that.jvmArgs);
     }
 
     @Override
     public int hashCode() {
-        return layers.hashCode();
+        return layers.hashCode() * 31 + jvmArgs.hashCode();
     }
 
     /** barco's defaults, as a bare {@code @InBarco} gives them. */

@@ -84,4 +84,31 @@ class InBarcoSettingsTest {
         assertThat(InBarcoSettings.duration("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThatThrownBy(() -> InBarcoSettings.duration("soon")).hasMessageContaining("invalid @InBarco(timeout) 'soon'");
     }
+
+    @Test
+    void configurationParametersAreTheOutermostLayerAndAnnotationsWin() throws Exception {
+        java.util.Map<String, String> parameters = java.util.Map.of("barco.memory", "512M", "barco.pids", "128",
+                "barco.timeout", "10s", "barco.network", "host", "barco.jvmArgs", "-Xmx256m  -Dx=1");
+        InBarcoSettings configured = InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)));
+        ContainerSpec spec = configured.spec("/bin/true").build();
+        assertThat(spec.limits().memoryLimit()).hasValue(512L << 20);
+        assertThat(spec.limits().pidsLimit()).hasValue(128);
+        assertThat(spec.timeout()).hasValue(Duration.ofSeconds(10));
+        assertThat(spec.network()).isEqualTo(NetworkMode.HOST);
+        assertThat(configured.jvmArgs()).containsExactly("-Xmx256m", "-Dx=1");
+        // an annotation on the test wins
+        Method m = Outer.Inner.class.getDeclaredMethod("annotated");
+        ContainerSpec annotated = InBarcoSettings.of(Outer.Inner.class, Optional.of(m)).orElseThrow()
+                .configuredBy(name -> Optional.ofNullable(parameters.get(name))).spec("/bin/true").build();
+        assertThat(annotated.limits().memoryLimit()).hasValue(64L << 20);
+        assertThat(annotated.limits().pidsLimit()).hasValue(64);
+        // equal parameters, equal settings: forks started ahead are found again
+        assertThat(InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)))).isEqualTo(configured);
+    }
+
+    @Test
+    void aBadParameterSaysWhichOneAndWhatToGive() {
+        assertThatThrownBy(() -> InBarcoSettings.defaults().configuredBy(name -> name.equals("barco.pids") ? Optional.of("lots") : Optional.empty()))
+                .hasMessage("invalid barco.pids 'lots': give a whole number, 0 or more");
+    }
 }
