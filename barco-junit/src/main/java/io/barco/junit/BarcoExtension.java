@@ -55,6 +55,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BarcoExtension.class);
     private static final String CONTAINERS = "containers";
+    /** A skip for want of containers is said once on the console, not only in each test's report. */
+    private static final AtomicBoolean SKIP_ANNOUNCED = new AtomicBoolean();
 
     static boolean inForkedJvm() {
         return Boolean.getBoolean(FORKED_PROPERTY);
@@ -75,6 +77,9 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         if (required(context)) {
             throw new IllegalStateException("barco containers are required (" + REQUIRE_PARAMETER
                     + "=true or BARCO_REQUIRE_PRIVILEGED=1) but this host cannot run them: " + problem);
+        }
+        if (SKIP_ANNOUNCED.compareAndSet(false, true)) {
+            System.err.println("[barco] tests in containers are skipped: this host cannot run barco containers: " + problem);
         }
         return ConditionEvaluationResult.disabled("this host cannot run barco containers: " + problem);
     }
@@ -329,9 +334,12 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         entries.put("barco.oomKills", Long.toString(usage.oomKills()));
         entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
         context.publishReportEntry(entries);
-        StringBuilder line = new StringBuilder("[barco] usage of " + context.getDisplayName() + ":");
-        entries.forEach((key, value) -> line.append(' ').append(key.substring("barco.".length())).append('=').append(value.replace(' ', '_')));
-        System.out.println(line);
+        UsageReport.record(context, usage);
+        if (UsageReport.perTestLine(context)) {
+            StringBuilder line = new StringBuilder("[barco] usage of " + context.getDisplayName() + ":");
+            entries.forEach((key, value) -> line.append(' ').append(key.substring("barco.".length())).append('=').append(value.replace(' ', '_')));
+            System.out.println(line);
+        }
         context.getStore(NAMESPACE).put(ResourceUsage.class, usage);
     }
 

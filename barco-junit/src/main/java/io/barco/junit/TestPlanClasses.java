@@ -18,6 +18,15 @@ public final class TestPlanClasses implements TestExecutionListener {
     private static volatile List<String> classIds = List.of();
     private static volatile List<String> methodIds = List.of();
 
+    /** The run's usage summary, once, at its end. */
+    @Override
+    public void testPlanExecutionFinished(TestPlan plan) {
+        if (!BarcoExtension.inForkedJvm()) {
+            UsageReport.summary().ifPresent(System.out::println);
+        }
+        UsageReport.reset();
+    }
+
     @Override
     public void testPlanExecutionStarted(TestPlan plan) {
         List<String> ids = new ArrayList<>();

@@ -92,6 +92,26 @@ class WholeSuiteSwitchIT {
                 .containsExactly("annotated test ran in own");
     }
 
+    /** Thousands of tests under the switch: no line per test on the console, one summary, and a file with each test's usage. */
+    @Test
+    void underTheSwitchUsageGoesToAFileAndOneSummary() throws Exception {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            launch("method", new AtomicInteger(), selectClass(PlainSuiteFixture.class));
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertThat(out.lines()).noneMatch(l -> l.startsWith("[barco] usage of"));
+        String summary = out.lines().filter(l -> l.startsWith("[barco] ") && l.contains(" for tests: CPU ")).findFirst().orElseThrow();
+        java.nio.file.Path file = java.nio.file.Path.of(summary.substring(summary.indexOf("each test's usage in ") + "each test's usage in ".length()));
+        assertThat(java.nio.file.Files.readAllLines(file)).first().isEqualTo("test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis");
+        assertThat(java.nio.file.Files.readString(file)).contains("PlainSuiteFixture").contains("passesInside");
+        assertThat(out).contains("[barco] most memory:").contains("[barco] most CPU:");
+    }
+
     private static EngineExecutionResults underTheSwitch(String granularity, DiscoverySelector... selectors) {
         return EngineTestKit.engine("junit-jupiter").selectors(selectors)
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")

@@ -1,0 +1,119 @@
+package io.barco.junit;
+
+import io.barco.cgroup.ResourceUsage;
+import io.barco.spec.Size;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What every containerized test of a run used, where tools and people look for it: a CSV file per run
+ * under the build's output directory ({@code target/barco/usage-TIME-PID.csv}: test, peak memory,
+ * CPU, peak tasks, OOM kills, wall time), and one summary on the console when the run ends (totals,
+ * and the tests that used the most memory and CPU). Per-test lines on the console are for annotated
+ * tests; under the whole-suite switch, thousands of them would bury the build's output
+ * ({@code barco.usage.console=test|summary|none} chooses).
+ */
+final class UsageReport {
+    static final String CONSOLE_PARAMETER = "barco.usage.console";
+    private static final int TOP = 5;
+    private static final List<Entry> ENTRIES = new ArrayList<>();
+    private static Path file;
+    private static boolean fileFailed;
+
+    record Entry(String test, ResourceUsage usage) {
+    }
+
+    private UsageReport() {
+    }
+
+    /** Whether this test's usage goes on the console as a line of its own. */
+    static boolean perTestLine(ExtensionContext context) {
+        String mode = context.getConfigurationParameter(CONSOLE_PARAMETER).orElse("");
+        if (!mode.isEmpty()) {
+            return mode.equals("test");
+        }
+        return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod())).isPresent();
+    }
+
+    static synchronized void record(ExtensionContext context, ResourceUsage usage) {
+        Entry entry = new Entry(context.getUniqueId(), usage);
+        ENTRIES.add(entry);
+        if (fileFailed) {
+            return;
+        }
+        try {
+            if (file == null) {
+                file = newFile(context);
+                Files.writeString(file, "test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis\n", StandardCharsets.UTF_8);
+            }
+            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
+                out.write(csv(entry.test()) + "," + usage.peakMemoryBytes().orElse(-1) + ","
+                        + usage.cpuTotal().map(d -> d.toMillis()).orElse(-1L) + "," + usage.peakTasks().orElse(-1) + ","
+                        + usage.oomKills() + "," + usage.wallTime().toMillis() + "\n");
+            }
+        } catch (IOException e) {
+            fileFailed = true;
+            System.err.println("[barco] cannot write the usage file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Path newFile(ExtensionContext context) throws IOException {
+        Path dir = context.getConfigurationParameter("barco.outputDirectory").map(Path::of)
+                .orElse(Path.of(System.getProperty("user.dir"), "target")).resolve("barco");
+        Files.createDirectories(dir);
+        String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return dir.resolve("usage-" + time + "-" + ProcessHandle.current().pid() + ".csv");
+    }
+
+    private static String csv(String value) {
+        return "\"" + value.replace("\"", "\"\"") + "\"";
+    }
+
+    /** The summary of the run, or empty when no test ran in a container. */
+    static synchronized Optional<String> summary() {
+        if (ENTRIES.isEmpty()) {
+            return Optional.empty();
+        }
+        long cpu = ENTRIES.stream().mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L)).sum();
+        long wall = ENTRIES.stream().mapToLong(e -> e.usage().wallTime().toMillis()).sum();
+        long ooms = ENTRIES.stream().mapToLong(e -> e.usage().oomKills()).sum();
+        StringBuilder text = new StringBuilder("[barco] " + ENTRIES.size() + (ENTRIES.size() == 1 ? " container" : " containers") + " for tests: CPU " + cpu + " ms, wall "
+                + wall + " ms, OOM kills " + ooms + (file != null ? "; each test's usage in " + file : "") + "\n");
+        text.append("[barco] most memory:");
+        ENTRIES.stream().filter(e -> e.usage().peakMemoryBytes().isPresent())
+                .sorted(Comparator.comparingLong((Entry e) -> e.usage().peakMemoryBytes().getAsLong()).reversed()).limit(TOP)
+                .forEach(e -> text.append(' ').append(name(e)).append('=').append(Size.human(e.usage().peakMemoryBytes().getAsLong())));
+        text.append("\n[barco] most CPU:");
+        ENTRIES.stream().filter(e -> e.usage().cpuTotal().isPresent())
+                .sorted(Comparator.comparingLong((Entry e) -> e.usage().cpuTotal().get().toMillis()).reversed()).limit(TOP)
+                .forEach(e -> text.append(' ').append(name(e)).append('=').append(e.usage().cpuTotal().get().toMillis()).append("ms"));
+        return Optional.of(text.toString());
+    }
+
+    /** The test's class and method from its unique id, short enough for a console line. */
+    private static String name(Entry entry) {
+        String id = entry.test();
+        String shortened = id.replaceAll("\\[[a-z-]+:", "").replace("]", "").replace("/", " ").trim();
+        int lastSpace = shortened.lastIndexOf(' ');
+        String tail = lastSpace > 0 ? shortened.substring(shortened.lastIndexOf('.', lastSpace) + 1) : shortened;
+        return tail.replace(' ', '#').replace("()", "");
+    }
+
+    /** Clears what was recorded, for a new run in the same JVM. */
+    static synchronized void reset() {
+        ENTRIES.clear();
+        file = null;
+        fileFailed = false;
+    }
+}
