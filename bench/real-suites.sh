@@ -1,0 +1,129 @@
+#!/bin/bash
+# Real suites under barco's whole-suite switch (issue 9, point 8): each suite of
+# bench/real-suites/ (a released open-source project rebuilt with its own tests from what it
+# published on Maven Central) is run plain, then with barco put on its test classpath and
+# the switch on, in each granularity, and with Surefire's reuseForks=false (a fresh JVM per
+# test class, no container: the reference a user would pick for per-class isolation). Prints one
+# table (tests, failures, errors, skipped, wall time, ratio to plain, outcome differences) and
+# lists every test whose outcome differs from the plain run. Nothing of the suites is edited:
+# barco comes in through Surefire's -Dmaven.test.additionalClasspath, the switch through -D
+# system properties, which the JUnit Platform reads as configuration parameters.
+#
+# usage: bench/real-suites.sh [SUITE...]          (default: every suite in bench/real-suites/)
+# environment:
+#   MODES           modes to run, in order (default "plain run class method reusefalse");
+#                   plain always runs first, as the reference of the others
+#   METHOD_TESTS_<suite>  Surefire -Dtest selection for `method` granularity (a fork per test
+#                   method), e.g. METHOD_TESTS_commons_io='FileUtilsTest,IOUtilsTest'; the
+#                   defaults below take a few classes. Empty: the whole suite. With a selection,
+#                   the same selection is also run plain (mode plain-subset) as method's reference
+#   TESTS_<suite>   a -Dtest selection for every mode (default: the whole suite)
+#   MODE_TIMEOUT    a mode's run is stopped after this long (timeout(1) syntax, default 40m)
+#   OUT             where reports and results go (default bench/real-suites/target/results)
+#   BARCO_OPTS      more -D options for the barco modes (e.g. -Dbarco.startAhead=false)
+#   MVN             the Maven command (default mvn)
+# exit status: 0 when every mode ran; the differences are data, not a failure (see ci-subset.sh)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+suites_dir=$root/bench/real-suites
+out=${OUT:-$suites_dir/target/results}
+mvn_cmd=${MVN:-mvn}
+modes=${MODES:-plain run class method reusefalse}
+mode_timeout=${MODE_TIMEOUT:-40m}
+read -r -a barco_opts <<< "${BARCO_OPTS:-}"
+
+# a few classes per suite for a fork per test method (a JVM per test: the whole suites would
+# take hours); chosen for what they exercise: relative paths, resources as files, @TempDir,
+# @BeforeAll state, locale/time zone/system property extensions
+: "${METHOD_TESTS_commons_io=FileUtilsTest,DirectoryWalkerTest}"
+: "${METHOD_TESTS_commons_lang3=SystemUtilsTest,LocaleUtilsTest,FastDateFormatTest,ArchUtilsTest}"
+: "${METHOD_TESTS_commons_text=StringSubstitutorWithInterpolatorStringLookupTest,FileStringLookupTest,PropertiesStringLookupTest,XmlStringLookupTest}"
+
+if [ $# -gt 0 ]; then
+  suites=("$@")
+else
+  suites=()
+  for d in "$suites_dir"/*/pom.xml; do
+    suites+=("$(basename "$(dirname "$d")")")
+  done
+fi
+
+log() { printf '%s\n' "$*" >&2; }
+
+# barco's jars, built here without install (the shared ~/.m2 snapshot is left alone), and their
+# runtime dependencies minus JUnit's own jars: the suite brings its JUnit version, as a user's
+# project would, and two versions of the platform on one classpath would clash
+log "building barco's jars"
+(cd "$root" && "$mvn_cmd" -q -DskipTests -pl barco-junit -am package dependency:build-classpath \
+  -Dmdep.outputFile=target/barco.classpath -DincludeScope=runtime >/dev/null)
+barco_cp=$(ls "$root"/barco-junit/target/barco-junit-*[0-9T].jar)
+IFS=: read -r -a deps < "$root/barco-junit/target/barco.classpath" || true   # no final newline
+for jar in "${deps[@]}"; do
+  case $jar in
+    */org/junit/* | */opentest4j/* | */apiguardian/*) ;;
+    *) barco_cp+=,$jar ;;
+  esac
+done
+
+mkdir -p "$out"
+results=$out/results.tsv
+: > "$results"
+
+# run_mode SUITE MODE [MAVEN ARG...]: one Surefire run of the suite's tests; copies its reports
+# to $out/SUITE/MODE and appends "suite mode wall exit jacoco-bytes barco-lines" to results.tsv
+run_mode() {
+  local suite=$1 mode=$2
+  shift 2
+  local dir=$suites_dir/$suite dest=$out/$suite/$mode
+  rm -rf "$dir/target/surefire-reports" "$dir/target/jacoco.exec" "$dest"
+  mkdir -p "$dest"
+  log "$suite: $mode"
+  local start end status=0
+  start=$(date +%s.%N)
+  (cd "$dir" && timeout --kill-after=60s "$mode_timeout" "$mvn_cmd" -o test \
+    -Dmaven.test.failure.ignore=true "$@") > "$dest/mvn.log" 2>&1 || status=$?
+  end=$(date +%s.%N)
+  [ -d "$dir/target/surefire-reports" ] && cp -r "$dir/target/surefire-reports" "$dest/reports"
+  local jacoco=-
+  [ -f "$dir/target/jacoco.exec" ] && jacoco=$(stat -c %s "$dir/target/jacoco.exec")
+  local usage
+  usage=$(grep -c '^\[barco\] usage' "$dest/mvn.log" || true)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$suite" "$mode" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")" "$status" \
+    "$jacoco" "$usage" >> "$results"
+}
+
+for suite in "${suites[@]}"; do
+  dir=$suites_dir/$suite
+  [ -f "$dir/pom.xml" ] || { log "no suite $suite in $suites_dir"; exit 2; }
+  key=${suite//-/_}
+  sel_var=TESTS_$key
+  method_var=METHOD_TESTS_$key
+  selection=()
+  [ -n "${!sel_var:-}" ] && selection=("-Dtest=${!sel_var}")
+  # unpack and compile once, outside the timed runs (also fetches what is missing from Central)
+  log "$suite: preparing"
+  (cd "$dir" && "$mvn_cmd" -q test-compile >/dev/null)
+  switch=("-Dmaven.test.additionalClasspath=$barco_cp"
+          -Djunit.jupiter.extensions.autodetection.enabled=true -Dbarco.all=true
+          ${barco_opts[@]+"${barco_opts[@]}"})
+  run_mode "$suite" plain ${selection[@]+"${selection[@]}"}
+  for mode in $modes; do
+    case $mode in
+      plain) ;;
+      reusefalse) run_mode "$suite" reusefalse -DreuseForks=false ${selection[@]+"${selection[@]}"} ;;
+      run | class) run_mode "$suite" "$mode" "${switch[@]}" "-Dbarco.granularity=$mode" \
+                     ${selection[@]+"${selection[@]}"} ;;
+      method)
+        if [ -n "${!method_var:-}" ]; then
+          run_mode "$suite" plain-subset "-Dtest=${!method_var}"
+          run_mode "$suite" method "${switch[@]}" -Dbarco.granularity=method "-Dtest=${!method_var}"
+        else
+          run_mode "$suite" method "${switch[@]}" -Dbarco.granularity=method \
+            ${selection[@]+"${selection[@]}"}
+        fi ;;
+      *) log "unknown mode $mode"; exit 2 ;;
+    esac
+  done
+done
+
+python3 "$suites_dir/compare.py" "$out"
