@@ -79,23 +79,19 @@ final class ClassForks {
 
     /** Before a class: its fork runs now; a failure of the class there before any test started is the class's failure here. */
     static void beforeAll(ExtensionContext testClass) throws Throwable {
-        if (!jvmModeClass(testClass) || granularity(testClass) == Granularity.METHOD) {
-            return;
-        }
-        ForkedTest.Batch result = batch(testClass).result();
-        Throwable failure = result.classFailure(testClass.getUniqueId(), false);
-        if (failure != null) {
-            throw failure;
-        }
+        rethrowClassFailure(testClass, false);
     }
 
     /** After a class: a failure of the class in its fork after its tests started (its @AfterAll) is the class's failure here. */
     static void afterAll(ExtensionContext testClass) throws Throwable {
+        rethrowClassFailure(testClass, true);
+    }
+
+    private static void rethrowClassFailure(ExtensionContext testClass, boolean afterTests) throws Throwable {
         if (!jvmModeClass(testClass) || granularity(testClass) == Granularity.METHOD) {
             return;
         }
-        ForkedTest.Batch result = batch(testClass).result();
-        Throwable failure = result.classFailure(testClass.getUniqueId(), true);
+        Throwable failure = batch(testClass).result().classFailure(testClass.getUniqueId(), afterTests);
         if (failure != null) {
             throw failure;
         }

@@ -24,6 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import org.opentest4j.AssertionFailedError;
 
@@ -38,6 +40,23 @@ final class ForkedJvm implements AutoCloseable {
     /** Far above JaCoCo's execution data of one test JVM (a few hundred KB for a large project). */
     private static final long MAX_AGENT_OUTPUT_BYTES = 256L << 20;
 
+    /** JVMs not yet closed: a test JVM that is told to exit (SIGTERM, say) closes them, and removes their directories. */
+    private static final Set<ForkedJvm> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ForkedJvm::closeAll, "barco-forked-jvms"));
+    }
+
+    private static void closeAll() {
+        for (ForkedJvm jvm : List.copyOf(LIVE)) {
+            try {
+                jvm.close();
+            } catch (IOException | RuntimeException e) {
+                // the JVM is going away: what is left, the next JVM or barco gc collects
+            }
+        }
+    }
+
     private final ContainerSpec spec;
     private final Optional<Duration> timeout;
     private final Path resultDir;
@@ -50,6 +69,7 @@ final class ForkedJvm implements AutoCloseable {
             Optional<String> maxHeap, Container container) {
         this.agentOutputs = agentOutputs;
         this.maxHeap = maxHeap;
+        LIVE.add(this);
         this.spec = spec;
         this.timeout = timeout;
         this.resultDir = resultDir;
@@ -217,6 +237,7 @@ final class ForkedJvm implements AutoCloseable {
     /** Kills the JVM if it still runs, and removes its container and result directory. */
     @Override
     public void close() throws IOException {
+        LIVE.remove(this);
         try {
             container.close();
         } finally {

@@ -99,6 +99,11 @@ record ThrowableData(String className, int flags, String message, List<StackTrac
         }
     }
 
+    /** As Throwable.toString() would have said it of the original. */
+    private static String describe(String originalClassName, String message) {
+        return message != null ? originalClassName + ": " + message : originalClassName;
+    }
+
     /** An exception of the forked test whose class the host does not load: its toString names the original. */
     static final class ForkedTestException extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -115,8 +120,7 @@ record ThrowableData(String className, int flags, String message, List<StackTrac
 
         @Override
         public String toString() {
-            String message = getLocalizedMessage();
-            return message != null ? originalClassName + ": " + message : originalClassName;
+            return describe(originalClassName, getLocalizedMessage());
         }
     }
 
@@ -136,8 +140,7 @@ record ThrowableData(String className, int flags, String message, List<StackTrac
 
         @Override
         public String toString() {
-            String message = getLocalizedMessage();
-            return message != null ? originalClassName + ": " + message : originalClassName;
+            return describe(originalClassName, getLocalizedMessage());
         }
     }
 }

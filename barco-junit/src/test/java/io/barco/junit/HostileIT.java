@@ -68,9 +68,9 @@ class HostileIT {
             assertThat(tmp.filter(p -> p.getFileName().toString().startsWith(HostileFixtures.MARKER_PREFIX)
                     || OwnedTempDirectories.ours(p))).as("gadget markers and temp directories of this JVM").isEmpty();
         }
-        assertThat(processesWith(HostileFixtures.DAEMON_TOKEN)).as("daemons left").isEmpty();
-        assertThat(processesWith(HostileFixtures.STUBBORN_TOKEN)).as("commands left").isEmpty();
-        assertThat(ourCgroups()).as("cgroups of this JVM left").isEmpty();
+        assertThat(Leftovers.processesWith(HostileFixtures.DAEMON_TOKEN)).as("daemons left").isEmpty();
+        assertThat(Leftovers.processesWith(HostileFixtures.STUBBORN_TOKEN)).as("commands left").isEmpty();
+        assertThat(Leftovers.cgroupsStartingWith("barco-" + LauncherIdentity.self() + "-")).as("cgroups of this JVM left").isEmpty();
         assertThat(mounts()).as("mounts of the host JVM's namespace").isEqualTo(mountsBefore);
         List<String> added = new java.util.ArrayList<>(descriptors());
         descriptorsBefore.forEach(added::remove);
@@ -158,34 +158,4 @@ class HostileIT {
         return ProcFiles.read(Path.of("/proc/self/mountinfo")).lines().count();
     }
 
-    private static List<Long> processesWith(String token) {
-        return ProcessHandle.allProcesses().filter(p -> {
-            try {
-                return ProcFiles.read(Path.of("/proc/" + p.pid() + "/cmdline")).contains(token);
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }).map(ProcessHandle::pid).toList();
-    }
-
-    /** Groups this JVM created, named barco-PID-START-N, in any hierarchy; others' groups come and go meanwhile. */
-    private static List<Path> ourCgroups() throws IOException {
-        String prefix = "barco-" + LauncherIdentity.self() + "-";
-        List<Path> found = new java.util.ArrayList<>();
-        Files.walkFileTree(Path.of("/sys/fs/cgroup"), java.util.Set.of(), 4, new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
-                if (dir.getFileName() != null && dir.getFileName().toString().startsWith(prefix)) {
-                    found.add(dir);
-                }
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
-                return java.nio.file.FileVisitResult.CONTINUE; // removed by its owner while we looked
-            }
-        });
-        return found;
-    }
 }
