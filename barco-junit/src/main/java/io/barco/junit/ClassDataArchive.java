@@ -38,6 +38,8 @@ import java.util.jar.JarOutputStream;
  * directories come after the jars, which it allows ({@link ForkedClasspath#archivedJars}).
  */
 final class ClassDataArchive {
+    /** {@code -Dbarco.classDataSharing=false} starts forks without an archive (to measure what it saves). */
+    static final String SWITCH = "barco.classDataSharing";
     private static final String INSIDE = "/tmp/.barco-cds/app.jsa";
     private static final String TRAINER_INSIDE = "/tmp/.barco-cds/trainer.jar";
     private static final String DUMP_NAME = "app.jsa";
@@ -70,7 +72,7 @@ final class ClassDataArchive {
      */
     static ClassDataArchive forClasspath(ForkedClasspath classpath, boolean train) throws IOException {
         String jars = classpath.archivedJars();
-        if (jars.isEmpty()) {
+        if (jars.isEmpty() || "false".equals(System.getProperty(SWITCH))) {
             return none();
         }
         String key = key(jars, classpath.hostEntries());

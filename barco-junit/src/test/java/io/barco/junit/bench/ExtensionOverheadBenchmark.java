@@ -29,10 +29,17 @@ public final class ExtensionOverheadBenchmark {
         System.out.printf("%-50s %9s %9s%n", "", "p50", "p90");
         runTests(OverheadFixtures.Plain.class); // warm-up
         print("a trivial test, plain", runTests(OverheadFixtures.Plain.class));
-        runTests(OverheadFixtures.InContainer.class);
-        print("the same test in JVM mode, JVM started with it", runTests(OverheadFixtures.InContainer.class,
-                Map.of(BarcoExtension.START_AHEAD_PARAMETER, "false")));
-        print("the same test in JVM mode, next JVM started ahead", runTests(OverheadFixtures.InContainer.class));
+        Map<String, String> perMethod = Map.of(BarcoExtension.GRANULARITY_PARAMETER, "method");
+        runTests(OverheadFixtures.InContainer.class, perMethod);
+        print("JVM mode, a JVM per test, started with it", runTests(OverheadFixtures.InContainer.class,
+                Map.of(BarcoExtension.GRANULARITY_PARAMETER, "method", BarcoExtension.START_AHEAD_PARAMETER, "false")));
+        print("JVM mode, a JVM per test, the next started ahead", runTests(OverheadFixtures.InContainer.class, perMethod));
+        printPerClass("JVM mode, one JVM for the class (the default)", OverheadFixtures.InContainer.class);
+        System.setProperty("barco.classDataSharing", "false");
+        printPerClass("  the same, without the class data archive", OverheadFixtures.InContainer.class);
+        print("  a JVM per test, started with it, no archive", runTests(OverheadFixtures.InContainer.class,
+                Map.of(BarcoExtension.GRANULARITY_PARAMETER, "method", BarcoExtension.START_AHEAD_PARAMETER, "false")));
+        System.clearProperty("barco.classDataSharing");
         ProcessBuilder plainTrue = new ProcessBuilder("/bin/true").redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         print("the same command, plain ProcessBuilder", measure(() -> plainTrue.start().waitFor()));
@@ -86,6 +93,20 @@ public final class ExtensionOverheadBenchmark {
                     }
                 });
         return durations.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /** A class's tests in one JVM: the class's time from its first test's start to its last test's end, per test. */
+    private static void printPerClass(String name, Class<?> fixture) {
+        long[] rounds = new long[5];
+        int tests = 0;
+        for (int round = 0; round < rounds.length; round++) {
+            long start = System.nanoTime();
+            tests = runTests(fixture).length;
+            rounds[round] = System.nanoTime() - start;
+        }
+        Arrays.sort(rounds);
+        System.out.printf("%-50s %6.2f ms per test (the class's %d tests: %.0f ms, median of %d runs)%n", name,
+                rounds[rounds.length / 2] / 1e6 / tests, tests, rounds[rounds.length / 2] / 1e6, rounds.length);
     }
 
     private static void print(String name, long[] sorted) {
