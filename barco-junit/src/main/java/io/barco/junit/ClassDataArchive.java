@@ -178,6 +178,7 @@ final class ClassDataArchive {
                 Files.setPosixFilePermissions(digestTemp, PosixFilePermissions.fromString("rw-r--r--"));
                 BarcoCache.publish(digestTemp, digestFile(cached));
                 BarcoCache.publish(temp, cached);
+                removeOldArchives(cached.getParent());
             } finally {
                 Files.deleteIfExists(temp);
             }
@@ -189,6 +190,23 @@ final class ClassDataArchive {
             return false; // no archive: the forks start without one, and meet any launch error themselves
         } finally {
             UntrustedFiles.deleteTree(resultDir);
+        }
+    }
+
+    /** Every change of a jar makes a new archive: the cache keeps the newest ones. */
+    private static final int ARCHIVES_KEPT = 8;
+
+    private static void removeOldArchives(Path cache) {
+        try (java.util.stream.Stream<Path> files = Files.list(cache)) {
+            List<Path> archives = files.filter(p -> p.getFileName().toString().endsWith(".jsa"))
+                    .sorted(java.util.Comparator.comparing((Path p) -> p.toFile().lastModified()).reversed()).toList();
+            for (Path old : archives.subList(Math.min(ARCHIVES_KEPT, archives.size()), archives.size())) {
+                // a fork may map one still: the file goes when it is unmapped; its digest first, so none is used half-removed
+                Files.deleteIfExists(digestFile(old));
+                Files.deleteIfExists(old);
+            }
+        } catch (IOException e) {
+            // the next archive written tries again
         }
     }
 
