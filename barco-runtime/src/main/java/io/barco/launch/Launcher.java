@@ -197,9 +197,17 @@ public final class Launcher {
                 parentEnds[0] >= 0 ? new FdOutputStream(parentEnds[0]) : null,
                 parentEnds[1] >= 0 ? new FdInputStream(parentEnds[1]) : null,
                 parentEnds[2] >= 0 ? new FdInputStream(parentEnds[2]) : null, exit, start);
+        // the handle owns these descriptors now: the caller's cleanup must not close them a second time
+        java.util.Arrays.fill(parentEnds, -1);
         LIVE.add(container);
         exit.whenComplete((s, e) -> LIVE.remove(container));
-        spec.timeout().ifPresent(container::killAfter);
+        try {
+            spec.timeout().ifPresent(container::killAfter);
+        } catch (RuntimeException | Error e) {
+            // the container runs: a failure now must not leave it, its pidfd or its groups behind
+            container.close();
+            throw e;
+        }
         return container;
     }
 
