@@ -13,8 +13,10 @@ work=$(mktemp -d /tmp/barco-gc-race.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp barco-runtime/target/barco-runtime-0.1.0-SNAPSHOT-cli.jar "$work/barco.jar"
 
+# run in the background only: exec, so that $! is the JVM itself (the pid to SIGKILL and to find
+# the container under), not a subshell around it
 barco() {
-  java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$work/barco.jar" "$@"
+  exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -jar "$work/barco.jar" "$@"
 }
 
 # running, as opposed to gone or a zombie its new parent has yet to reap
