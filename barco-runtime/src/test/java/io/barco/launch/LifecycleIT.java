@@ -77,6 +77,27 @@ class LifecycleIT {
     }
 
     @Test
+    void timersBeyondWhatNanosecondsHoldNeverFireAndLeakNothing() throws Exception {
+        // a 1000-year timeout overflowed toNanos() after the launch, leaking a pidfd per call
+        Duration forever = Duration.ofDays(365L * 1000);
+        long before = descriptors();
+        for (int i = 0; i < 20; i++) {
+            try (Container c = Barco.launch(Sh.spec("true").build())) {
+                c.killAfter(forever);
+                assertThat(c.waitFor(forever)).isPresent();
+                assertThat(c.timedOut()).isFalse();
+            }
+        }
+        assertThat(descriptors()).as("descriptors of this JVM").isLessThan(before + 5); // 20 if one leaked per call
+    }
+
+    private static long descriptors() throws java.io.IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void environmentIsOnlyWhatTheSpecSays() throws Exception {
         String out = Sh.output(ContainerSpec.builder("/usr/bin/env").env("GREETING", "hello world"));
         assertThat(out.lines().sorted()).containsExactly("GREETING=hello world", "PATH=" + ContainerSpec.DEFAULT_PATH);
