@@ -3,6 +3,7 @@ package io.barco;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.Launcher;
+import io.barco.output.OutputLimits;
 import io.barco.spec.ContainerSpec;
 
 /**
@@ -18,8 +19,19 @@ public final class Barco {
         return Launcher.launch(spec);
     }
 
-    /** Runs a container to the end (or its timeout) and returns its exit status and captured output. */
+    /**
+     * Runs a container to the end (or its timeout) and returns its exit status and captured output,
+     * of which at most {@link OutputLimits#DEFAULT} (4 MiB per stream, head and tail) is kept.
+     */
     public static ContainerResult run(ContainerSpec spec) throws InterruptedException {
         return Launcher.run(spec);
+    }
+
+    /**
+     * Runs a container to the end, keeping its output within {@code limits}: e.g.
+     * {@code OutputLimits.DEFAULT.withMemoryBytes(64 << 20).withSpillDirectory(Path.of("target/barco-output"))}.
+     */
+    public static ContainerResult run(ContainerSpec spec, OutputLimits limits) throws InterruptedException {
+        return Launcher.run(spec, limits);
     }
 }

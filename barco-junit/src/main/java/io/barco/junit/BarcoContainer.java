@@ -3,6 +3,7 @@ package io.barco.junit;
 import io.barco.Barco;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
+import io.barco.output.OutputLimits;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Stdio;
 import java.util.ArrayList;
@@ -23,12 +24,14 @@ import java.util.function.UnaryOperator;
  */
 public final class BarcoContainer implements AutoCloseable {
     private final InBarcoSettings settings;
+    private final OutputLimits outputLimits;
     private final Consumer<ContainerResult> onResult;
     private final List<RunningCommand> started = new ArrayList<>();
     private boolean closed;
 
-    BarcoContainer(InBarcoSettings settings, Consumer<ContainerResult> onResult) {
+    BarcoContainer(InBarcoSettings settings, OutputLimits outputLimits, Consumer<ContainerResult> onResult) {
         this.settings = settings;
+        this.outputLimits = outputLimits;
         this.onResult = onResult;
     }
 
@@ -37,7 +40,11 @@ public final class BarcoContainer implements AutoCloseable {
         return customize.apply(settings.spec(command).args(args)).build();
     }
 
-    /** Runs a command to its end and returns its result: exit code, output, resource usage. */
+    /**
+     * Runs a command to its end and returns its result: exit code, output, resource usage. Output past
+     * 4 MiB per stream is dropped between its head and tail, and spilled whole (up to 256 MiB) to a
+     * file under the build's output directory, which the result names.
+     */
     public ContainerResult exec(String command, String... args) throws InterruptedException {
         return exec(UnaryOperator.identity(), command, args);
     }
@@ -45,7 +52,7 @@ public final class BarcoContainer implements AutoCloseable {
     /** Like {@link #exec(String, String...)}, with the spec adjusted for this one command. */
     public ContainerResult exec(UnaryOperator<ContainerSpec.Builder> customize, String command, String... args)
             throws InterruptedException {
-        ContainerResult result = Barco.run(spec(customize, command, args));
+        ContainerResult result = Barco.run(spec(customize, command, args), outputLimits);
         onResult.accept(result);
         return result;
     }
@@ -64,7 +71,7 @@ public final class BarcoContainer implements AutoCloseable {
         }
         ContainerSpec spec = spec(b -> customize.apply(b.stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE)), command, args);
         Container container = Barco.launch(spec);
-        RunningCommand running = new RunningCommand(String.join(" ", spec.argv()), container, onResult);
+        RunningCommand running = new RunningCommand(String.join(" ", spec.argv()), container, outputLimits, onResult);
         started.add(running);
         return running;
     }

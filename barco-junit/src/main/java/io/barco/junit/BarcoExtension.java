@@ -118,7 +118,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         }
         InBarcoSettings settings = settings(context).orElseThrow(() -> new IllegalStateException(
                 "a BarcoContainer parameter needs @InBarco on the test method or its class"));
-        BarcoContainer container = new BarcoContainer(settings, result -> publish(context, result.usage()));
+        BarcoContainer container = new BarcoContainer(settings, OutputDirectory.limits(context),
+                result -> publish(context, result.usage()));
         // stopped when the test method returns; closed when the test ends, whatever happens
         containers(context).add(container);
         context.getStore(NAMESPACE).put(new Object(), container);
@@ -336,7 +337,13 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         context.publishReportEntry(entries);
         UsageReport.record(context, usage);
         if (UsageReport.perTestLine(context)) {
-            StringBuilder line = new StringBuilder("[barco] usage of " + context.getDisplayName() + ":");
+            // a display name is the test's to choose (a parameterized test's includes its arguments): cap it
+            String name = context.getDisplayName();
+            if (name.length() > 200) {
+                int cut = Character.isHighSurrogate(name.charAt(199)) ? 199 : 200; // not half a character
+                name = name.substring(0, cut) + "…(" + (name.length() - cut) + " more characters)";
+            }
+            StringBuilder line = new StringBuilder("[barco] usage of " + name.replaceAll("\\R", " ") + ":");
             entries.forEach((key, value) -> line.append(' ').append(key.substring("barco.".length())).append('=').append(value.replace(' ', '_')));
             System.out.println(line);
         }

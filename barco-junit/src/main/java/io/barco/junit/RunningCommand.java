@@ -4,9 +4,9 @@ import io.barco.cgroup.ResourceUsage;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.ExitStatus;
-import java.io.ByteArrayOutputStream;
+import io.barco.output.OutputCapture;
+import io.barco.output.OutputLimits;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -14,39 +14,42 @@ import java.util.function.Consumer;
 /**
  * A command running in a container, started by {@link BarcoContainer#start}. Its output is collected
  * as it comes, so a test can wait for a line:
- * {@code await().untilAsserted(() -> assertThat(server).outputContains("ready"))}.
+ * {@code await().untilAsserted(() -> assertThat(server).outputContains("ready"))}. At most
+ * {@link OutputLimits#memoryBytes()} of each stream is kept (its head and its tail), so a command that
+ * prints without end cannot exhaust the test JVM's heap.
  */
 public final class RunningCommand implements AutoCloseable {
     private final String command;
     private final Container container;
     private final Consumer<ContainerResult> onResult;
-    private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+    private final OutputCapture stdout;
+    private final OutputCapture stderr;
     private final Thread outReader;
     private final Thread errReader;
     private ContainerResult result;
 
-    RunningCommand(String command, Container container, Consumer<ContainerResult> onResult) {
+    RunningCommand(String command, Container container, OutputLimits limits, Consumer<ContainerResult> onResult) {
         this.command = command;
         this.container = container;
         this.onResult = onResult;
+        this.stdout = new OutputCapture(limits, "stdout");
+        this.stderr = new OutputCapture(limits, "stderr");
         // whole bytes, decoded when read: a character may straddle two reads
         this.outReader = OutputPump.start(container.stdout().orElseThrow(), stdout, "barco-stdout-" + container.pid());
         this.errReader = OutputPump.start(container.stderr().orElseThrow(), stderr, "barco-stderr-" + container.pid());
     }
 
-    /** Everything the command wrote to stdout so far. */
+    /**
+     * What the command wrote to stdout so far: all of it, or, past the output limit, its head, a
+     * marker line naming the bytes dropped (and the spill file), and its tail.
+     */
     public String output() {
-        return text(stdout);
+        return stdout.text(); // synchronized with the pump's writes
     }
 
-    /** Everything the command wrote to stderr so far. */
+    /** What the command wrote to stderr so far, kept as {@link #output()}. */
     public String errorOutput() {
-        return text(stderr);
-    }
-
-    private static String text(ByteArrayOutputStream bytes) {
-        return bytes.toString(StandardCharsets.UTF_8); // synchronized with the pump's writes
+        return stderr.text();
     }
 
     /** The command line, for messages. */
@@ -73,7 +76,9 @@ public final class RunningCommand implements AutoCloseable {
             ExitStatus status = container.waitFor();
             outReader.join();
             errReader.join();
-            result = new ContainerResult(status, stdout.toByteArray(), stderr.toByteArray(), container.wallTime(),
+            stdout.close();
+            stderr.close();
+            result = new ContainerResult(status, stdout.snapshot(), stderr.snapshot(), container.wallTime(),
                     container.timedOut(), container.usage().orElseThrow());
             onResult.accept(result); // once
         }

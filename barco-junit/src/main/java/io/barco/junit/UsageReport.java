@@ -54,7 +54,12 @@ final class UsageReport {
         }
         try {
             if (file == null) {
-                file = newFile(context);
+                Path dir = OutputDirectory.base(context);
+                if (dir == null) {
+                    fileFailed = true; // no output directory to write to: the summary still comes
+                    return;
+                }
+                file = newFile(dir);
                 Files.writeString(file, "test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis\n", StandardCharsets.UTF_8);
             }
             try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
@@ -68,9 +73,7 @@ final class UsageReport {
         }
     }
 
-    private static Path newFile(ExtensionContext context) throws IOException {
-        Path dir = context.getConfigurationParameter("barco.outputDirectory").map(Path::of)
-                .orElse(Path.of(System.getProperty("user.dir"), "target")).resolve("barco");
+    private static Path newFile(Path dir) throws IOException {
         Files.createDirectories(dir);
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return dir.resolve("usage-" + time + "-" + ProcessHandle.current().pid() + ".csv");

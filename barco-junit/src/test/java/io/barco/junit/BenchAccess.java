@@ -4,7 +4,7 @@ import io.barco.launch.ContainerResult;
 
 /** Lets the overhead benchmark use command mode as a test would, without a test around it. */
 public final class BenchAccess {
-    private static final BarcoContainer CONTAINER = new BarcoContainer(InBarcoSettings.defaults(), result -> { });
+    private static final BarcoContainer CONTAINER = new BarcoContainer(InBarcoSettings.defaults(), io.barco.output.OutputLimits.DEFAULT, result -> { });
 
     private BenchAccess() {
     }

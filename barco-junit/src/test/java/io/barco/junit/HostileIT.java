@@ -116,6 +116,12 @@ class HostileIT {
     }
 
     @Test
+    void aCommandPrintingForeverIsKeptToItsHeadAndTail() {
+        run("printsForever", BarcoContainer.class.getName()).assertThatEvents().haveExactly(1, event(test("printsForever"),
+                finishedSuccessfully()));
+    }
+
+    @Test
     void aCommandThatIgnoresSigtermIsKilledWhenItsTestEnds() {
         run("leavesACommandThatIgnoresSigterm", BarcoContainer.class.getName()).assertThatEvents().haveExactly(1, event(test("leavesACommandThatIgnoresSigterm"),
                 finishedSuccessfully()));

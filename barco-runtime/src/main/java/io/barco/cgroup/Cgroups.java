@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Creates containers' cgroups with the driver this host needs: unified cgroup v2, or the cgroup v1
@@ -112,20 +111,45 @@ public final class Cgroups {
     }
 
     private static volatile boolean collected;
+    private static final java.util.concurrent.atomic.AtomicBoolean COLLECTION_FAILURE_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /**
+     * Collects dead launchers' groups at this JVM's first launch. Best effort: what it cannot collect
+     * is logged once per JVM and left for `barco gc`; it never fails the launch that triggered it.
+     */
     private static void collectGarbageOnce() {
-        if (!collected) {
-            collected = true;
-            collectGarbage();
+        if (collected) {
+            return;
+        }
+        collected = true;
+        List<String> failures;
+        try {
+            failures = DeadLaunchers.collect(garbageParents(host())).failures();
+        } catch (RuntimeException e) {
+            failures = List.of(String.valueOf(e.getMessage()));
+        }
+        if (!failures.isEmpty() && COLLECTION_FAILURE_LOGGED.compareAndSet(false, true)) {
+            System.err.println("barco: could not collect the cgroups of launchers that died (" + failures.get(0)
+                    + (failures.size() > 1 ? ", and " + (failures.size() - 1) + " more" : "") + "); run barco gc to retry");
         }
     }
 
     /**
-     * Removes the groups of containers whose launching JVM is gone, killing what still runs in them.
-     * Returns the groups removed.
+     * Removes the groups of containers whose launching JVM is gone, killing what still runs in them,
+     * and returns the groups this call removed. Groups another collector is removing at the same time
+     * are left to it. Throws, after doing all it could, if some group could not be collected.
      */
     public static List<Path> collectGarbage() {
-        CgroupHost h = host();
+        DeadLaunchers.Outcome outcome = DeadLaunchers.collect(garbageParents(host()));
+        if (!outcome.failures().isEmpty()) {
+            throw new CgroupException(String.join("; ", outcome.failures()) + " (removed " + outcome.removed().size()
+                    + " other groups; retry with barco gc)");
+        }
+        return outcome.removed();
+    }
+
+    /** The directories where container groups live: the v2 parent, the caller's own group in each v1 hierarchy. */
+    private static Set<Path> garbageParents(CgroupHost h) {
         Set<Path> parents = new LinkedHashSet<>();
         if (h.usesV2()) {
             parents.add(h.unified().orElseThrow().resolve(parentGroup()));
@@ -135,40 +159,6 @@ public final class Cgroups {
                 parents.add(hierarchy.ownDirectory());
             }
         });
-        List<Path> removed = new ArrayList<>();
-        for (Path parent : parents) {
-            if (!Files.isDirectory(parent)) {
-                continue;
-            }
-            try (Stream<Path> children = Files.list(parent)) {
-                for (Path child : children.filter(Files::isDirectory).toList()) {
-                    String name = child.getFileName().toString();
-                    if (CgroupNames.isBarcoGroup(name) && !CgroupNames.ownerAlive(name)) {
-                        freezeAndKill(child);
-                        GroupDirectory.remove(child);
-                        removed.add(child);
-                    }
-                }
-            } catch (IOException e) {
-                throw new CgroupException("cannot list " + parent + ": " + CgroupFiles.reason(e), e);
-            }
-        }
-        return removed;
-    }
-
-    private static void freezeAndKill(Path group) {
-        Path kill = group.resolve("cgroup.kill");
-        if (Files.exists(kill)) {
-            CgroupFiles.write(kill, "1");
-            return;
-        }
-        Path state = group.resolve("freezer.state");
-        if (Files.exists(state)) {
-            CgroupFiles.write(state, "FROZEN");
-        }
-        GroupDirectory.killTasks(group);
-        if (Files.exists(state)) {
-            CgroupFiles.write(state, "THAWED");
-        }
+        return parents;
     }
 }

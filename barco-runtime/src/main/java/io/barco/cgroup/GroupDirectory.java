@@ -50,19 +50,20 @@ final class GroupDirectory {
 
     /**
      * Removes the group, killing what is left in it. Tasks leave a group only once they are fully
-     * gone, so this waits (bounded) for the kernel to finish them.
+     * gone, so this waits (bounded) for the kernel to finish them. Returns whether this call removed
+     * it (false: it was gone already, such as when another JVM collected it).
      */
-    static void remove(Path dir) {
+    static boolean remove(Path dir) {
         if (!Files.isDirectory(dir)) {
-            return;
+            return false;
         }
         long deadline = System.nanoTime() + REMOVE_TIMEOUT_NANOS;
         for (int attempt = 0;; attempt++) {
             try {
                 Files.delete(dir);
-                return;
+                return true;
             } catch (java.nio.file.NoSuchFileException e) {
-                return;
+                return false;
             } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw new CgroupException("cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e)

@@ -19,6 +19,7 @@ import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
 import io.barco.spec.NetworkMode;
 import io.barco.spec.Stdio;
+import io.barco.sys.OwnedTempDirectories;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Parameters;
                 "  barco -u 0 -m / -c /bin/sh -a .          an interactive shell in a container",
                 "  barco -c /bin/sh -- -c 'echo hi'         run /bin/sh -c 'echo hi'",
                 "  barco --memory 64M --stats -c /bin/sh -- -c '...'   under a 64M memory limit, print usage",
-                "  barco gc                                 remove cgroups left by launchers that died",
+                "  barco gc                                 remove what launchers that died left: cgroups, temp directories",
                 "", "Exit status: the command's own; 128+N if it died by signal N; 125 if barco failed;",
                 "126 if the command cannot be executed; 127 if it does not exist."})
 public final class BarcoCommand implements Callable<Integer> {
@@ -280,7 +281,7 @@ public final class BarcoCommand implements Callable<Integer> {
         return status.code();
     }
 
-    /** Runs the CLI and returns its exit status; {@code barco gc} removes the cgroups of dead JVMs. */
+    /** Runs the CLI and returns its exit status; {@code barco gc} removes what dead JVMs left. */
     public static int execute(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);
@@ -313,7 +314,10 @@ public final class BarcoCommand implements Callable<Integer> {
         try {
             List<Path> removed = Cgroups.collectGarbage();
             removed.forEach(group -> out.println("removed " + group));
-            out.println("barco gc: " + removed.size() + " cgroup" + (removed.size() == 1 ? "" : "s") + " of dead launchers removed");
+            List<Path> directories = OwnedTempDirectories.collectDead();
+            directories.forEach(dir -> out.println("removed " + dir));
+            out.println("barco gc: " + removed.size() + " cgroup" + (removed.size() == 1 ? "" : "s") + " and " + directories.size()
+                    + " temp director" + (directories.size() == 1 ? "y" : "ies") + " of dead launchers removed");
             return 0;
         } catch (BarcoException e) {
             err.println("barco: " + e.getMessage());

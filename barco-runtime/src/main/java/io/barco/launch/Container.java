@@ -89,7 +89,7 @@ public final class Container implements AutoCloseable {
     /** The exit status, or empty if the container still runs after {@code timeout}. */
     public Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException {
         try {
-            return Optional.of(exit.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+            return Optional.of(exit.get(nanos(timeout), TimeUnit.NANOSECONDS));
         } catch (TimeoutException e) {
             return Optional.empty();
         } catch (ExecutionException e) {
@@ -128,7 +128,7 @@ public final class Container implements AutoCloseable {
     /**
      * Kills the container, and marks it as timed out, if it still runs {@code timeout} from now (a
      * spec's timeout starts at the launch; this one where the caller says, such as when a container
-     * started ahead of time gets its work).
+     * started ahead of time gets its work). A timeout beyond what nanoseconds hold means never.
      */
     public void killAfter(Duration timeout) {
         ScheduledFuture<?> timer = TIMERS.schedule(() -> {
@@ -136,8 +136,13 @@ public final class Container implements AutoCloseable {
                 timedOut = true;
                 kill();
             }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }, nanos(timeout), TimeUnit.NANOSECONDS);
         exit.whenComplete((s, e) -> timer.cancel(false));
+    }
+
+    /** The duration in nanoseconds, saturated: past about 292 years, toNanos() overflows. */
+    private static long nanos(Duration d) {
+        return d.compareTo(io.barco.spec.Durations.MAX) > 0 ? Long.MAX_VALUE : d.toNanos();
     }
 
     /** What the container used, once it has ended. */

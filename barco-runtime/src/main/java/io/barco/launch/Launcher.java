@@ -5,6 +5,9 @@ import io.barco.BarcoException;
 import io.barco.cgroup.Cgroups;
 import io.barco.cgroup.ContainerCgroup;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.output.CapturedOutput;
+import io.barco.output.OutputCapture;
+import io.barco.output.OutputLimits;
 import io.barco.plan.CgroupPlacement;
 import io.barco.plan.HostFacts;
 import io.barco.plan.LaunchPlan;
@@ -20,8 +23,6 @@ import io.barco.sys.FdInputStream;
 import io.barco.sys.FdOutputStream;
 import io.barco.sys.LibC;
 import io.barco.sys.Terminal;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -196,9 +197,17 @@ public final class Launcher {
                 parentEnds[0] >= 0 ? new FdOutputStream(parentEnds[0]) : null,
                 parentEnds[1] >= 0 ? new FdInputStream(parentEnds[1]) : null,
                 parentEnds[2] >= 0 ? new FdInputStream(parentEnds[2]) : null, exit, start);
+        // the handle owns these descriptors now: the caller's cleanup must not close them a second time
+        java.util.Arrays.fill(parentEnds, -1);
         LIVE.add(container);
         exit.whenComplete((s, e) -> LIVE.remove(container));
-        spec.timeout().ifPresent(container::killAfter);
+        try {
+            spec.timeout().ifPresent(container::killAfter);
+        } catch (RuntimeException | Error e) {
+            // the container runs: a failure now must not leave it, its pidfd or its groups behind
+            container.close();
+            throw e;
+        }
         return container;
     }
 
@@ -248,30 +257,27 @@ public final class Launcher {
         reap(pid);
     }
 
-    /** Launches, captures stdout and stderr, waits (up to the spec's timeout) and cleans up. */
+    /** Launches, captures stdout and stderr within the default limits, waits (up to the spec's timeout) and cleans up. */
     public static ContainerResult run(ContainerSpec spec) throws InterruptedException {
+        return run(spec, OutputLimits.DEFAULT);
+    }
+
+    /** As {@link #run(ContainerSpec)}, keeping output within {@code limits}. */
+    public static ContainerResult run(ContainerSpec spec, OutputLimits limits) throws InterruptedException {
         try (Container container = launch(spec)) {
-            CompletableFuture<byte[]> out = drain(container.stdout().orElse(null));
-            CompletableFuture<byte[]> err = drain(container.stderr().orElse(null));
+            CompletableFuture<CapturedOutput> out = drain(container.stdout().orElse(null), limits, "stdout");
+            CompletableFuture<CapturedOutput> err = drain(container.stderr().orElse(null), limits, "stderr");
             ExitStatus status = container.waitFor();
             return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut(),
                     container.usage().orElseThrow());
         }
     }
 
-    private static CompletableFuture<byte[]> drain(InputStream in) {
+    private static CompletableFuture<CapturedOutput> drain(InputStream in, OutputLimits limits, String name) {
         if (in == null) {
-            return CompletableFuture.completedFuture(new byte[0]);
+            return CompletableFuture.completedFuture(CapturedOutput.EMPTY);
         }
-        return CompletableFuture.supplyAsync(() -> {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            try {
-                in.transferTo(buffer);
-            } catch (IOException e) {
-                // closed under us when the container was killed: keep what arrived
-            }
-            return buffer.toByteArray();
-        }, WAITERS);
+        return CompletableFuture.supplyAsync(() -> OutputCapture.drain(in, limits, name), WAITERS);
     }
 
     static ThreadFactory daemon(String name) {

@@ -109,6 +109,9 @@ public final class ContainerSpec {
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new InvalidSpecException("timeout must be positive, got " + timeout);
         }
+        if (timeout != null) {
+            Durations.checkFits(timeout, "timeout " + timeout);
+        }
     }
 
     private static void noNul(String what, String value) {

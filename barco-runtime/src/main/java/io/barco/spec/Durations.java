@@ -6,6 +6,11 @@ import java.util.regex.Pattern;
 
 /** Durations as users write them: {@code 30} (seconds), {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
 public final class Durations {
+    /**
+     * The longest duration barco accepts: what {@link Duration#toNanos()} holds (about 292 years), as
+     * timers take nanoseconds. Longer ones used to overflow after the container had started.
+     */
+    public static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
     private static final Pattern FORM = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
     private Durations() {
@@ -17,16 +22,22 @@ public final class Durations {
         if (!m.matches()) {
             throw new InvalidSpecException(what + " '" + text + "': use e.g. 30, 500ms, 10s, 2m or 1h");
         }
-        long n = Long.parseLong(m.group(1));
-        Duration d = switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+        Duration d;
+        try {
+            long n = Long.parseLong(m.group(1));
+            d = switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        } catch (NumberFormatException | ArithmeticException e) {
+            d = MAX.plusNanos(1); // too long for a long or a Duration: refused just below
+        }
         if (d.isZero()) {
             throw new InvalidSpecException(what + " '" + text + "': it must be positive");
         }
+        checkFits(d, what + " '" + text + "'");
         return d;
     }
 
@@ -53,5 +64,13 @@ public final class Durations {
             text.append(millis).append("ms");
         }
         return text.toString();
+    }
+
+    /** Refuses a duration longer than {@link #MAX}, with the fix. */
+    public static void checkFits(Duration d, String what) {
+        if (d.compareTo(MAX) > 0) {
+            throw new InvalidSpecException(what + " is too long: give at most " + MAX.toDays() / 365
+                    + " years (what nanosecond timers hold), e.g. 10m");
+        }
     }
 }

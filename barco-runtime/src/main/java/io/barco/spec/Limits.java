@@ -21,6 +21,11 @@ public record Limits(Long memory, Long memorySwap, Integer cpuWeight, Double cpu
     public static final Limits SEED = NONE.withMemory(1L << 30).withCpuWeight(256).withPids(64);
     /** The CFS period barco uses for {@link #cpus}: 100 ms. */
     public static final long CPU_PERIOD_MICROS = 100_000;
+    /**
+     * The largest pids.max the kernel accepts: PID_MAX_LIMIT, 4194304 on 64-bit (kernel/cgroup/pids.c
+     * refuses a limit above it with EINVAL, for cgroup v1 and v2 alike; 4194305 measured as refused on 6.18).
+     */
+    public static final int PIDS_MAX = 4 * 1024 * 1024;
 
     public Limits {
         if (memory != null && memory < 4096) {
@@ -37,6 +42,10 @@ public record Limits(Long memory, Long memorySwap, Integer cpuWeight, Double cpu
         }
         if (pids != null && pids < 1) {
             throw new InvalidSpecException("pids limit " + pids + " must be at least 1");
+        }
+        if (pids != null && pids > PIDS_MAX) {
+            throw new InvalidSpecException("pids limit " + pids + " is above the kernel's limit of " + PIDS_MAX
+                    + " (PID_MAX_LIMIT): give at most " + PIDS_MAX + ", or no pids limit");
         }
     }
 

@@ -83,9 +83,31 @@ class LifecycleIT {
     }
 
     @Test
-    void largeOutputIsNotTruncatedOrBlocked() throws Exception {
-        ContainerResult result = Sh.run("head -c 5000000 /dev/zero | tr '\\0' 'x'");
-        assertThat(result.stdoutBytes()).hasSize(5_000_000);
+    void outputWithinTheDefaultLimitIsNotTruncatedOrBlocked() throws Exception {
+        ContainerResult result = Sh.run("head -c 4000000 /dev/zero | tr '\\0' 'x'"); // under 4 MiB
+        assertThat(result.stdoutBytes()).hasSize(4_000_000);
+        assertThat(result.outputTruncated()).isFalse();
+    }
+
+    @Test
+    void timersBeyondWhatNanosecondsHoldNeverFireAndLeakNothing() throws Exception {
+        // a 1000-year timeout overflowed toNanos() after the launch, leaking a pidfd per call
+        Duration forever = Duration.ofDays(365L * 1000);
+        long before = descriptors();
+        for (int i = 0; i < 20; i++) {
+            try (Container c = Barco.launch(Sh.spec("true").build())) {
+                c.killAfter(forever);
+                assertThat(c.waitFor(forever)).isPresent();
+                assertThat(c.timedOut()).isFalse();
+            }
+        }
+        assertThat(descriptors()).as("descriptors of this JVM").isLessThan(before + 5); // 20 if one leaked per call
+    }
+
+    private static long descriptors() throws java.io.IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     @Test

@@ -1,0 +1,37 @@
+package io.barco.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Durations and limits the kernel or the JDK cannot hold are refused when the spec is built, not after launch. */
+class BoundsTest {
+
+    @Test
+    void aTimeoutBeyondWhatNanosecondsHoldIsRefusedAtBuildTime() {
+        assertThatThrownBy(() -> ContainerSpec.builder("/bin/true").timeout(Duration.ofDays(365L * 300)).build())
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("timeout PT2628000H is too long: give at most 292 years (what nanosecond timers hold), e.g. 10m");
+        assertThat(ContainerSpec.builder("/bin/true").timeout(Durations.MAX).build().timeout()).contains(Durations.MAX);
+    }
+
+    @Test
+    void aDurationTooLongToParseIsOneLineWithTheFix() {
+        assertThatThrownBy(() -> Durations.parse("99999999999999999999", "timeout"))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("timeout '99999999999999999999' is too long: give at most");
+        assertThatThrownBy(() -> Durations.parse("9223372036854775807h", "timeout"))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("is too long");
+        assertThatThrownBy(() -> Durations.parse("2562048h", "timeout")).hasMessageContaining("is too long");
+        assertThat(Durations.parse("2562047h", "timeout")).isEqualTo(Duration.ofHours(2562047));
+    }
+
+    @Test
+    void pidsAboveTheKernelsLimitAreRefused() {
+        assertThat(Limits.NONE.withPids(Limits.PIDS_MAX).pidsLimit()).hasValue(4194304);
+        assertThatThrownBy(() -> Limits.NONE.withPids(Limits.PIDS_MAX + 1)).isInstanceOf(InvalidSpecException.class)
+                .hasMessage("pids limit 4194305 is above the kernel's limit of 4194304 (PID_MAX_LIMIT): give at most 4194304, or no pids limit");
+        assertThatThrownBy(() -> Limits.NONE.withPids(Integer.MAX_VALUE)).hasMessageContaining("above the kernel's limit");
+    }
+}
