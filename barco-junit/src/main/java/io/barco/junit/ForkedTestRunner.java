@@ -127,6 +127,9 @@ public final class ForkedTestRunner {
         if (method.isEmpty()) {
             return FilterResult.included("not a method");
         }
+        if (method.get().getJavaMethod().isAnnotationPresent(org.junit.jupiter.api.TestFactory.class)) {
+            return FilterResult.excluded("dynamic tests run on the host"); // the host runs the factory itself
+        }
         Optional<InBarcoSettings> own = InBarcoSettings.of(method.get().getJavaClass(), Optional.of(method.get().getJavaMethod()));
         return own.equals(batch) ? FilterResult.included("batched") : FilterResult.excluded("runs in its own barco container");
     }
