@@ -104,13 +104,26 @@ final class UsageReport {
         return Optional.of(text.toString());
     }
 
-    /** The test's class and method from its unique id, short enough for a console line. */
-    private static String name(Entry entry) {
-        String id = entry.test();
-        String shortened = id.replaceAll("\\[[a-z-]+:", "").replace("]", "").replace("/", " ").trim();
-        int lastSpace = shortened.lastIndexOf(' ');
-        String tail = lastSpace > 0 ? shortened.substring(shortened.lastIndexOf('.', lastSpace) + 1) : shortened;
-        return tail.replace(' ', '#').replace("()", "");
+    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("\\[([a-z-]+):([^\\]]*)\\]");
+
+    /** The test's class, method and invocation from its unique id, short enough for a console line: {@code Foo#bar[2]}. */
+    static String name(Entry entry) {
+        StringBuilder name = new StringBuilder();
+        java.util.regex.Matcher m = SEGMENT.matcher(entry.test());
+        while (m.find()) {
+            String type = m.group(1);
+            String value = m.group(2);
+            if (type.endsWith("class")) {
+                name.setLength(0);
+                name.append(value.substring(value.lastIndexOf('.') + 1).replace('$', '.'));
+            } else if (type.equals("method") || type.equals("test-template") || type.equals("test-factory")) {
+                int paren = value.indexOf('(');
+                name.append('#').append(paren < 0 ? value : value.substring(0, paren));
+            } else if (type.endsWith("invocation") || type.startsWith("dynamic")) {
+                name.append('[').append(value.replace("#", "")).append(']');
+            }
+        }
+        return name.length() > 0 ? name.toString() : entry.test();
     }
 
     /** Clears what was recorded, for a new run in the same JVM. */
