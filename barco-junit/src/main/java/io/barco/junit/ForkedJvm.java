@@ -125,7 +125,7 @@ final class ForkedJvm implements AutoCloseable {
                     .env(build.environment())
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
-            WorkingDirectory.mounts(workingDirectory, classpath.mounts()).forEach(builder::mount);
+            WorkingDirectory.mounts(workingDirectory, classpath.mounts(), RESULT_DIR).forEach(builder::mount);
             if (Files.isDirectory(workingDirectory)) {
                 builder.workdir(workingDirectory.toString());
             }

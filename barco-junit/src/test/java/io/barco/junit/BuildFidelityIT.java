@@ -22,7 +22,13 @@ class BuildFidelityIT {
                 .haveExactly(1, event(test("seesTheBuildsPropertiesOptionsAndEnvironment"), finishedSuccessfully()))
                 .haveExactly(1, event(test("runsInTheModulesDirectoryWhereRelativePathsResolve"), finishedSuccessfully()))
                 .haveExactly(1, event(test("readsAResourceDirectoryAsFiles"), finishedSuccessfully()))
-                .haveExactly(1, event(test("writesItsTempDir"), finishedSuccessfully()));
+                .haveExactly(1, event(test("writesItsTempDir"), finishedSuccessfully()))
+                .haveExactly(1, event(test("writesInItsWorkingDirectoryAndTarget"), finishedSuccessfully()));
+        // what the forks wrote vanished with them: the module's files are as they were
+        java.nio.file.Path module = java.nio.file.Path.of(System.getProperty("user.dir"));
+        org.assertj.core.api.Assertions.assertThat(module.resolve("barco-fidelity-scratch.txt")).doesNotExist();
+        org.assertj.core.api.Assertions.assertThat(module.resolve("target/barco-fidelity")).doesNotExist();
+        org.assertj.core.api.Assertions.assertThat(module.resolve("pom.xml")).content().doesNotContain("changed in a fork");
     }
 
     @Test

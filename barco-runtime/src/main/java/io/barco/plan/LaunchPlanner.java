@@ -132,6 +132,14 @@ public final class LaunchPlanner {
             if (mount.kind() == Mount.Kind.BIND) {
                 makeMountPoint(mount.target(), host.isDirectory(mount.source()));
                 add(Op.ATTACH_TREE, bindTrees.get(i), 0, "bind " + mount, inRoot(mount.target()));
+            } else if (mount.kind() == Mount.Kind.OVERLAY) {
+                // the lower layer is what is mounted on the target now; user.* xattrs, as a user namespace may set only those
+                String upper = inRoot(mount.upperParent() + "/upper");
+                String work = inRoot(mount.upperParent() + "/work");
+                add(Op.MKDIR, 0755, 0, "mkdir the overlay's upper layer " + mount.upperParent() + "/upper", upper);
+                add(Op.MKDIR, 0755, 0, "mkdir the overlay's work directory " + mount.upperParent() + "/work", work);
+                mount("overlay", mount.target(), "overlay", MS_NOSUID | MS_NODEV,
+                        "lowerdir=" + inRoot(mount.target()) + ",upperdir=" + upper + ",workdir=" + work + ",userxattr");
             } else {
                 makeMountPoint(mount.target(), true);
                 mount("tmpfs", mount.target(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");

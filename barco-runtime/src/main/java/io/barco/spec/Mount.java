@@ -8,8 +8,8 @@ import java.util.Objects;
  * {@code hostRootAsContainerRoot} is an idmapped mount: what the host's root owns, container root
  * owns, so it may enter directories only root could (such as /root/.m2).
  */
-public record Mount(Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot) {
-    public enum Kind { BIND, TMPFS }
+public record Mount(Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot, String upperParent) {
+    public enum Kind { BIND, TMPFS, OVERLAY }
 
     public Mount {
         Objects.requireNonNull(kind, "kind");
@@ -20,11 +20,28 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
         if (kind == Kind.BIND && (source == null || !source.isAbsolute())) {
             throw new InvalidSpecException("bind source '" + source + "' is not an absolute host path");
         }
+        if (kind == Kind.OVERLAY && (upperParent == null || !upperParent.startsWith("/"))) {
+            throw new InvalidSpecException("overlay on '" + target + "' needs the absolute path, inside, of a writable directory for its upper layer");
+        }
         target = ContainerPaths.normalize(target);
+    }
+
+    public Mount(Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot) {
+        this(kind, source, target, readOnly, hostRootAsContainerRoot, null);
     }
 
     public Mount(Kind kind, Path source, String target, boolean readOnly) {
         this(kind, source, target, readOnly, false);
+    }
+
+    /**
+     * A writable overlay on {@code target}, whose own content (as mounted before this, earlier in the
+     * spec's list) is the lower layer: writes go to {@code upperParent/upper} inside, a directory an
+     * earlier mount made writable (a bind of a host directory the container's user owns, whose
+     * {@code upper} the host reads afterwards), and the lower layer never changes.
+     */
+    public static Mount overlay(String target, String upperParent) {
+        return new Mount(Kind.OVERLAY, null, target, false, false, upperParent);
     }
 
     public static Mount bind(Path source, String target, boolean readOnly) {
@@ -59,6 +76,10 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
 
     @Override
     public String toString() {
-        return kind == Kind.BIND ? source + ":" + target + (readOnly ? ":ro" : ":rw") : "tmpfs:" + target;
+        return switch (kind) {
+            case BIND -> source + ":" + target + (readOnly ? ":ro" : ":rw");
+            case TMPFS -> "tmpfs:" + target;
+            case OVERLAY -> "overlay:" + target + " (upper in " + upperParent + ")";
+        };
     }
 }
