@@ -80,9 +80,41 @@ record BuildJvm(List<String> jvmOptions, Map<String, String> systemProperties, M
                 || option.startsWith("-Duser.dir=") || option.startsWith("-D" + BarcoExtension.FORKED_PROPERTY + "=");
     }
 
-    /** Whether the build chose a garbage collector: then barco must not choose another (the JVM refuses two). */
+    /** Whether these options choose a garbage collector: then no other may be chosen (the JVM refuses two). */
+    static boolean choosesGc(List<String> options) {
+        return options.stream().anyMatch(o -> o.matches("-XX:\\+Use\\w*GC"));
+    }
+
     boolean choosesGc() {
-        return jvmOptions.stream().anyMatch(o -> o.matches("-XX:\\+Use\\w*GC"));
+        return choosesGc(jvmOptions);
+    }
+
+    /**
+     * The collector this JVM runs with, as an option, when the build did not choose one: the JVM
+     * chose it from the host's CPUs and memory, and a fork in a smaller container would choose
+     * another (the serial collector, which fits no object beyond its old generation: a test that
+     * allocates a 4 GB array behaves otherwise). Empty when it cannot tell.
+     */
+    static java.util.Optional<String> runningGc() {
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            String name = gc.getName();
+            if (name.startsWith("G1")) {
+                return java.util.Optional.of("-XX:+UseG1GC");
+            }
+            if (name.equals("Copy") || name.equals("MarkSweepCompact")) {
+                return java.util.Optional.of("-XX:+UseSerialGC");
+            }
+            if (name.startsWith("PS ")) {
+                return java.util.Optional.of("-XX:+UseParallelGC");
+            }
+            if (name.startsWith("ZGC")) {
+                return java.util.Optional.of("-XX:+UseZGC");
+            }
+            if (name.startsWith("Shenandoah")) {
+                return java.util.Optional.of("-XX:+UseShenandoahGC");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Whether the build chose how the JIT compiles: then barco leaves it alone. */

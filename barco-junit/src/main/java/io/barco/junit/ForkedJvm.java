@@ -93,10 +93,11 @@ final class ForkedJvm implements AutoCloseable {
             ClassDataArchive cds = ClassDataArchive.forClasspath(classpath, writeArchive);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());
-            // barco's choices first, where the build made none: a fast start with the serial collector,
-            // and for one test the client compiler only; the build's options after them win
-            if (!build.choosesGc()) {
-                args.add("-XX:+UseSerialGC");
+            // the collector the build's JVM runs with (chosen for the host, it may differ in a smaller
+            // container); for one test, the client compiler only, unless the build chose; the build's
+            // options, after these, win
+            if (!build.choosesGc() && !BuildJvm.choosesGc(settings.jvmArgs())) {
+                BuildJvm.runningGc().ifPresent(args::add);
             }
             if (batch == null && !build.choosesCompilation()) {
                 args.add("-XX:TieredStopAtLevel=1");

@@ -58,6 +58,15 @@ final class ForkedTest {
             if (failure != null) {
                 return null; // the fork itself failed: each test reports that
             }
+            if (!afterTests && !outcomes.complete() && outcomes.started().isEmpty() && outcomes.outcomes().isEmpty()) {
+                // the JVM ended before it ran anything (it could not start, say): a failure, not tests left unrun
+                AssertionFailedError failed = new AssertionFailedError((outcomes.fatal() != null ? fatalDescription
+                        : "the forked test JVM " + ending) + " before it ran a test");
+                if (outcomes.fatal() != null) {
+                    failed.initCause(outcomes.fatal().toFailure());
+                }
+                return failed;
+            }
             boolean testsStarted = outcomes.started().stream().anyMatch(id -> id.startsWith(classId + "/"));
             if (testsStarted != afterTests) {
                 return null;

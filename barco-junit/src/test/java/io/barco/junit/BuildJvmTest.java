@@ -66,4 +66,11 @@ class BuildJvmTest {
         assertThat(agents.outputs()).containsExactly(Map.entry("agent-0.exec", MODULE.resolve("jacoco.exec")));
         assertThat(JavaAgents.forFork(List.of("-javaagent:/a/jacocoagent.jar=output=tcpserver"), MODULE, Map.of(), "/r").outputs()).isEmpty();
     }
+
+    @Test
+    void theCollectorThisJvmRunsWithIsKnown() {
+        assertThat(BuildJvm.runningGc()).hasValueSatisfying(option -> assertThat(option).matches("-XX:\\+Use\\w+GC"));
+        assertThat(BuildJvm.choosesGc(List.of("-Xmx1g", "-XX:+UseParallelGC"))).isTrue();
+        assertThat(BuildJvm.choosesGc(List.of("-Xmx1g"))).isFalse();
+    }
 }

@@ -57,6 +57,16 @@ class ClassLifecycleIT {
                 .haveExactly(1, event(container(LifecycleFixtures.FailingAfterAll.class), finishedWithFailure(message("cannot close"))));
     }
 
+    /** A JVM that cannot start runs nothing: that is its class's failure, never a green run of skipped tests. */
+    @Test
+    void aForkThatDiesBeforeItsFirstTestFailsItsClass() {
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(LifecycleFixtures.PerClassInstance.class))
+                .configurationParameter("barco.jvmArgs", "-XX:+NoSuchOptionAnywhere").execute().allEvents();
+        events.assertThatEvents().haveExactly(1, event(container(LifecycleFixtures.PerClassInstance.class),
+                finishedWithFailure(message(m -> m.startsWith("the forked test JVM exited with 1 before it ran a test")))));
+        assertThat(events.started().filter(e -> e.getTestDescriptor().isTest()).count()).isZero();
+    }
+
     @Test
     void granularityMethodGivesEachTestAJvmOfItsOwn() {
         run(LifecycleFixtures.JvmPerMethod.class).assertStatistics(s -> s.succeeded(2 + 2).failed(0));
