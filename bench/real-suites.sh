@@ -88,7 +88,10 @@ run_mode() {
   [ -d "$dir/target/surefire-reports" ] && cp -r "$dir/target/surefire-reports" "$dest/reports"
   [ -d "$dir/target/barco" ] && cp -r "$dir/target/barco" "$dest/barco"
   local jacoco=-
-  [ -f "$dir/target/jacoco.exec" ] && jacoco=$(stat -c %s "$dir/target/jacoco.exec")
+  if [ -f "$dir/target/jacoco.exec" ]; then
+    jacoco=$(stat -c %s "$dir/target/jacoco.exec")
+    cp "$dir/target/jacoco.exec" "$dest/jacoco.exec"   # to compare what each mode covered
+  fi
   # containers barco launched: barco prints one summary per test JVM ("[barco] N containers for
   # tests: ...", each test's usage in target/barco/usage-*.csv), no longer a line per container
   local usage
