@@ -68,7 +68,7 @@ def main():
     walls = {(s, m): w for s, m, w, *_ in rows}
     data = {(s, m): outcomes(os.path.join(out, s, m, "reports")) for s, m, *_ in rows}
     table = ["| suite | mode | tests | failures | errors | skipped | wall s | ratio | differ | "
-             "jacoco.exec | barco lines | exit |",
+             "jacoco.exec | barco containers | exit |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     all_diffs = []
     bad = False
