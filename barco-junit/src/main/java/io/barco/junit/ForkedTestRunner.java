@@ -130,6 +130,9 @@ public final class ForkedTestRunner {
         if (method.get().getJavaMethod().isAnnotationPresent(org.junit.jupiter.api.TestFactory.class)) {
             return FilterResult.excluded("dynamic tests run on the host"); // the host runs the factory itself
         }
+        if (BarcoExtension.commandMode(method.get().getJavaMethod())) {
+            return FilterResult.excluded("command mode runs on the host");
+        }
         Optional<InBarcoSettings> own = InBarcoSettings.of(method.get().getJavaClass(), Optional.of(method.get().getJavaMethod()));
         return own.equals(batch) ? FilterResult.included("batched") : FilterResult.excluded("runs in its own barco container");
     }
