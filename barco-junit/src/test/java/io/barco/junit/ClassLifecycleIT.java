@@ -68,6 +68,12 @@ class ClassLifecycleIT {
     }
 
     @Test
+    void inAClassWithBothModesCommandModeRunsOnTheHostAndJvmModeInAFork() {
+        run(LifecycleFixtures.Mixed.class).assertStatistics(s -> s.succeeded(2 + 2).failed(0));
+        assertThat(LifecycleFixtures.RAN_ON_HOST).containsExactly("command mode");
+    }
+
+    @Test
     void granularityMethodGivesEachTestAJvmOfItsOwn() {
         run(LifecycleFixtures.JvmPerMethod.class).assertStatistics(s -> s.succeeded(2 + 2).failed(0));
     }
