@@ -16,8 +16,12 @@ import java.util.stream.Stream;
  * and /tmp entries that were not there when it began, and the soak JVM's own descriptors.
  */
 final class Leftovers {
-    /** /tmp names barco (its staging directories, its helper), JNA or a JVM could create. */
-    private static final java.util.regex.Pattern OURS = java.util.regex.Pattern.compile("barco[.-](?!junit-).*|barco|jna.*|hsperfdata.*|\\.java_pid.*");
+    /**
+     * /tmp names a JVM of the soak could leave, each carrying its pid: barco's owned directories
+     * (barco-KIND-PID-START-...) and a JVM's attach file (.java_pidPID). Shared caches (JNA's, the
+     * JVMs' hsperfdata directory) and other builds' entries carry no pid of the soak's.
+     */
+    private static final java.util.regex.Pattern OURS = java.util.regex.Pattern.compile("barco-[a-z]+-(\\d+)-.*|\\.java_pid(\\d+)");
     private final Set<String> tmpAtStart = tmpEntries();
     private final long mountsAtStart = mounts();
     private final long fdsAtStart = fds();
@@ -72,7 +76,9 @@ final class Leftovers {
         // what barco or a JVM of the soak could leave in /tmp; other new entries belong to whatever else
         // runs on this host meanwhile (another build's JUnit temp dirs), and are listed, not counted
         Set<String> foreign = new java.util.TreeSet<>(tmp);
-        tmp.removeIf(name -> !OURS.matcher(name).matches());
+        Set<Long> owners = new HashSet<>(launchers);
+        owners.add(self);
+        tmp.removeIf(name -> !ours(name, owners));
         foreign.removeAll(tmp);
         tmp.forEach(name -> details.add("/tmp/" + name));
         if (!foreign.isEmpty()) {
@@ -109,6 +115,15 @@ final class Leftovers {
             }
         }
         return false;
+    }
+
+    private static boolean ours(String name, Set<Long> owners) {
+        java.util.regex.Matcher m = OURS.matcher(name);
+        if (!m.matches()) {
+            return false;
+        }
+        String pid = m.group(1) != null ? m.group(1) : m.group(2);
+        return owners.contains(Long.parseLong(pid));
     }
 
     private static Set<String> tmpEntries() {
