@@ -22,9 +22,7 @@ final class ResultDirectory {
     }
 
     static void ownBy(Path dir, ContainerSpec spec) throws IOException {
-        long uid = spec.uidMapping().outside() + spec.uid() - spec.uidMapping().inside();
-        long gid = spec.gidMapping().outside() + spec.gid() - spec.gidMapping().inside();
-        Files.setAttribute(dir, "unix:uid", (int) uid);
-        Files.setAttribute(dir, "unix:gid", (int) gid);
+        Files.setAttribute(dir, "unix:uid", (int) spec.hostUid());
+        Files.setAttribute(dir, "unix:gid", (int) spec.hostGid());
     }
 }

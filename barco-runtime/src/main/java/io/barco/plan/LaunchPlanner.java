@@ -84,8 +84,8 @@ public final class LaunchPlanner {
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
             if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot()) {
-                long hostUid = spec.uidMapping().outside() + spec.uid() - spec.uidMapping().inside();
-                long hostGid = spec.gidMapping().outside() + spec.gid() - spec.gidMapping().inside();
+                long hostUid = spec.hostUid();
+                long hostGid = spec.hostGid();
                 add(Op.IDMAP_TREE, bindTrees.get(i), (hostUid << 32) | hostGid,
                         "idmap bind source " + mount.source() + " to the container's user (host uid " + hostUid + ")");
             }

@@ -157,6 +157,9 @@ public final class ContainerSpec {
     public long gid() { return gid; }
     public IdMapping uidMapping() { return uidMapping; }
     public IdMapping gidMapping() { return gidMapping; }
+    /** The host uid the container's user is: what it owns on the host, files it creates included. */
+    public long hostUid() { return uidMapping.outside() + uid - uidMapping.inside(); }
+    public long hostGid() { return gidMapping.outside() + gid - gidMapping.inside(); }
     public String hostname() { return hostname; }
     public String command() { return command; }
     /** The name the program sees as argv[0]; the command itself unless set. */
