@@ -1,5 +1,6 @@
 package io.barco.junit;
 
+import io.barco.BarcoException;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.launch.Preflight;
 import io.barco.spec.Size;
@@ -167,15 +168,27 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     private void intercept(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
             throws Throwable {
         Optional<InBarcoSettings> settings = settings(context);
-        if (inForkedJvm() || settings.isEmpty() || commandMode(call.getExecutable())) {
+        if (inForkedJvm() || settings.isEmpty()) {
             invocation.proceed();
+            return;
+        }
+        if (commandMode(call.getExecutable())) {
+            try {
+                invocation.proceed();
+            } catch (BarcoException e) {
+                throw InBarcoAttributes.explained(e); // a container the test's BarcoContainer could not start
+            }
             return;
         }
         invocation.skip();
         ForkedTest.Outcome outcome = ClassForks.granularity(context) == ClassForks.Granularity.METHOD ? null
                 : ClassForks.outcome(context);
         if (outcome == null) {
-            outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
+            try {
+                outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
+            } catch (BarcoException e) {
+                throw InBarcoAttributes.explained(e);
+            }
             outcome.usage().ifPresent(usage -> publish(context, usage));
         }
         outcome.rethrow();
@@ -214,7 +227,13 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         if (!inForkedJvm()) {
-            rethrowing(() -> ClassForks.beforeAll(context));
+            rethrowing(() -> {
+                try {
+                    ClassForks.beforeAll(context);
+                } catch (BarcoException e) {
+                    throw InBarcoAttributes.explained(e);
+                }
+            });
         }
     }
 

@@ -1,6 +1,7 @@
 package io.barco.launch;
 
 import io.barco.BarcoException;
+import io.barco.Setting;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
@@ -81,14 +82,14 @@ public final class Preflight {
     static void checkPaths(ContainerSpec spec) {
         Path rootfs = spec.rootfs();
         if (!Files.exists(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " does not exist: give an existing directory with -m");
+            throw new InvalidSpecException("rootfs " + rootfs + " does not exist: give an existing directory", Setting.ROOTFS);
         }
         if (!Files.isDirectory(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " is not a directory: give a directory with -m");
+            throw new InvalidSpecException("rootfs " + rootfs + " is not a directory: give a directory", Setting.ROOTFS);
         }
         for (Mount mount : spec.mounts()) {
             if (mount.kind() == Mount.Kind.BIND && !Files.exists(mount.source())) {
-                throw new InvalidSpecException("bind source " + mount.source() + " does not exist: create it or fix --bind");
+                throw new InvalidSpecException("bind source " + mount.source() + " does not exist: create it or bind another", Setting.BINDS);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.barco.spec;
 
+import io.barco.Setting;
 import io.barco.seccomp.SeccompProfile;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,45 +79,45 @@ public final class ContainerSpec {
 
     private void validate() {
         if (command == null || command.isEmpty()) {
-            throw new InvalidSpecException("no command given: pass the program to run, e.g. -c /bin/sh");
+            throw new InvalidSpecException("no command given: name the program to run, e.g. /bin/sh", Setting.COMMAND);
         }
-        noNul("command", command);
-        noNul("argv[0]", argv0);
-        args.forEach(a -> noNul("argument", a));
+        noNul("command", command, Setting.COMMAND);
+        noNul("argv[0]", argv0, Setting.ARGV0);
+        args.forEach(a -> noNul("argument", a, Setting.ARGS));
         env.forEach((k, v) -> {
             if (k.isEmpty() || k.indexOf('=') >= 0) {
-                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE");
+                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE", Setting.ENV);
             }
-            noNul("environment variable " + k, v);
+            noNul("environment variable " + k, v, Setting.ENV);
         });
         if (!rootfs.isAbsolute()) {
-            throw new InvalidSpecException("rootfs " + rootfs + " is not an absolute path");
+            throw new InvalidSpecException("rootfs " + rootfs + " is not an absolute path", Setting.ROOTFS);
         }
         if (!uidMapping.containsInside(uid)) {
             throw new InvalidSpecException("uid " + uid + " is outside the mapped range " + uidMapping.inside() + ".."
-                    + (uidMapping.inside() + uidMapping.count() - 1) + ": pick a uid in it or widen the mapping");
+                    + (uidMapping.inside() + uidMapping.count() - 1) + ": pick a uid in it or widen the mapping", Setting.UID);
         }
         if (!gidMapping.containsInside(gid)) {
             throw new InvalidSpecException("gid " + gid + " is outside the mapped range " + gidMapping.inside() + ".."
-                    + (gidMapping.inside() + gidMapping.count() - 1) + ": pick a gid in it or widen the mapping");
+                    + (gidMapping.inside() + gidMapping.count() - 1) + ": pick a gid in it or widen the mapping", Setting.GID);
         }
         if (!HOSTNAME.matcher(hostname).matches()) {
-            throw new InvalidSpecException("invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes");
+            throw new InvalidSpecException("invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes", Setting.HOSTNAME);
         }
         if (!workdir.startsWith("/")) {
-            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute");
+            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute: give a path such as /srv", Setting.WORKDIR);
         }
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new InvalidSpecException("timeout must be positive, got " + timeout);
+            throw new InvalidSpecException("timeout must be positive, got " + Durations.format(timeout), Setting.TIMEOUT);
         }
         if (timeout != null) {
-            Durations.checkFits(timeout, "timeout " + timeout);
+            Durations.checkFits(timeout, "timeout " + Durations.format(timeout), Setting.TIMEOUT);
         }
     }
 
-    private static void noNul(String what, String value) {
+    private static void noNul(String what, String value, Setting setting) {
         if (value.indexOf('\0') >= 0) {
-            throw new InvalidSpecException(what + " contains a NUL byte");
+            throw new InvalidSpecException(what + " contains a NUL byte", setting);
         }
     }
 
