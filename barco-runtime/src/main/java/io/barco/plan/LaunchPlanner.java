@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a spec into the ordered steps the native helper executes: all policy is decided here, in
@@ -166,10 +167,11 @@ public final class LaunchPlanner {
         }
 
         // Privileges last, in the order that survives execve: bounding set, ids, then capset.
-        long keep = Capability.mask(spec.capabilities());
+        Set<Capability> kept = capabilitiesKept(spec);
+        long keep = Capability.mask(kept);
         add(Op.DROP_BOUNDING, keep, host.capLastCap(), "drop capabilities from the bounding set");
         add(Op.SET_IDS, spec.uid(), spec.gid(), "set uid " + spec.uid() + " and gid " + spec.gid());
-        add(Op.SET_CAPS, keep, 0, "set capabilities " + spec.capabilities());
+        add(Op.SET_CAPS, keep, 0, "set capabilities " + kept);
         add(Op.NO_NEW_PRIVS, 0, 0, "prctl(PR_SET_NO_NEW_PRIVS)");
         add(Op.CLOSE_FDS, 0, 0, "close inherited file descriptors");
         if (seccompProgram != null) {
@@ -181,6 +183,14 @@ public final class LaunchPlanner {
         add(Op.EXEC, spec.argv().size(), envp.size(), "execve(" + spec.command() + ")",
                 utf8(spec.command()), packed(spec.argv()), packed(envp), utf8(path));
         return new LaunchPlan(steps);
+    }
+
+    /**
+     * What the command keeps of the spec's capabilities: container root all of them, any other uid
+     * none, as in the seed. The rest leave the bounding set too, so nothing the command runs regains them.
+     */
+    public static Set<Capability> capabilitiesKept(ContainerSpec spec) {
+        return spec.uid() == 0 ? spec.capabilities() : Set.of();
     }
 
     /** The container sees its own groups as the root of read-only cgroup filesystems, as a JVM inside needs. */

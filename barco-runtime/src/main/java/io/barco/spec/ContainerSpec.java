@@ -170,8 +170,8 @@ public final class ContainerSpec {
     public String workdir() { return workdir; }
     public List<Mount> mounts() { return mounts; }
     public NetworkMode network() { return network; }
-    /** Capabilities the command keeps: container root keeps these, any other uid none, as in the seed. */
-    public Set<Capability> capabilities() { return uid == 0 ? capabilities : Set.of(); }
+    /** The capabilities container root keeps; the planner decides what the command's uid keeps of them. */
+    public Set<Capability> capabilities() { return capabilities; }
     /** The seccomp profile, or empty for none (no_new_privs is set regardless). */
     public Optional<SeccompProfile> seccomp() { return Optional.ofNullable(seccomp); }
     public Optional<Duration> timeout() { return Optional.ofNullable(timeout); }

@@ -157,7 +157,7 @@ class LaunchPlannerTest {
 
     @Test
     void nonRootKeepsNoCapabilities() {
-        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").uid(1000));
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").uid(1000).addCapabilities(Capability.SYS_ADMIN));
         assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).a()).isZero();
         assertThat(plan.step(plan.indexOf(Op.SET_CAPS)).a()).isZero();
         Step setIds = plan.stepsOf(Op.SET_IDS).get(1);
