@@ -2,6 +2,7 @@ package io.barco.launch;
 
 import io.barco.BarcoException;
 import io.barco.Setting;
+import io.barco.plan.LaunchPlanner;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
@@ -9,6 +10,7 @@ import io.barco.sys.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Checks, before anything is created, that this host can run the spec and that the spec's host
@@ -86,6 +88,13 @@ public final class Preflight {
         }
         if (!Files.isDirectory(rootfs)) {
             throw new InvalidSpecException("rootfs " + rootfs + " is not a directory: give a directory", Setting.ROOTFS);
+        }
+        List<String> missing = LaunchPlanner.ROOTFS_MOUNT_POINTS.stream()
+                .filter(p -> !Files.isDirectory(rootfs.resolve(p.substring(1)))).toList();
+        if (!missing.isEmpty()) {
+            throw new InvalidSpecException("rootfs " + rootfs + " lacks the director" + (missing.size() == 1 ? "y " : "ies ")
+                    + String.join(", ", missing) + ", where the container mounts filesystems of its own: create "
+                    + (missing.size() == 1 ? "it" : "them") + " in the rootfs", Setting.ROOTFS);
         }
         for (Mount mount : spec.mounts()) {
             if (mount.kind() == Mount.Kind.BIND && !Files.exists(mount.source())) {

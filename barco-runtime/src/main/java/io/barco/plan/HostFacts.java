@@ -3,6 +3,7 @@ package io.barco.plan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** What the planner needs to know about the host; a test passes its own. */
 public interface HostFacts {
@@ -13,6 +14,19 @@ public interface HostFacts {
 
     /** Whether our stdin is a terminal whose foreground process group is ours, as for a foreground job. */
     boolean inForegroundOfTerminal();
+
+    /**
+     * The terminal on our stdin, if it is one: the path it has here and its device number. A container
+     * that shares our stdin gets the same device as its /dev/console, so that ttyname() finds it there:
+     * its own /dev/pts is a new instance, without the host's terminals.
+     */
+    default Optional<TerminalDevice> stdinTerminal() {
+        return Optional.empty();
+    }
+
+    /** A terminal's path on this host and its device number (st_rdev). */
+    record TerminalDevice(Path path, long rdev) {
+    }
 
     static HostFacts current() {
         int last;
@@ -36,6 +50,19 @@ public interface HostFacts {
             @Override
             public boolean inForegroundOfTerminal() {
                 return io.barco.sys.Terminal.inForeground();
+            }
+
+            @Override
+            public Optional<TerminalDevice> stdinTerminal() {
+                if (io.barco.sys.LibC.INSTANCE.isatty(0) != 1) {
+                    return Optional.empty();
+                }
+                try {
+                    Path path = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
+                    return Optional.of(new TerminalDevice(path, (Long) Files.getAttribute(path, "unix:rdev")));
+                } catch (IOException | RuntimeException e) {
+                    return Optional.empty(); // a terminal with no path here (another mount namespace's): no console
+                }
             }
         };
     }

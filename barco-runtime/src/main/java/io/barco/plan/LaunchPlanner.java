@@ -30,6 +30,9 @@ public final class LaunchPlanner {
             CLONE_NEWNET = 0x40000000;
     static final long MOUNT_ATTR_RDONLY = 1;
 
+    /** Directories of the rootfs on which the container gets filesystems of its own: the rootfs must have them. */
+    public static final List<String> ROOTFS_MOUNT_POINTS = List.of("/proc", "/sys", "/dev", "/tmp", "/run");
+
     /** The OCI runtime spec's default masked paths. */
     static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
@@ -109,7 +112,7 @@ public final class LaunchPlanner {
         // The rootfs came with its submounts; the host's /proc, /sys, /dev, /tmp and /run go: hidden
         // under fresh mounts they would still be listed in mountinfo, where a JVM inside would find
         // the host's cgroup hierarchies twice.
-        for (String path : List.of("/proc", "/sys", "/dev", "/tmp", "/run")) {
+        for (String path : ROOTFS_MOUNT_POINTS) {
             add(Op.DETACH, 0, 0, "detach the rootfs's " + path, inRoot(path));
         }
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
@@ -222,6 +225,14 @@ public final class LaunchPlanner {
             String target = inRoot("/dev/" + device.name());
             add(Op.MKFILE, 0666, 0, "create /dev/" + device.name(), target);
             add(Op.BIND_DEVICE, 0, makedev(device), "bind /dev/" + device.name(), "/dev/" + device.name(), target);
+        }
+        if (spec.stdin() == Stdio.INHERIT) {
+            // The container shares our terminal; bound on /dev/console it has a name there, and tty(1) finds it.
+            host.stdinTerminal().ifPresent(terminal -> {
+                add(Op.MKFILE, 0600, 0, "create /dev/console", inRoot("/dev/console"));
+                add(Op.BIND_DEVICE, 0, terminal.rdev(), "bind the terminal " + terminal.path() + " on /dev/console",
+                        terminal.path().toString(), inRoot("/dev/console"));
+            });
         }
         add(Op.MKDIR, 0755, 0, "mkdir /dev/pts", inRoot("/dev/pts"));
         String ptsOptions = "newinstance,ptmxmode=0666,mode=0620" + (spec.gidMapping().containsInside(5) ? ",gid=5" : "");

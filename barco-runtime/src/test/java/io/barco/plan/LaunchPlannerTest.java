@@ -185,6 +185,42 @@ class LaunchPlannerTest {
     }
 
     @Test
+    void anInheritedTerminalIsTheContainersConsoleSoTtyFindsIt() {
+        HostFacts.TerminalDevice pts = new HostFacts.TerminalDevice(Path.of("/dev/pts/3"), 34819);
+        HostFacts onTerminal = new HostFacts() {
+            @Override
+            public int capLastCap() {
+                return 40;
+            }
+
+            @Override
+            public boolean isDirectory(Path path) {
+                return true;
+            }
+
+            @Override
+            public boolean inForegroundOfTerminal() {
+                return true;
+            }
+
+            @Override
+            public java.util.Optional<TerminalDevice> stdinTerminal() {
+                return java.util.Optional.of(pts);
+            }
+        };
+        LaunchPlan inherit = LaunchPlanner.plan(ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build(), onTerminal, FILTER);
+        Step console = inherit.steps().stream().filter(s -> s.description().equals("bind the terminal /dev/pts/3 on /dev/console"))
+                .findFirst().orElseThrow();
+        assertThat(console.op()).isEqualTo(Op.BIND_DEVICE);
+        assertThat(console.b()).isEqualTo(34819);
+        assertThat(console.text(0)).isEqualTo("/dev/pts/3");
+        assertThat(console.text(1)).isEqualTo(LaunchPlanner.NEW_ROOT + "/dev/console");
+        // its own streams: no terminal of ours, no console
+        LaunchPlan piped = LaunchPlanner.plan(ContainerSpec.builder("/bin/sh").build(), onTerminal, FILTER);
+        assertThat(piped.steps()).noneMatch(s -> s.description().contains("/dev/console"));
+    }
+
+    @Test
     void terminalForegroundOnlyForAnInheritedTerminal() {
         ContainerSpec inherit = ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build();
         assertThat(ops(LaunchPlanner.plan(inherit, host(true), FILTER))).contains(Op.FOREGROUND).doesNotContain(Op.SETSID);
