@@ -64,6 +64,18 @@ class ExtensionOutcomesIT {
                 .assertThatEvents().haveExactly(3, finishedSuccessfully());
     }
 
+    /** The runtime's line describes the container; the extension names the attribute or parameter that changes it. */
+    @Test
+    void aContainerThatCannotStartNamesTheAttributeToFix() {
+        run(OutcomeFixtures.class, "runsInARootfsThatDoesNotExist").assertThatEvents().haveExactly(1,
+                event(test("runsInARootfsThatDoesNotExist"), finishedWithFailure(message(
+                        "rootfs /no/such/rootfs does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)"))));
+        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(OutcomeFixtures.class, "bindsASourceThatDoesNotExist",
+                BarcoContainer.class.getName())).execute().testEvents().assertThatEvents().haveExactly(1,
+                event(test("bindsASourceThatDoesNotExist"), finishedWithFailure(message(
+                        "bind source /no/such/source does not exist: create it or bind another (@InBarco(binds), or barco.binds)"))));
+    }
+
     @Test
     void aFailedAssertionKeepsItsTypeMessageAndDiff() {
         Events events = run(OutcomeFixtures.class, "failsWithADiff");
