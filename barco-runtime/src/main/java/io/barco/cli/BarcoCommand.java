@@ -43,7 +43,7 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:",
                 "  barco -u 0 -m / -c /bin/sh -a .     an interactive shell in a container",
                 "  barco -c /bin/sh -- -c 'echo hi'    the program's arguments go after --",
-                "  barco --memory 64M --stats -c /bin/sh -- -c 'exec python3'",
+                "  barco --memory 64M --stats -c /usr/bin/make -- test",
                 "                                      under a 64M memory limit; print usage",
                 "  barco gc                            remove what dead launchers left",
                 "", "Exit status:",
