@@ -308,30 +308,32 @@ public final class FakeHost implements Host {
 
     @Override
     public InputStream input(int fd) {
+        Runnable close = closeOnce(fd);
         return new ByteArrayInputStream(contents.getOrDefault(fd, new byte[0])) {
-            private boolean closed;
-
             @Override
-            public synchronized void close() {
-                if (!closed) {
-                    closed = true;
-                    FakeHost.this.close(fd);
-                }
+            public void close() {
+                close.run();
             }
         };
     }
 
     @Override
     public OutputStream output(int fd) {
+        Runnable close = closeOnce(fd);
         return new ByteArrayOutputStream() {
-            private boolean closed;
-
             @Override
-            public synchronized void close() {
-                if (!closed) {
-                    closed = true;
-                    FakeHost.this.close(fd);
-                }
+            public void close() {
+                close.run();
+            }
+        };
+    }
+
+    /** Closes the descriptor at the first call only, as a stream that owns it does. */
+    private Runnable closeOnce(int fd) {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                close(fd);
             }
         };
     }
