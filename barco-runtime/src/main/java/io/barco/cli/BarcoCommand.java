@@ -1,7 +1,7 @@
 package io.barco.cli;
 
 import io.barco.BarcoException;
-import io.barco.cgroup.Cgroups;
+import io.barco.BarcoRuntime;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.launch.LaunchObserver;
 import io.barco.spec.Limits;
@@ -10,7 +10,6 @@ import io.barco.launch.CommandNotExecutableException;
 import io.barco.launch.CommandNotFoundException;
 import io.barco.launch.Container;
 import io.barco.launch.ExitStatus;
-import io.barco.launch.Launcher;
 import io.barco.plan.LaunchPlan;
 import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
@@ -255,7 +254,7 @@ public final class BarcoCommand implements Callable<Integer> {
         };
         SignalForwarding signals = SignalForwarding.install(spec.stdin() == Stdio.INHERIT && System.console() != null);
         ExitStatus status;
-        try (Container container = Launcher.launch(spec, observer)) {
+        try (Container container = BarcoRuntime.defaults().launch(spec, observer)) {
             signals.to(container);
             // after the banner the container owns the terminal: only -vv interleaves with it
             log.debug("container runs as host pid " + container.pid());
@@ -312,7 +311,7 @@ public final class BarcoCommand implements Callable<Integer> {
 
     private static int collectGarbage(PrintStream out, PrintStream err) {
         try {
-            List<Path> removed = Cgroups.collectGarbage();
+            List<Path> removed = BarcoRuntime.defaults().collectGarbage();
             removed.forEach(group -> out.println("removed " + group));
             List<Path> directories = OwnedTempDirectories.collectDead();
             directories.forEach(dir -> out.println("removed " + dir));
