@@ -8,6 +8,9 @@
  * step fails, reports the step's index and errno on fd 4 so that Java can name
  * the failure. It depends on libc only.
  *
+ * The wire contract (op codes, magic, descriptors, status record) is defined
+ * once, in Java: the build generates barco-wire.h from it.
+ *
  * One plan runs in two processes. Steps before CLONE run in the helper. CLONE
  * creates the container's first process as a sibling of the helper
  * (CLONE_PARENT), so the JVM is its parent and reaps it directly; the helper
@@ -42,59 +45,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PLAN_FD 3
-#define STATUS_FD 4
-#define PLAN_MAGIC 0x31435242u /* "BRC1" */
+#include "barco-wire.h"
+
 #define MAX_TREES 64
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-/* Keep in sync with io.barco.plan.Op. */
-enum op {
-    OP_OPEN_TREE = 1,
-    OP_CLONE = 2,
-    OP_WRITE_PROC = 3,
-    OP_RELEASE = 4,
-    OP_WRITE_PID = 5,
-    OP_UNSHARE = 6,
-    OP_IDMAP_TREE = 7,
-    OP_DETACH = 8,
-    OP_WRITE_FILE = 9,
-    OP_BIND_IF_EXISTS = 31,
-    OP_MOUNT = 10,
-    OP_ATTACH_TREE = 11,
-    OP_MKDIR = 12,
-    OP_MKFILE = 13,
-    OP_BIND_DEVICE = 14,
-    OP_MASK = 15,
-    OP_READ_ONLY = 16,
-    OP_SYMLINK = 17,
-    OP_SETHOSTNAME = 18,
-    OP_LOOPBACK_UP = 19,
-    OP_PIVOT_ROOT = 20,
-    OP_CHDIR = 21,
-    OP_SETSID = 22,
-    OP_DROP_BOUNDING = 23,
-    OP_SET_IDS = 24,
-    OP_SET_CAPS = 25,
-    OP_NO_NEW_PRIVS = 26,
-    OP_CLOSE_FDS = 27,
-    OP_SECCOMP = 28,
-    OP_EXEC = 29,
-    OP_FOREGROUND = 30,
-};
-
-/* Keep in sync with io.barco.launch.StatusRecord. */
-enum status_kind { STATUS_PID = 1, STATUS_ERROR = 2 };
-
-struct status {
-    int32_t kind;
-    int32_t step;
-    int32_t err;
-    int32_t value;
-};
 
 struct str {
     uint32_t len; /* bytes, including the terminating NUL Java appends */
@@ -104,7 +61,7 @@ struct str {
 struct step {
     uint32_t code;
     uint64_t a, b;
-    struct str s[4];
+    struct str s[BARCO_STEP_STRINGS];
 };
 
 static struct step *steps;
@@ -116,10 +73,10 @@ static int sync_fds[2] = {-1, -1};
 static int released;   /* child: past RELEASE */
 
 static void report(int32_t kind, int32_t step, int32_t err, int32_t value) {
-    struct status s = {kind, step, err, value};
+    struct barco_status s = {kind, step, err, value};
     ssize_t n;
     do {
-        n = write(STATUS_FD, &s, sizeof s);
+        n = write(BARCO_STATUS_FD, &s, sizeof s);
     } while (n < 0 && errno == EINTR);
 }
 
@@ -148,7 +105,7 @@ static int read_plan(void) {
                 return -1;
             plan = bigger;
         }
-        ssize_t n = read(PLAN_FD, plan + plan_len, cap - plan_len);
+        ssize_t n = read(BARCO_PLAN_FD, plan + plan_len, cap - plan_len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -157,7 +114,7 @@ static int read_plan(void) {
             break;
         plan_len += (size_t)n;
     }
-    close(PLAN_FD);
+    close(BARCO_PLAN_FD);
     return 0;
 }
 
@@ -181,7 +138,7 @@ static int take_str(struct str *s) {
 
 static int parse_plan(void) {
     uint32_t magic;
-    if (take(&magic, sizeof magic) < 0 || magic != PLAN_MAGIC)
+    if (take(&magic, sizeof magic) < 0 || magic != BARCO_PLAN_MAGIC)
         return -1;
     if (take(&step_count, sizeof step_count) < 0 || step_count > 100000)
         return -1;
@@ -192,7 +149,7 @@ static int parse_plan(void) {
         struct step *st = &steps[i];
         if (take(&st->code, 4) < 0 || take(&st->a, 8) < 0 || take(&st->b, 8) < 0)
             return -1;
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < BARCO_STEP_STRINGS; k++)
             if (take_str(&st->s[k]) < 0)
                 return -1;
     }
@@ -634,8 +591,9 @@ static int do_exec(const struct step *st) {
     return -1;
 }
 
+/* No default case: -Wswitch (in -Wall) makes an op the header defines without a handler an error. */
 static int run_step(const struct step *st) {
-    switch (st->code) {
+    switch ((enum barco_op)st->code) {
     case OP_OPEN_TREE: return do_open_tree(st);
     case OP_CLONE: return do_clone(st);
     case OP_WRITE_PROC: return do_write_proc(st);
@@ -667,8 +625,9 @@ static int run_step(const struct step *st) {
     case OP_SECCOMP: return do_seccomp(st);
     case OP_EXEC: return do_exec(st);
     case OP_FOREGROUND: return do_foreground();
-    default: errno = ENOSYS; return -1;
     }
+    errno = ENOSYS;
+    return -1;
 }
 
 /*
@@ -698,7 +657,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     reset_signals();
-    if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
+    if (fcntl(BARCO_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
         return 3;
     if (read_plan() < 0 || parse_plan() < 0) {
         report(STATUS_ERROR, -1, EPROTO, 0);

@@ -3,11 +3,15 @@ package io.barco.launch;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** A 16-byte record the helper writes on fd 4 (struct status in barco-helper.c). */
+/**
+ * A 16-byte record the helper writes on {@link HelperSpawner#STATUS_FD} (struct barco_status in
+ * barco-wire.h, which {@link WireHeader} generates from these constants).
+ */
 record StatusRecord(int kind, int step, int errno, int value) {
-    static final int SIZE = 16;
     static final int PID = 1;
     static final int ERROR = 2;
+    /** Four int32 fields. At most PIPE_BUF, so the parent's and child's records never interleave. */
+    static final int SIZE = 4 * Integer.BYTES;
 
     static StatusRecord decode(byte[] bytes, int offset) {
         ByteBuffer b = ByteBuffer.wrap(bytes, offset, SIZE).order(ByteOrder.nativeOrder());
