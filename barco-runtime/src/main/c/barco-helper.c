@@ -9,7 +9,8 @@
  * the failure. It depends on libc only.
  *
  * The wire contract (op codes, magic, descriptors, status record) is defined
- * once, in Java: the build generates barco-wire.h from it.
+ * once, in Java: the build generates barco-wire.h from it. --echo-plan decodes
+ * a plan and prints what it read instead of applying it, for the round-trip test.
  *
  * One plan runs in two processes. Steps before CLONE run in the helper. CLONE
  * creates the container's first process as a sibling of the helper
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
@@ -630,6 +632,47 @@ static int run_step(const struct step *st) {
     return -1;
 }
 
+/* ---- the round-trip test's mode ---------------------------------------- */
+
+/* A string as data: "-" when absent, else "x" and the hex of its bytes without the trailing NUL. */
+static void echo_str(const struct str *s) {
+    if (!s->len) {
+        fputs(" -", stdout);
+        return;
+    }
+    fputs(" x", stdout);
+    for (uint32_t i = 0; i + 1 < s->len; i++)
+        printf("%02x", (unsigned char)s->ptr[i]);
+}
+
+/*
+ * Print the plan as decoded, one line per step: the op's name (or "?" and its code), a, b and the
+ * strings; then report a PID record (our pid) and an ERROR record naming the step count, so the
+ * status record's layout is checked as well. Nothing of the plan is applied.
+ */
+static int echo_plan(void) {
+    printf("steps %u\n", step_count);
+    for (uint32_t i = 0; i < step_count; i++) {
+        const struct step *st = &steps[i];
+        const char *name = barco_op_name(st->code);
+        if (name)
+            printf("%s", name);
+        else
+            printf("?%u", st->code);
+        printf(" %" PRIu64 " %" PRIu64, st->a, st->b);
+        for (int k = 0; k < BARCO_STEP_STRINGS; k++)
+            echo_str(&st->s[k]);
+        putchar('\n');
+    }
+    if (fflush(stdout) == EOF || ferror(stdout)) {
+        perror("barco-helper: --echo-plan: write stdout");
+        return 6;
+    }
+    report(STATUS_PID, 0, 0, (int32_t)getpid());
+    report(STATUS_ERROR, (int32_t)step_count, ECANCELED, 0);
+    return 0;
+}
+
 /*
  * posix_spawn children inherit ignored signals (glibc leaves 32 and 33 ignored)
  * and the caller's mask; SIG_IGN would survive exec, so start from defaults.
@@ -651,9 +694,10 @@ static void reset_signals(void) {
 }
 
 int main(int argc, char **argv) {
-    (void)argv;
-    if (argc > 1) {
-        fprintf(stderr, "barco-helper: not for direct use; the barco runtime starts it with a plan on fd 3\n");
+    int echo = argc == 2 && strcmp(argv[1], "--echo-plan") == 0;
+    if (argc > 1 && !echo) {
+        fprintf(stderr, "barco-helper: not for direct use; the barco runtime starts it with a plan on fd %d\n",
+                BARCO_PLAN_FD);
         return 2;
     }
     reset_signals();
@@ -663,6 +707,8 @@ int main(int argc, char **argv) {
         report(STATUS_ERROR, -1, EPROTO, 0);
         return 4;
     }
+    if (echo)
+        return echo_plan();
     /* CLONE splits the plan: the child skips the parent's steps and waits at RELEASE. */
     int cloned = 0;
     for (uint32_t i = 0; i < step_count; i++) {

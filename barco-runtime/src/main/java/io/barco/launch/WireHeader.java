@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * {@link Step}), the descriptors ({@link HelperSpawner}) and the status record ({@link StatusRecord}).
  * Java holds it because Java holds the plan and its meaning, and the build compiles Java first; Maven
  * runs this between the two compilations (barco-runtime's pom), so barco-helper.c has no number of
- * its own to drift.
+ * its own to drift. The round trip through the helper's --echo-plan mode checks the layout.
  */
 public final class WireHeader {
     private WireHeader() {
@@ -46,7 +46,12 @@ public final class WireHeader {
         for (Op op : Op.values()) {
             h.append("    OP_").append(op.name()).append(" = ").append(op.code()).append(",\n");
         }
-        h.append("};\n\n");
+        h.append("};\n\n/* The op's name as Java spells it, or NULL for a code Java does not define. */\n")
+                .append("static inline const char *barco_op_name(uint32_t code) {\n    switch (code) {\n");
+        for (Op op : Op.values()) {
+            h.append("    case OP_").append(op.name()).append(": return \"").append(op.name()).append("\";\n");
+        }
+        h.append("    default: return NULL;\n    }\n}\n\n");
 
         h.append("/* The records on BARCO_STATUS_FD: one write(2) each, never more than PIPE_BUF. */\n")
                 .append("enum barco_status_kind {\n")
