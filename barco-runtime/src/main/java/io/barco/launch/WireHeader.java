@@ -57,8 +57,9 @@ public final class WireHeader {
                 .append("enum barco_status_kind {\n")
                 .append("    STATUS_PID = ").append(StatusRecord.PID).append(",\n")
                 .append("    STATUS_ERROR = ").append(StatusRecord.ERROR).append(",\n};\n\n")
+                .append("#define BARCO_STATUS_CALL_SIZE ").append(StatusRecord.CALL_SIZE).append("\n\n")
                 .append("struct barco_status {\n    int32_t kind;\n    int32_t step;\n    int32_t err;\n    int32_t value;\n")
-                .append("};\n")
+                .append("    char call[BARCO_STATUS_CALL_SIZE]; /* the failed call of a step that makes several, or \"\" */\n};\n")
                 .append("_Static_assert(sizeof(struct barco_status) == ").append(StatusRecord.SIZE)
                 .append(", \"struct barco_status is StatusRecord.SIZE bytes\");\n\n#endif\n");
         return h.toString();

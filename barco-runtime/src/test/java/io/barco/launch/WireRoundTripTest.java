@@ -47,10 +47,12 @@ class WireRoundTripTest {
         StatusRecord pid = echo.records.get(0);
         assertThat(pid.kind()).isEqualTo(StatusRecord.PID);
         assertThat(pid.value()).isEqualTo((int) echo.pid);
+        assertThat(pid.call()).isEmpty();
         StatusRecord error = echo.records.get(1);
         assertThat(error.kind()).isEqualTo(StatusRecord.ERROR);
         assertThat(error.step()).isEqualTo(plan.steps().size());
         assertThat(error.errno()).isEqualTo(ECANCELED);
+        assertThat(error.failed("the step")).isEqualTo("the step: echo-plan: applied none of " + plan.steps().size() + " steps");
     }
 
     @Test
@@ -65,6 +67,19 @@ class WireRoundTripTest {
             assertThat(r.kind()).isEqualTo(StatusRecord.ERROR);
             assertThat(r.step()).isEqualTo(-1);
             assertThat(r.errno()).isEqualTo(EPROTO);
+            assertThat(r.call()).isEqualTo(String.format("plan magic 0x%08x is not 0x%08x", PlanEncoder.MAGIC + 1, PlanEncoder.MAGIC));
+        });
+    }
+
+    @Test
+    void aTruncatedPlanNamesTheStepItEndsIn() throws Exception {
+        byte[] wire = PlanEncoder.encode(new LaunchPlan(List.of(step(Op.SETSID, 0, 0), step(Op.EXEC, 1, 2))));
+        Echo echo = echo(Arrays.copyOf(wire, wire.length - 30));
+
+        assertThat(echo.records).singleElement().satisfies(r -> {
+            assertThat(r.step()).isEqualTo(-1);
+            assertThat(r.errno()).isEqualTo(EPROTO);
+            assertThat(r.call()).isEqualTo("plan ends in step 1's numbers");
         });
     }
 
