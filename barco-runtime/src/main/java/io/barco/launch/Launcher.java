@@ -228,7 +228,9 @@ public final class Launcher {
 
     private static LaunchException failure(ContainerSpec spec, LaunchPlan plan, StatusRecord error) {
         if (error.step() < 0 || error.step() >= plan.steps().size()) {
-            return new LaunchException("read the launch plan", error.errno());
+            // not a step of the plan: the helper's own setup, reading the plan, or a plan without EXEC
+            String helper = "barco's native helper";
+            return new LaunchException(helper, error.errno(), error.failed(helper) + ": " + Errno.describe(error.errno()));
         }
         String step = plan.step(error.step()).description();
         if (plan.step(error.step()).op() == Op.EXEC) {
@@ -245,7 +247,7 @@ public final class Launcher {
             return new LaunchException(step, error.errno(), step + ": " + Errno.describe(error.errno())
                     + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)");
         }
-        return new LaunchException(step, error.errno());
+        return new LaunchException(step, error.errno(), error.failed(step) + ": " + Errno.describe(error.errno()));
     }
 
     /** waitpid for one of our own children; returns the raw wait status. */
