@@ -1,7 +1,6 @@
 package io.barco.cgroup;
 
 import com.sun.jna.LastErrorException;
-import io.barco.sys.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,18 +15,18 @@ final class GroupDirectory {
     private GroupDirectory() {
     }
 
-    static void create(Path dir) {
+    static void create(CgroupFiles files, Path dir) {
         try {
-            Files.createDirectory(dir);
+            files.host().mkdir(dir);
         } catch (IOException e) {
             throw new CgroupException("cannot create cgroup " + dir + ": " + CgroupFiles.reason(e), e);
         }
     }
 
-    static List<Integer> tasks(Path dir) {
+    static List<Integer> tasks(CgroupFiles files, Path dir) {
         List<Integer> pids = new ArrayList<>();
         try {
-            for (String line : CgroupFiles.read(dir.resolve("cgroup.procs")).split("\n")) {
+            for (String line : files.read(dir.resolve("cgroup.procs")).split("\n")) {
                 if (!line.isBlank()) {
                     pids.add(Integer.parseInt(line.trim()));
                 }
@@ -38,10 +37,10 @@ final class GroupDirectory {
         return pids;
     }
 
-    static void killTasks(Path dir) {
-        for (int pid : tasks(dir)) {
+    static void killTasks(CgroupFiles files, Path dir) {
+        for (int pid : tasks(files, dir)) {
             try {
-                LibC.INSTANCE.kill(pid, SIGKILL);
+                files.host().kill(pid, SIGKILL);
             } catch (LastErrorException e) {
                 // exited meanwhile
             }
@@ -53,23 +52,23 @@ final class GroupDirectory {
      * gone, so this waits (bounded) for the kernel to finish them. Returns whether this call removed
      * it (false: it was gone already, such as when another JVM collected it).
      */
-    static boolean remove(Path dir) {
+    static boolean remove(CgroupFiles files, Path dir) {
         if (!Files.isDirectory(dir)) {
             return false;
         }
-        long deadline = System.nanoTime() + REMOVE_TIMEOUT_NANOS;
+        long deadline = files.host().nanoTime() + REMOVE_TIMEOUT_NANOS;
         for (int attempt = 0;; attempt++) {
             try {
-                Files.delete(dir);
+                files.host().rmdir(dir);
                 return true;
             } catch (java.nio.file.NoSuchFileException e) {
                 return false;
             } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
+                if (files.host().nanoTime() > deadline) {
                     throw new CgroupException("cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e)
-                            + " (tasks left: " + tasks(dir) + ")", e);
+                            + " (tasks left: " + tasks(files, dir) + ")", e);
                 }
-                killTasks(dir);
+                killTasks(files, dir);
                 try {
                     Thread.sleep(Math.min(50, 1 + attempt));
                 } catch (InterruptedException interrupted) {

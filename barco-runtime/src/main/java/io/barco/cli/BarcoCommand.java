@@ -1,15 +1,14 @@
 package io.barco.cli;
 
 import io.barco.BarcoException;
+import io.barco.BarcoRuntime;
 import io.barco.Setting;
-import io.barco.cgroup.Cgroups;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.launch.CommandNotExecutableException;
 import io.barco.launch.CommandNotFoundException;
 import io.barco.launch.Container;
 import io.barco.launch.ExitStatus;
 import io.barco.launch.LaunchObserver;
-import io.barco.launch.Launcher;
 import io.barco.plan.LaunchPlan;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
@@ -210,7 +209,7 @@ public final class BarcoCommand implements Callable<Integer> {
         };
         SignalForwarding signals = SignalForwarding.install(spec.stdin() == Stdio.INHERIT && System.console() != null);
         ExitStatus status;
-        try (Container container = Launcher.launch(spec, observer)) {
+        try (Container container = BarcoRuntime.defaults().launch(spec, observer)) {
             signals.to(container);
             // after the banner the container owns the terminal: only -vv interleaves with it
             log.debug("container runs as host pid " + container.pid());
@@ -267,7 +266,7 @@ public final class BarcoCommand implements Callable<Integer> {
 
     private static int collectGarbage(PrintStream out, PrintStream err) {
         try {
-            List<Path> removed = Cgroups.collectGarbage();
+            List<Path> removed = BarcoRuntime.defaults().collectGarbage();
             removed.forEach(group -> out.println("removed " + group));
             List<Path> directories = OwnedTempDirectories.collectDead();
             directories.forEach(dir -> out.println("removed " + dir));

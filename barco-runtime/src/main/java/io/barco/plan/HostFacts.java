@@ -1,5 +1,7 @@
 package io.barco.plan;
 
+import io.barco.sys.Host;
+import io.barco.sys.Terminal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,30 +18,33 @@ public interface HostFacts {
     boolean inForegroundOfTerminal();
 
     /**
-     * The terminal on our stdin, if it is one: the path it has here and its device number. A container
-     * that shares our stdin gets the same device as its /dev/console, so that ttyname() finds it there:
-     * its own /dev/pts is a new instance, without the host's terminals.
+     * The terminal on our stdin, if it is one. A container that shares our stdin gets it as its
+     * /dev/console, where ttyname() finds it: its own /dev/pts is a new instance, without the host's.
      */
-    default Optional<TerminalDevice> stdinTerminal() {
+    default Optional<Terminal.Device> stdinTerminal() {
         return Optional.empty();
     }
 
-    /** A terminal's path on this host and its device number (st_rdev). */
-    record TerminalDevice(Path path, long rdev) {
-    }
-
-    static HostFacts current() {
-        int last;
-        try {
-            last = Integer.parseInt(io.barco.sys.ProcFiles.read(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
-        } catch (IOException | NumberFormatException e) {
-            last = 40;
-        }
-        int capLastCap = last;
+    /**
+     * The facts of this host, asked of it as the planner needs them; the highest capability number is
+     * read once, at the first plan.
+     */
+    static HostFacts of(Host on) {
         return new HostFacts() {
+            private volatile int capLastCap = -1;
+
             @Override
             public int capLastCap() {
-                return capLastCap;
+                int last = capLastCap;
+                if (last < 0) {
+                    try {
+                        last = Integer.parseInt(on.read(on.proc().resolve("sys/kernel/cap_last_cap")).trim());
+                    } catch (IOException | NumberFormatException e) {
+                        last = 40;
+                    }
+                    capLastCap = last;
+                }
+                return last;
             }
 
             @Override
@@ -49,20 +54,12 @@ public interface HostFacts {
 
             @Override
             public boolean inForegroundOfTerminal() {
-                return io.barco.sys.Terminal.inForeground();
+                return on.inForegroundOfTerminal();
             }
 
             @Override
-            public Optional<TerminalDevice> stdinTerminal() {
-                if (io.barco.sys.LibC.INSTANCE.isatty(0) != 1) {
-                    return Optional.empty();
-                }
-                try {
-                    Path path = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
-                    return Optional.of(new TerminalDevice(path, (Long) Files.getAttribute(path, "unix:rdev")));
-                } catch (IOException | RuntimeException e) {
-                    return Optional.empty(); // a terminal with no path here (another mount namespace's): no console
-                }
+            public Optional<Terminal.Device> stdinTerminal() {
+                return on.stdinTerminal();
             }
         };
     }

@@ -186,7 +186,7 @@ class LaunchPlannerTest {
 
     @Test
     void anInheritedTerminalIsTheContainersConsoleSoTtyFindsIt() {
-        HostFacts.TerminalDevice pts = new HostFacts.TerminalDevice(Path.of("/dev/pts/3"), 34819);
+        io.barco.sys.Terminal.Device pts = new io.barco.sys.Terminal.Device(Path.of("/dev/pts/3"), 34819);
         HostFacts onTerminal = new HostFacts() {
             @Override
             public int capLastCap() {
@@ -204,7 +204,7 @@ class LaunchPlannerTest {
             }
 
             @Override
-            public java.util.Optional<TerminalDevice> stdinTerminal() {
+            public java.util.Optional<io.barco.sys.Terminal.Device> stdinTerminal() {
                 return java.util.Optional.of(pts);
             }
         };
