@@ -32,7 +32,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -44,6 +46,7 @@
 
 #define PLAN_FD 3
 #define STATUS_FD 4
+#define JOIN_FD 5 /* a pidfd of the running container an exec joins, when the plan has SETNS */
 #define PLAN_MAGIC 0x31435242u /* "BRC1" */
 #define MAX_TREES 64
 
@@ -84,6 +87,9 @@ enum op {
     OP_SECCOMP = 28,
     OP_EXEC = 29,
     OP_FOREGROUND = 30,
+    OP_WATCH_LAUNCHER = 32,
+    OP_INIT = 33,
+    OP_SETNS = 34,
 };
 
 /* Keep in sync with io.barco.launch.StatusRecord. */
@@ -114,6 +120,7 @@ static int tree_count;
 static pid_t child_pid; /* 0 in the child */
 static int sync_fds[2] = {-1, -1};
 static int released;   /* child: past RELEASE */
+static int launcher_fd = -1; /* a pidfd of the JVM that launched us, from WATCH_LAUNCHER */
 
 static void report(int32_t kind, int32_t step, int32_t err, int32_t value) {
     struct status s = {kind, step, err, value};
@@ -634,6 +641,76 @@ static int do_exec(const struct step *st) {
     return -1;
 }
 
+/* A pidfd of our parent, the launching JVM: INIT ends when it becomes readable (the JVM is gone). */
+static int do_watch_launcher(void) {
+    launcher_fd = (int)syscall(SYS_pidfd_open, getppid(), 0);
+    return launcher_fd < 0 ? -1 : 0;
+}
+
+/*
+ * Join a running container's namespaces through a pidfd, as nsenter does: all in one setns(2), so
+ * the kernel checks the other namespaces with the credentials of the joined user namespace. The
+ * pid namespace applies to the children: CLONE comes after.
+ */
+static int do_setns(const struct step *st) {
+    if (syscall(SYS_setns, (int)st->a, (int)st->b) < 0)
+        return -1;
+    return close((int)st->a);
+}
+
+/* Close every descriptor from 3 on but the two kept (-1: none). */
+static void close_all_but(int keep1, int keep2) {
+    int lo = keep1 < keep2 ? keep1 : keep2, hi = keep1 < keep2 ? keep2 : keep1;
+    unsigned from = 3;
+    for (int k = 0; k < 2; k++) {
+        int keep = k == 0 ? lo : hi;
+        if (keep < 3)
+            continue;
+        if ((unsigned)keep > from)
+            syscall(SYS_close_range, from, (unsigned)keep - 1, 0U);
+        from = (unsigned)keep + 1;
+    }
+    syscall(SYS_close_range, from, ~0U, 0U);
+}
+
+/*
+ * The plan's end for a container that runs until closed: this process stays its PID 1, reaps the
+ * orphans the kernel hands it, forwards every signal it gets to all other processes of the
+ * container, and exits when the launching JVM is gone (the kernel then kills the whole PID
+ * namespace). Closing the status descriptor tells Java the container is ready.
+ */
+static int do_init(void) {
+    sigset_t all;
+    sigfillset(&all);
+    if (sigprocmask(SIG_BLOCK, &all, NULL) < 0)
+        return -1;
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+    if (sfd < 0)
+        return -1;
+    close_all_but(sfd, launcher_fd); /* the plan, the status pipe, whatever reached us */
+    for (;;) {
+        struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = launcher_fd, .events = POLLIN}};
+        if (poll(p, launcher_fd >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(1);
+        }
+        if (launcher_fd >= 0 && p[1].revents)
+            _exit(0);
+        if (!(p[0].revents & POLLIN))
+            continue;
+        struct signalfd_siginfo si;
+        if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
+            continue;
+        if (si.ssi_signo == SIGCHLD) {
+            while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+        } else {
+            kill(-1, (int)si.ssi_signo); /* every process of the namespace but us */
+        }
+    }
+}
+
 static int run_step(const struct step *st) {
     switch (st->code) {
     case OP_OPEN_TREE: return do_open_tree(st);
@@ -667,6 +744,9 @@ static int run_step(const struct step *st) {
     case OP_SECCOMP: return do_seccomp(st);
     case OP_EXEC: return do_exec(st);
     case OP_FOREGROUND: return do_foreground();
+    case OP_WATCH_LAUNCHER: return do_watch_launcher();
+    case OP_INIT: return do_init();
+    case OP_SETNS: return do_setns(st);
     default: errno = ENOSYS; return -1;
     }
 }
@@ -716,7 +796,7 @@ int main(int argc, char **argv) {
         if (st->code == OP_CLONE)
             cloned = 1;
     }
-    /* A well-formed plan ends in EXEC, which returns only on failure. */
+    /* A well-formed plan ends in EXEC or INIT, which return only on failure. */
     report(STATUS_ERROR, (int32_t)step_count, ENOEXEC, 0);
     return 5;
 }

@@ -3,6 +3,7 @@ package io.barco;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.Launcher;
+import io.barco.launch.RunningContainer;
 import io.barco.output.OutputLimits;
 import io.barco.spec.ContainerSpec;
 
@@ -17,6 +18,16 @@ public final class Barco {
     /** Starts a container and returns its handle; close the handle to kill and clean up. */
     public static Container launch(ContainerSpec spec) {
         return Launcher.launch(spec);
+    }
+
+    /**
+     * Starts a container that runs until closed, for commands to run in with
+     * {@link RunningContainer#exec} and {@link RunningContainer#start}: {@code try (RunningContainer c =
+     * Barco.start(spec)) { c.start("python3", "-m", "http.server"); c.exec("curl", ...); }}. The
+     * spec gives everything but the command, which is not run.
+     */
+    public static RunningContainer start(ContainerSpec spec) {
+        return Launcher.start(spec);
     }
 
     /**

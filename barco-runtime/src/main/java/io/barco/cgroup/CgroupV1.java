@@ -87,6 +87,32 @@ final class CgroupV1 implements ContainerCgroup {
         limits.pidsLimit().ifPresent(max -> set("pids", "pids.max", Integer.toString(max), Integer.toString(max)));
     }
 
+    /**
+     * A group below the container's in each of its hierarchies: v1 accounts it apart (memory peak,
+     * CPU time, block I/O; tasks sampled) and charges it to the container's groups as well.
+     */
+    @Override
+    public synchronized ContainerCgroup createChild(String name) {
+        Map<String, Path> childDirs = new LinkedHashMap<>();
+        Map<Path, Path> created = new LinkedHashMap<>();
+        CgroupV1 child = new CgroupV1(childDirs);
+        try {
+            for (Map.Entry<String, Path> entry : dirs.entrySet()) {
+                Path dir = created.get(entry.getValue());
+                if (dir == null) {
+                    dir = entry.getValue().resolve(name);
+                    GroupDirectory.create(dir);
+                    created.put(entry.getValue(), dir);
+                }
+                childDirs.put(entry.getKey(), dir);
+            }
+            return child;
+        } catch (RuntimeException e) {
+            child.close();
+            throw e;
+        }
+    }
+
     /** cgroup v2's weight (1..10000, default 100) as v1 shares (2..262144, default 1024), as runc and crun convert. */
     static long sharesOf(int weight) {
         return 2 + ((weight - 1) * 262142L) / 9999;

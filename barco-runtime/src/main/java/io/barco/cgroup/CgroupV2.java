@@ -79,6 +79,19 @@ final class CgroupV2 implements ContainerCgroup {
         }
     }
 
+    /**
+     * A group below the container's, with no controller enabled for it: the container still has a
+     * process (init) of its own, and v2 lets a group with processes enable controllers for none of
+     * its children. So an exec's group reports its CPU time (cpu.stat is always there) but not its
+     * memory or tasks, which count in the container's group only.
+     */
+    @Override
+    public ContainerCgroup createChild(String name) {
+        Path child = dir.resolve(name);
+        GroupDirectory.create(child);
+        return new CgroupV2(child, false);
+    }
+
     private void set(String file, String value, String shown) {
         CgroupFiles.write(dir.resolve(file), value);
         settings.add(file + " to " + shown);

@@ -38,6 +38,14 @@ final class GroupDirectory {
         return pids;
     }
 
+    private static List<Path> children(Path dir) {
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            return list.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        } catch (IOException e) {
+            return List.of(); // gone, or removed by another collector
+        }
+    }
+
     static void killTasks(Path dir) {
         for (int pid : tasks(dir)) {
             try {
@@ -54,8 +62,21 @@ final class GroupDirectory {
      * it (false: it was gone already, such as when another JVM collected it).
      */
     static boolean remove(Path dir) {
-        if (!Files.isDirectory(dir)) {
+        return remove(dir, 0);
+    }
+
+    /** Groups below a container's (one per exec) go first: a group with children cannot be removed. */
+    private static final int MAX_DEPTH = 4;
+
+    private static boolean remove(Path dir, int depth) {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return false;
+        }
+        if (depth < MAX_DEPTH) {
+            for (Path child : children(dir)) {
+                killTasks(child);
+                remove(child, depth + 1);
+            }
         }
         long deadline = System.nanoTime() + REMOVE_TIMEOUT_NANOS;
         for (int attempt = 0;; attempt++) {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 final class HelperSpawner {
     static final int PLAN_FD = 3;
     static final int STATUS_FD = 4;
+    /** A pidfd of the running container an exec joins (barco-helper.c, JOIN_FD). */
+    static final int JOIN_FD = 5;
     private static final int FILE_ACTIONS_SIZE = 256; // glibc x86-64: 80 bytes
     private static final int ATTR_SIZE = 512; // glibc x86-64: 336 bytes
     private static final int SIGSET_SIZE = 128;
@@ -33,6 +35,11 @@ final class HelperSpawner {
 
     /** Spawns the helper and returns its pid. */
     static int spawn(Path helper, int planFd, int statusFd, StdioSource[] stdio) {
+        return spawn(helper, planFd, statusFd, stdio, -1);
+    }
+
+    /** Spawns the helper with {@code joinFd} (a container's pidfd, or -1 for none) as {@link #JOIN_FD}. */
+    static int spawn(Path helper, int planFd, int statusFd, StdioSource[] stdio, int joinFd) {
         LibC c = LibC.INSTANCE;
         Memory actions = new Memory(FILE_ACTIONS_SIZE);
         Memory attr = new Memory(ATTR_SIZE);
@@ -54,8 +61,12 @@ final class HelperSpawner {
                 }
                 check(c.posix_spawn_file_actions_adddup2(actions, planFd, PLAN_FD), "adddup2");
                 check(c.posix_spawn_file_actions_adddup2(actions, statusFd, STATUS_FD), "adddup2");
+                if (joinFd >= 0) {
+                    check(c.posix_spawn_file_actions_adddup2(actions, joinFd, JOIN_FD), "adddup2");
+                }
                 // The JDK opens files without O_CLOEXEC: none of them may reach the helper.
-                check(c.posix_spawn_file_actions_addclosefrom_np(actions, STATUS_FD + 1), "addclosefrom_np");
+                check(c.posix_spawn_file_actions_addclosefrom_np(actions, (joinFd >= 0 ? JOIN_FD : STATUS_FD) + 1),
+                        "addclosefrom_np");
 
                 c.sigemptyset(noSignals);
                 c.sigfillset(allSignals);

@@ -77,12 +77,68 @@ public final class Launcher {
         Preflight.check(spec);
         byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
         ContainerCgroup cgroup = Cgroups.create(spec.limits(), spec.allowMissingControllers());
-        List<Integer> toClose = new ArrayList<>();
-        int[] parentEnds = {-1, -1, -1};
         boolean launched = false;
         try {
             observer.cgroupCreated(Cgroups.driverName(), cgroup.describe(), cgroup.settings());
             LaunchPlan plan = LaunchPlanner.plan(spec, HOST, seccomp, placement(cgroup));
+            Container container = spawn(spec, plan, cgroup, -1, observer, start);
+            launched = true;
+            return container;
+        } finally {
+            if (!launched) {
+                cgroup.close();
+            }
+        }
+    }
+
+    /**
+     * Starts a container that runs until closed: its first process is barco's init, and commands
+     * run in it with {@link RunningContainer#exec} and {@link RunningContainer#start}. The spec's
+     * command is not run; its stdio does not matter (init has none).
+     */
+    public static RunningContainer start(ContainerSpec spec) {
+        return start(spec, LaunchObserver.NONE);
+    }
+
+    public static RunningContainer start(ContainerSpec spec, LaunchObserver observer) {
+        long start = System.nanoTime();
+        Preflight.check(spec);
+        byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
+        ContainerCgroup cgroup = Cgroups.create(spec.limits(), spec.allowMissingControllers());
+        boolean launched = false;
+        try {
+            observer.cgroupCreated(Cgroups.driverName(), cgroup.describe(), cgroup.settings());
+            ContainerSpec initSpec = spec.toBuilder().stdio(Stdio.DISCARD).build();
+            LaunchPlan plan = LaunchPlanner.planInit(initSpec, HOST, seccomp, placement(cgroup));
+            Container init = spawn(initSpec, plan, cgroup, -1, observer, start);
+            launched = true;
+            return new RunningContainer(spec, init, cgroup, seccomp);
+        } finally {
+            if (!launched) {
+                cgroup.close();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code spec} (the container's spec with this command's own command, environment, working
+     * directory, stdio and timeout) in the running container whose first process is {@code init},
+     * in the group {@code cgroup}. The caller keeps init's pidfd open meanwhile.
+     */
+    static Container exec(ContainerSpec spec, Container init, byte[] seccomp, ContainerCgroup cgroup) {
+        long start = System.nanoTime();
+        LaunchPlan plan = LaunchPlanner.planExec(spec, HOST, seccomp,
+                cgroup.procsFiles().stream().map(Path::toString).toList(), HelperSpawner.JOIN_FD);
+        return spawn(spec, plan, cgroup, init.pidfd(), LaunchObserver.NONE, start);
+    }
+
+    /** Runs the plan through the helper and hands out the process; on failure the caller still owns {@code cgroup}. */
+    private static Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int joinFd,
+            LaunchObserver observer, long start) {
+        List<Integer> toClose = new ArrayList<>();
+        int[] parentEnds = {-1, -1, -1};
+        boolean launched = false;
+        try {
             observer.planned(plan);
             int planFd = Descriptors.memfd("barco-plan", PlanEncoder.encode(plan));
             toClose.add(planFd);
@@ -106,7 +162,7 @@ public final class Launcher {
             toClose.add(status[1]);
             int helperPid;
             try {
-                helperPid = HelperSpawner.spawn(NativeHelper.path(), planFd, status[1], stdio);
+                helperPid = HelperSpawner.spawn(NativeHelper.path(), planFd, status[1], stdio, joinFd);
             } catch (RuntimeException e) {
                 Descriptors.closeQuietly(status[0]);
                 throw e;
@@ -124,7 +180,6 @@ public final class Launcher {
                 for (int fd : parentEnds) {
                     Descriptors.closeQuietly(fd);
                 }
-                cgroup.close();
             }
         }
     }
@@ -265,12 +320,17 @@ public final class Launcher {
     /** As {@link #run(ContainerSpec)}, keeping output within {@code limits}. */
     public static ContainerResult run(ContainerSpec spec, OutputLimits limits) throws InterruptedException {
         try (Container container = launch(spec)) {
-            CompletableFuture<CapturedOutput> out = drain(container.stdout().orElse(null), limits, "stdout");
-            CompletableFuture<CapturedOutput> err = drain(container.stderr().orElse(null), limits, "stderr");
-            ExitStatus status = container.waitFor();
-            return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut(),
-                    container.usage().orElseThrow());
+            return collect(container, limits);
         }
+    }
+
+    /** Drains the process's pipes within {@code limits} and waits for its end. */
+    static ContainerResult collect(Container container, OutputLimits limits) throws InterruptedException {
+        CompletableFuture<CapturedOutput> out = drain(container.stdout().orElse(null), limits, "stdout");
+        CompletableFuture<CapturedOutput> err = drain(container.stderr().orElse(null), limits, "stderr");
+        ExitStatus status = container.waitFor();
+        return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut(),
+                container.usage().orElseThrow());
     }
 
     private static CompletableFuture<CapturedOutput> drain(InputStream in, OutputLimits limits, String name) {

@@ -46,7 +46,13 @@ public enum Op {
     /** Become the terminal's foreground process group. */
     FOREGROUND(30),
     /** Bind a file read-only over another, if that one exists. */
-    BIND_IF_EXISTS(31);
+    BIND_IF_EXISTS(31),
+    /** Helper, before CLONE: take a pidfd of the launching JVM, which INIT watches. */
+    WATCH_LAUNCHER(32),
+    /** The end of a running container's plan: stay its PID 1, reap orphans, forward signals, die with the JVM. */
+    INIT(33),
+    /** Helper, before CLONE: join a running container's namespaces (setns on the pidfd a, namespaces b). */
+    SETNS(34);
 
     private final int code;
 
