@@ -39,6 +39,8 @@ public final class RunningContainer implements AutoCloseable {
     /** Execs hold it shared while they use init's pidfd; close takes it whole. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final java.util.Map<Integer, PortForwarder> forwarders = new java.util.HashMap<>();
+    private PortForwarder.NamespaceSockets sockets;
     private boolean closed;
 
     RunningContainer(ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp) {
@@ -106,15 +108,37 @@ public final class RunningContainer implements AutoCloseable {
         }
     }
 
-    /** Registers something to close with the container, before its processes are killed (a port forwarder). */
-    void closeWithContainer(AutoCloseable closeable) {
+    /**
+     * A port on the host's loopback (127.0.0.1) that forwards to {@code containerPort} on the
+     * container's own loopback, opened on the first call for that port and closed with the
+     * container: tests on the host reach a server in a container whose network is isolated, as
+     * Testcontainers' getMappedPort does. With the host's network, the port itself.
+     */
+    public int hostPort(int containerPort) {
+        if (containerPort < 1 || containerPort > 65535) {
+            throw new IllegalArgumentException("port " + containerPort + " is outside 1..65535");
+        }
+        if (spec.network() == io.barco.spec.NetworkMode.HOST) {
+            return containerPort;
+        }
         lifecycle.readLock().lock();
         try {
-            if (closed) {
-                throw new BarcoException("the container (pid " + init.pid() + ") was closed");
+            if (closed || !init.isAlive()) {
+                throw new BarcoException("cannot forward port " + containerPort + ": the container (pid " + init.pid() + ") "
+                        + (closed ? "was closed" : "has ended"));
             }
-            synchronized (closeables) {
-                closeables.add(closeable);
+            synchronized (forwarders) {
+                PortForwarder forwarder = forwarders.get(containerPort);
+                if (forwarder == null) {
+                    if (sockets == null) {
+                        sockets = new PortForwarder.NamespaceSockets(init.pidfd(), toString());
+                        closeables.add(sockets);
+                    }
+                    forwarder = new PortForwarder(sockets, containerPort);
+                    forwarders.put(containerPort, forwarder);
+                    closeables.add(0, forwarder);
+                }
+                return forwarder.hostPort();
             }
         } finally {
             lifecycle.readLock().unlock();
@@ -150,9 +174,11 @@ public final class RunningContainer implements AutoCloseable {
         }
         RuntimeException failure = null;
         List<AutoCloseable> toClose;
-        synchronized (closeables) {
-            toClose = List.copyOf(closeables);
-            closeables.clear();
+        synchronized (forwarders) {
+            synchronized (closeables) {
+                toClose = List.copyOf(closeables);
+                closeables.clear();
+            }
         }
         for (AutoCloseable c : toClose) {
             try {

@@ -54,6 +54,29 @@ class RunningContainerIT {
     }
 
     @Test
+    void hostPortCarriesAnHttpRequestFromTheHostIntoTheIsolatedNetwork() throws Exception {
+        int port;
+        try (RunningContainer c = Barco.start(spec().build())) {
+            c.start(ExecSpec.builder("python3").args("-m", "http.server", "--bind", "127.0.0.1", "8000").workdir("/etc").build());
+            port = c.hostPort(8000);
+            assertThat(c.hostPort(8000)).as("one forwarder per port").isEqualTo(port);
+            String body = null;
+            for (int i = 0; i < 100 && body == null; i++) {
+                try (java.io.InputStream in = new java.net.URL("http://127.0.0.1:" + port + "/hostname").openStream()) {
+                    body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            assertThat(body).isEqualTo(Files.readString(Path.of("/etc/hostname")));
+            // the server is on the container's loopback only: the host's own has nothing on 8000 of ours
+            assertThat(c.exec("sh", "-c", "cat /proc/net/tcp | grep -c ':1F40 00000000:0000 0A'").stdout().trim()).isEqualTo("1");
+        }
+        int closedPort = port;
+        assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", closedPort).close()).isInstanceOf(IOException.class);
+    }
+
+    @Test
     void execSeesTheContainersHostnamePidNamespaceLimitsAndSeccompFilter() throws Exception {
         ContainerSpec spec = spec().hostname("exec-test").limits(Limits.NONE.withMemory(Size.parse("64M")).withPids(32))
                 .seccomp(SeccompProfile.defaults().deny("mkdir")).build();
