@@ -31,6 +31,18 @@ final class CgroupV1 implements ContainerCgroup {
         this.dirs = dirs;
     }
 
+    /** Groups another process created and removes: this handle makes children in them, and its close leaves them. */
+    static ContainerCgroup existing(Map<String, Path> dirs) {
+        CgroupV1 group = new CgroupV1(new LinkedHashMap<>(dirs));
+        group.closed = true;
+        return group;
+    }
+
+    @Override
+    public Map<String, Path> directories() {
+        return java.util.Collections.unmodifiableMap(dirs);
+    }
+
     static CgroupV1 create(Map<String, V1Hierarchy> hierarchies, String name, Limits limits) {
         Map<String, Path> dirs = new LinkedHashMap<>();
         Map<Path, Path> created = new LinkedHashMap<>(); // hierarchy mount point -> group directory

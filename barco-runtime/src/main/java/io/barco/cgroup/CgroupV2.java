@@ -19,6 +19,18 @@ final class CgroupV2 implements ContainerCgroup {
     private final PeakSampler tasksSampler;
     private boolean closed;
 
+    /** A group another process created and removes: this handle makes children in it, and its close leaves it. */
+    static ContainerCgroup existing(Path dir) {
+        CgroupV2 group = new CgroupV2(dir, false);
+        group.closed = true;
+        return group;
+    }
+
+    @Override
+    public Map<String, Path> directories() {
+        return Map.of("", dir);
+    }
+
     private CgroupV2(Path dir, boolean sampleTasks) {
         this.dir = dir;
         this.tasksSampler = sampleTasks ? new PeakSampler(dir.resolve("pids.current")) : null;

@@ -36,6 +36,9 @@ public interface ContainerCgroup extends AutoCloseable {
      */
     ContainerCgroup createChild(String name);
 
+    /** The group's directories by controller ("" for cgroup v2), as {@link Cgroups#existing} takes them back. */
+    java.util.Map<String, Path> directories();
+
     /** Kills every task left in the container's groups. */
     void killAll();
 

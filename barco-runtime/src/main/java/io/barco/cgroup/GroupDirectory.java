@@ -65,18 +65,15 @@ final class GroupDirectory {
         return remove(dir, 0);
     }
 
-    /** Groups below a container's (one per exec) go first: a group with children cannot be removed. */
+    /**
+     * Groups below a container's (one per exec) go first: a group with children cannot be removed.
+     * They are looked for only once a removal failed, which keeps the common case to one rmdir.
+     */
     private static final int MAX_DEPTH = 4;
 
     private static boolean remove(Path dir, int depth) {
         if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return false;
-        }
-        if (depth < MAX_DEPTH) {
-            for (Path child : children(dir)) {
-                killTasks(child);
-                remove(child, depth + 1);
-            }
         }
         long deadline = System.nanoTime() + REMOVE_TIMEOUT_NANOS;
         for (int attempt = 0;; attempt++) {
@@ -91,6 +88,12 @@ final class GroupDirectory {
                             + " (tasks left: " + tasks(dir) + ")", e);
                 }
                 killTasks(dir);
+                if (depth < MAX_DEPTH) {
+                    for (Path child : children(dir)) {
+                        killTasks(child);
+                        remove(child, depth + 1);
+                    }
+                }
                 try {
                     Thread.sleep(Math.min(50, 1 + attempt));
                 } catch (InterruptedException interrupted) {

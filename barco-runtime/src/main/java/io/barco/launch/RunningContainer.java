@@ -41,13 +41,36 @@ public final class RunningContainer implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final java.util.Map<Integer, PortForwarder> forwarders = new java.util.HashMap<>();
     private PortForwarder.NamespaceSockets sockets;
+    private final boolean owned;
+    private boolean pidfdReleased;
+    private final String execPrefix;
     private boolean closed;
 
     RunningContainer(ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp) {
+        this(spec, init, cgroup, seccomp, true);
+    }
+
+    private RunningContainer(ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp, boolean owned) {
         this.spec = spec;
         this.init = init;
         this.cgroup = cgroup;
         this.seccomp = seccomp;
+        this.owned = owned;
+        // another JVM's commands have groups in the same container: the names must not collide
+        this.execPrefix = owned ? "exec-" : "exec-" + ProcessHandle.current().pid() + "-";
+    }
+
+    /**
+     * A handle on a container another JVM started and owns (a named container of the CLI), whose
+     * init's pidfd the caller opened and checked: commands run in it as in one of ours, and closing
+     * this handle ends those commands only, never the container. {@code spec} must be the one the
+     * container was started with, {@code cgroup} a handle on its groups.
+     */
+    static RunningContainer attach(ContainerSpec spec, int pid, int pidfd, ContainerCgroup cgroup) {
+        Container init = new Container(pid, pidfd, null, null, null, new java.util.concurrent.CompletableFuture<>(),
+                System.nanoTime());
+        byte[] seccomp = spec.seccomp().map(io.barco.seccomp.SeccompCompiler::compile).orElse(null);
+        return new RunningContainer(spec, init, cgroup, seccomp, false);
     }
 
     /** The spec the container was started with; its command is not run. */
@@ -92,7 +115,7 @@ public final class RunningContainer implements AutoCloseable {
                 throw new BarcoException("cannot run " + exec + ": the container (pid " + init.pid() + ") "
                         + (closed ? "was closed" : "has ended: " + init.onExit().getNow(null)));
             }
-            ContainerCgroup group = cgroup.createChild("exec-" + execCount.incrementAndGet());
+            ContainerCgroup group = cgroup.createChild(execPrefix + execCount.incrementAndGet());
             Container process;
             try {
                 process = Launcher.exec(execSpec, init, seccomp, group);
@@ -145,6 +168,11 @@ public final class RunningContainer implements AutoCloseable {
         }
     }
 
+    /** The container's groups by controller, for a process that joins it (see {@link NamedContainers}). */
+    java.util.Map<String, java.nio.file.Path> cgroupDirectories() {
+        return cgroup.directories();
+    }
+
     /** Container's first process handle: for its pidfd, signals and end. */
     Container init() {
         return init;
@@ -186,6 +214,18 @@ public final class RunningContainer implements AutoCloseable {
             } catch (Exception e) {
                 failure = failure == null ? new BarcoException("closing " + c + ": " + e.getMessage(), e) : failure;
             }
+        }
+        if (!owned) {
+            for (Container process : List.copyOf(running)) {
+                process.close();
+            }
+            synchronized (this) {
+                if (!pidfdReleased) {
+                    pidfdReleased = true;
+                    io.barco.sys.Descriptors.closeQuietly(init.pidfd());
+                }
+            }
+            return;
         }
         init.kill();
         for (Container process : List.copyOf(running)) {
