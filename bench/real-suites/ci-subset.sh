@@ -14,7 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 suite=${CI_SUITE:-commons-io}
-tests=${CI_TESTS:-FileUtilsTest,IOUtilsTest,DirectoryWalkerTest,FilenameUtilsTest,PathUtilsTest,FileFilterTest,NameFileFilterTest,FileSystemUtilsTest,CopyUtilsTest,ReversedLinesFileReaderTestParamFile,XmlStreamReaderTest,FileCleaningTrackerTest,LineIteratorTest,DeletingPathVisitorTest,CleaningPathVisitorTest,CopyDirectoryVisitorTest,FileUtilsListFilesTest,FileUtilsDirectoryContainsTest}
+tests=${CI_TESTS:-FileUtilsTest,IOUtilsTest,DirectoryWalkerTest,FilenameUtilsTest,PathUtilsTest,FileFilterTest,NameFileFilterTest,FileSystemUtilsTest,CopyUtilsTest,ReversedLinesFileReaderTestParamFile,XmlStreamReaderTest,FileCleaningTrackerTest,LineIteratorTest,DeletingPathVisitorTest,CleaningPathVisitorTest,CopyDirectoryVisitorTest,FileUtilsListFilesTest,FileUtilsDirectoryContainsTest,DirectoryFileComparatorTest}
 out=${OUT:-$here/target/ci-subset}
 rm -rf "$out"
 key=${suite//-/_}

@@ -84,8 +84,11 @@ public final class ForkedTestRunner {
             Optional<InBarcoSettings> own = batch.equals("*") ? Optional.empty()
                     : InBarcoSettings.of(Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
             request.filters((PostDiscoveryFilter) descriptor -> sameSettings(descriptor, own));
+            BatchSelection selection = BatchSelection.of(ids);
+            request.selectors(selection.selectors()).filters(selection.filter());
+        } else {
+            ids.forEach(id -> request.selectors(selectUniqueId(id)));
         }
-        ids.forEach(id -> request.selectors(selectUniqueId(id)));
         launcher.execute(request.build(), new TestExecutionListener() {
             @Override
             public void executionStarted(TestIdentifier test) {

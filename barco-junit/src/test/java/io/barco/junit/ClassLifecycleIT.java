@@ -12,6 +12,12 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 import io.barco.junit.fixtures.LifecycleFixtures;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -76,5 +82,25 @@ class ClassLifecycleIT {
     @Test
     void granularityMethodGivesEachTestAJvmOfItsOwn() {
         run(LifecycleFixtures.JvmPerMethod.class).assertStatistics(s -> s.succeeded(2 + 2).failed(0));
+    }
+
+    /**
+     * The fork runs the tests the host discovered, however Jupiter would resolve their ids: a method
+     * selected by its id is looked up by name, which finds the override without {@code @Test}. Jupiter
+     * 5.10 discovers the inherited test there and 5.14 does not; the CI's real suite (commons-io, on
+     * 5.10) runs the class that showed it, DirectoryFileComparatorTest.
+     */
+    @Test
+    void aForkRunsTheTestsTheHostDiscoveredInItsClass() {
+        TestPlan plan = LauncherFactory.create().discover(LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(LifecycleFixtures.OverridesWithoutTest.class)).build());
+        Set<String> discovered = new TreeSet<>();
+        plan.getRoots().forEach(root -> plan.getDescendants(root).stream().filter(TestIdentifier::isTest)
+                .forEach(test -> discovered.add(test.getDisplayName())));
+        Events forked = run(LifecycleFixtures.OverridesWithoutTest.class);
+        assertThat(forked.failed().count()).isZero();
+        assertThat(new TreeSet<>(forked.succeeded().filter(e -> e.getTestDescriptor().isTest())
+                .map(e -> e.getTestDescriptor().getDisplayName()).toList()))
+                .isEqualTo(discovered);
     }
 }
