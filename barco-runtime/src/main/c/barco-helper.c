@@ -90,6 +90,7 @@ enum op {
     OP_WATCH_LAUNCHER = 32,
     OP_INIT = 33,
     OP_SETNS = 34,
+    OP_NEXT_PLAN = 35,
 };
 
 /* Keep in sync with io.barco.launch.StatusRecord. */
@@ -121,6 +122,7 @@ static pid_t child_pid; /* 0 in the child */
 static int sync_fds[2] = {-1, -1};
 static int released;   /* child: past RELEASE */
 static int launcher_fd = -1; /* a pidfd of the JVM that launched us, from WATCH_LAUNCHER */
+static uint32_t step_base;   /* steps of earlier plans (NEXT_PLAN): reports count from the first */
 
 static void report(int32_t kind, int32_t step, int32_t err, int32_t value) {
     struct status s = {kind, step, err, value};
@@ -131,7 +133,7 @@ static void report(int32_t kind, int32_t step, int32_t err, int32_t value) {
 }
 
 static _Noreturn void fail(uint32_t index, int err) {
-    report(STATUS_ERROR, (int32_t)index, err, 0);
+    report(STATUS_ERROR, (int32_t)(step_base + index), err, 0);
     if (child_pid > 0)
         kill(child_pid, SIGKILL);
     _exit(child_pid == 0 ? 125 : 1);
@@ -142,8 +144,9 @@ static _Noreturn void fail(uint32_t index, int err) {
 static char *plan;
 static size_t plan_len, plan_pos;
 
-static int read_plan(void) {
+static int read_plan(int fd) {
     size_t cap = 1 << 16;
+    plan_len = plan_pos = 0;
     plan = malloc(cap);
     if (!plan)
         return -1;
@@ -155,7 +158,7 @@ static int read_plan(void) {
                 return -1;
             plan = bigger;
         }
-        ssize_t n = read(PLAN_FD, plan + plan_len, cap - plan_len);
+        ssize_t n = read(fd, plan + plan_len, cap - plan_len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -164,7 +167,7 @@ static int read_plan(void) {
             break;
         plan_len += (size_t)n;
     }
-    close(PLAN_FD);
+    close(fd);
     return 0;
 }
 
@@ -780,7 +783,7 @@ int main(int argc, char **argv) {
     reset_signals();
     if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
         return 3;
-    if (read_plan() < 0 || parse_plan() < 0) {
+    if (read_plan(PLAN_FD) < 0 || parse_plan() < 0) {
         report(STATUS_ERROR, -1, EPROTO, 0);
         return 4;
     }
@@ -788,6 +791,23 @@ int main(int argc, char **argv) {
     int cloned = 0;
     for (uint32_t i = 0; i < step_count; i++) {
         const struct step *st = &steps[i];
+        if (st->code == OP_NEXT_PLAN) {
+            /*
+             * The rest of the plan comes later, on a pipe: a helper made ahead of time runs the first
+             * steps (joining a cgroup, whose cost is a wait for the kernel) before its plan exists.
+             * End of file without a plan means it is not needed: leave quietly.
+             */
+            uint32_t done = step_count;
+            if (read_plan((int)st->a) < 0 || plan_len == 0)
+                _exit(0);
+            if (parse_plan() < 0) {
+                report(STATUS_ERROR, -1, EPROTO, 0);
+                return 4;
+            }
+            step_base += done;
+            i = (uint32_t)-1;
+            continue;
+        }
         int parents_step = cloned && st->code != OP_RELEASE;
         if (child_pid == 0 && parents_step && !released)
             continue;

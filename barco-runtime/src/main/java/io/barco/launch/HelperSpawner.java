@@ -15,6 +15,8 @@ final class HelperSpawner {
     static final int STATUS_FD = 4;
     /** A pidfd of the running container an exec joins (barco-helper.c, JOIN_FD). */
     static final int JOIN_FD = 5;
+    /** The pipe an exec made ahead of time reads the rest of its plan from (NEXT_PLAN). */
+    static final int NEXT_PLAN_FD = 6;
     private static final int FILE_ACTIONS_SIZE = 256; // glibc x86-64: 80 bytes
     private static final int ATTR_SIZE = 512; // glibc x86-64: 336 bytes
     private static final int SIGSET_SIZE = 128;
@@ -40,6 +42,11 @@ final class HelperSpawner {
 
     /** Spawns the helper with {@code joinFd} (a container's pidfd, or -1 for none) as {@link #JOIN_FD}. */
     static int spawn(Path helper, int planFd, int statusFd, StdioSource[] stdio, int joinFd) {
+        return spawn(helper, planFd, statusFd, stdio, joinFd < 0 ? new int[0] : new int[] {joinFd});
+    }
+
+    /** Spawns the helper with {@code extra[i]} as descriptor {@code JOIN_FD + i}. */
+    static int spawn(Path helper, int planFd, int statusFd, StdioSource[] stdio, int[] extra) {
         LibC c = LibC.INSTANCE;
         Memory actions = new Memory(FILE_ACTIONS_SIZE);
         Memory attr = new Memory(ATTR_SIZE);
@@ -61,12 +68,11 @@ final class HelperSpawner {
                 }
                 check(c.posix_spawn_file_actions_adddup2(actions, planFd, PLAN_FD), "adddup2");
                 check(c.posix_spawn_file_actions_adddup2(actions, statusFd, STATUS_FD), "adddup2");
-                if (joinFd >= 0) {
-                    check(c.posix_spawn_file_actions_adddup2(actions, joinFd, JOIN_FD), "adddup2");
+                for (int i = 0; i < extra.length; i++) {
+                    check(c.posix_spawn_file_actions_adddup2(actions, extra[i], JOIN_FD + i), "adddup2");
                 }
                 // The JDK opens files without O_CLOEXEC: none of them may reach the helper.
-                check(c.posix_spawn_file_actions_addclosefrom_np(actions, (joinFd >= 0 ? JOIN_FD : STATUS_FD) + 1),
-                        "addclosefrom_np");
+                check(c.posix_spawn_file_actions_addclosefrom_np(actions, STATUS_FD + 1 + extra.length), "addclosefrom_np");
 
                 c.sigemptyset(noSignals);
                 c.sigfillset(allSignals);

@@ -132,6 +132,94 @@ public final class Launcher {
         return spawn(spec, plan, cgroup, init.pidfd(), LaunchObserver.NONE, start);
     }
 
+    /**
+     * A helper started ahead of an exec, already in the exec's groups, waiting for the rest of its
+     * plan; its stdin is /dev/null, its stdout and stderr pipes (an exec's defaults). On cgroup v1
+     * joining a group costs a wait for the kernel (an RCU grace period, milliseconds on a busy
+     * host) that the exec then does not pay.
+     */
+    record Ahead(int helperPid, int planFd, int statusFd, int[] parentEnds, ContainerCgroup group, LaunchPlan firstSteps) {
+    }
+
+    /** Starts a helper for the next exec into the container of {@code init}, in {@code group}; the caller owns the group. */
+    static Ahead prepareExec(Container init, ContainerCgroup group) {
+        LaunchPlan first = LaunchPlanner.planExecAhead(group.procsFiles().stream().map(Path::toString).toList(),
+                HelperSpawner.NEXT_PLAN_FD);
+        List<Integer> toClose = new ArrayList<>();
+        List<Integer> ours = new ArrayList<>();
+        boolean started = false;
+        try {
+            int planFd = Descriptors.memfd("barco-plan", PlanEncoder.encode(first));
+            toClose.add(planFd);
+            int[] rest = Descriptors.pipe();
+            toClose.add(rest[0]);
+            ours.add(rest[1]);
+            int[] out = Descriptors.pipe();
+            toClose.add(out[1]);
+            ours.add(out[0]);
+            int[] err = Descriptors.pipe();
+            toClose.add(err[1]);
+            ours.add(err[0]);
+            int[] status = Descriptors.pipe();
+            toClose.add(status[1]);
+            ours.add(status[0]);
+            HelperSpawner.StdioSource[] stdio = {HelperSpawner.StdioSource.DEV_NULL, HelperSpawner.StdioSource.of(out[1]),
+                    HelperSpawner.StdioSource.of(err[1])};
+            int pid = HelperSpawner.spawn(NativeHelper.path(), planFd, status[1], stdio, new int[] {init.pidfd(), rest[0]});
+            started = true;
+            return new Ahead(pid, rest[1], status[0], new int[] {-1, out[0], err[0]}, group, first);
+        } finally {
+            toClose.forEach(Descriptors::closeQuietly);
+            if (!started) {
+                ours.forEach(Descriptors::closeQuietly);
+            }
+        }
+    }
+
+    /** Runs {@code spec} (see {@link #exec}) through a helper made ahead of time; on failure the caller still owns its group. */
+    static Container exec(ContainerSpec spec, Ahead ahead, byte[] seccomp) {
+        long start = System.nanoTime();
+        LaunchPlan rest = LaunchPlanner.planExec(spec, HOST, seccomp, List.of(), HelperSpawner.JOIN_FD);
+        List<io.barco.plan.Step> all = new ArrayList<>(ahead.firstSteps().steps());
+        all.addAll(rest.steps());
+        boolean launched = false;
+        try {
+            try {
+                Descriptors.writeFully(ahead.planFd(), PlanEncoder.encode(rest));
+            } catch (LastErrorException e) {
+                // the helper is gone: await() reads what it reported
+            } finally {
+                Descriptors.closeQuietly(ahead.planFd());
+            }
+            Container container = await(spec, new LaunchPlan(all), ahead.group(), ahead.helperPid(), ahead.statusFd(),
+                    ahead.parentEnds(), start);
+            launched = true;
+            return container;
+        } finally {
+            if (!launched) {
+                for (int fd : ahead.parentEnds()) {
+                    Descriptors.closeQuietly(fd);
+                }
+            }
+        }
+    }
+
+    /** Ends a helper made ahead of time that no exec took: end of file on its plan makes it leave. */
+    static void discard(Ahead ahead) {
+        Descriptors.closeQuietly(ahead.planFd());
+        Descriptors.closeQuietly(ahead.statusFd());
+        for (int fd : ahead.parentEnds()) {
+            Descriptors.closeQuietly(fd);
+        }
+        reap(ahead.helperPid());
+        ahead.group().close();
+    }
+
+    /** Runs work on barco's daemon threads. */
+    static void background(Runnable work) {
+        WAITERS.execute(work);
+    }
+
     /** Runs the plan through the helper and hands out the process; on failure the caller still owns {@code cgroup}. */
     private static Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int joinFd,
             LaunchObserver observer, long start) {

@@ -6,6 +6,7 @@ import io.barco.cgroup.ResourceUsage;
 import io.barco.output.OutputLimits;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.ExecSpec;
+import io.barco.spec.Stdio;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,8 @@ public final class RunningContainer implements AutoCloseable {
     private final boolean owned;
     private boolean pidfdReleased;
     private final String execPrefix;
+    private final java.util.concurrent.atomic.AtomicReference<Launcher.Ahead> ahead = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean preparing = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean closed;
 
     RunningContainer(ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp) {
@@ -58,6 +61,7 @@ public final class RunningContainer implements AutoCloseable {
         this.owned = owned;
         // another JVM's commands have groups in the same container: the names must not collide
         this.execPrefix = owned ? "exec-" : "exec-" + ProcessHandle.current().pid() + "-";
+        prepareNextExec();
     }
 
     /**
@@ -115,13 +119,20 @@ public final class RunningContainer implements AutoCloseable {
                 throw new BarcoException("cannot run " + exec + ": the container (pid " + init.pid() + ") "
                         + (closed ? "was closed" : "has ended: " + init.onExit().getNow(null)));
             }
-            ContainerCgroup group = cgroup.createChild(execPrefix + execCount.incrementAndGet());
+            boolean usual = execSpec.stdin() == Stdio.DISCARD && execSpec.stdout() == Stdio.PIPE
+                    && execSpec.stderr() == Stdio.PIPE;
+            Launcher.Ahead prepared = usual ? ahead.getAndSet(null) : null;
+            ContainerCgroup group = prepared != null ? prepared.group() : cgroup.createChild(execPrefix + execCount.incrementAndGet());
             Container process;
             try {
-                process = Launcher.exec(execSpec, init, seccomp, group);
+                process = prepared != null ? Launcher.exec(execSpec, prepared, seccomp) : Launcher.exec(execSpec, init, seccomp, group);
             } catch (RuntimeException | Error e) {
                 group.close();
                 throw e;
+            } finally {
+                if (usual) {
+                    prepareNextExec();
+                }
             }
             running.add(process);
             process.onExit().whenComplete((s, e) -> running.remove(process));
@@ -129,6 +140,40 @@ public final class RunningContainer implements AutoCloseable {
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    /**
+     * Makes the helper for the next exec ahead of time, in the background: in its group already, it
+     * waits for its plan. Only for a container of ours, and one at a time.
+     */
+    private void prepareNextExec() {
+        if (!owned || !preparing.compareAndSet(false, true)) {
+            return;
+        }
+        Launcher.background(() -> {
+            lifecycle.readLock().lock();
+            try {
+                if (closed || ahead.get() != null || !init.isAlive()) {
+                    return;
+                }
+                ContainerCgroup group = cgroup.createChild(execPrefix + execCount.incrementAndGet());
+                Launcher.Ahead prepared;
+                try {
+                    prepared = Launcher.prepareExec(init, group);
+                } catch (RuntimeException | Error e) {
+                    group.close();
+                    return; // the next exec starts its helper itself, and reports what fails
+                }
+                if (!ahead.compareAndSet(null, prepared)) {
+                    Launcher.discard(prepared);
+                }
+            } catch (RuntimeException e) {
+                // as above: the next exec does it the long way
+            } finally {
+                lifecycle.readLock().unlock();
+                preparing.set(false);
+            }
+        });
     }
 
     /**
@@ -201,6 +246,14 @@ public final class RunningContainer implements AutoCloseable {
             lifecycle.writeLock().unlock();
         }
         RuntimeException failure = null;
+        Launcher.Ahead unused = ahead.getAndSet(null);
+        if (unused != null) {
+            try {
+                Launcher.discard(unused);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
         List<AutoCloseable> toClose;
         synchronized (forwarders) {
             synchronized (closeables) {

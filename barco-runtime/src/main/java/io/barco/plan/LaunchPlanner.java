@@ -86,6 +86,20 @@ public final class LaunchPlanner {
         return new LaunchPlanner(host).buildExec(spec, seccompProgram, procsFiles, joinFd);
     }
 
+    /**
+     * The first steps of an exec made ahead of time: join its cgroups (a wait for the kernel on
+     * cgroup v1, which this takes off the exec's path), then wait for the rest of the plan, {@link
+     * #planExec} with no cgroup, on descriptor {@code nextPlanFd}.
+     */
+    public static LaunchPlan planExecAhead(List<String> procsFiles, int nextPlanFd) {
+        LaunchPlanner planner = new LaunchPlanner(null);
+        for (String procs : procsFiles) {
+            planner.add(Op.WRITE_PID, 0, 0, "move into cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
+        }
+        planner.add(Op.NEXT_PLAN, nextPlanFd, 0, "read the rest of the plan");
+        return new LaunchPlan(planner.steps);
+    }
+
     private LaunchPlan buildExec(ContainerSpec spec, byte[] seccompProgram, List<String> procsFiles, int joinFd) {
         // Before setns: once in the container's mount namespace the host's cgroup files are out of reach.
         for (String procs : procsFiles) {
