@@ -120,21 +120,29 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
                 "a BarcoContainer parameter needs @InBarco on the test method or its class"));
         BarcoContainer container = new BarcoContainer(settings, OutputDirectory.limits(context),
                 result -> publish(context, result.usage()));
-        // stopped when the test method returns; closed when the test ends, whatever happens
-        containers(context).add(container);
+        if (context.getTestMethod().isPresent()) {
+            // stopped when the test method returns; closed when the test ends, whatever happens
+            containers(context).add(container);
+        }
+        // a @BeforeAll's: the class's, closed when the class is done, after @AfterAll
         context.getStore(NAMESPACE).put(new Object(), container);
         return container;
     }
 
     @SuppressWarnings("unchecked")
     private static List<BarcoContainer> containers(ExtensionContext context) {
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(CONTAINERS, k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(testKey(context), k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+    }
+
+    /** A test's own key: a store lookup also finds what an enclosing (class) context put there. */
+    private static Object testKey(ExtensionContext context) {
+        return java.util.List.of(CONTAINERS, context.getUniqueId());
     }
 
     /** Commands still running when the test method returns stop then, so that their usage is the test's. */
     @Override
     public void afterTestExecution(ExtensionContext context) throws InterruptedException {
-        if (context.getStore(NAMESPACE).get(CONTAINERS) != null) {
+        if (context.getStore(NAMESPACE).get(testKey(context)) != null) {
             for (BarcoContainer container : containers(context)) {
                 container.stopAll();
             }
