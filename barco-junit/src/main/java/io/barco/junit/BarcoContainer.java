@@ -90,6 +90,84 @@ public final class BarcoContainer implements AutoCloseable {
         return container().hostPort(port);
     }
 
+    /**
+     * Waits until something listens on TCP {@code port} in the container (any address), or fails
+     * after {@code timeout} with what its commands wrote and whether they still run.
+     */
+    public void waitForPort(int port, java.time.Duration timeout) throws InterruptedException {
+        RunningContainer c = container();
+        waitFor(timeout, () -> c.listening(port), "nothing listens on port " + port + " in the container");
+    }
+
+    /**
+     * Waits until {@code GET path} on {@code port} in the container answers {@code status}, asked
+     * from the host through {@link #hostPort}; only the status line is read.
+     */
+    public void waitForHttp(int port, String path, int status, java.time.Duration timeout) throws InterruptedException {
+        int hostPort = hostPort(port);
+        int[] last = {-1};
+        waitFor(timeout, () -> {
+            try {
+                java.net.HttpURLConnection http = (java.net.HttpURLConnection) new java.net.URL("http", "127.0.0.1", hostPort,
+                        path.startsWith("/") ? path : "/" + path).openConnection();
+                http.setConnectTimeout(1000);
+                http.setReadTimeout(1000);
+                http.setInstanceFollowRedirects(false);
+                try {
+                    last[0] = http.getResponseCode();
+                } finally {
+                    http.disconnect();
+                }
+                return last[0] == status;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, () -> "GET " + path + " on port " + port + " did not answer " + status
+                + (last[0] < 0 ? " (no answer)" : " (last answer: " + last[0] + ")"));
+    }
+
+    private void waitFor(java.time.Duration timeout, java.util.function.BooleanSupplier ready, String failure)
+            throws InterruptedException {
+        waitFor(timeout, ready, () -> failure);
+    }
+
+    private void waitFor(java.time.Duration timeout, java.util.function.BooleanSupplier ready,
+            java.util.function.Supplier<String> failure) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (long pause = 5; !ready.getAsBoolean(); pause = Math.min(100, pause * 2)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure.get() + " after " + timeout.toMillis() + " ms; " + describeCommands());
+            }
+            Thread.sleep(pause);
+        }
+    }
+
+    /** Each command started here: whether it runs, and the end of what it wrote. */
+    synchronized String describeCommands() {
+        if (started.isEmpty()) {
+            return "no command was started in it";
+        }
+        StringBuilder out = new StringBuilder("its commands:");
+        for (RunningCommand command : started) {
+            out.append("\n  ").append(command.describe());
+        }
+        return out.toString();
+    }
+
+    /** Copies a host file into the container (somewhere writable in it, such as /tmp). */
+    public void copyInto(java.nio.file.Path hostFile, String containerPath) throws java.io.IOException, InterruptedException {
+        container().copyInto(hostFile, containerPath);
+    }
+
+    /**
+     * Copies a file of the container to a new host file, as untrusted data: read by the container
+     * itself, at most {@code maxBytes} or refused, never over an existing file or through a link.
+     */
+    public long copyOut(String containerPath, java.nio.file.Path hostFile, long maxBytes)
+            throws java.io.IOException, InterruptedException {
+        return container().copyOut(containerPath, hostFile, maxBytes);
+    }
+
     /** A command of the test's: the annotation's timeout is each command's, not the container's. */
     private ExecSpec command(String command, String... args) {
         return ExecSpec.builder(command).args(args).timeout(settings.spec(command).build().timeout().orElse(null)).build();

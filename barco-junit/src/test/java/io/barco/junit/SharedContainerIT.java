@@ -48,4 +48,24 @@ class SharedContainerIT {
         assertThat(barco.exec("sh", "-c", "ls /proc | grep -cE '^[0-9]+$'").stdout().trim()).as("init, the server, sh, ls, grep")
                 .isEqualTo("5");
     }
+
+    @Test
+    @InBarco
+    void waitsForAPortAnHttpAnswerAndALogLine(BarcoContainer barco) throws Exception {
+        RunningCommand server = barco.start("python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "8000", "--directory", "/etc");
+        barco.waitForPort(8000, Duration.ofSeconds(20));
+        barco.waitForHttp(8000, "/hostname", 200, Duration.ofSeconds(20));
+        server.waitForLog("GET /hostname HTTP/1\\.[01]\" 200", Duration.ofSeconds(20));
+    }
+
+    @Test
+    @InBarco
+    void aWaitThatFailsSaysWhatTheCommandsWroteAndWhetherTheyRun(BarcoContainer barco) throws Exception {
+        RunningCommand failed = barco.start("sh", "-c", "echo starting; echo 'cannot bind port 9999' >&2; exit 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> barco.waitForPort(9999, Duration.ofMillis(300)))
+                .hasMessageContaining("nothing listens on port 9999 in the container after 300 ms")
+                .hasMessageContaining("ended: exited with 1").hasMessageContaining("cannot bind port 9999");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failed.waitForLog("ready", Duration.ofSeconds(20)))
+                .hasMessageContaining("and it has ended").hasMessageContaining("stdout: starting");
+    }
 }

@@ -213,6 +213,105 @@ public final class RunningContainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether something listens on TCP {@code port} in the container's network (any address, IPv4
+     * or IPv6), as the kernel's tables of the container's namespace show it from the host.
+     */
+    public boolean listening(int port) {
+        String hexPort = String.format(":%04X", port);
+        for (String table : List.of("tcp", "tcp6")) {
+            byte[] bytes;
+            try {
+                // the kernel writes these, not the container; still read as data, capped
+                bytes = io.barco.sys.UntrustedFiles.read(java.nio.file.Path.of("/proc/" + init.pid() + "/net/" + table), 16 << 20);
+            } catch (java.io.IOException e) {
+                continue; // no IPv6, or the container ended
+            }
+            for (String line : new String(bytes, java.nio.charset.StandardCharsets.US_ASCII).split("\n")) {
+                String[] fields = line.trim().split("\\s+");
+                // sl local_address rem_address st ...: st 0A is LISTEN
+                if (fields.length > 3 && fields[1].endsWith(hexPort) && fields[3].equals("0A")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Copies a regular file of the host into the container, at {@code containerPath} (somewhere
+     * writable: /tmp, a tmpfs, a writable mount): written by a command in the container, with its
+     * ids and privileges, so it can go nowhere the container could not write itself. No link on the
+     * host side is followed.
+     */
+    public void copyInto(java.nio.file.Path hostFile, String containerPath) throws java.io.IOException, InterruptedException {
+        Container writer = start(ExecSpec.builder("sh").args("-c", "cat > \"$1\"", "sh", containerPath)
+                .stdin(Stdio.PIPE).timeout(COPY_TIMEOUT).build());
+        try (writer) {
+            java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err = drain(writer.stderr().orElseThrow());
+            writer.stdout().orElseThrow().close();
+            try (java.io.OutputStream in = writer.stdin().orElseThrow()) {
+                io.barco.sys.UntrustedFiles.copy(hostFile, in, Long.MAX_VALUE);
+            }
+            ExitStatus status = writer.waitFor();
+            if (!status.succeeded()) {
+                throw new java.io.IOException("cannot write " + containerPath + " in the container (" + status
+                        + (writer.timedOut() ? ", timed out" : "") + "): " + err.join().text().strip());
+            }
+        }
+    }
+
+    /**
+     * Copies a file of the container out to a new host file, as data the host does not trust: it is
+     * read by a command in the container (its own view: no link of the container's can reach the
+     * host's files), the host takes at most {@code maxBytes} of it or refuses it whole, and the host
+     * file is created new (an existing file or link there is an error, not overwritten or followed).
+     * Returns the bytes copied.
+     */
+    public long copyOut(String containerPath, java.nio.file.Path hostFile, long maxBytes)
+            throws java.io.IOException, InterruptedException {
+        Container reader = start(ExecSpec.builder("cat").args("--", containerPath).timeout(COPY_TIMEOUT).build());
+        long total = 0;
+        boolean done = false;
+        try (reader) {
+            java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err = drain(reader.stderr().orElseThrow());
+            try (java.io.InputStream in = reader.stdout().orElseThrow();
+                    java.io.OutputStream out = java.nio.file.Files.newOutputStream(hostFile, java.nio.file.StandardOpenOption.CREATE_NEW,
+                            java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                byte[] buffer = new byte[65536];
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    total += n;
+                    if (total > maxBytes) {
+                        reader.kill();
+                        throw new io.barco.sys.UntrustedFiles.RefusedFileException(containerPath + " in the container is more than the "
+                                + maxBytes + " bytes allowed");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            ExitStatus status = reader.waitFor();
+            if (!status.succeeded()) {
+                throw new java.io.IOException("cannot read " + containerPath + " in the container (" + status
+                        + (reader.timedOut() ? ", timed out" : "") + "): " + err.join().text().strip());
+            }
+            done = true;
+            return total;
+        } finally {
+            if (!done) {
+                java.nio.file.Files.deleteIfExists(hostFile);
+            }
+        }
+    }
+
+    /** A copy that takes longer than this (a FIFO where a file was expected, say) is killed. */
+    private static final Duration COPY_TIMEOUT = Duration.ofMinutes(2);
+
+    private static java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> drain(java.io.InputStream in) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> io.barco.output.OutputCapture.drain(in, OutputLimits.DEFAULT.withMemoryBytes(64 << 10), "stderr"),
+                Launcher::background);
+    }
+
     /** The container's groups by controller, for a process that joins it (see {@link NamedContainers}). */
     java.util.Map<String, java.nio.file.Path> cgroupDirectories() {
         return cgroup.directories();

@@ -77,6 +77,45 @@ class RunningContainerIT {
     }
 
     @Test
+    void listeningSeesAServerInTheContainersNetworkOnly() throws Exception {
+        try (RunningContainer c = Barco.start(spec().build())) {
+            assertThat(c.listening(8000)).isFalse();
+            c.start("python3", "-m", "http.server", "--bind", "127.0.0.1", "8000");
+            for (int i = 0; i < 200 && !c.listening(8000); i++) {
+                Thread.sleep(20);
+            }
+            assertThat(c.listening(8000)).isTrue();
+            assertThat(c.listening(8001)).isFalse();
+        }
+    }
+
+    @Test
+    void copyIntoAndOutTreatWhatComesOutAsUntrusted(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.txt");
+        Files.writeString(in, "from the host\n");
+        try (RunningContainer c = Barco.start(spec().build())) {
+            c.copyInto(in, "/tmp/copied.txt");
+            assertThat(c.exec("cat", "/tmp/copied.txt").stdout()).isEqualTo("from the host\n");
+            assertThat(c.copyOut("/tmp/copied.txt", dir.resolve("out.txt"), 1024)).isEqualTo(14);
+            assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("from the host\n");
+            // an existing host file is neither overwritten nor followed when it is a link
+            Path link = dir.resolve("link");
+            Files.createSymbolicLink(link, in);
+            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", link, 1024)).isInstanceOf(IOException.class);
+            assertThat(Files.readString(in)).isEqualTo("from the host\n");
+            // a container's link leads to the container's own file, read with its own rights
+            c.exec("ln", "-s", "/etc/shadow", "/tmp/shadow");
+            assertThatThrownBy(() -> c.copyOut("/tmp/shadow", dir.resolve("shadow"), 1 << 20)).hasMessageContaining("Permission denied");
+            assertThat(dir.resolve("shadow")).doesNotExist();
+            // past the cap: refused whole
+            assertThatThrownBy(() -> c.copyOut("/dev/zero", dir.resolve("zero"), 1 << 20))
+                    .isInstanceOf(io.barco.sys.UntrustedFiles.RefusedFileException.class).hasMessageContaining("1048576 bytes");
+            assertThat(dir.resolve("zero")).doesNotExist();
+            assertThatThrownBy(() -> c.copyInto(in, "/etc/not-writable")).hasMessageContaining("Read-only file system");
+        }
+    }
+
+    @Test
     void execSeesTheContainersHostnamePidNamespaceLimitsAndSeccompFilter() throws Exception {
         ContainerSpec spec = spec().hostname("exec-test").limits(Limits.NONE.withMemory(Size.parse("64M")).withPids(32))
                 .seccomp(SeccompProfile.defaults().deny("mkdir")).build();
