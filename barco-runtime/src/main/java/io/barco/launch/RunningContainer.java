@@ -61,7 +61,7 @@ public final class RunningContainer implements AutoCloseable {
         this.owned = owned;
         // another JVM's commands have groups in the same container: the names must not collide
         this.execPrefix = owned ? "exec-" : "exec-" + ProcessHandle.current().pid() + "-";
-        prepareNextExec();
+        // no helper ahead for the first exec: a container used for one command would pay for two
     }
 
     /**

@@ -26,26 +26,34 @@ public final class ExecBenchmark {
         // both with their defaults: stdout and stderr captured through pipes, stdin /dev/null
         ContainerSpec spec = ContainerSpec.builder("/bin/true").limits(Limits.SEED).build();
         ExecSpec exec = ExecSpec.of("/bin/true");
+        // stdio other than the defaults: no helper made ahead, the exec joins its cgroup itself
+        ExecSpec discarding = ExecSpec.builder("/bin/true").stdio(io.barco.spec.Stdio.DISCARD).build();
         try (RunningContainer container = Barco.start(spec)) {
             Callable<ContainerResult> fresh = () -> Barco.run(spec);
             Callable<ContainerResult> inside = () -> container.exec(exec);
+            Callable<ContainerResult> insideUnprepared = () -> container.exec(discarding);
             for (int i = 0; i < WARMUP; i++) {
                 check(fresh.call());
                 check(inside.call());
+                check(insideUnprepared.call());
             }
             long[] freshNanos = new long[runs];
             long[] execNanos = new long[runs];
+            long[] unpreparedNanos = new long[runs];
             for (int i = 0; i < runs; i++) {
                 freshNanos[i] = time(fresh);
                 execNanos[i] = time(inside);
+                unpreparedNanos[i] = time(insideUnprepared);
             }
             Arrays.sort(freshNanos);
             Arrays.sort(execNanos);
+            Arrays.sort(unpreparedNanos);
             System.out.printf("/bin/true to exit, %d runs each after %d warm-up runs, interleaved, from one JVM (%s, %d CPUs)%n",
                     runs, WARMUP, Runtime.version(), Runtime.getRuntime().availableProcessors());
             System.out.printf("%-48s %9s %9s %9s%n", "", "p50", "p90", "p99");
             print("fresh Barco.run (new container, seed's limits)", freshNanos);
             print("exec into a running container (own cgroup)", execNanos);
+            print("  the same, helper not made ahead (stdio /dev/null)", unpreparedNanos);
             System.out.printf("exec p50 / fresh p50 = %.2f%n", percentile(execNanos, 50) / percentile(freshNanos, 50));
         }
     }
