@@ -5,8 +5,13 @@
  * computes the whole plan (namespaces, id maps, mounts, capabilities, the
  * compiled seccomp program, argv and envp) and hands it over on fd 3. This
  * program holds no policy: it executes the plan's steps in order and, when a
- * step fails, reports the step's index and errno on fd 4 so that Java can name
- * the failure. It depends on libc only.
+ * step fails, reports the step's index, errno and, for a step that makes several
+ * calls, the call that failed on fd 4 so that Java can name the failure. It
+ * depends on libc only.
+ *
+ * The wire contract (op codes, magic, descriptors, status record) is defined
+ * once, in Java: the build generates barco-wire.h from it. --echo-plan decodes
+ * a plan and prints what it read instead of applying it, for the round-trip test.
  *
  * One plan runs in two processes. Steps before CLONE run in the helper. CLONE
  * creates the container's first process as a sibling of the helper
@@ -19,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
@@ -26,6 +32,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,64 +51,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PLAN_FD 3
-#define STATUS_FD 4
-#define JOIN_FD 5 /* a pidfd of the running container an exec joins, when the plan has SETNS */
-#define PLAN_MAGIC 0x31435242u /* "BRC1" */
+#include "barco-wire.h"
+
 #define MAX_TREES 64
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-/* Keep in sync with io.barco.plan.Op. */
-enum op {
-    OP_OPEN_TREE = 1,
-    OP_CLONE = 2,
-    OP_WRITE_PROC = 3,
-    OP_RELEASE = 4,
-    OP_WRITE_PID = 5,
-    OP_UNSHARE = 6,
-    OP_IDMAP_TREE = 7,
-    OP_DETACH = 8,
-    OP_WRITE_FILE = 9,
-    OP_BIND_IF_EXISTS = 31,
-    OP_MOUNT = 10,
-    OP_ATTACH_TREE = 11,
-    OP_MKDIR = 12,
-    OP_MKFILE = 13,
-    OP_BIND_DEVICE = 14,
-    OP_MASK = 15,
-    OP_READ_ONLY = 16,
-    OP_SYMLINK = 17,
-    OP_SETHOSTNAME = 18,
-    OP_LOOPBACK_UP = 19,
-    OP_PIVOT_ROOT = 20,
-    OP_CHDIR = 21,
-    OP_SETSID = 22,
-    OP_DROP_BOUNDING = 23,
-    OP_SET_IDS = 24,
-    OP_SET_CAPS = 25,
-    OP_NO_NEW_PRIVS = 26,
-    OP_CLOSE_FDS = 27,
-    OP_SECCOMP = 28,
-    OP_EXEC = 29,
-    OP_FOREGROUND = 30,
-    OP_WATCH_LAUNCHER = 32,
-    OP_INIT = 33,
-    OP_SETNS = 34,
-    OP_NEXT_PLAN = 35,
-};
-
-/* Keep in sync with io.barco.launch.StatusRecord. */
-enum status_kind { STATUS_PID = 1, STATUS_ERROR = 2 };
-
-struct status {
-    int32_t kind;
-    int32_t step;
-    int32_t err;
-    int32_t value;
-};
 
 struct str {
     uint32_t len; /* bytes, including the terminating NUL Java appends */
@@ -111,7 +67,7 @@ struct str {
 struct step {
     uint32_t code;
     uint64_t a, b;
-    struct str s[4];
+    struct str s[BARCO_STEP_STRINGS];
 };
 
 static struct step *steps;
@@ -123,19 +79,63 @@ static int sync_fds[2] = {-1, -1};
 static int released;   /* child: past RELEASE */
 static int launcher_fd = -1; /* a pidfd of the JVM that launched us, from WATCH_LAUNCHER */
 static uint32_t step_base;   /* steps of earlier plans (NEXT_PLAN): reports count from the first */
+static char failed_call[BARCO_STATUS_CALL_SIZE]; /* the call that failed within a step, or "" */
 
-static void report(int32_t kind, int32_t step, int32_t err, int32_t value) {
-    struct status s = {kind, step, err, value};
-    ssize_t n;
-    do {
-        n = write(STATUS_FD, &s, sizeof s);
-    } while (n < 0 && errno == EINTR);
+/*
+ * Name the call that failed, crun's way ("umount2 . (MNT_DETACH)"), for a step that makes several:
+ * the status record carries it to Java. Keeps errno; returns -1 for the step to return.
+ */
+__attribute__((format(printf, 1, 2))) static int failed(const char *format, ...) {
+    int saved = errno;
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(failed_call, sizeof failed_call, format, args);
+    va_end(args);
+    if (n < 0) { /* an encoding error in an argument: the format alone still names the call */
+        size_t len = strnlen(format, sizeof failed_call - 1);
+        memcpy(failed_call, format, len);
+        failed_call[len] = '\0';
+    } else if ((size_t)n >= sizeof failed_call) {
+        memcpy(failed_call + sizeof failed_call - 4, "...", 4);
+    }
+    errno = saved;
+    return -1;
 }
 
-static _Noreturn void fail(uint32_t index, int err) {
-    report(STATUS_ERROR, (int32_t)(step_base + index), err, 0);
+/* Formats into a fixed buffer; a text that does not fit is an error, never a shorter path. */
+__attribute__((format(printf, 3, 4))) static int pathf(char *buf, size_t size, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    int n = vsnprintf(buf, size, fmt, args);
+    va_end(args);
+    if (n < 0 || (size_t)n >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return n;
+}
+
+/* One write(2) of at most PIPE_BUF bytes: the parent's and the child's records never interleave. */
+static int report(int32_t kind, int32_t step, int32_t err, int32_t value) {
+    struct barco_status s = {.kind = kind, .step = step, .err = err, .value = value};
+    if (kind == STATUS_ERROR)
+        memcpy(s.call, failed_call, sizeof s.call);
+    ssize_t n;
+    do {
+        n = write(BARCO_STATUS_FD, &s, sizeof s);
+    } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof s ? 0 : -1;
+}
+
+/*
+ * Report the failure and leave. If the report cannot be written, Java sees the exit status without
+ * a report and says so; if the kill fails the child is gone already, and Java kills the pid it was
+ * told about in any case.
+ */
+static _Noreturn void fail(int32_t index, int err) {
+    (void)report(STATUS_ERROR, index < 0 ? index : (int32_t)step_base + index, err, 0);
     if (child_pid > 0)
-        kill(child_pid, SIGKILL);
+        (void)kill(child_pid, SIGKILL);
     _exit(child_pid == 0 ? 125 : 1);
 }
 
@@ -149,27 +149,31 @@ static int read_plan(int fd) {
     plan_len = plan_pos = 0;
     plan = malloc(cap);
     if (!plan)
-        return -1;
+        return failed("malloc %zu bytes for the plan", cap);
     for (;;) {
         if (plan_len == cap) {
             cap *= 2;
             char *bigger = realloc(plan, cap);
             if (!bigger)
-                return -1;
+                return failed("realloc %zu bytes for the plan", cap);
             plan = bigger;
         }
         ssize_t n = read(fd, plan + plan_len, cap - plan_len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return -1;
+            return failed("read the plan from fd %d", fd);
         if (n == 0)
             break;
         plan_len += (size_t)n;
     }
-    close(fd);
+    if (close(fd) < 0)
+        return failed("close the plan's fd %d", fd);
     return 0;
 }
+
+/* A plan that does not parse: errno EPROTO, and the call names what is wrong with it. */
+#define malformed(...) (errno = EPROTO, failed(__VA_ARGS__))
 
 static int take(void *out, size_t n) {
     if (plan_len - plan_pos < n)
@@ -191,38 +195,52 @@ static int take_str(struct str *s) {
 
 static int parse_plan(void) {
     uint32_t magic;
-    if (take(&magic, sizeof magic) < 0 || magic != PLAN_MAGIC)
-        return -1;
+    if (take(&magic, sizeof magic) < 0)
+        return malformed("plan of %zu bytes has no magic", plan_len);
+    if (magic != BARCO_PLAN_MAGIC)
+        return malformed("plan magic 0x%08x is not 0x%08x", magic, BARCO_PLAN_MAGIC);
     if (take(&step_count, sizeof step_count) < 0 || step_count > 100000)
-        return -1;
+        return malformed("plan has no step count or more than 100000 steps");
     steps = calloc(step_count, sizeof *steps);
     if (!steps)
-        return -1;
+        return failed("calloc %u steps", step_count);
     for (uint32_t i = 0; i < step_count; i++) {
         struct step *st = &steps[i];
         if (take(&st->code, 4) < 0 || take(&st->a, 8) < 0 || take(&st->b, 8) < 0)
-            return -1;
-        for (int k = 0; k < 4; k++)
+            return malformed("plan ends in step %u's numbers", i);
+        for (int k = 0; k < BARCO_STEP_STRINGS; k++)
             if (take_str(&st->s[k]) < 0)
-                return -1;
+                return malformed("step %u's string %d overruns the plan or lacks its NUL", i, k);
     }
-    return plan_pos == plan_len ? 0 : -1;
+    if (plan_pos != plan_len)
+        return malformed("plan has %zu bytes after its %u steps", plan_len - plan_pos, step_count);
+    return 0;
 }
 
-/* A packed list is N NUL-terminated strings back to back. */
+/* A packed list is N NUL-terminated strings back to back; NULL when s holds fewer. */
 static char **unpack(const struct str *s, uint64_t n) {
     char **v = calloc(n + 1, sizeof *v);
     if (!v)
         return NULL;
-    char *p = s->ptr;
+    char *p = s->ptr, *end = s->ptr + s->len;
     for (uint64_t i = 0; i < n; i++) {
+        if (!p || p >= end) {
+            free(v);
+            errno = EPROTO;
+            return NULL;
+        }
         v[i] = p;
         p += strlen(p) + 1;
     }
     return v;
 }
 
-/* ---- steps ----------------------------------------------------------- */
+/* ---- steps ------------------------------------------------------------
+ *
+ * A step returns 0, or -1 with errno set. A step that makes several calls
+ * names the one that failed with failed(); a step whose description in the
+ * plan is its one call (mkdir, mount, symlink...) needs no name.
+ */
 
 static int sys_open_tree(int dfd, const char *path, unsigned flags) {
     return (int)syscall(SYS_open_tree, dfd, path, flags);
@@ -232,19 +250,29 @@ static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct m
     return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof *attr);
 }
 
+/* Close a descriptor on a path that fails already: the first error is the one to report. */
+static void close_keeping_errno(int fd) {
+    int saved = errno;
+    (void)close(fd);
+    errno = saved;
+}
+
 static int do_open_tree(const struct step *st) {
     if (tree_count == MAX_TREES) {
         errno = EMFILE;
-        return -1;
+        return failed("open_tree: more than %d trees", MAX_TREES);
     }
     unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (st->a ? AT_RECURSIVE : 0);
     int fd = sys_open_tree(AT_FDCWD, st->s[0].ptr, flags);
     if (fd < 0)
-        return -1;
+        return failed("open_tree %s", st->s[0].ptr);
     if (st->b) {
         struct mount_attr attr = {.attr_set = st->b};
-        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (st->a ? AT_RECURSIVE : 0), &attr) < 0)
+        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (st->a ? AT_RECURSIVE : 0), &attr) < 0) {
+            failed("mount_setattr %s (0x%" PRIx64 ")", st->s[0].ptr, st->b);
+            close_keeping_errno(fd);
             return -1;
+        }
     }
     trees[tree_count++] = fd;
     return 0;
@@ -252,17 +280,20 @@ static int do_open_tree(const struct step *st) {
 
 static int do_clone(const struct step *st) {
     if (pipe2(sync_fds, O_CLOEXEC) < 0)
-        return -1;
+        return failed("pipe2");
     /* Raw clone without CLONE_VM behaves like fork: the child runs on a copy of this stack. */
     long pid = syscall(SYS_clone, (unsigned long)st->a | CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
     if (pid < 0)
-        return -1;
+        return failed("clone");
     child_pid = (pid_t)pid;
     if (pid > 0) {
-        close(sync_fds[0]);
-        report(STATUS_PID, 0, 0, (int32_t)pid);
-    } else {
-        close(sync_fds[1]);
+        /* Java must learn the pid, or it could neither wait for the container nor kill it. */
+        if (report(STATUS_PID, 0, 0, (int32_t)pid) < 0)
+            return failed("write the container's pid on fd %d", BARCO_STATUS_FD);
+        close_keeping_errno(sync_fds[0]); /* the child's end: the child holds its own copy */
+    } else if (close(sync_fds[1]) < 0) {
+        /* Holding the parent's end, the child would wait forever for a parent that died. */
+        return failed("close the sync pipe's write end");
     }
     return 0;
 }
@@ -271,14 +302,18 @@ static int do_clone(const struct step *st) {
 static int write_file(const char *path, int flags, mode_t mode, const char *data, size_t len) {
     int fd = open(path, O_WRONLY | O_CLOEXEC | flags, mode);
     if (fd < 0)
-        return -1;
+        return failed("open %s", path);
     ssize_t n = write(fd, data, len);
-    int saved = errno;
-    close(fd);
     if (n != (ssize_t)len) {
-        errno = n < 0 ? saved : EIO;
+        if (n >= 0)
+            errno = EIO;
+        failed("write %s", path);
+        close_keeping_errno(fd);
         return -1;
     }
+    /* A file system may report a failed write only on close. */
+    if (close(fd) < 0)
+        return failed("close %s", path);
     return 0;
 }
 
@@ -288,46 +323,76 @@ static int write_all(const char *path, const char *data, size_t len) {
 
 static int do_write_proc(const struct step *st) {
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/%s", (int)child_pid, st->s[0].ptr);
+    if (pathf(path, sizeof path, "/proc/%d/%s", (int)child_pid, st->s[0].ptr) < 0)
+        return failed("/proc/%d/%s: path too long", (int)child_pid, st->s[0].ptr);
     return write_all(path, st->s[1].ptr, st->s[1].len - 1);
 }
 
 static int do_write_pid(const struct step *st) {
     char pid[16];
-    int n = snprintf(pid, sizeof pid, "%d", (int)child_pid);
+    int n = pathf(pid, sizeof pid, "%d", (int)child_pid);
+    if (n < 0)
+        return failed("format pid %d", (int)child_pid);
     return write_all(st->s[0].ptr, pid, (size_t)n);
 }
 
-/* A user namespace that maps only id 0, to host uid and gid: its holder waits until killed. */
+/* Writes "0 ID 1" to /proc/PID/{uid,gid}_map of the holder. */
+static int write_map(long pid, const char *which, unsigned id) {
+    char path[64], map[64];
+    int n = pathf(map, sizeof map, "0 %u 1\n", id);
+    if (n < 0 || pathf(path, sizeof path, "/proc/%ld/%s", pid, which) < 0)
+        return failed("format %s of %ld", which, pid);
+    return write_all(path, map, (size_t)n);
+}
+
+/* Opens the holder's user namespace once it maps id 0 to the host's uid and gid. */
+static int open_mapped_userns(long pid, uid_t host_uid, gid_t host_gid) {
+    if (write_map(pid, "uid_map", (unsigned)host_uid) < 0 || write_map(pid, "gid_map", (unsigned)host_gid) < 0)
+        return -1;
+    char path[64];
+    if (pathf(path, sizeof path, "/proc/%ld/ns/user", pid) < 0)
+        return failed("format /proc/%ld/ns/user", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return fd < 0 ? failed("open %s", path) : fd;
+}
+
+/* A user namespace that maps only id 0, to host uid and gid: its holder waits until we close its pipe. */
 static int mapping_userns(uid_t host_uid, gid_t host_gid) {
     int hold[2];
     if (pipe2(hold, O_CLOEXEC) < 0)
-        return -1;
+        return failed("idmap holder: pipe2");
     long pid = syscall(SYS_clone, (unsigned long)CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
-    if (pid < 0)
+    if (pid < 0) {
+        failed("idmap holder: clone(CLONE_NEWUSER)");
+        close_keeping_errno(hold[0]);
+        close_keeping_errno(hold[1]);
         return -1;
+    }
     if (pid == 0) {
         char c;
-        close(hold[1]);
+        /* Whatever read returns, EOF or an error, the holder's work is done. */
+        (void)close(hold[1]);
         (void)!read(hold[0], &c, 1);
         _exit(0);
     }
-    close(hold[0]);
-    char path[64], map[64];
-    int fd = -1;
-    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)host_uid);
-    snprintf(path, sizeof path, "/proc/%ld/uid_map", pid);
-    if (write_all(path, map, strlen(map)) == 0) {
-        snprintf(map, sizeof map, "0 %u 1\n", (unsigned)host_gid);
-        snprintf(path, sizeof path, "/proc/%ld/gid_map", pid);
-        if (write_all(path, map, strlen(map)) == 0) {
-            snprintf(path, sizeof path, "/proc/%ld/ns/user", pid);
-            fd = open(path, O_RDONLY | O_CLOEXEC);
-        }
-    }
+    (void)close(hold[0]); /* the holder's end: closing our copy cannot fail in a way that matters */
+    int fd = open_mapped_userns(pid, host_uid, host_gid);
     int saved = errno;
-    close(hold[1]); /* the holder exits */
-    waitpid((pid_t)pid, NULL, 0);
+    /* The holder exits on EOF: close its pipe, then reap it, or a zombie outlives the step. */
+    if (close(hold[1]) < 0 && fd >= 0) {
+        failed("idmap holder: close its pipe");
+        close_keeping_errno(fd);
+        return -1;
+    }
+    pid_t reaped;
+    do {
+        reaped = waitpid((pid_t)pid, NULL, 0);
+    } while (reaped < 0 && errno == EINTR);
+    if (reaped < 0 && fd >= 0) {
+        failed("idmap holder: waitpid %ld", pid);
+        close_keeping_errno(fd);
+        return -1;
+    }
     errno = saved;
     return fd;
 }
@@ -340,16 +405,16 @@ static int do_idmap_tree(const struct step *st) {
     uint64_t tree = st->a;
     if (tree >= (uint64_t)tree_count) {
         errno = EBADF;
-        return -1;
+        return failed("tree %" PRIu64 " was not opened", tree);
     }
     int userns = mapping_userns((uid_t)(st->b >> 32), (gid_t)(st->b & 0xffffffffu));
     if (userns < 0)
         return -1;
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
     int rc = sys_mount_setattr(trees[tree], "", AT_EMPTY_PATH | AT_RECURSIVE, &attr);
-    int saved = errno;
-    close(userns);
-    errno = saved;
+    if (rc < 0)
+        failed("mount_setattr MOUNT_ATTR_IDMAP");
+    close_keeping_errno(userns);
     return rc;
 }
 
@@ -357,8 +422,12 @@ static int do_idmap_tree(const struct step *st) {
 static int do_release(void) {
     if (child_pid > 0) {
         char go = 1;
-        if (write(sync_fds[1], &go, 1) != 1)
-            return -1;
+        ssize_t n;
+        do {
+            n = write(sync_fds[1], &go, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1)
+            return failed("write the sync pipe");
         _exit(0);
     }
     char go;
@@ -368,7 +437,7 @@ static int do_release(void) {
     } while (n < 0 && errno == EINTR);
     if (n != 1)
         _exit(125); /* the helper died before releasing us: it has reported why */
-    close(sync_fds[0]);
+    close_keeping_errno(sync_fds[0]); /* close-on-exec in any case */
     released = 1;
     return 0;
 }
@@ -393,17 +462,20 @@ static int do_write_file(const struct step *st) {
 
 /* Bind a file over another when the target exists: a rootfs without it keeps going without it. */
 static int do_bind_if_exists(const struct step *st) {
-    if (access(st->s[1].ptr, F_OK) < 0)
-        return errno == ENOENT ? 0 : -1;
-    if (mount(st->s[0].ptr, st->s[1].ptr, NULL, MS_BIND, NULL) < 0)
-        return -1;
-    return mount(NULL, st->s[1].ptr, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+    const char *target = st->s[1].ptr;
+    if (access(target, F_OK) < 0)
+        return errno == ENOENT ? 0 : failed("access %s", target);
+    if (mount(st->s[0].ptr, target, NULL, MS_BIND, NULL) < 0)
+        return failed("mount --bind %s %s", st->s[0].ptr, target);
+    if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        return failed("remount %s read-only", target);
+    return 0;
 }
 
 static int do_attach_tree(const struct step *st) {
     if (st->a >= (uint64_t)tree_count) {
         errno = EBADF;
-        return -1;
+        return failed("tree %" PRIu64 " was not opened", st->a);
     }
     return (int)syscall(SYS_move_mount, trees[st->a], "", AT_FDCWD, st->s[0].ptr,
                         MOVE_MOUNT_F_EMPTY_PATH);
@@ -415,14 +487,20 @@ static int do_mkdir(const struct step *st) {
     return -1;
 }
 
+/* Create an empty file to mount on; one that exists already (or cannot be opened but exists) will do. */
 static int do_mkfile(const struct step *st) {
-    int fd = open(st->s[0].ptr, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, (mode_t)st->a);
+    const char *path = st->s[0].ptr;
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, (mode_t)st->a);
     if (fd >= 0)
-        return close(fd);
+        return close(fd) < 0 ? failed("close %s", path) : 0;
     if (errno == EEXIST || errno == EISDIR)
         return 0;
+    int saved = errno;
     struct stat sb;
-    return stat(st->s[0].ptr, &sb) == 0 ? 0 : -1;
+    if (stat(path, &sb) == 0)
+        return 0;
+    errno = saved; /* why it could not be created, not that it does not exist */
+    return failed("open %s", path);
 }
 
 /*
@@ -433,20 +511,27 @@ static int do_mkfile(const struct step *st) {
 static int bind_verified_device(const char *source, uint64_t rdev, const char *target) {
     int fd = open(source, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return -1;
+        return failed("open %s", source);
     struct stat sb;
-    if (fstat(fd, &sb) < 0 || !S_ISCHR(sb.st_mode) || sb.st_rdev != (dev_t)rdev) {
-        close(fd);
+    if (fstat(fd, &sb) < 0) {
+        failed("fstat %s", source);
+        close_keeping_errno(fd);
+        return -1;
+    }
+    if (!S_ISCHR(sb.st_mode) || sb.st_rdev != (dev_t)rdev) {
         errno = ENODEV;
+        failed("%s is not character device %u:%u", source, major((dev_t)rdev), minor((dev_t)rdev));
+        close_keeping_errno(fd);
         return -1;
     }
     char via[32];
-    snprintf(via, sizeof via, "/proc/self/fd/%d", fd);
-    int rc = mount(via, target, NULL, MS_BIND, NULL);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return rc;
+    int rc = pathf(via, sizeof via, "/proc/self/fd/%d", fd);
+    if (rc < 0)
+        failed("format /proc/self/fd/%d", fd);
+    else if ((rc = mount(via, target, NULL, MS_BIND, NULL)) < 0)
+        failed("mount --bind %s %s", source, target);
+    close_keeping_errno(fd); /* an O_PATH descriptor: nothing to flush */
+    return rc < 0 ? -1 : 0;
 }
 
 static int do_bind_device(const struct step *st) {
@@ -455,23 +540,25 @@ static int do_bind_device(const struct step *st) {
 
 /* Hide a path: an empty read-only tmpfs over a directory, the null device over a file. */
 static int do_mask(const struct step *st) {
+    const char *path = st->s[0].ptr;
     struct stat sb;
-    if (lstat(st->s[0].ptr, &sb) < 0)
-        return errno == ENOENT ? 0 : -1;
-    if (S_ISDIR(sb.st_mode))
-        return mount("tmpfs", st->s[0].ptr, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     "size=0,mode=0555");
-    return bind_verified_device(st->s[1].ptr, st->b, st->s[0].ptr);
+    if (lstat(path, &sb) < 0)
+        return errno == ENOENT ? 0 : failed("lstat %s", path);
+    if (!S_ISDIR(sb.st_mode))
+        return bind_verified_device(st->s[1].ptr, st->b, path);
+    if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0)
+        return failed("mount tmpfs on %s", path);
+    return 0;
 }
 
 /* Re-mount a path read-only, keeping the flags a user namespace may not clear. */
 static int do_read_only(const struct step *st) {
     const char *path = st->s[0].ptr;
     if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-        return errno == ENOENT ? 0 : -1;
+        return errno == ENOENT ? 0 : failed("mount --rbind %s %s", path, path);
     struct statvfs vfs;
     if (statvfs(path, &vfs) < 0)
-        return -1;
+        return failed("statvfs %s", path);
     unsigned long keep = 0;
     if (vfs.f_flag & ST_NOSUID)
         keep |= MS_NOSUID;
@@ -479,7 +566,9 @@ static int do_read_only(const struct step *st) {
         keep |= MS_NODEV;
     if (vfs.f_flag & ST_NOEXEC)
         keep |= MS_NOEXEC;
-    return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
+    if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+        return failed("remount %s read-only", path);
+    return 0;
 }
 
 static int do_symlink(const struct step *st) {
@@ -496,42 +585,45 @@ static int do_sethostname(const struct step *st) {
 static int do_loopback_up(void) {
     int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (sock < 0)
-        return -1;
+        return failed("socket(AF_INET, SOCK_DGRAM)");
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
     int rc = ioctl(sock, SIOCGIFFLAGS, &ifr);
-    if (rc == 0) {
+    if (rc < 0) {
+        failed("ioctl(lo, SIOCGIFFLAGS)");
+    } else {
         ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-        rc = ioctl(sock, SIOCSIFFLAGS, &ifr);
+        if ((rc = ioctl(sock, SIOCSIFFLAGS, &ifr)) < 0)
+            failed("ioctl(lo, SIOCSIFFLAGS)");
     }
-    int saved = errno;
-    close(sock);
-    errno = saved;
-    return rc;
+    close_keeping_errno(sock); /* a socket that sent nothing */
+    return rc < 0 ? -1 : 0;
 }
 
 /* pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the new root. */
 static int do_pivot_root(const struct step *st) {
     if (chdir(st->s[0].ptr) < 0)
-        return -1;
+        return failed("chdir %s", st->s[0].ptr);
     if (syscall(SYS_pivot_root, ".", ".") < 0)
-        return -1;
+        return failed("pivot_root . .");
     if (umount2(".", MNT_DETACH) < 0)
-        return -1;
-    return chdir("/");
+        return failed("umount2 . (MNT_DETACH)");
+    if (chdir("/") < 0)
+        return failed("chdir /");
+    return 0;
 }
 
 /* The working directory must resolve inside the new root (CVE-2024-21626). */
 static int do_chdir(const struct step *st) {
     if (chdir(st->s[0].ptr) < 0)
-        return -1;
+        return -1; /* the step is this call: its description names it */
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd))
-        return -1;
+        return failed("getcwd");
     if (cwd[0] != '/') {
         errno = EXDEV;
-        return -1;
+        return failed("getcwd: %s is outside the new root", cwd);
     }
     return 0;
 }
@@ -543,7 +635,7 @@ static int do_drop_bounding(const struct step *st) {
         if (keep & (1ULL << cap))
             continue;
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-            return -1;
+            return failed("prctl(PR_CAPBSET_DROP, %d)", cap);
     }
     return 0;
 }
@@ -552,10 +644,16 @@ static int do_set_ids(const struct step *st) {
     uid_t uid = (uid_t)st->a;
     gid_t gid = (gid_t)st->b;
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-        return -1;
-    if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
-        return -1;
-    return prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+        return failed("prctl(PR_SET_KEEPCAPS, 1)");
+    if (setgroups(0, NULL) < 0)
+        return failed("setgroups(0)");
+    if (setresgid(gid, gid, gid) < 0)
+        return failed("setresgid(%u)", (unsigned)gid);
+    if (setresuid(uid, uid, uid) < 0)
+        return failed("setresuid(%u)", (unsigned)uid);
+    if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+        return failed("prctl(PR_SET_KEEPCAPS, 0)");
+    return 0;
 }
 
 static int do_set_caps(const struct step *st) {
@@ -568,8 +666,10 @@ static int do_set_caps(const struct step *st) {
         data[i].effective = data[i].permitted = data[i].inheritable = word;
     }
     if (syscall(SYS_capset, &hdr, data) < 0)
-        return -1;
-    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        return failed("capset");
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+        return failed("prctl(PR_CAP_AMBIENT_CLEAR_ALL)");
+    return 0;
 }
 
 /*
@@ -578,15 +678,21 @@ static int do_set_caps(const struct step *st) {
  */
 static int do_foreground(void) {
     if (setpgid(0, 0) < 0)
-        return -1;
+        return failed("setpgid(0, 0)");
     struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGTTOU, &ignore, &old); /* we are a background group until this succeeds */
-    int rc = tcsetpgrp(STDIN_FILENO, getpgrp());
-    int saved = errno;
-    sigaction(SIGTTOU, &old, NULL);
-    errno = saved;
-    return rc;
+    if (sigemptyset(&ignore.sa_mask) < 0 || sigaction(SIGTTOU, &ignore, &old) < 0)
+        return failed("sigaction(SIGTTOU, SIG_IGN)"); /* we are a background group until tcsetpgrp succeeds */
+    if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0) {
+        failed("tcsetpgrp(0)");
+        int saved = errno;
+        (void)sigaction(SIGTTOU, &old, NULL); /* the step fails and the process exits in any case */
+        errno = saved;
+        return -1;
+    }
+    /* SIGTTOU ignored would survive exec: the container must start with its default. */
+    if (sigaction(SIGTTOU, &old, NULL) < 0)
+        return failed("sigaction(SIGTTOU) back to its default");
+    return 0;
 }
 
 /* Mark every descriptor but stdio close-on-exec: nothing of the host survives the exec. */
@@ -599,24 +705,29 @@ static int do_seccomp(const struct step *st) {
     size_t bytes = prog->len ? prog->len - 1 : 0; /* Java appends a NUL to every string */
     if (bytes % sizeof(struct sock_filter) != 0 || bytes == 0) {
         errno = EINVAL;
-        return -1;
+        return failed("a seccomp program of %zu bytes is no whole number of instructions", bytes);
     }
     struct sock_fprog fprog = {
         .len = (unsigned short)(bytes / sizeof(struct sock_filter)),
         .filter = (struct sock_filter *)prog->ptr,
     };
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0);
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
+        return failed("prctl(PR_SET_SECCOMP)");
+    return 0;
 }
 
-/* Search PATH (given by the plan, not ours) the way execvp does, inside the new root. */
+/*
+ * Search PATH (given by the plan, not ours) the way execvp does, inside the new root. The errno
+ * is execve's, which Java turns into "not found" or "not executable": no call to name there.
+ */
 static int do_exec(const struct step *st) {
     const char *file = st->s[0].ptr;
     char **argv = unpack(&st->s[1], st->a);
+    if (!argv)
+        return failed("unpack %" PRIu64 " arguments", st->a);
     char **envp = unpack(&st->s[2], st->b);
-    if (!argv || !envp) {
-        errno = ENOMEM;
-        return -1;
-    }
+    if (!envp)
+        return failed("unpack %" PRIu64 " environment variables", st->b);
     if (strchr(file, '/') || !st->s[3].len) {
         execve(file, argv, envp);
         return -1;
@@ -627,15 +738,16 @@ static int do_exec(const struct step *st) {
     for (;;) {
         const char *end = strchrnul(dir, ':');
         size_t dlen = (size_t)(end - dir);
-        if (dlen == 0) /* an empty PATH entry means the working directory */
-            snprintf(path, sizeof path, "%s", file);
-        else
-            snprintf(path, sizeof path, "%.*s/%s", (int)dlen, dir, file);
-        execve(path, argv, envp);
-        if (errno == EACCES)
-            seen_eacces = 1;
-        else if (errno != ENOENT && errno != ENOTDIR)
-            return -1;
+        /* an empty PATH entry means the working directory; an entry too long to hold is skipped, as execvp does */
+        int n = dlen == 0 ? pathf(path, sizeof path, "%s", file)
+                          : pathf(path, sizeof path, "%.*s/%s", (int)dlen, dir, file);
+        if (n >= 0) {
+            execve(path, argv, envp);
+            if (errno == EACCES)
+                seen_eacces = 1;
+            else if (errno != ENOENT && errno != ENOTDIR)
+                return -1;
+        }
         if (*end == '\0')
             break;
         dir = end + 1;
@@ -644,10 +756,11 @@ static int do_exec(const struct step *st) {
     return -1;
 }
 
+/* No default case: -Wswitch (in -Wall) makes an op the header defines without a handler an error. */
 /* A pidfd of our parent, the launching JVM: INIT ends when it becomes readable (the JVM is gone). */
 static int do_watch_launcher(void) {
     launcher_fd = (int)syscall(SYS_pidfd_open, getppid(), 0);
-    return launcher_fd < 0 ? -1 : 0;
+    return launcher_fd < 0 ? failed("pidfd_open(%d)", (int)getppid()) : 0;
 }
 
 /*
@@ -657,8 +770,8 @@ static int do_watch_launcher(void) {
  */
 static int do_setns(const struct step *st) {
     if (syscall(SYS_setns, (int)st->a, (int)st->b) < 0)
-        return -1;
-    return close((int)st->a);
+        return failed("setns(fd %d, 0x%" PRIx64 ")", (int)st->a, st->b);
+    return close((int)st->a) < 0 ? failed("close fd %d", (int)st->a) : 0;
 }
 
 /* Close every descriptor from 3 on but the two kept (-1: none). */
@@ -686,10 +799,10 @@ static int do_init(void) {
     sigset_t all;
     sigfillset(&all);
     if (sigprocmask(SIG_BLOCK, &all, NULL) < 0)
-        return -1;
+        return failed("sigprocmask(SIG_BLOCK, all)");
     int sfd = signalfd(-1, &all, SFD_CLOEXEC);
     if (sfd < 0)
-        return -1;
+        return failed("signalfd");
     close_all_but(sfd, launcher_fd); /* the plan, the status pipe, whatever reached us */
     for (;;) {
         struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = launcher_fd, .events = POLLIN}};
@@ -709,13 +822,13 @@ static int do_init(void) {
             while (waitpid(-1, NULL, WNOHANG) > 0)
                 ;
         } else {
-            kill(-1, (int)si.ssi_signo); /* every process of the namespace but us */
+            (void)kill(-1, (int)si.ssi_signo); /* every process of the namespace but us */
         }
     }
 }
 
 static int run_step(const struct step *st) {
-    switch (st->code) {
+    switch ((enum barco_op)st->code) {
     case OP_OPEN_TREE: return do_open_tree(st);
     case OP_CLONE: return do_clone(st);
     case OP_WRITE_PROC: return do_write_proc(st);
@@ -750,8 +863,56 @@ static int run_step(const struct step *st) {
     case OP_WATCH_LAUNCHER: return do_watch_launcher();
     case OP_INIT: return do_init();
     case OP_SETNS: return do_setns(st);
-    default: errno = ENOSYS; return -1;
+    case OP_NEXT_PLAN: break; /* the main loop's: it replaces the plan */
     }
+    errno = ENOSYS;
+    return failed("op %u is not one the helper knows", st->code);
+}
+
+/* ---- the round-trip test's mode ---------------------------------------- */
+
+/* A string as data: "-" when absent, else "x" and the hex of its bytes without the trailing NUL. */
+static void echo_str(const struct str *s) {
+    if (!s->len) {
+        fputs(" -", stdout);
+        return;
+    }
+    fputs(" x", stdout);
+    for (uint32_t i = 0; i + 1 < s->len; i++)
+        printf("%02x", (unsigned char)s->ptr[i]);
+}
+
+/*
+ * Print the plan as decoded, one line per step: the op's name (or "?" and its code), a, b and the
+ * strings; then report a PID record (our pid) and an ERROR record naming the step count, so the
+ * status record's layout is checked as well. Nothing of the plan is applied.
+ */
+static int echo_plan(void) {
+    printf("steps %u\n", step_count);
+    for (uint32_t i = 0; i < step_count; i++) {
+        const struct step *st = &steps[i];
+        const char *name = barco_op_name(st->code);
+        if (name)
+            printf("%s", name);
+        else
+            printf("?%u", st->code);
+        printf(" %" PRIu64 " %" PRIu64, st->a, st->b);
+        for (int k = 0; k < BARCO_STEP_STRINGS; k++)
+            echo_str(&st->s[k]);
+        putchar('\n');
+    }
+    /* stdio's error indicator sticks: this checks every printf above */
+    if (fflush(stdout) == EOF || ferror(stdout)) {
+        perror("barco-helper: --echo-plan: write stdout");
+        return 6;
+    }
+    errno = ECANCELED;
+    failed("echo-plan: applied none of %u steps", step_count);
+    if (report(STATUS_PID, 0, 0, (int32_t)getpid()) < 0 || report(STATUS_ERROR, (int32_t)step_count, ECANCELED, 0) < 0) {
+        perror("barco-helper: --echo-plan: write the status records");
+        return 6;
+    }
+    return 0;
 }
 
 /*
@@ -759,7 +920,7 @@ static int run_step(const struct step *st) {
  * and the caller's mask; SIG_IGN would survive exec, so start from defaults.
  * The raw syscall reaches the signals glibc's sigaction refuses.
  */
-static void reset_signals(void) {
+static int reset_signals(void) {
     struct {
         void *handler;
         unsigned long flags;
@@ -767,26 +928,30 @@ static void reset_signals(void) {
         uint64_t mask;
     } dfl = {SIG_DFL, 0, NULL, 0};
     for (int sig = 1; sig <= 64; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t));
+        if (sig != SIGKILL && sig != SIGSTOP && syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t)) < 0)
+            return failed("rt_sigaction(%d, SIG_DFL)", sig);
     sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    if (sigemptyset(&none) < 0 || sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+        return failed("sigprocmask(SIG_SETMASK, {})");
+    return 0;
 }
 
 int main(int argc, char **argv) {
-    (void)argv;
-    if (argc > 1) {
-        fprintf(stderr, "barco-helper: not for direct use; the barco runtime starts it with a plan on fd 3\n");
+    int echo = argc == 2 && strcmp(argv[1], "--echo-plan") == 0;
+    if (argc > 1 && !echo) {
+        fprintf(stderr, "barco-helper: not for direct use; the barco runtime starts it with a plan on fd %d\n",
+                BARCO_PLAN_FD);
         return 2;
     }
-    reset_signals();
-    if (fcntl(STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
-        return 3;
-    if (read_plan(PLAN_FD) < 0 || parse_plan() < 0) {
-        report(STATUS_ERROR, -1, EPROTO, 0);
-        return 4;
-    }
+    if (fcntl(BARCO_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
+        return 3; /* no status descriptor to report on: Java sees the exit status alone */
+    /* Step -1: the helper's own setup, before any step of the plan. */
+    if (reset_signals() < 0)
+        fail(-1, errno);
+    if (read_plan(BARCO_PLAN_FD) < 0 || parse_plan() < 0)
+        fail(-1, errno);
+    if (echo)
+        return echo_plan();
     /* CLONE splits the plan: the child skips the parent's steps and waits at RELEASE. */
     int cloned = 0;
     for (uint32_t i = 0; i < step_count; i++) {
@@ -798,12 +963,12 @@ int main(int argc, char **argv) {
              * End of file without a plan means it is not needed: leave quietly.
              */
             uint32_t done = step_count;
-            if (read_plan((int)st->a) < 0 || plan_len == 0)
+            if (read_plan((int)st->a) < 0)
+                fail((int32_t)i, errno);
+            if (plan_len == 0)
                 _exit(0);
-            if (parse_plan() < 0) {
-                report(STATUS_ERROR, -1, EPROTO, 0);
-                return 4;
-            }
+            if (parse_plan() < 0)
+                fail(-1, errno);
             step_base += done;
             i = (uint32_t)-1;
             continue;
@@ -811,12 +976,14 @@ int main(int argc, char **argv) {
         int parents_step = cloned && st->code != OP_RELEASE;
         if (child_pid == 0 && parents_step && !released)
             continue;
+        failed_call[0] = '\0';
         if (run_step(st) < 0)
-            fail(i, errno);
+            fail((int32_t)i, errno);
         if (st->code == OP_CLONE)
             cloned = 1;
     }
     /* A well-formed plan ends in EXEC or INIT, which return only on failure. */
-    report(STATUS_ERROR, (int32_t)step_count, ENOEXEC, 0);
-    return 5;
+    errno = ENOEXEC;
+    failed("the plan does not end in EXEC or INIT");
+    fail((int32_t)step_count, ENOEXEC);
 }

@@ -2,14 +2,14 @@ package io.barco;
 
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
-import io.barco.launch.Launcher;
 import io.barco.launch.RunningContainer;
 import io.barco.output.OutputLimits;
 import io.barco.spec.ContainerSpec;
 
 /**
  * The entry point: {@code Barco.run(ContainerSpec.builder("/bin/true").build())}. The CLI and the
- * JUnit extension launch containers only through here.
+ * JUnit extension launch containers only through here: the {@linkplain BarcoRuntime#defaults()
+ * default runtime}, over this machine.
  */
 public final class Barco {
     private Barco() {
@@ -17,7 +17,7 @@ public final class Barco {
 
     /** Starts a container and returns its handle; close the handle to kill and clean up. */
     public static Container launch(ContainerSpec spec) {
-        return Launcher.launch(spec);
+        return BarcoRuntime.defaults().launch(spec);
     }
 
     /**
@@ -27,7 +27,7 @@ public final class Barco {
      * spec gives everything but the command, which is not run.
      */
     public static RunningContainer start(ContainerSpec spec) {
-        return Launcher.start(spec);
+        return BarcoRuntime.defaults().start(spec);
     }
 
     /**
@@ -35,7 +35,7 @@ public final class Barco {
      * of which at most {@link OutputLimits#DEFAULT} (4 MiB per stream, head and tail) is kept.
      */
     public static ContainerResult run(ContainerSpec spec) throws InterruptedException {
-        return Launcher.run(spec);
+        return BarcoRuntime.defaults().run(spec);
     }
 
     /**
@@ -43,6 +43,6 @@ public final class Barco {
      * {@code OutputLimits.DEFAULT.withMemoryBytes(64 << 20).withSpillDirectory(Path.of("target/barco-output"))}.
      */
     public static ContainerResult run(ContainerSpec spec, OutputLimits limits) throws InterruptedException {
-        return Launcher.run(spec, limits);
+        return BarcoRuntime.defaults().run(spec, limits);
     }
 }

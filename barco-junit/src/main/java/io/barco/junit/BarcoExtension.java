@@ -1,7 +1,7 @@
 package io.barco.junit;
 
+import io.barco.BarcoRuntime;
 import io.barco.cgroup.ResourceUsage;
-import io.barco.launch.Preflight;
 import io.barco.spec.Size;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -70,7 +70,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         if (settings(context).isEmpty()) {
             return ConditionEvaluationResult.enabled("not an @InBarco test");
         }
-        String problem = Preflight.hostProblem();
+        String problem = BarcoRuntime.defaults().hostProblem();
         if (problem == null) {
             return ConditionEvaluationResult.enabled("this host can run barco containers");
         }

@@ -2,9 +2,12 @@ package io.barco.junit;
 
 import java.io.IOException;
 import java.lang.reflect.Method;
+import io.barco.cgroup.ResourceUsage;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.OptionalLong;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.annotation.Testable;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -65,33 +68,92 @@ final class ClassForks {
     }
 
     /**
-     * The outcome of this test from the JVM that runs its class (or the run); null when the test is
-     * not among what that JVM ran (it runs on its own).
+     * The outcome of this test from the JVM that runs its class (or the run), as soon as that JVM
+     * reported it (the host's test ends with the fork's, so reports time each test and its output
+     * comes while it runs); null when the test is not among what that JVM ran (it runs on its own).
      */
-    static ForkedTest.Outcome outcome(ExtensionContext test) {
+    static ForkedTest.Outcome outcome(ExtensionContext test) throws InterruptedException {
         BatchRun batch = batch(test);
-        ForkedTest.Batch result = batch.result();
-        if (batch.firstToReport()) {
-            result.usage().ifPresent(usage -> BarcoExtension.publish(test, usage));
+        String id = test.getUniqueId();
+        ForkedTest.Batch ended = batch.await(soFar -> decided(soFar, id));
+        ForkedTest.Outcome outcome = ended != null ? ended.outcomeOf(id, true)
+                : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running").outcomeOf(id, true);
+        if (outcome == null) {
+            return null;
         }
-        return result.outcomeOf(test.getUniqueId(), true);
+        ForkedTest.Outcome own = outcome.withUsage(spentBy(ended != null ? ended.outcomes() : batch.soFar(), id));
+        own.usage().ifPresent(usage -> BarcoExtension.publish(test, usage));
+        return own;
+    }
+
+    /** Whether the outcomes so far decide this test's: its own came, or a container above it failed. */
+    private static boolean decided(OutcomeFile.Outcomes soFar, String id) {
+        for (OutcomeFile.TestOutcome o : soFar.outcomes()) {
+            if (o.uniqueId().equals(id) || id.startsWith(o.uniqueId() + "/") && o.status() != OutcomeFile.Status.SUCCESSFUL) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * What this test spent as its JVM measured it (wall and CPU time while it ran; the JVM's memory is
+     * the batch's, reported with its class); empty when it has no record of its own.
+     */
+    private static Optional<ResourceUsage> spentBy(OutcomeFile.Outcomes outcomes, String id) {
+        for (OutcomeFile.TestOutcome o : outcomes.outcomes()) {
+            OutcomeFile.Spent spent = o.spent();
+            if (o.uniqueId().equals(id) && spent.wallNanos() >= 0) {
+                return Optional.of(new ResourceUsage(OptionalLong.empty(), nanos(spent.cpuUserNanos()), nanos(spent.cpuSystemNanos()),
+                        OptionalLong.empty(), false, 0, OptionalLong.empty(), OptionalLong.empty(), Duration.ofNanos(spent.wallNanos())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Duration> nanos(long n) {
+        return n >= 0 ? Optional.of(Duration.ofNanos(n)) : Optional.empty();
     }
 
     /** Before a class: its fork runs now; a failure of the class there before any test started is the class's failure here. */
     static void beforeAll(ExtensionContext testClass) throws Throwable {
-        rethrowClassFailure(testClass, false);
-    }
-
-    /** After a class: a failure of the class in its fork after its tests started (its @AfterAll) is the class's failure here. */
-    static void afterAll(ExtensionContext testClass) throws Throwable {
-        rethrowClassFailure(testClass, true);
-    }
-
-    private static void rethrowClassFailure(ExtensionContext testClass, boolean afterTests) throws Throwable {
         if (!jvmModeClass(testClass) || granularity(testClass) == Granularity.METHOD) {
             return;
         }
-        Throwable failure = batch(testClass).result().classFailure(testClass.getUniqueId(), afterTests);
+        String classId = testClass.getUniqueId();
+        BatchRun batch = batch(testClass);
+        // decided once one of its tests started, or the class itself ended (its @BeforeAll failed, or it ran nothing)
+        ForkedTest.Batch ended = batch.await(soFar -> soFar.started().stream().anyMatch(id -> id.startsWith(classId + "/"))
+                || soFar.outcomes().stream().anyMatch(o -> o.uniqueId().equals(classId)));
+        Throwable failure = (ended != null ? ended : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
+                .classFailure(classId, false);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * After a class: a failure of the class in its fork after its tests started (its @AfterAll) is the
+     * class's failure here. A class's own JVM (or the run's, after its last class) is waited for, so
+     * that what it leaves (coverage, say) is in place when the class ends, and its usage (memory, CPU,
+     * tasks of the whole JVM) is reported with the class.
+     */
+    static void afterAll(ExtensionContext testClass) throws Throwable {
+        if (!jvmModeClass(testClass) || granularity(testClass) == Granularity.METHOD) {
+            return;
+        }
+        String classId = testClass.getUniqueId();
+        BatchRun batch = batch(testClass);
+        // the JVM of this class, or of the run when this is its last class
+        List<String> classes = TestPlanClasses.classIds();
+        boolean lastOfJvm = granularity(testClass) == Granularity.CLASS ? owningClass(testClass) == testClass
+                : !classes.isEmpty() && classes.get(classes.size() - 1).equals(classId);
+        ForkedTest.Batch ended = batch.await(soFar -> !lastOfJvm && soFar.outcomes().stream().anyMatch(o -> o.uniqueId().equals(classId)));
+        if (ended != null && lastOfJvm) {
+            ended.usage().ifPresent(usage -> BarcoExtension.publish(testClass, usage));
+        }
+        Throwable failure = (ended != null ? ended : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
+                .classFailure(classId, true);
         if (failure != null) {
             throw failure;
         }
@@ -117,9 +179,8 @@ final class ClassForks {
         InBarcoSettings settings = granularity == Granularity.RUN
                 ? InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter)
                 : BarcoExtension.settings(owner).orElse(InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter));
-        boolean moreToCome = granularity != Granularity.RUN;
         return owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class,
-                k -> new BatchRun(settings, batchName, ids, moreToCome), BatchRun.class);
+                k -> new BatchRun(settings, batchName, ids), BatchRun.class);
     }
 
     /** The outermost class context whose settings are this context's class's: a nested class without its own @InBarco runs with its outer class. */
@@ -144,38 +205,60 @@ final class ClassForks {
         return top;
     }
 
-    /** One forked JVM for many tests, started by the first of them (or their class) to need it. */
+    /**
+     * One forked JVM for many tests, started by the first of them (or their class) to need it. It runs
+     * on a thread of its own; the host's tests and classes wait for what they need of its outcomes.
+     */
     private static final class BatchRun {
         private final InBarcoSettings settings;
         private final String name;
         private final List<String> ids;
-        private final boolean moreToCome;
-        private final AtomicBoolean reported = new AtomicBoolean();
+        private Thread runner;
+        private OutcomeFile.Outcomes soFar = OutcomeFile.Outcomes.NONE;
         private ForkedTest.Batch result;
 
-        BatchRun(InBarcoSettings settings, String name, List<String> ids, boolean moreToCome) {
+        BatchRun(InBarcoSettings settings, String name, List<String> ids) {
             this.settings = settings;
             this.name = name;
             this.ids = ids;
-            this.moreToCome = moreToCome;
         }
 
-        synchronized ForkedTest.Batch result() {
-            if (result == null) {
-                try {
-                    result = ForkedTest.runBatch(settings, name, ids, moreToCome);
-                } catch (IOException | RuntimeException e) {
-                    result = ForkedTest.Batch.failed(e, Optional.empty());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    result = ForkedTest.Batch.failed(e, Optional.empty());
-                }
+        /** Waits until the outcomes so far satisfy {@code ready}, or the JVM ended; the whole result then, else null. */
+        synchronized ForkedTest.Batch await(Predicate<OutcomeFile.Outcomes> ready) throws InterruptedException {
+            if (runner == null) {
+                runner = new Thread(this::runJvm, "barco-batch-" + name);
+                runner.setDaemon(true); // the forks' shutdown hook closes the JVM itself
+                runner.start();
+            }
+            while (result == null && !ready.test(soFar)) {
+                wait();
             }
             return result;
         }
 
-        boolean firstToReport() {
-            return reported.compareAndSet(false, true);
+        synchronized OutcomeFile.Outcomes soFar() {
+            return soFar;
+        }
+
+        private synchronized void progress(OutcomeFile.Outcomes outcomes) {
+            soFar = outcomes;
+            notifyAll();
+        }
+
+        private void runJvm() {
+            ForkedTest.Batch ended;
+            try {
+                ended = ForkedTest.runBatch(settings, name, ids, this::progress);
+            } catch (IOException | RuntimeException | Error e) {
+                ended = ForkedTest.Batch.failed(e, Optional.empty());
+            } catch (InterruptedException e) {
+                ended = ForkedTest.Batch.failed(e, Optional.empty());
+            }
+            synchronized (this) {
+                result = ended;
+                soFar = ended.outcomes();
+                notifyAll();
+            }
         }
     }
 }

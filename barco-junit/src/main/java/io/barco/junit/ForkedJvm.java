@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -146,9 +147,19 @@ final class ForkedJvm implements AutoCloseable {
         return container.isAlive();
     }
 
-    /** Hands the JVM what to run, streams its output here, waits for its end, reads its outcomes, and cleans up. */
+    /** How often the host looks for the outcomes a batch's JVM added: the delay before a host test ends after its fork's. */
+    private static final Duration POLL = Duration.ofMillis(10);
+
     ForkedTest.Batch run(List<String> uniqueIds) throws IOException, InterruptedException {
-        try {
+        return run(uniqueIds, null);
+    }
+
+    /**
+     * Hands the JVM what to run, streams its output here, follows its outcomes as they come (each
+     * time some come, {@code progress}, if any, gets all so far), waits for its end, and cleans up.
+     */
+    ForkedTest.Batch run(List<String> uniqueIds, Consumer<OutcomeFile.Outcomes> progress) throws IOException, InterruptedException {
+        try (OutcomeTail tail = new OutcomeTail(resultDir.resolve(OUTCOME_FILE))) {
             long handedOver = System.nanoTime();
             timeout.ifPresent(container::killAfter);
             Thread out = OutputPump.start(container.stdout().orElseThrow(), System.out, "barco-forked-stdout");
@@ -158,7 +169,8 @@ final class ForkedJvm implements AutoCloseable {
             } catch (IOException e) {
                 // the JVM died before reading: its exit status tells why
             }
-            ExitStatus status = container.waitFor();
+            ExitStatus status = progress == null ? container.waitFor() : follow(tail, progress);
+            tail.poll();
             out.join();
             err.join();
             appendAgentOutputs();
@@ -173,15 +185,30 @@ final class ForkedJvm implements AutoCloseable {
                         + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("?")
                         + " (peak " + usage.get().peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"), usage);
             }
-            try {
-                OutcomeFile.Outcomes outcomes = outcomes();
-                return new ForkedTest.Batch(outcomes, null, usage, status.toString(), describe(outcomes.fatal()));
-            } catch (IOException e) {
+            if (tail.failure() != null) {
                 return ForkedTest.Batch.failed(new AssertionFailedError("the forked test JVM " + status
-                        + " and left an unreadable outcome: " + e.getMessage()), usage);
+                        + " and left an unreadable outcome: " + tail.failure().getMessage()), usage);
             }
+            OutcomeFile.Outcomes outcomes = tail.outcomes();
+            return new ForkedTest.Batch(outcomes, null, usage, status.toString(), describe(outcomes.fatal()));
         } finally {
             close();
+        }
+    }
+
+    /** Waits for the JVM's end, passing on its outcomes as they come; a JVM whose outcomes cannot be read is killed. */
+    private ExitStatus follow(OutcomeTail tail, Consumer<OutcomeFile.Outcomes> progress) throws InterruptedException {
+        for (;;) {
+            Optional<ExitStatus> ended = container.waitFor(POLL);
+            if (tail.poll()) {
+                progress.accept(tail.outcomes());
+            }
+            if (tail.failure() != null) {
+                container.kill(); // what it writes from here on is not believed: no use letting it run
+            }
+            if (ended.isPresent()) {
+                return ended.get();
+            }
         }
     }
 
@@ -224,15 +251,6 @@ final class ForkedJvm implements AutoCloseable {
             // forks that end at once take turns: each appends whole sessions
             UntrustedFiles.copy(written, Channels.newOutputStream(channel), MAX_AGENT_OUTPUT_BYTES);
         }
-    }
-
-    /** The outcomes the JVM wrote, read as untrusted data; none when it wrote no file. */
-    private OutcomeFile.Outcomes outcomes() throws IOException {
-        Path file = resultDir.resolve(OUTCOME_FILE);
-        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-            return OutcomeFile.Outcomes.NONE;
-        }
-        return OutcomeFile.parse(UntrustedFiles.read(file, OutcomeFile.MAX_FILE_BYTES));
     }
 
     /** Kills the JVM if it still runs, and removes its container and result directory. */

@@ -4,6 +4,7 @@ import io.barco.cgroup.ResourceUsage;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
@@ -19,6 +20,11 @@ final class ForkedTest {
 
     /** The outcome on the host: rethrow it to make the host's test end the same way. */
     record Outcome(Throwable failure, Optional<ResourceUsage> usage) {
+        /** The same outcome with this test's own usage. */
+        Outcome withUsage(Optional<ResourceUsage> own) {
+            return new Outcome(failure, own);
+        }
+
         void rethrow() throws Throwable {
             if (failure != null) {
                 throw failure;
@@ -126,14 +132,16 @@ final class ForkedTest {
 
     /**
      * Runs every test below the given unique ids (classes, say) in one forked JVM.
+     * The JVM starts from the class data archive of its classpath, written first if there is none yet:
+     * the archive is kept across JVMs and builds, so even a run's single batch pays for it once, and
+     * a build that forks a JVM per class itself (Surefire's reuseForks=false) gains in every one.
      *
      * @param batch the class whose tests these are, or {@code *} for a whole run (see {@link ForkedTestRunner})
-     * @param moreToCome whether more batches follow this one (a batch per class), which then start
-     *     from the class data archive when there is one
+     * @param progress gets the outcomes so far each time the JVM reports more
      */
-    static Batch runBatch(InBarcoSettings settings, String batch, List<String> uniqueIds, boolean moreToCome)
-            throws IOException, InterruptedException {
-        return ForkedJvm.start(settings, batch, moreToCome).run(uniqueIds);
+    static Batch runBatch(InBarcoSettings settings, String batch, List<String> uniqueIds,
+            Consumer<OutcomeFile.Outcomes> progress) throws IOException, InterruptedException {
+        return ForkedJvm.start(settings, batch, true).run(uniqueIds, progress);
     }
 
     static Throwable failureOf(OutcomeFile.TestOutcome outcome) {

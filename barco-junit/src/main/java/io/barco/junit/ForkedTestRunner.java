@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestDescriptor;
@@ -90,8 +92,11 @@ public final class ForkedTestRunner {
             ids.forEach(id -> request.selectors(selectUniqueId(id)));
         }
         launcher.execute(request.build(), new TestExecutionListener() {
+            private final Map<String, long[]> starts = new ConcurrentHashMap<>();
+
             @Override
             public void executionStarted(TestIdentifier test) {
+                starts.put(test.getUniqueId(), JvmCpu.now());
                 if (test.isTest()) {
                     try {
                         outcomes.started(test.getUniqueId());
@@ -101,22 +106,23 @@ public final class ForkedTestRunner {
                 }
             }
 
+            /** Every test and container: the host waits for a class's record before its @AfterAll. */
             @Override
             public void executionFinished(TestIdentifier test, TestExecutionResult outcome) {
-                if (test.isTest() || outcome.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                    write(test.getUniqueId(), OutcomeFile.Status.valueOf(outcome.getStatus().name()), outcome.getThrowable().orElse(null));
-                }
+                long[] start = starts.remove(test.getUniqueId());
+                write(test.getUniqueId(), OutcomeFile.Status.valueOf(outcome.getStatus().name()), outcome.getThrowable().orElse(null),
+                        start != null ? JvmCpu.since(start) : OutcomeFile.Spent.UNKNOWN);
             }
 
             @Override
             public void executionSkipped(TestIdentifier test, String reason) {
                 write(test.getUniqueId(), OutcomeFile.Status.ABORTED,
-                        new org.opentest4j.TestAbortedException("skipped in the barco container: " + reason));
+                        new org.opentest4j.TestAbortedException("skipped in the barco container: " + reason), OutcomeFile.Spent.UNKNOWN);
             }
 
-            private void write(String id, OutcomeFile.Status status, Throwable throwable) {
+            private void write(String id, OutcomeFile.Status status, Throwable throwable, OutcomeFile.Spent spent) {
                 try {
-                    outcomes.test(id, status, throwable);
+                    outcomes.test(id, status, throwable, spent);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException("cannot write the outcome of " + id, e);
                 }

@@ -18,13 +18,14 @@ import org.opentest4j.ValueWrapper;
  * file is written inside the container, so the host parses it as untrusted input: every length and
  * count is capped, and nothing in it names a class the host would load.
  *
- * <p>Format, version 1: the bytes {@code BARCO-OUTCOME\n}, an int version, then records, each an int
+ * <p>Format, version 2: the bytes {@code BARCO-OUTCOME\n}, an int version, then records, each an int
  * length and that many bytes: a kind byte, then for {@link #STARTED} a test's unique id as it starts,
- * for {@link #TEST} the test's unique id, its status and, optionally, its throwable, for
+ * for {@link #TEST} the unique id of a test or container, its status, optionally its throwable,
+ * and what it spent as the fork measured it (wall, user and system CPU nanoseconds, -1 unknown), for
  * {@link #FATAL} the throwable that ended the runner itself (an OutOfMemoryError, say); {@link #END}
  * has nothing more and says the fork finished. Records
- * are flushed one by one, so a fork that dies leaves the outcomes of the tests it finished, and no
- * end record. Strings are an int byte length (-1 for null) and UTF-8. A throwable is its class name,
+ * are flushed one by one, so that the host reads them as they come ({@link Reader}), and a fork that
+ * dies leaves the outcomes of the tests it finished, and no end record. Strings are an int byte length (-1 for null) and UTF-8. A throwable is its class name,
  * {@link ThrowableData flags}, message, stack (each element's class loader, module and version,
  * class, method, file, line), the expected and actual values of an {@link AssertionFailedError} as
  * string and type name, its cause and its suppressed throwables, to bounded depth and counts.
@@ -32,7 +33,7 @@ import org.opentest4j.ValueWrapper;
  */
 final class OutcomeFile {
     static final byte[] MAGIC = "BARCO-OUTCOME\n".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final byte TEST = 1;
     static final byte END = 2;
     static final byte STARTED = 3;
@@ -50,8 +51,19 @@ final class OutcomeFile {
 
     enum Status { SUCCESSFUL, ABORTED, FAILED }
 
-    /** One test's (or failed container's) outcome, as data. */
-    record TestOutcome(String uniqueId, Status status, ThrowableData throwable) {
+    /** One test's (or container's) outcome, as data. */
+    record TestOutcome(String uniqueId, Status status, ThrowableData throwable, Spent spent) {
+        TestOutcome(String uniqueId, Status status, ThrowableData throwable) {
+            this(uniqueId, status, throwable, Spent.UNKNOWN);
+        }
+    }
+
+    /**
+     * What a test spent, as its own JVM measured it: wall time and the JVM's CPU time while it ran, in
+     * nanoseconds, -1 when unknown. The fork reports these about itself, so they inform, not prove.
+     */
+    record Spent(long wallNanos, long cpuUserNanos, long cpuSystemNanos) {
+        static final Spent UNKNOWN = new Spent(-1, -1, -1);
     }
 
     /** What was read: the tests started, the outcomes, and whether the fork got to write its end record. */
@@ -86,6 +98,10 @@ final class OutcomeFile {
         }
 
         synchronized void test(String uniqueId, Status status, Throwable throwable) throws IOException {
+            test(uniqueId, status, throwable, Spent.UNKNOWN);
+        }
+
+        synchronized void test(String uniqueId, Status status, Throwable throwable, Spent spent) throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream record = new DataOutputStream(bytes);
             record.writeByte(TEST);
@@ -95,6 +111,9 @@ final class OutcomeFile {
             if (throwable != null) {
                 writeThrowable(record, throwable, 0);
             }
+            record.writeLong(spent.wallNanos());
+            record.writeLong(spent.cpuUserNanos());
+            record.writeLong(spent.cpuSystemNanos());
             emit(bytes.toByteArray());
         }
 
@@ -203,36 +222,84 @@ final class OutcomeFile {
 
     /** Parses an outcome file's bytes (read with a cap of {@link #MAX_FILE_BYTES}). */
     static Outcomes parse(byte[] file) throws UnreadableOutcomeException {
-        ByteBuffer in = ByteBuffer.wrap(file);
-        if (file.length < MAGIC.length + 4 || !Arrays.equals(Arrays.copyOf(file, MAGIC.length), MAGIC)) {
+        Reader reader = new Reader();
+        reader.feed(file, file.length);
+        if (file.length < MAGIC.length + 4) {
             throw new UnreadableOutcomeException("not a barco outcome file (" + file.length + " bytes, no header)");
         }
-        in.position(MAGIC.length);
-        int version = in.getInt();
-        if (version != VERSION) {
-            throw new UnreadableOutcomeException("outcome file version " + version + ", expected " + VERSION);
-        }
-        List<String> started = new ArrayList<>();
-        List<TestOutcome> outcomes = new ArrayList<>();
-        ThrowableData fatal = null;
-        while (in.remaining() >= 4) {
-            int length = in.getInt();
-            if (length < 1 || length > MAX_RECORD_BYTES) {
-                throw new UnreadableOutcomeException("outcome record length " + length + " is outside 1.." + MAX_RECORD_BYTES);
+        return reader.outcomes();
+    }
+
+    /**
+     * Reads an outcome file as the fork writes it: bytes are fed as they come, each complete record is
+     * parsed at once, and only an incomplete last record is kept back. Everything the fork wrote is
+     * capped as a whole ({@link #MAX_FILE_BYTES}) and record by record.
+     */
+    static final class Reader {
+        private final List<String> started = new ArrayList<>();
+        private final List<TestOutcome> outcomes = new ArrayList<>();
+        private ThrowableData fatal;
+        private boolean ended;
+        private boolean headerRead;
+        private long total;
+        private byte[] buffer = new byte[8192];
+        private int buffered;
+
+        /** Parses what {@code length} more bytes complete. */
+        void feed(byte[] bytes, int length) throws UnreadableOutcomeException {
+            total += length;
+            if (total > MAX_FILE_BYTES) {
+                throw new UnreadableOutcomeException("outcome file grew past " + MAX_FILE_BYTES + " bytes");
             }
-            if (length > in.remaining()) {
-                break; // the fork died while writing it: what came before stands
+            if (ended && length > 0) {
+                throw new UnreadableOutcomeException(length + " bytes after the end record");
             }
-            ByteBuffer record = in.slice(in.position(), length);
-            in.position(in.position() + length);
-            byte kind = record.get();
-            if (kind == END) {
-                if (in.hasRemaining()) {
+            if (buffered + length > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + length)); // amortized: no copy per byte fed
+            }
+            System.arraycopy(bytes, 0, buffer, buffered, length);
+            buffered += length;
+            ByteBuffer in = ByteBuffer.wrap(buffer, 0, buffered);
+            if (!headerRead) {
+                int prefix = Math.min(buffered, MAGIC.length);
+                if (!Arrays.equals(Arrays.copyOf(buffer, prefix), Arrays.copyOf(MAGIC, prefix))) {
+                    throw new UnreadableOutcomeException("not a barco outcome file (no header)");
+                }
+                if (buffered < MAGIC.length + 4) {
+                    return;
+                }
+                in.position(MAGIC.length);
+                int version = in.getInt();
+                if (version != VERSION) {
+                    throw new UnreadableOutcomeException("outcome file version " + version + ", expected " + VERSION);
+                }
+                headerRead = true;
+            }
+            while (in.remaining() >= 4) {
+                int recordLength = in.getInt(in.position());
+                if (recordLength < 1 || recordLength > MAX_RECORD_BYTES) {
+                    throw new UnreadableOutcomeException("outcome record length " + recordLength + " is outside 1.." + MAX_RECORD_BYTES);
+                }
+                if (recordLength > in.remaining() - 4) {
+                    break; // not all here yet (or the fork died while writing it: what came before stands)
+                }
+                in.position(in.position() + 4);
+                ByteBuffer record = in.slice(in.position(), recordLength);
+                in.position(in.position() + recordLength);
+                read(record);
+                if (ended && in.hasRemaining()) {
                     throw new UnreadableOutcomeException(in.remaining() + " bytes after the end record");
                 }
-                return new Outcomes(List.copyOf(started), List.copyOf(outcomes), fatal == null, fatal);
             }
-            if (kind != TEST && kind != STARTED && kind != FATAL) {
+            System.arraycopy(buffer, in.position(), buffer, 0, buffered - in.position());
+            buffered -= in.position();
+        }
+
+        private void read(ByteBuffer record) throws UnreadableOutcomeException {
+            byte kind = record.get();
+            if (kind == END) {
+                ended = true;
+            } else if (kind != TEST && kind != STARTED && kind != FATAL) {
                 throw new UnreadableOutcomeException("unknown outcome record kind " + kind);
             }
             try {
@@ -240,7 +307,7 @@ final class OutcomeFile {
                     started.add(readRequired(record, "unique id"));
                 } else if (kind == FATAL) {
                     fatal = readThrowable(record, 0);
-                } else {
+                } else if (kind == TEST) {
                     outcomes.add(readTest(record));
                 }
             } catch (BufferUnderflowException e) {
@@ -250,7 +317,11 @@ final class OutcomeFile {
                 throw new UnreadableOutcomeException(record.remaining() + " stray bytes in an outcome record");
             }
         }
-        return new Outcomes(List.copyOf(started), List.copyOf(outcomes), false, fatal);
+
+        /** What was read so far; complete once the end record came and no fatal one before it. */
+        Outcomes outcomes() {
+            return new Outcomes(List.copyOf(started), List.copyOf(outcomes), ended && fatal == null, fatal);
+        }
     }
 
     private static TestOutcome readTest(ByteBuffer in) throws UnreadableOutcomeException {
@@ -260,7 +331,7 @@ final class OutcomeFile {
             throw new UnreadableOutcomeException("unknown test status " + status);
         }
         ThrowableData throwable = in.get() != 0 ? readThrowable(in, 0) : null;
-        return new TestOutcome(id, Status.values()[status], throwable);
+        return new TestOutcome(id, Status.values()[status], throwable, new Spent(in.getLong(), in.getLong(), in.getLong()));
     }
 
     private static ThrowableData readThrowable(ByteBuffer in, int depth) throws UnreadableOutcomeException {

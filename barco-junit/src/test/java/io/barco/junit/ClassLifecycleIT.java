@@ -103,4 +103,24 @@ class ClassLifecycleIT {
                 .map(e -> e.getTestDescriptor().getDisplayName()).toList()))
                 .isEqualTo(discovered);
     }
+
+    /**
+     * The host's tests end as the fork reports them, not all at its end: reports time each test, and
+     * each test gets what it spent in the fork.
+     */
+    @Test
+    void eachTestEndsOnTheHostWhenItEndsInTheFork() {
+        Events events = run(LifecycleFixtures.QuickThenSlow.class);
+        events.assertStatistics(s -> s.succeeded(2 + 2).failed(0));
+        java.time.Instant quick = events.finished().filter(e -> e.getTestDescriptor().getDisplayName().equals("quick()"))
+                .findFirst().orElseThrow().getTimestamp();
+        java.time.Instant slow = events.finished().filter(e -> e.getTestDescriptor().getDisplayName().equals("slow()"))
+                .findFirst().orElseThrow().getTimestamp();
+        assertThat(java.time.Duration.between(quick, slow)).as("the quick test ended while the slow one ran")
+                .isGreaterThan(java.time.Duration.ofSeconds(1));
+        String slowWall = events.reportingEntryPublished().filter(e -> e.getTestDescriptor().getDisplayName().equals("slow()"))
+                .findFirst().orElseThrow().getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
+                .getKeyValuePairs().get("barco.wallTime");
+        assertThat(Long.parseLong(slowWall.replace(" ms", ""))).isGreaterThanOrEqualTo(2_000);
+    }
 }

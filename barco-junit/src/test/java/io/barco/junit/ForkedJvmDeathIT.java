@@ -3,7 +3,7 @@ package io.barco.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.barco.cgroup.Cgroups;
+import io.barco.BarcoRuntime;
 import io.barco.junit.fixtures.SleepingFixture;
 import io.barco.sys.OwnedTempDirectories;
 import java.io.BufferedReader;
@@ -54,7 +54,7 @@ class ForkedJvmDeathIT {
                 assertThat(Leftovers.cgroupsStartingWith("barco-" + jvm.pid() + "-")).isEmpty();
             }
             // barco gc: what `barco gc` runs
-            Cgroups.collectGarbage();
+            BarcoRuntime.defaults().collectGarbage();
             OwnedTempDirectories.collectDead();
             assertThat(ourTempDirectories(owner)).isEmpty();
             assertThat(Leftovers.cgroupsStartingWith("barco-" + jvm.pid() + "-")).isEmpty();

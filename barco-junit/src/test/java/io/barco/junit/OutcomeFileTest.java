@@ -125,6 +125,58 @@ class OutcomeFileTest {
         assertThat(read.started()).containsExactly("[test:b]");
     }
 
+    /** The host reads the file as the fork writes it: any cut between bytes gives what was complete, then the rest. */
+    @Test
+    void readAsItGrowsEachRecordComesOnceItIsWhole() throws Exception {
+        byte[] file = write(w -> {
+            w.started("[test:a]");
+            w.test("[test:a]", OutcomeFile.Status.SUCCESSFUL, null, new OutcomeFile.Spent(5_000_000, 10_000_000, 0));
+            w.started("[test:b]");
+            w.test("[test:b]", OutcomeFile.Status.FAILED, new AssertionError("no"));
+            w.end();
+        });
+        for (int cut = 0; cut <= file.length; cut++) {
+            OutcomeFile.Reader reader = new OutcomeFile.Reader();
+            reader.feed(file, cut);
+            OutcomeFile.Outcomes early = reader.outcomes();
+            assertThat(early.complete()).isEqualTo(cut == file.length);
+            reader.feed(Arrays.copyOfRange(file, cut, file.length), file.length - cut);
+            OutcomeFile.Outcomes read = reader.outcomes();
+            assertThat(read.complete()).isTrue();
+            assertThat(read.started()).containsExactly("[test:a]", "[test:b]");
+            assertThat(read.outcomes()).extracting(OutcomeFile.TestOutcome::uniqueId).containsExactly("[test:a]", "[test:b]");
+            assertThat(read.outcomes().get(0).spent()).isEqualTo(new OutcomeFile.Spent(5_000_000, 10_000_000, 0));
+            assertThat(read.outcomes().get(1).spent()).isEqualTo(OutcomeFile.Spent.UNKNOWN);
+        }
+        // byte by byte, as a slow writer would leave it
+        OutcomeFile.Reader reader = new OutcomeFile.Reader();
+        for (byte b : file) {
+            reader.feed(new byte[] {b}, 1);
+        }
+        assertThat(reader.outcomes().outcomes()).hasSize(2);
+    }
+
+    @Test
+    void nothingIsBelievedAfterTheEndRecordOrPastTheCap() throws Exception {
+        byte[] file = write(w -> w.end());
+        OutcomeFile.Reader reader = new OutcomeFile.Reader();
+        reader.feed(file, file.length);
+        assertThatThrownBy(() -> reader.feed(new byte[] {0, 0, 0, 1, OutcomeFile.END}, 5)).hasMessageContaining("after the end record");
+        // well-formed records, without end: the whole is capped all the same
+        byte[] header = write(w -> { });
+        byte[] withRecord = write(w -> w.started("x".repeat(OutcomeFile.MAX_STRING_CHARS)));
+        byte[] record = Arrays.copyOfRange(withRecord, header.length, withRecord.length);
+        OutcomeFile.Reader flooded = new OutcomeFile.Reader();
+        flooded.feed(header, header.length);
+        assertThatThrownBy(() -> {
+            for (long fed = 0; fed <= OutcomeFile.MAX_FILE_BYTES; fed += record.length) {
+                flooded.feed(record, record.length);
+            }
+        }).hasMessageContaining("outcome file grew past " + OutcomeFile.MAX_FILE_BYTES + " bytes");
+        assertThatThrownBy(() -> new OutcomeFile.Reader().feed("ACED".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 4))
+                .hasMessageContaining("not a barco outcome file");
+    }
+
     @Test
     void aBatchReportsTestsNeverReachedAsAbortedAndTheOneRunningAsFailed() throws Exception {
         OutcomeFile.Outcomes read = OutcomeFile.parse(write(w -> {

@@ -59,8 +59,10 @@ class WholeSuiteSwitchIT {
                 .haveExactly(1, event(test("passesInside"), finishedSuccessfully()))
                 .haveExactly(1, event(test("failsInside"), finishedWithFailure(instanceOf(AssertionFailedError.class))))
                 .haveExactly(1, event(test("abortsInside"), abortedWithReason(message(m -> m.contains("not today")))));
-        // usage is reported once per forked JVM
-        assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(forks);
+        // usage is reported for each test, and for each JVM that ran a class (its memory is the JVM's)
+        assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(4 + (granularity.equals("class") ? forks : 0));
+        assertThat(results.allEvents().reportingEntryPublished().filter(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class)
+                .map(r -> r.getKeyValuePairs().containsKey("barco.peakMemory")).orElse(false)).count()).isEqualTo(forks);
     }
 
     /** Through the Launcher, as Surefire runs tests: it registers barco's TestPlanClasses listener. */
@@ -71,7 +73,7 @@ class WholeSuiteSwitchIT {
         assertThat(result.getTestsSucceededCount()).isEqualTo(2);
         assertThat(result.getTestsFailedCount()).isEqualTo(1);
         assertThat(result.getTestsAbortedCount()).isEqualTo(1);
-        assertThat(entries.get()).as("one forked JVM, one usage report").isEqualTo(1);
+        assertThat(entries.get()).as("a usage report per test, and the JVM's after the last class").isEqualTo(4 + 1);
     }
 
     /** A test with its own @InBarco gets its own container, and does not also run, unused, in the shared one. */

@@ -1,34 +1,41 @@
 package io.barco.cgroup;
 
-import io.barco.sys.ProcFiles;
+import io.barco.sys.Host;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 
-/** Reading and writing cgroupfs control files, each write one value, each failure naming the file. */
+/**
+ * Reading and writing cgroupfs control files through the host, each write one value, each failure
+ * naming the file.
+ */
 final class CgroupFiles {
-    private CgroupFiles() {
+    private final Host host;
+
+    CgroupFiles(Host host) {
+        this.host = host;
     }
 
-    static void write(Path file, String value) {
+    Host host() {
+        return host;
+    }
+
+    void write(Path file, String value) {
         try {
-            Files.write(file, value.getBytes(StandardCharsets.UTF_8), StandardOpenOption.WRITE);
+            host.write(file, value);
         } catch (IOException e) {
             throw new CgroupException("cannot write '" + value + "' to " + file + ": " + reason(e), e);
         }
     }
 
-    static String read(Path file) throws IOException {
-        return ProcFiles.read(file);
+    String read(Path file) throws IOException {
+        return host.read(file);
     }
 
     /** A single number, or empty when the file is missing or says "max". */
-    static OptionalLong readLong(Path file) {
+    OptionalLong readLong(Path file) {
         try {
             String text = read(file).trim();
             return text.equals("max") ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(text));
@@ -38,7 +45,7 @@ final class CgroupFiles {
     }
 
     /** "key value" lines, as in memory.events, cpu.stat or cpuacct.stat. */
-    static Map<String, Long> readKeyed(Path file) {
+    Map<String, Long> readKeyed(Path file) {
         Map<String, Long> values = new HashMap<>();
         try {
             for (String line : read(file).split("\n")) {
@@ -64,6 +71,9 @@ final class CgroupFiles {
         }
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "Permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null) {
+            return fs.getReason();
         }
         if (message != null && message.contains(": ")) {
             return message.substring(message.lastIndexOf(": ") + 2);

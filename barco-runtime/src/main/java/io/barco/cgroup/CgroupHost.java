@@ -1,6 +1,6 @@
 package io.barco.cgroup;
 
-import io.barco.sys.ProcFiles;
+import io.barco.sys.Host;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,18 +34,21 @@ record CgroupHost(Optional<Path> unified, Set<String> unifiedControllers, Map<St
                 || unifiedControllers.contains("cpu"));
     }
 
-    static CgroupHost probe() {
+    /** The layout the host's /proc shows. */
+    static CgroupHost probe(Host on) {
+        Path self = on.proc().resolve("self");
         CgroupHost host;
         try {
-            host = parse(ProcFiles.read(Path.of("/proc/self/mountinfo")), ProcFiles.read(Path.of("/proc/self/cgroup")));
+            host = parse(on.read(self.resolve("mountinfo")), on.read(self.resolve("cgroup")));
         } catch (IOException e) {
-            throw new CgroupException("cannot read /proc/self/mountinfo or /proc/self/cgroup: " + e.getMessage(), e);
+            throw new CgroupException("cannot read " + self.resolve("mountinfo") + " or " + self.resolve("cgroup") + ": "
+                    + CgroupFiles.reason(e), e);
         }
         if (host.unified().isEmpty()) {
             return host;
         }
         try {
-            String controllers = ProcFiles.read(host.unified().get().resolve("cgroup.controllers")).trim();
+            String controllers = on.read(host.unified().get().resolve("cgroup.controllers")).trim();
             return new CgroupHost(host.unified(), controllers.isEmpty() ? Set.of() : Set.of(controllers.split("\\s+")), host.v1());
         } catch (IOException e) {
             return host;

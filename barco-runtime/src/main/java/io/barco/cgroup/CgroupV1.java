@@ -21,19 +21,21 @@ import java.util.OptionalLong;
 final class CgroupV1 implements ContainerCgroup {
     private static final long USER_HZ = 100;
 
+    private final CgroupFiles files;
     private final Map<String, Path> dirs; // controller -> its group directory
     private final List<Mount> mounts = new ArrayList<>();
     private final List<String> settings = new ArrayList<>();
     private PeakSampler tasksSampler; // v1 keeps no peak of tasks: sample pids.current
     private boolean closed;
 
-    private CgroupV1(Map<String, Path> dirs) {
+    private CgroupV1(CgroupFiles files, Map<String, Path> dirs) {
+        this.files = files;
         this.dirs = dirs;
     }
 
     /** Groups another process created and removes: this handle makes children in them, and its close leaves them. */
-    static ContainerCgroup existing(Map<String, Path> dirs) {
-        CgroupV1 group = new CgroupV1(new LinkedHashMap<>(dirs));
+    static ContainerCgroup existing(CgroupFiles files, Map<String, Path> dirs) {
+        CgroupV1 group = new CgroupV1(files, new LinkedHashMap<>(dirs));
         group.closed = true;
         return group;
     }
@@ -43,10 +45,36 @@ final class CgroupV1 implements ContainerCgroup {
         return java.util.Collections.unmodifiableMap(dirs);
     }
 
-    static CgroupV1 create(Map<String, V1Hierarchy> hierarchies, String name, Limits limits) {
+    /**
+     * A group below the container's in each of its hierarchies: v1 accounts it apart (memory peak,
+     * CPU time, block I/O; tasks sampled) and charges it to the container's groups as well.
+     */
+    @Override
+    public synchronized ContainerCgroup createChild(String name) {
+        Map<String, Path> childDirs = new LinkedHashMap<>();
+        Map<Path, Path> created = new LinkedHashMap<>();
+        CgroupV1 child = new CgroupV1(files, childDirs);
+        try {
+            for (Map.Entry<String, Path> entry : dirs.entrySet()) {
+                Path dir = created.get(entry.getValue());
+                if (dir == null) {
+                    dir = entry.getValue().resolve(name);
+                    GroupDirectory.create(files, dir);
+                    created.put(entry.getValue(), dir);
+                }
+                childDirs.put(entry.getKey(), dir);
+            }
+            return child;
+        } catch (RuntimeException e) {
+            child.close();
+            throw e;
+        }
+    }
+
+    static CgroupV1 create(CgroupFiles files, Map<String, V1Hierarchy> hierarchies, String name, Limits limits) {
         Map<String, Path> dirs = new LinkedHashMap<>();
         Map<Path, Path> created = new LinkedHashMap<>(); // hierarchy mount point -> group directory
-        CgroupV1 group = new CgroupV1(dirs);
+        CgroupV1 group = new CgroupV1(files, dirs);
         try {
             for (String controller : CgroupHost.CONTROLLERS) {
                 V1Hierarchy hierarchy = hierarchies.get(controller);
@@ -56,7 +84,7 @@ final class CgroupV1 implements ContainerCgroup {
                 Path dir = created.get(hierarchy.mountPoint());
                 if (dir == null) {
                     dir = hierarchy.ownDirectory().resolve(name);
-                    GroupDirectory.create(dir);
+                    GroupDirectory.create(files, dir);
                     created.put(hierarchy.mountPoint(), dir);
                     group.mounts.add(new Mount(hierarchy.controllers(), "cgroup", hierarchy.controllers()));
                 }
@@ -99,32 +127,6 @@ final class CgroupV1 implements ContainerCgroup {
         limits.pidsLimit().ifPresent(max -> set("pids", "pids.max", Integer.toString(max), Integer.toString(max)));
     }
 
-    /**
-     * A group below the container's in each of its hierarchies: v1 accounts it apart (memory peak,
-     * CPU time, block I/O; tasks sampled) and charges it to the container's groups as well.
-     */
-    @Override
-    public synchronized ContainerCgroup createChild(String name) {
-        Map<String, Path> childDirs = new LinkedHashMap<>();
-        Map<Path, Path> created = new LinkedHashMap<>();
-        CgroupV1 child = new CgroupV1(childDirs);
-        try {
-            for (Map.Entry<String, Path> entry : dirs.entrySet()) {
-                Path dir = created.get(entry.getValue());
-                if (dir == null) {
-                    dir = entry.getValue().resolve(name);
-                    GroupDirectory.create(dir);
-                    created.put(entry.getValue(), dir);
-                }
-                childDirs.put(entry.getKey(), dir);
-            }
-            return child;
-        } catch (RuntimeException e) {
-            child.close();
-            throw e;
-        }
-    }
-
     /** cgroup v2's weight (1..10000, default 100) as v1 shares (2..262144, default 1024), as runc and crun convert. */
     static long sharesOf(int weight) {
         return 2 + ((weight - 1) * 262142L) / 9999;
@@ -135,7 +137,7 @@ final class CgroupV1 implements ContainerCgroup {
         if (dir == null) {
             throw new CgroupException("no cgroup v1 hierarchy carries the " + controller + " controller");
         }
-        CgroupFiles.write(dir.resolve(file), value);
+        files.write(dir.resolve(file), value);
         settings.add(file + " to " + shown);
     }
 
@@ -157,7 +159,7 @@ final class CgroupV1 implements ContainerCgroup {
     @Override
     public synchronized void started() {
         if (tasksSampler == null && dirs.containsKey("pids")) {
-            tasksSampler = new PeakSampler(dirs.get("pids").resolve("pids.current"));
+            tasksSampler = new PeakSampler(files, dirs.get("pids").resolve("pids.current"));
             tasksSampler.start();
         }
     }
@@ -166,18 +168,18 @@ final class CgroupV1 implements ContainerCgroup {
     public synchronized ResourceUsage usage(Duration wallTime) {
         Path memory = dirs.get("memory");
         Path cpuacct = dirs.get("cpuacct");
-        OptionalLong peakMemory = memory == null ? OptionalLong.empty() : CgroupFiles.readLong(memory.resolve("memory.max_usage_in_bytes"));
-        long oomKills = memory == null ? 0 : CgroupFiles.readKeyed(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
+        OptionalLong peakMemory = memory == null ? OptionalLong.empty() : files.readLong(memory.resolve("memory.max_usage_in_bytes"));
+        long oomKills = memory == null ? 0 : files.readKeyed(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
         Optional<Duration> user = Optional.empty();
         Optional<Duration> system = Optional.empty();
         if (cpuacct != null) {
-            OptionalLong userNanos = CgroupFiles.readLong(cpuacct.resolve("cpuacct.usage_user"));
-            OptionalLong systemNanos = CgroupFiles.readLong(cpuacct.resolve("cpuacct.usage_sys"));
+            OptionalLong userNanos = files.readLong(cpuacct.resolve("cpuacct.usage_user"));
+            OptionalLong systemNanos = files.readLong(cpuacct.resolve("cpuacct.usage_sys"));
             if (userNanos.isPresent() && systemNanos.isPresent()) {
                 user = Optional.of(Duration.ofNanos(userNanos.getAsLong()));
                 system = Optional.of(Duration.ofNanos(systemNanos.getAsLong()));
             } else {
-                Map<String, Long> ticks = CgroupFiles.readKeyed(cpuacct.resolve("cpuacct.stat"));
+                Map<String, Long> ticks = files.readKeyed(cpuacct.resolve("cpuacct.stat"));
                 user = Optional.ofNullable(ticks.get("user")).map(t -> Duration.ofMillis(t * 1000 / USER_HZ));
                 system = Optional.ofNullable(ticks.get("system")).map(t -> Duration.ofMillis(t * 1000 / USER_HZ));
             }
@@ -196,7 +198,7 @@ final class CgroupV1 implements ContainerCgroup {
         }
         long[] bytes = new long[2];
         try {
-            for (String line : CgroupFiles.read(blkio.resolve("blkio.throttle.io_service_bytes")).split("\n")) {
+            for (String line : files.read(blkio.resolve("blkio.throttle.io_service_bytes")).split("\n")) {
                 String[] f = line.trim().split("\\s+");
                 if (f.length == 3 && f[1].equals("Read")) {
                     bytes[0] += Long.parseLong(f[2]);
@@ -215,25 +217,25 @@ final class CgroupV1 implements ContainerCgroup {
     public void killAll() {
         Path freezer = dirs.get("freezer");
         Path any = freezer != null ? freezer : dirs.values().stream().findFirst().orElse(null);
-        if (any == null || GroupDirectory.tasks(any).isEmpty()) {
+        if (any == null || GroupDirectory.tasks(files, any).isEmpty()) {
             return;
         }
         if (freezer == null) {
-            GroupDirectory.killTasks(any);
+            GroupDirectory.killTasks(files, any);
             return;
         }
         Path state = freezer.resolve("freezer.state");
-        CgroupFiles.write(state, "FROZEN");
+        files.write(state, "FROZEN");
         try {
-            long deadline = System.nanoTime() + 1_000_000_000L;
-            while (System.nanoTime() < deadline && !CgroupFiles.read(state).trim().equals("FROZEN")) {
+            long deadline = files.host().nanoTime() + 1_000_000_000L;
+            while (files.host().nanoTime() < deadline && !files.read(state).trim().equals("FROZEN")) {
                 Thread.onSpinWait();
             }
         } catch (IOException e) {
             // fall through: kill anyway
         }
-        GroupDirectory.killTasks(freezer);
-        CgroupFiles.write(state, "THAWED");
+        GroupDirectory.killTasks(files, freezer);
+        files.write(state, "THAWED");
     }
 
     @Override
@@ -252,7 +254,7 @@ final class CgroupV1 implements ContainerCgroup {
         CgroupException failure = null;
         for (Path dir : unique) {
             try {
-                GroupDirectory.remove(dir);
+                GroupDirectory.remove(files, dir);
             } catch (CgroupException e) {
                 failure = failure == null ? e : failure;
             }

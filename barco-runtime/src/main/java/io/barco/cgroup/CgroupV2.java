@@ -14,14 +14,15 @@ import java.util.Set;
 
 /** A container's group in the unified hierarchy, below a parent group (by default {@code barco}). */
 final class CgroupV2 implements ContainerCgroup {
+    private final CgroupFiles files;
     private final Path dir;
     private final List<String> settings = new ArrayList<>();
     private final PeakSampler tasksSampler;
     private boolean closed;
 
     /** A group another process created and removes: this handle makes children in it, and its close leaves it. */
-    static ContainerCgroup existing(Path dir) {
-        CgroupV2 group = new CgroupV2(dir, false);
+    static ContainerCgroup existing(CgroupFiles files, Path dir) {
+        CgroupV2 group = new CgroupV2(files, dir, false);
         group.closed = true;
         return group;
     }
@@ -31,33 +32,55 @@ final class CgroupV2 implements ContainerCgroup {
         return Map.of("", dir);
     }
 
-    private CgroupV2(Path dir, boolean sampleTasks) {
-        this.dir = dir;
-        this.tasksSampler = sampleTasks ? new PeakSampler(dir.resolve("pids.current")) : null;
+    /**
+     * A group below the container's, with no controller enabled for it: the container still has a
+     * process (init) of its own, and v2 lets a group with processes enable controllers for none of
+     * its children. So an exec's group reports its CPU time (cpu.stat is always there) but not its
+     * memory or tasks, which count in the container's group only.
+     */
+    @Override
+    public ContainerCgroup createChild(String name) {
+        Path child = dir.resolve(name);
+        GroupDirectory.create(files, child);
+        return new CgroupV2(files, child, false);
     }
 
-    static CgroupV2 create(Path root, Set<String> available, String parent, String name, Limits limits) {
+    private CgroupV2(CgroupFiles files, Path dir, boolean sampleTasks) {
+        this.files = files;
+        this.dir = dir;
+        this.tasksSampler = sampleTasks ? new PeakSampler(files, dir.resolve("pids.current")) : null;
+    }
+
+    static CgroupV2 create(CgroupFiles files, Path root, Set<String> available, String parent, String name, Limits limits) {
         Path parentDir = root.resolve(parent);
         List<String> wanted = List.of("memory", "pids", "cpu", "io").stream().filter(available::contains).toList();
         // Controllers reach a group only through its ancestors' subtree_control.
-        try {
-            Files.createDirectories(parentDir);
-        } catch (java.io.IOException e) {
-            throw new CgroupException("cannot create cgroup " + parentDir + ": " + CgroupFiles.reason(e), e);
+        Path ancestor = root;
+        for (Path part : root.relativize(parentDir)) {
+            ancestor = ancestor.resolve(part);
+            if (!Files.isDirectory(ancestor)) {
+                try {
+                    files.host().mkdir(ancestor);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    // another JVM made it meanwhile
+                } catch (java.io.IOException e) {
+                    throw new CgroupException("cannot create cgroup " + ancestor + ": " + CgroupFiles.reason(e), e);
+                }
+            }
         }
-        enable(root, wanted);
-        enable(parentDir, wanted);
+        enable(files, root, wanted);
+        enable(files, parentDir, wanted);
         Path dir = parentDir.resolve(name);
         try {
-            GroupDirectory.create(dir);
+            GroupDirectory.create(files, dir);
         } catch (CgroupException e) {
             // another JVM removed the parent between our mkdir and this one: once more
             if (Files.isDirectory(parentDir)) {
                 throw e;
             }
-            return create(root, available, parent, name, limits);
+            return create(files, root, available, parent, name, limits);
         }
-        CgroupV2 group = new CgroupV2(dir, !Files.exists(dir.resolve("pids.peak")) && Files.exists(dir.resolve("pids.current")));
+        CgroupV2 group = new CgroupV2(files, dir, !Files.exists(dir.resolve("pids.peak")) && Files.exists(dir.resolve("pids.current")));
         try {
             limits.memoryLimit().ifPresent(bytes -> {
                 group.set("memory.max", Long.toString(bytes), Size.format(bytes));
@@ -77,13 +100,13 @@ final class CgroupV2 implements ContainerCgroup {
         }
     }
 
-    private static void enable(Path group, List<String> controllers) {
+    private static void enable(CgroupFiles files, Path group, List<String> controllers) {
         Path control = group.resolve("cgroup.subtree_control");
         try {
-            Set<String> enabled = Set.of(CgroupFiles.read(control).trim().split("\\s+"));
+            Set<String> enabled = Set.of(files.read(control).trim().split("\\s+"));
             for (String controller : controllers) {
                 if (!enabled.contains(controller)) {
-                    CgroupFiles.write(control, "+" + controller);
+                    files.write(control, "+" + controller);
                 }
             }
         } catch (java.io.IOException e) {
@@ -91,21 +114,8 @@ final class CgroupV2 implements ContainerCgroup {
         }
     }
 
-    /**
-     * A group below the container's, with no controller enabled for it: the container still has a
-     * process (init) of its own, and v2 lets a group with processes enable controllers for none of
-     * its children. So an exec's group reports its CPU time (cpu.stat is always there) but not its
-     * memory or tasks, which count in the container's group only.
-     */
-    @Override
-    public ContainerCgroup createChild(String name) {
-        Path child = dir.resolve(name);
-        GroupDirectory.create(child);
-        return new CgroupV2(child, false);
-    }
-
     private void set(String file, String value, String shown) {
-        CgroupFiles.write(dir.resolve(file), value);
+        files.write(dir.resolve(file), value);
         settings.add(file + " to " + shown);
     }
 
@@ -133,11 +143,11 @@ final class CgroupV2 implements ContainerCgroup {
 
     @Override
     public ResourceUsage usage(Duration wallTime) {
-        Map<String, Long> cpu = CgroupFiles.readKeyed(dir.resolve("cpu.stat"));
-        Map<String, Long> events = CgroupFiles.readKeyed(dir.resolve("memory.events"));
-        OptionalLong peakTasks = tasksSampler != null ? tasksSampler.stop() : CgroupFiles.readLong(dir.resolve("pids.peak"));
+        Map<String, Long> cpu = files.readKeyed(dir.resolve("cpu.stat"));
+        Map<String, Long> events = files.readKeyed(dir.resolve("memory.events"));
+        OptionalLong peakTasks = tasksSampler != null ? tasksSampler.stop() : files.readLong(dir.resolve("pids.peak"));
         long[] io = ioBytes();
-        return new ResourceUsage(CgroupFiles.readLong(dir.resolve("memory.peak")),
+        return new ResourceUsage(files.readLong(dir.resolve("memory.peak")),
                 Optional.ofNullable(cpu.get("user_usec")).map(Duration::ofNanos).map(d -> d.multipliedBy(1000)),
                 Optional.ofNullable(cpu.get("system_usec")).map(Duration::ofNanos).map(d -> d.multipliedBy(1000)),
                 peakTasks, tasksSampler != null, events.getOrDefault("oom_kill", 0L),
@@ -153,7 +163,7 @@ final class CgroupV2 implements ContainerCgroup {
         }
         long[] bytes = new long[2];
         try {
-            for (String line : CgroupFiles.read(stat).split("\n")) {
+            for (String line : files.read(stat).split("\n")) {
                 for (String field : line.split(" ")) {
                     if (field.startsWith("rbytes=")) {
                         bytes[0] += Long.parseLong(field.substring(7));
@@ -172,9 +182,9 @@ final class CgroupV2 implements ContainerCgroup {
     public void killAll() {
         Path kill = dir.resolve("cgroup.kill");
         if (Files.exists(kill)) {
-            CgroupFiles.write(kill, "1");
+            files.write(kill, "1");
         } else {
-            GroupDirectory.killTasks(dir);
+            GroupDirectory.killTasks(files, dir);
         }
     }
 
@@ -190,7 +200,7 @@ final class CgroupV2 implements ContainerCgroup {
         if (Files.isDirectory(dir)) {
             killAll();
         }
-        GroupDirectory.remove(dir);
+        GroupDirectory.remove(files, dir);
     }
 
     @Override

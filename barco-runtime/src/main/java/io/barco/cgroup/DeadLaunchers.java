@@ -24,7 +24,7 @@ final class DeadLaunchers {
     private DeadLaunchers() {
     }
 
-    static Outcome collect(Collection<Path> parents) {
+    static Outcome collect(CgroupFiles files, CgroupNames names, Collection<Path> parents) {
         List<Path> removed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (Path parent : parents) {
@@ -39,11 +39,11 @@ final class DeadLaunchers {
             }
             for (Path child : children) {
                 String name = child.getFileName().toString();
-                if (!CgroupNames.isBarcoGroup(name) || CgroupNames.ownerAlive(name)) {
+                if (!CgroupNames.isBarcoGroup(name) || names.ownerAlive(name)) {
                     continue;
                 }
                 try {
-                    if (collect(child)) {
+                    if (collect(files, child)) {
                         removed.add(child);
                     }
                 } catch (CgroupException e) {
@@ -55,10 +55,10 @@ final class DeadLaunchers {
     }
 
     /** Kills what runs in a dead launcher's group and removes it; false when another collector got there first. */
-    static boolean collect(Path group) {
+    static boolean collect(CgroupFiles files, Path group) {
         try {
-            freezeAndKill(group);
-            return GroupDirectory.remove(group);
+            freezeAndKill(files, group);
+            return GroupDirectory.remove(files, group);
         } catch (CgroupException e) {
             if (takenByAnother(e)) {
                 return false;
@@ -67,19 +67,19 @@ final class DeadLaunchers {
         }
     }
 
-    private static void freezeAndKill(Path group) {
+    private static void freezeAndKill(CgroupFiles files, Path group) {
         Path kill = group.resolve("cgroup.kill");
         if (Files.exists(kill)) {
-            CgroupFiles.write(kill, "1");
+            files.write(kill, "1");
             return;
         }
         Path state = group.resolve("freezer.state");
         if (Files.exists(state)) {
-            CgroupFiles.write(state, "FROZEN");
+            files.write(state, "FROZEN");
         }
-        GroupDirectory.killTasks(group);
+        GroupDirectory.killTasks(files, group);
         if (Files.exists(state)) {
-            CgroupFiles.write(state, "THAWED");
+            files.write(state, "THAWED");
         }
     }
 

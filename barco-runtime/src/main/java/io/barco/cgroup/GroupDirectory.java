@@ -1,7 +1,6 @@
 package io.barco.cgroup;
 
 import com.sun.jna.LastErrorException;
-import io.barco.sys.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,18 +15,18 @@ final class GroupDirectory {
     private GroupDirectory() {
     }
 
-    static void create(Path dir) {
+    static void create(CgroupFiles files, Path dir) {
         try {
-            Files.createDirectory(dir);
+            files.host().mkdir(dir);
         } catch (IOException e) {
             throw new CgroupException("cannot create cgroup " + dir + ": " + CgroupFiles.reason(e), e);
         }
     }
 
-    static List<Integer> tasks(Path dir) {
+    static List<Integer> tasks(CgroupFiles files, Path dir) {
         List<Integer> pids = new ArrayList<>();
         try {
-            for (String line : CgroupFiles.read(dir.resolve("cgroup.procs")).split("\n")) {
+            for (String line : files.read(dir.resolve("cgroup.procs")).split("\n")) {
                 if (!line.isBlank()) {
                     pids.add(Integer.parseInt(line.trim()));
                 }
@@ -46,10 +45,10 @@ final class GroupDirectory {
         }
     }
 
-    static void killTasks(Path dir) {
-        for (int pid : tasks(dir)) {
+    static void killTasks(CgroupFiles files, Path dir) {
+        for (int pid : tasks(files, dir)) {
             try {
-                LibC.INSTANCE.kill(pid, SIGKILL);
+                files.host().kill(pid, SIGKILL);
             } catch (LastErrorException e) {
                 // exited meanwhile
             }
@@ -61,8 +60,8 @@ final class GroupDirectory {
      * gone, so this waits (bounded) for the kernel to finish them. Returns whether this call removed
      * it (false: it was gone already, such as when another JVM collected it).
      */
-    static boolean remove(Path dir) {
-        return remove(dir, 0);
+    static boolean remove(CgroupFiles files, Path dir) {
+        return remove(files, dir, 0);
     }
 
     /**
@@ -71,27 +70,27 @@ final class GroupDirectory {
      */
     private static final int MAX_DEPTH = 4;
 
-    private static boolean remove(Path dir, int depth) {
+    private static boolean remove(CgroupFiles files, Path dir, int depth) {
         if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        long deadline = System.nanoTime() + REMOVE_TIMEOUT_NANOS;
+        long deadline = files.host().nanoTime() + REMOVE_TIMEOUT_NANOS;
         for (int attempt = 0;; attempt++) {
             try {
-                Files.delete(dir);
+                files.host().rmdir(dir);
                 return true;
             } catch (java.nio.file.NoSuchFileException e) {
                 return false;
             } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
+                if (files.host().nanoTime() > deadline) {
                     throw new CgroupException("cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e)
-                            + " (tasks left: " + tasks(dir) + ")", e);
+                            + " (tasks left: " + tasks(files, dir) + ")", e);
                 }
-                killTasks(dir);
+                killTasks(files, dir);
                 if (depth < MAX_DEPTH) {
                     for (Path child : children(dir)) {
-                        killTasks(child);
-                        remove(child, depth + 1);
+                        killTasks(files, child);
+                        remove(files, child, depth + 1);
                     }
                 }
                 try {

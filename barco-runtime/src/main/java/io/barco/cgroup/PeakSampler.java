@@ -17,11 +17,13 @@ final class PeakSampler {
         return thread;
     });
 
+    private final CgroupFiles files;
     private final Path file;
     private final AtomicLong peak = new AtomicLong(-1);
     private ScheduledFuture<?> task;
 
-    PeakSampler(Path file) {
+    PeakSampler(CgroupFiles files, Path file) {
+        this.files = files;
         this.file = file;
     }
 
@@ -33,7 +35,7 @@ final class PeakSampler {
     }
 
     private void sample() {
-        CgroupFiles.readLong(file).ifPresent(value -> peak.accumulateAndGet(value, Math::max));
+        files.readLong(file).ifPresent(value -> peak.accumulateAndGet(value, Math::max));
     }
 
     /** Stops sampling and returns the peak seen, if any. */

@@ -1,7 +1,7 @@
 package io.barco.cli;
 
 import io.barco.BarcoException;
-import io.barco.cgroup.Cgroups;
+import io.barco.BarcoRuntime;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.launch.LaunchObserver;
 import io.barco.spec.Limits;
@@ -10,7 +10,6 @@ import io.barco.launch.CommandNotExecutableException;
 import io.barco.launch.CommandNotFoundException;
 import io.barco.launch.Container;
 import io.barco.launch.ExitStatus;
-import io.barco.launch.Launcher;
 import io.barco.launch.NamedContainers;
 import io.barco.launch.RunningContainer;
 import io.barco.spec.ExecSpec;
@@ -268,7 +267,7 @@ public final class BarcoCommand implements Callable<Integer> {
             return runNamed(spec, observer, signals, log);
         }
         ExitStatus status;
-        try (Container container = Launcher.launch(spec, observer)) {
+        try (Container container = BarcoRuntime.defaults().launch(spec, observer)) {
             signals.to(container);
             // after the banner the container owns the terminal: only -vv interleaves with it
             log.debug("container runs as host pid " + container.pid());
@@ -300,7 +299,7 @@ public final class BarcoCommand implements Callable<Integer> {
      */
     private int runNamed(ContainerSpec spec, LaunchObserver observer, SignalForwarding signals, VerboseLog log)
             throws InterruptedException {
-        try (RunningContainer container = Launcher.start(spec, observer)) {
+        try (RunningContainer container = BarcoRuntime.defaults().start(spec, observer)) {
             NamedContainers.register(name, container, commandLine);
             try {
                 log.info("container " + name + " runs with init as host pid " + container.pid());
@@ -336,7 +335,7 @@ public final class BarcoCommand implements Callable<Integer> {
             err.println("barco: no command to run in " + target + ": barco exec " + target + " -- COMMAND [ARG...]");
             return EXIT_BARCO_FAILED;
         }
-        try (RunningContainer container = NamedContainers.attach(target, options -> {
+        try (RunningContainer container = BarcoRuntime.defaults().attach(target, options -> {
             BarcoCommand recorded = new BarcoCommand(err);
             new CommandLine(recorded).parseArgs(options.toArray(String[]::new));
             return recorded.spec();
@@ -397,7 +396,7 @@ public final class BarcoCommand implements Callable<Integer> {
 
     private static int collectGarbage(PrintStream out, PrintStream err) {
         try {
-            List<Path> removed = Cgroups.collectGarbage();
+            List<Path> removed = BarcoRuntime.defaults().collectGarbage();
             removed.forEach(group -> out.println("removed " + group));
             List<Path> directories = OwnedTempDirectories.collectDead();
             directories.forEach(dir -> out.println("removed " + dir));

@@ -1,16 +1,14 @@
 package io.barco.launch;
 
 import com.sun.jna.LastErrorException;
-import io.barco.sys.Descriptors;
 import io.barco.sys.Errno;
-import io.barco.sys.LibC;
+import io.barco.sys.Host;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +24,11 @@ public final class Container implements AutoCloseable {
     record Ending(ExitStatus status, io.barco.cgroup.ResourceUsage usage, RuntimeException cleanupFailure) {
     }
 
-    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(Launcher.daemon("barco-timeout"));
-
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
 
+    private final Host host;
+    private final ScheduledExecutorService timers;
     private final int pid;
     private final int pidfd;
     private final OutputStream stdin;
@@ -43,8 +41,10 @@ public final class Container implements AutoCloseable {
     private volatile long endNanos;
     private boolean closed;
 
-    Container(int pid, int pidfd, OutputStream stdin, InputStream stdout, InputStream stderr,
-            CompletableFuture<Ending> ending, long startNanos) {
+    Container(Host host, ScheduledExecutorService timers, int pid, int pidfd, OutputStream stdin, InputStream stdout,
+            InputStream stderr, CompletableFuture<Ending> ending, long startNanos) {
+        this.host = host;
+        this.timers = timers;
         this.pid = pid;
         this.pidfd = pidfd;
         this.stdin = stdin;
@@ -52,7 +52,7 @@ public final class Container implements AutoCloseable {
         this.stderr = stderr;
         this.startNanos = startNanos;
         this.ending = ending;
-        this.exit = ending.whenComplete((e, error) -> endNanos = System.nanoTime()).thenApply(Ending::status);
+        this.exit = ending.whenComplete((e, error) -> endNanos = host.nanoTime()).thenApply(Ending::status);
     }
 
     /** The host pid of the container's first process. */
@@ -115,7 +115,7 @@ public final class Container implements AutoCloseable {
             return false;
         }
         try {
-            LibC.INSTANCE.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
+            host.pidfdSendSignal(pidfd, signal);
             return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.ESRCH) {
@@ -136,7 +136,7 @@ public final class Container implements AutoCloseable {
      * started ahead of time gets its work). A timeout beyond what nanoseconds hold means never.
      */
     public void killAfter(Duration timeout) {
-        ScheduledFuture<?> timer = TIMERS.schedule(() -> {
+        ScheduledFuture<?> timer = timers.schedule(() -> {
             if (isAlive()) {
                 timedOut = true;
                 kill();
@@ -167,7 +167,7 @@ public final class Container implements AutoCloseable {
 
     /** Time from the start of the launch to the reaping of the first process, or until now. */
     public Duration wallTime() {
-        long end = exit.isDone() ? endNanos : System.nanoTime();
+        long end = exit.isDone() ? endNanos : host.nanoTime();
         return Duration.ofNanos(end - startNanos);
     }
 
@@ -189,7 +189,7 @@ public final class Container implements AutoCloseable {
         synchronized (this) {
             if (!closed) {
                 closed = true;
-                Descriptors.closeQuietly(pidfd);
+                host.close(pidfd);
                 if (stdin != null) {
                     try {
                         stdin.close();

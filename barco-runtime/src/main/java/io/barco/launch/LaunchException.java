@@ -4,8 +4,9 @@ import io.barco.BarcoException;
 import io.barco.sys.Errno;
 
 /**
- * A launch step failed; the message names the step and the kernel's answer, e.g.
- * {@code pivot_root(/tmp/root): Invalid argument}. Nothing of the container is left behind.
+ * A launch step failed; the message names the step, the call within it when the step makes several,
+ * and the kernel's answer, e.g. {@code pivot_root(/tmp/root): umount2 . (MNT_DETACH): Invalid argument}.
+ * Nothing of the container is left behind.
  */
 public class LaunchException extends BarcoException {
     private static final long serialVersionUID = 1L;

@@ -17,12 +17,8 @@ import io.barco.plan.PlanEncoder;
 import io.barco.seccomp.SeccompCompiler;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Stdio;
-import io.barco.sys.Descriptors;
 import io.barco.sys.Errno;
-import io.barco.sys.FdInputStream;
-import io.barco.sys.FdOutputStream;
-import io.barco.sys.LibC;
-import io.barco.sys.Terminal;
+import io.barco.sys.Host;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,61 +29,88 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Launches containers: spec, then plan, then the native helper, then a {@link Container} handle.
- * Any number of launches may run at once from any threads.
+ * Any number of launches may run at once from any threads. Every call to the kernel goes through
+ * one {@link Host}; a unit test passes a fake one.
  */
 public final class Launcher {
-    private static final ExecutorService WAITERS = Executors.newCachedThreadPool(daemon("barco-wait"));
-    private static final Set<Container> LIVE = ConcurrentHashMap.newKeySet();
-    private static final HostFacts HOST = HostFacts.current();
+    private final Host host;
+    private final Cgroups cgroups;
+    private final Preflight preflight;
+    private final SeccompCompiler seccomp;
+    private final HostFacts facts;
+    private final Supplier<Path> helper;
+    private final ExecutorService waiters = Executors.newCachedThreadPool(daemon("barco-wait"));
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("barco-timeout"));
+    private final Set<Container> live = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean hooked = new AtomicBoolean();
 
-    static {
-        // Containers die with the JVM that launched them when it exits in an orderly way, and their
-        // cgroups go with them; after a SIGKILL, the next launch or `barco gc` collects the groups.
-        Runtime.getRuntime().addShutdownHook(new Thread(Launcher::killAllAndWait, "barco-shutdown"));
+    /** Launches with barco's own native helper. */
+    public Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp) {
+        this(host, cgroups, preflight, seccomp, NativeHelper::path);
     }
 
-    private static void killAllAndWait() {
-        List<Container> live = List.copyOf(LIVE);
-        live.forEach(Container::kill);
-        for (Container container : live) {
+    /** Launches with the helper {@code helper} finds: a test's fake host spawns none. */
+    public Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp, Supplier<Path> helper) {
+        this.host = host;
+        this.cgroups = cgroups;
+        this.preflight = preflight;
+        this.seccomp = seccomp;
+        this.facts = HostFacts.of(host);
+        this.helper = helper;
+    }
+
+    /**
+     * Kills the containers this launcher started that still run and waits (briefly) for them, so that
+     * their cgroups go with them; after a SIGKILL of the JVM, the next launch or `barco gc` collects them.
+     */
+    public void killAllAndWait() {
+        List<Container> running = List.copyOf(live);
+        running.forEach(Container::kill);
+        for (Container container : running) {
             try {
                 container.onExit().get(2, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // the JVM is going away: best effort
             }
         }
-        Cgroups.removeParentIfUnused();
+        cgroups.removeParentIfUnused();
     }
 
-    private Launcher() {
-    }
-
-    public static Container launch(ContainerSpec spec) {
+    public Container launch(ContainerSpec spec) {
         return launch(spec, LaunchObserver.NONE);
     }
 
-    public static Container launch(ContainerSpec spec, LaunchObserver observer) {
-        long start = System.nanoTime();
-        Preflight.check(spec);
-        byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
-        ContainerCgroup cgroup = Cgroups.create(spec.limits(), spec.allowMissingControllers());
-        boolean launched = false;
+    public Container launch(ContainerSpec spec, LaunchObserver observer) {
+        long start = host.nanoTime();
+        preflight.check(spec);
+        byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
+        hookShutdown();
+        Undo undo = new Undo();
         try {
-            observer.cgroupCreated(Cgroups.driverName(), cgroup.describe(), cgroup.settings());
-            LaunchPlan plan = LaunchPlanner.plan(spec, HOST, seccomp, placement(cgroup));
-            Container container = spawn(spec, plan, cgroup, -1, observer, start);
-            launched = true;
-            return container;
-        } finally {
-            if (!launched) {
-                cgroup.close();
-            }
+            ContainerCgroup cgroup = cgroups.create(spec.limits(), spec.allowMissingControllers());
+            undo.push(cgroup::close);
+            observer.cgroupCreated(cgroups.driverName(), cgroup.describe(), cgroup.settings());
+            LaunchPlan plan = LaunchPlanner.plan(spec, facts, program, placement(cgroup));
+            return spawn(spec, plan, cgroup, new int[0], observer, start, undo);
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
+        }
+    }
+
+    private void hookShutdown() {
+        if (hooked.compareAndSet(false, true)) {
+            // Containers die with the JVM that launched them when it exits in an orderly way.
+            Runtime.getRuntime().addShutdownHook(new Thread(this::killAllAndWait, "barco-shutdown"));
         }
     }
 
@@ -96,40 +119,72 @@ public final class Launcher {
      * run in it with {@link RunningContainer#exec} and {@link RunningContainer#start}. The spec's
      * command is not run; its stdio does not matter (init has none).
      */
-    public static RunningContainer start(ContainerSpec spec) {
+    public RunningContainer start(ContainerSpec spec) {
         return start(spec, LaunchObserver.NONE);
     }
 
-    public static RunningContainer start(ContainerSpec spec, LaunchObserver observer) {
-        long start = System.nanoTime();
-        Preflight.check(spec);
-        byte[] seccomp = spec.seccomp().map(SeccompCompiler::compile).orElse(null);
-        ContainerCgroup cgroup = Cgroups.create(spec.limits(), spec.allowMissingControllers());
-        boolean launched = false;
+    public RunningContainer start(ContainerSpec spec, LaunchObserver observer) {
+        long start = host.nanoTime();
+        preflight.check(spec);
+        byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
+        hookShutdown();
+        Undo undo = new Undo();
         try {
-            observer.cgroupCreated(Cgroups.driverName(), cgroup.describe(), cgroup.settings());
+            ContainerCgroup cgroup = cgroups.create(spec.limits(), spec.allowMissingControllers());
+            undo.push(cgroup::close);
+            observer.cgroupCreated(cgroups.driverName(), cgroup.describe(), cgroup.settings());
             ContainerSpec initSpec = spec.toBuilder().stdio(Stdio.DISCARD).build();
-            LaunchPlan plan = LaunchPlanner.planInit(initSpec, HOST, seccomp, placement(cgroup));
-            Container init = spawn(initSpec, plan, cgroup, -1, observer, start);
-            launched = true;
-            return new RunningContainer(spec, init, cgroup, seccomp);
-        } finally {
-            if (!launched) {
-                cgroup.close();
-            }
+            LaunchPlan plan = LaunchPlanner.planInit(initSpec, facts, program, placement(cgroup));
+            Container init = spawn(initSpec, plan, cgroup, new int[0], observer, start, undo);
+            return new RunningContainer(this, spec, init, cgroup, program, true);
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
+        }
+    }
+
+    /** Joins the running container another process named {@code name} (see {@link NamedContainers}). */
+    public RunningContainer attach(String name, java.util.function.Function<List<String>, ContainerSpec> specOf) {
+        NamedContainers.Entry entry = NamedContainers.lookup(name);
+        ContainerSpec spec = specOf.apply(entry.options());
+        int pidfd;
+        try {
+            pidfd = host.pidfdOpen(entry.pid());
+        } catch (LastErrorException e) {
+            throw new BarcoException("no running container named " + name + " (pidfd_open: " + Errno.describe(e.getErrorCode()) + ")");
+        }
+        // checked after the open: the pidfd now names the process whose start time matched, or we stop here
+        if (!NamedContainers.alive(entry)) {
+            host.close(pidfd);
+            throw new BarcoException("no running container named " + name + " (it ended)");
+        }
+        try {
+            Container init = new Container(host, timers, entry.pid(), pidfd, null, null, null, new CompletableFuture<>(),
+                    host.nanoTime());
+            byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
+            return new RunningContainer(this, spec, init, cgroups.existing(entry.cgroups()), program, false);
+        } catch (RuntimeException e) {
+            host.close(pidfd);
+            throw e;
         }
     }
 
     /**
      * Runs {@code spec} (the container's spec with this command's own command, environment, working
      * directory, stdio and timeout) in the running container whose first process is {@code init},
-     * in the group {@code cgroup}. The caller keeps init's pidfd open meanwhile.
+     * in the group {@code group}, which the caller owns. The caller keeps init's pidfd open meanwhile.
      */
-    static Container exec(ContainerSpec spec, Container init, byte[] seccomp, ContainerCgroup cgroup) {
-        long start = System.nanoTime();
-        LaunchPlan plan = LaunchPlanner.planExec(spec, HOST, seccomp,
-                cgroup.procsFiles().stream().map(Path::toString).toList(), HelperSpawner.JOIN_FD);
-        return spawn(spec, plan, cgroup, init.pidfd(), LaunchObserver.NONE, start);
+    Container exec(ContainerSpec spec, Container init, byte[] program, ContainerCgroup group) {
+        long start = host.nanoTime();
+        Undo undo = new Undo();
+        try {
+            LaunchPlan plan = LaunchPlanner.planExec(spec, facts, program,
+                    group.procsFiles().stream().map(Path::toString).toList(), HelperSpawner.JOIN_FD);
+            return spawn(spec, plan, group, new int[] {init.pidfd()}, LaunchObserver.NONE, start, undo);
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
+        }
     }
 
     /**
@@ -142,134 +197,126 @@ public final class Launcher {
     }
 
     /** Starts a helper for the next exec into the container of {@code init}, in {@code group}; the caller owns the group. */
-    static Ahead prepareExec(Container init, ContainerCgroup group) {
+    Ahead prepareExec(Container init, ContainerCgroup group) {
         LaunchPlan first = LaunchPlanner.planExecAhead(group.procsFiles().stream().map(Path::toString).toList(),
                 HelperSpawner.NEXT_PLAN_FD);
-        List<Integer> toClose = new ArrayList<>();
-        List<Integer> ours = new ArrayList<>();
-        boolean started = false;
+        Undo undo = new Undo();
         try {
-            int planFd = Descriptors.memfd("barco-plan", PlanEncoder.encode(first));
-            toClose.add(planFd);
-            int[] rest = Descriptors.pipe();
-            toClose.add(rest[0]);
-            ours.add(rest[1]);
-            int[] out = Descriptors.pipe();
-            toClose.add(out[1]);
-            ours.add(out[0]);
-            int[] err = Descriptors.pipe();
-            toClose.add(err[1]);
-            ours.add(err[0]);
-            int[] status = Descriptors.pipe();
-            toClose.add(status[1]);
-            ours.add(status[0]);
+            List<Undo.Step> helperEnds = new ArrayList<>();
+            int planFd = host.memfd("barco-plan", PlanEncoder.encode(first));
+            helperEnds.add(undo.push(() -> host.close(planFd)));
+            int[] rest = host.pipe();
+            helperEnds.add(undo.push(() -> host.close(rest[0])));
+            undo.push(() -> host.close(rest[1]));
+            int[] out = host.pipe();
+            undo.push(() -> host.close(out[0]));
+            helperEnds.add(undo.push(() -> host.close(out[1])));
+            int[] err = host.pipe();
+            undo.push(() -> host.close(err[0]));
+            helperEnds.add(undo.push(() -> host.close(err[1])));
+            int[] status = host.pipe();
+            undo.push(() -> host.close(status[0]));
+            helperEnds.add(undo.push(() -> host.close(status[1])));
             HelperSpawner.StdioSource[] stdio = {HelperSpawner.StdioSource.DEV_NULL, HelperSpawner.StdioSource.of(out[1]),
                     HelperSpawner.StdioSource.of(err[1])};
-            int pid = HelperSpawner.spawn(NativeHelper.path(), planFd, status[1], stdio, new int[] {init.pidfd(), rest[0]});
-            started = true;
+            int pid = HelperSpawner.spawn(host, helper.get(), planFd, status[1], stdio, new int[] {init.pidfd(), rest[0]});
+            undo.now(helperEnds);
+            undo.keep();
             return new Ahead(pid, rest[1], status[0], new int[] {-1, out[0], err[0]}, group, first);
-        } finally {
-            toClose.forEach(Descriptors::closeQuietly);
-            if (!started) {
-                ours.forEach(Descriptors::closeQuietly);
-            }
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
         }
     }
 
     /** Runs {@code spec} (see {@link #exec}) through a helper made ahead of time; on failure the caller still owns its group. */
-    static Container exec(ContainerSpec spec, Ahead ahead, byte[] seccomp) {
-        long start = System.nanoTime();
-        LaunchPlan rest = LaunchPlanner.planExec(spec, HOST, seccomp, List.of(), HelperSpawner.JOIN_FD);
-        List<io.barco.plan.Step> all = new ArrayList<>(ahead.firstSteps().steps());
-        all.addAll(rest.steps());
-        boolean launched = false;
+    Container exec(ContainerSpec spec, Ahead ahead, byte[] program) {
+        long start = host.nanoTime();
+        Undo undo = new Undo();
+        Undo.Step statusRead = undo.push(() -> host.close(ahead.statusFd()));
+        for (int fd : ahead.parentEnds()) {
+            if (fd >= 0) {
+                undo.push(() -> host.close(fd));
+            }
+        }
         try {
-            try {
-                Descriptors.writeFully(ahead.planFd(), PlanEncoder.encode(rest));
-            } catch (LastErrorException e) {
+            LaunchPlan rest = LaunchPlanner.planExec(spec, facts, program, List.of(), HelperSpawner.JOIN_FD);
+            List<io.barco.plan.Step> all = new ArrayList<>(ahead.firstSteps().steps());
+            all.addAll(rest.steps());
+            try (java.io.OutputStream planPipe = host.output(ahead.planFd())) {
+                planPipe.write(PlanEncoder.encode(rest));
+            } catch (java.io.IOException e) {
                 // the helper is gone: await() reads what it reported
-            } finally {
-                Descriptors.closeQuietly(ahead.planFd());
             }
-            Container container = await(spec, new LaunchPlan(all), ahead.group(), ahead.helperPid(), ahead.statusFd(),
-                    ahead.parentEnds(), start);
-            launched = true;
-            return container;
-        } finally {
-            if (!launched) {
-                for (int fd : ahead.parentEnds()) {
-                    Descriptors.closeQuietly(fd);
-                }
-            }
+            return await(spec, new LaunchPlan(all), ahead.group(), ahead.helperPid(), ahead.statusFd(), statusRead,
+                    ahead.parentEnds(), start, undo);
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
         }
     }
 
-    /** Ends a helper made ahead of time that no exec took: end of file on its plan makes it leave. */
-    static void discard(Ahead ahead) {
-        Descriptors.closeQuietly(ahead.planFd());
-        Descriptors.closeQuietly(ahead.statusFd());
+    /** Ends a helper made ahead of time that no exec took (end of file on its plan makes it leave), and removes its group. */
+    void discard(Ahead ahead) {
+        host.close(ahead.planFd());
+        host.close(ahead.statusFd());
         for (int fd : ahead.parentEnds()) {
-            Descriptors.closeQuietly(fd);
+            if (fd >= 0) {
+                host.close(fd);
+            }
         }
         reap(ahead.helperPid());
         ahead.group().close();
     }
 
-    /** Runs work on barco's daemon threads. */
-    static void background(Runnable work) {
-        WAITERS.execute(work);
+    /** Runs work on the launcher's daemon threads. */
+    void background(Runnable work) {
+        waiters.execute(work);
     }
 
-    /** Runs the plan through the helper and hands out the process; on failure the caller still owns {@code cgroup}. */
-    private static Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int joinFd,
-            LaunchObserver observer, long start) {
-        List<Integer> toClose = new ArrayList<>();
-        int[] parentEnds = {-1, -1, -1};
-        boolean launched = false;
-        try {
-            observer.planned(plan);
-            int planFd = Descriptors.memfd("barco-plan", PlanEncoder.encode(plan));
-            toClose.add(planFd);
-            HelperSpawner.StdioSource[] stdio = new HelperSpawner.StdioSource[3];
-            Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
-            for (int i = 0; i < 3; i++) {
-                switch (modes[i]) {
-                    case INHERIT -> stdio[i] = HelperSpawner.StdioSource.INHERIT;
-                    case DISCARD -> stdio[i] = HelperSpawner.StdioSource.DEV_NULL;
-                    case PIPE -> {
-                        int[] pipe = Descriptors.pipe();
-                        int childEnd = i == 0 ? pipe[0] : pipe[1];
-                        parentEnds[i] = i == 0 ? pipe[1] : pipe[0];
-                        toClose.add(childEnd);
-                        stdio[i] = HelperSpawner.StdioSource.of(childEnd);
-                    }
-                }
-            }
-            // the status pipe last: from here on, await() or the catch below closes its read end
-            int[] status = Descriptors.pipe();
-            toClose.add(status[1]);
-            int helperPid;
-            try {
-                helperPid = HelperSpawner.spawn(NativeHelper.path(), planFd, status[1], stdio, joinFd);
-            } catch (RuntimeException e) {
-                Descriptors.closeQuietly(status[0]);
-                throw e;
-            }
-            toClose.forEach(Descriptors::closeQuietly);
-            toClose.clear();
+    /** The launcher's host, for what a running container does beside launching (ports, names). */
+    Host host() {
+        return host;
+    }
 
-            Container container = await(spec, plan, cgroup, helperPid, status[0], parentEnds, start);
-            launched = true;
-            observer.started(container);
-            return container;
-        } finally {
-            toClose.forEach(Descriptors::closeQuietly);
-            if (!launched) {
-                for (int fd : parentEnds) {
-                    Descriptors.closeQuietly(fd);
+    /** Runs the plan through the helper and hands out the process; what it creates goes on {@code undo}. */
+    private Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int[] extraFds,
+            LaunchObserver observer, long start, Undo undo) {
+        observer.planned(plan);
+        // the helper's copies of these are all it needs: ours close once it has them
+        List<Undo.Step> helperEnds = new ArrayList<>();
+        int planFd = host.memfd("barco-plan", PlanEncoder.encode(plan));
+        helperEnds.add(undo.push(() -> host.close(planFd)));
+        HelperSpawner.StdioSource[] stdio = new HelperSpawner.StdioSource[3];
+        int[] parentEnds = {-1, -1, -1};
+        Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
+        for (int i = 0; i < 3; i++) {
+            switch (modes[i]) {
+                case INHERIT -> stdio[i] = HelperSpawner.StdioSource.INHERIT;
+                case DISCARD -> stdio[i] = HelperSpawner.StdioSource.DEV_NULL;
+                case PIPE -> {
+                    int[] pipe = host.pipe();
+                    int childEnd = i == 0 ? pipe[0] : pipe[1];
+                    parentEnds[i] = i == 0 ? pipe[1] : pipe[0];
+                    for (int fd : pipe) {
+                        Undo.Step step = undo.push(() -> host.close(fd));
+                        if (fd == childEnd) {
+                            helperEnds.add(step);
+                        }
+                    }
+                    stdio[i] = HelperSpawner.StdioSource.of(childEnd);
                 }
             }
         }
+        int[] status = host.pipe();
+        Undo.Step statusRead = undo.push(() -> host.close(status[0]));
+        helperEnds.add(undo.push(() -> host.close(status[1])));
+        int helperPid = HelperSpawner.spawn(host, helper.get(), planFd, status[1], stdio, extraFds);
+        undo.now(helperEnds);
+
+        Container container = await(spec, plan, cgroup, helperPid, status[0], statusRead, parentEnds, start, undo);
+        observer.started(container);
+        return container;
     }
 
     private static CgroupPlacement placement(ContainerCgroup cgroup) {
@@ -277,15 +324,15 @@ public final class Launcher {
                 cgroup.mounts().stream().map(m -> new CgroupPlacement.Filesystem(m.subdirectory(), m.fstype(), m.options())).toList());
     }
 
-    /** Reads the helper's report, reaps it, and either hands out the container or cleans up and throws. */
-    private static Container await(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int helperPid,
-            int statusFd, int[] parentEnds, long start) {
+    /** Reads the helper's report, reaps it, and either hands out the container or throws for the caller to clean up. */
+    private Container await(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int helperPid,
+            int statusFd, Undo.Step closeStatus, int[] parentEnds, long start, Undo undo) {
         byte[] report;
         try {
             // EOF once the helper has exited and the container has exec'd (the descriptor is close-on-exec).
-            report = Descriptors.readFully(statusFd);
+            report = host.readFully(statusFd);
         } finally {
-            Descriptors.closeQuietly(statusFd);
+            closeStatus.now();
         }
         int helperStatus = reap(helperPid);
         int containerPid = 0;
@@ -312,7 +359,7 @@ public final class Launcher {
         }
         int pidfd;
         try {
-            pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, (long) containerPid, 0L);
+            pidfd = host.pidfdOpen(containerPid);
         } catch (LastErrorException e) {
             killAndReap(containerPid);
             throw new BarcoException("pidfd_open(" + containerPid + "): " + Errno.describe(e.getErrorCode()));
@@ -322,9 +369,9 @@ public final class Launcher {
         cgroup.started();
         CompletableFuture<Container.Ending> exit = CompletableFuture.supplyAsync(() -> {
             int waitStatus = reap(pid);
-            Duration wallTime = Duration.ofNanos(System.nanoTime() - start);
+            Duration wallTime = Duration.ofNanos(host.nanoTime() - start);
             if (tookForeground) {
-                Terminal.takeForegroundBack(); // before anyone waiting for the container runs on
+                host.takeForegroundBack(); // before anyone waiting for the container runs on
             }
             // Read what it used before removing its groups; whatever it left running dies with them.
             ResourceUsage usage = cgroup.usage(wallTime);
@@ -335,15 +382,15 @@ public final class Launcher {
                 cleanup = e;
             }
             return new Container.Ending(ExitStatus.fromWaitStatus(waitStatus), usage, cleanup);
-        }, WAITERS);
-        Container container = new Container(pid, pidfd,
-                parentEnds[0] >= 0 ? new FdOutputStream(parentEnds[0]) : null,
-                parentEnds[1] >= 0 ? new FdInputStream(parentEnds[1]) : null,
-                parentEnds[2] >= 0 ? new FdInputStream(parentEnds[2]) : null, exit, start);
-        // the handle owns these descriptors now: the caller's cleanup must not close them a second time
-        java.util.Arrays.fill(parentEnds, -1);
-        LIVE.add(container);
-        exit.whenComplete((s, e) -> LIVE.remove(container));
+        }, waiters);
+        Container container = new Container(host, timers, pid, pidfd,
+                parentEnds[0] >= 0 ? host.output(parentEnds[0]) : null,
+                parentEnds[1] >= 0 ? host.input(parentEnds[1]) : null,
+                parentEnds[2] >= 0 ? host.input(parentEnds[2]) : null, exit, start);
+        // the handle owns our ends of the pipes now, and the exit owns the groups: the launch must not undo them
+        undo.keep();
+        live.add(container);
+        exit.whenComplete((s, e) -> live.remove(container));
         try {
             spec.timeout().ifPresent(container::killAfter);
         } catch (RuntimeException | Error e) {
@@ -356,7 +403,9 @@ public final class Launcher {
 
     private static LaunchException failure(ContainerSpec spec, LaunchPlan plan, StatusRecord error) {
         if (error.step() < 0 || error.step() >= plan.steps().size()) {
-            return new LaunchException("read the launch plan", error.errno());
+            // not a step of the plan: the helper's own setup, reading the plan, or a plan without EXEC
+            String helper = "barco's native helper";
+            return new LaunchException(helper, error.errno(), error.failed(helper) + ": " + Errno.describe(error.errno()));
         }
         String step = plan.step(error.step()).description();
         if (plan.step(error.step()).op() == Op.EXEC) {
@@ -373,27 +422,21 @@ public final class Launcher {
             return new LaunchException(step, error.errno(), step + ": " + Errno.describe(error.errno())
                     + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)");
         }
-        return new LaunchException(step, error.errno());
+        return new LaunchException(step, error.errno(), error.failed(step) + ": " + Errno.describe(error.errno()));
     }
 
-    /** waitpid for one of our own children, retried on EINTR; returns the raw wait status. */
-    static int reap(int pid) {
-        int[] status = new int[1];
-        for (;;) {
-            try {
-                LibC.INSTANCE.waitpid(pid, status, 0);
-                return status[0];
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != Errno.EINTR) {
-                    throw new IllegalStateException("waitpid(" + pid + "): " + Errno.describe(e.getErrorCode()), e);
-                }
-            }
+    /** waitpid for one of our own children; returns the raw wait status. */
+    private int reap(int pid) {
+        try {
+            return host.waitpid(pid);
+        } catch (LastErrorException e) {
+            throw new IllegalStateException("waitpid(" + pid + "): " + Errno.describe(e.getErrorCode()), e);
         }
     }
 
-    private static void killAndReap(int pid) {
+    private void killAndReap(int pid) {
         try {
-            LibC.INSTANCE.kill(pid, Container.SIGKILL);
+            host.kill(pid, Container.SIGKILL);
         } catch (LastErrorException ignored) {
             // already gone; still to be reaped
         }
@@ -401,19 +444,19 @@ public final class Launcher {
     }
 
     /** Launches, captures stdout and stderr within the default limits, waits (up to the spec's timeout) and cleans up. */
-    public static ContainerResult run(ContainerSpec spec) throws InterruptedException {
+    public ContainerResult run(ContainerSpec spec) throws InterruptedException {
         return run(spec, OutputLimits.DEFAULT);
     }
 
     /** As {@link #run(ContainerSpec)}, keeping output within {@code limits}. */
-    public static ContainerResult run(ContainerSpec spec, OutputLimits limits) throws InterruptedException {
+    public ContainerResult run(ContainerSpec spec, OutputLimits limits) throws InterruptedException {
         try (Container container = launch(spec)) {
             return collect(container, limits);
         }
     }
 
     /** Drains the process's pipes within {@code limits} and waits for its end. */
-    static ContainerResult collect(Container container, OutputLimits limits) throws InterruptedException {
+    ContainerResult collect(Container container, OutputLimits limits) throws InterruptedException {
         CompletableFuture<CapturedOutput> out = drain(container.stdout().orElse(null), limits, "stdout");
         CompletableFuture<CapturedOutput> err = drain(container.stderr().orElse(null), limits, "stderr");
         ExitStatus status = container.waitFor();
@@ -421,11 +464,11 @@ public final class Launcher {
                 container.usage().orElseThrow());
     }
 
-    private static CompletableFuture<CapturedOutput> drain(InputStream in, OutputLimits limits, String name) {
+    private CompletableFuture<CapturedOutput> drain(InputStream in, OutputLimits limits, String name) {
         if (in == null) {
             return CompletableFuture.completedFuture(CapturedOutput.EMPTY);
         }
-        return CompletableFuture.supplyAsync(() -> OutputCapture.drain(in, limits, name), WAITERS);
+        return CompletableFuture.supplyAsync(() -> OutputCapture.drain(in, limits, name), waiters);
     }
 
     static ThreadFactory daemon(String name) {

@@ -1,13 +1,7 @@
 package io.barco.launch;
 
-import com.sun.jna.LastErrorException;
 import io.barco.BarcoException;
-import io.barco.cgroup.Cgroups;
-import io.barco.spec.ContainerSpec;
-import io.barco.sys.Descriptors;
-import io.barco.sys.Errno;
 import io.barco.sys.LauncherIdentity;
-import io.barco.sys.LibC;
 import io.barco.sys.UntrustedFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -117,32 +110,6 @@ public final class NamedContainers {
         return entry;
     }
 
-    /**
-     * Joins the named container: commands started on the handle run in it; closing the handle ends
-     * them only. {@code specOf} turns the recorded options into the container's spec.
-     */
-    public static RunningContainer attach(String name, Function<List<String>, ContainerSpec> specOf) {
-        Entry entry = lookup(name);
-        ContainerSpec spec = specOf.apply(entry.options());
-        int pidfd;
-        try {
-            pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, (long) entry.pid(), 0L);
-        } catch (LastErrorException e) {
-            throw new BarcoException("no running container named " + name + " (pidfd_open: " + Errno.describe(e.getErrorCode()) + ")");
-        }
-        // checked after the open: the pidfd now names the process whose start time matched, or we stop here
-        if (!alive(entry)) {
-            Descriptors.closeQuietly(pidfd);
-            throw new BarcoException("no running container named " + name + " (it ended)");
-        }
-        try {
-            return RunningContainer.attach(spec, entry.pid(), pidfd, Cgroups.existing(entry.cgroups()));
-        } catch (RuntimeException e) {
-            Descriptors.closeQuietly(pidfd);
-            throw e;
-        }
-    }
-
     /** Removes the records of containers that are gone; returns their names. */
     public static List<String> collectDead() {
         List<String> removed = new ArrayList<>();
@@ -173,7 +140,7 @@ public final class NamedContainers {
         return removed;
     }
 
-    private static boolean alive(Entry entry) {
+    static boolean alive(Entry entry) {
         return LauncherIdentity.alive(entry.pid(), entry.startTime());
     }
 

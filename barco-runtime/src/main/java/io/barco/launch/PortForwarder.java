@@ -3,7 +3,7 @@ package io.barco.launch;
 import com.sun.jna.LastErrorException;
 import io.barco.BarcoException;
 import io.barco.sys.Errno;
-import io.barco.sys.LibC;
+import io.barco.sys.Host;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,8 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * afterwards), so no thread of the JVM's ever runs other work in the container's network.
  */
 final class PortForwarder implements AutoCloseable {
-    private static final long CLONE_NEWNET = 0x40000000L;
-    private static final long SYS_SETNS = 308;
+    private static final int CLONE_NEWNET = 0x40000000;
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     /** Creates sockets in one network namespace, from a thread that lives there. */
@@ -35,11 +34,11 @@ final class PortForwarder implements AutoCloseable {
         private final Thread thread;
         private volatile boolean closed;
 
-        NamespaceSockets(int pidfd, String what) {
+        NamespaceSockets(Host host, int pidfd, String what) {
             CompletableFuture<Void> joined = new CompletableFuture<>();
             thread = new Thread(() -> {
                 try {
-                    LibC.INSTANCE.syscall(SYS_SETNS, (long) pidfd, CLONE_NEWNET);
+                    host.setns(pidfd, CLONE_NEWNET);
                 } catch (LastErrorException e) {
                     joined.completeExceptionally(new BarcoException("setns into the network of " + what + ": "
                             + Errno.describe(e.getErrorCode())));

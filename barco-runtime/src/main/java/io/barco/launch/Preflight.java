@@ -4,32 +4,35 @@ import io.barco.BarcoException;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
-import io.barco.sys.LibC;
+import io.barco.sys.Host;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Checks, before anything is created, that this host can run the spec and that the spec's host
- * paths are usable. Each failure is one line naming the problem and the fix.
+ * paths are usable. Each failure is one line naming the problem and the fix. What it found out
+ * about the host is kept: the host does not change under a running JVM.
  */
 public final class Preflight {
     /** mount_setattr, the newest call the helper needs, came with Linux 5.12. */
     static final int[] MIN_KERNEL = {5, 12};
 
-    private static volatile String hostProblem;
-    private static volatile boolean hostChecked;
+    private final Host host;
+    private volatile String hostProblem;
+    private volatile boolean hostChecked;
 
-    private Preflight() {
+    public Preflight(Host host) {
+        this.host = host;
     }
 
-    public static void check(ContainerSpec spec) {
+    public void check(ContainerSpec spec) {
         checkHost();
         checkPaths(spec);
     }
 
     /** Null when this host can run containers, else why not. */
-    public static String hostProblem() {
+    public String hostProblem() {
         if (!hostChecked) {
             hostProblem = findHostProblem();
             hostChecked = true;
@@ -37,28 +40,28 @@ public final class Preflight {
         return hostProblem;
     }
 
-    static void checkHost() {
+    void checkHost() {
         String problem = hostProblem();
         if (problem != null) {
             throw new BarcoException(problem);
         }
     }
 
-    private static String findHostProblem() {
-        String os = System.getProperty("os.name");
+    private String findHostProblem() {
+        String os = host.osName();
         if (!"Linux".equals(os)) {
             return "barco needs Linux; this is " + os + " (on a laptop use the Vagrant VM in vagrant/)";
         }
-        String version = System.getProperty("os.version");
+        String version = host.osVersion();
         if (!kernelAtLeast(version, MIN_KERNEL)) {
             return "barco needs Linux " + MIN_KERNEL[0] + "." + MIN_KERNEL[1] + " or newer; this kernel is " + version;
         }
-        if (LibC.INSTANCE.geteuid() != 0) {
+        if (host.geteuid() != 0) {
             return "barco must run as root to map container ids to host ids 10000 and up: run it with sudo, or in the Vagrant VM";
         }
-        Path maxUserNs = Path.of("/proc/sys/user/max_user_namespaces");
+        Path maxUserNs = host.proc().resolve("sys/user/max_user_namespaces");
         try {
-            if (Files.exists(maxUserNs) && Long.parseLong(io.barco.sys.ProcFiles.read(maxUserNs).trim()) == 0) {
+            if (Files.exists(maxUserNs) && Long.parseLong(host.read(maxUserNs).trim()) == 0) {
                 return "user namespaces are disabled on this host (user.max_user_namespaces = 0): sysctl -w user.max_user_namespaces=15000";
             }
         } catch (IOException | NumberFormatException e) {

@@ -31,6 +31,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * launch or {@code barco gc} removes their groups.
  */
 public final class RunningContainer implements AutoCloseable {
+    private final Launcher launcher;
     private final ContainerSpec spec;
     private final Container init;
     private final ContainerCgroup cgroup;
@@ -49,11 +50,12 @@ public final class RunningContainer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean preparing = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean closed;
 
-    RunningContainer(ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp) {
-        this(spec, init, cgroup, seccomp, true);
-    }
-
-    private RunningContainer(ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp, boolean owned) {
+    /**
+     * {@code owned}: started by this JVM, closing kills it; else another's (a named container of the
+     * CLI, whose init's pidfd the caller opened and checked), and closing ends this handle's commands only.
+     */
+    RunningContainer(Launcher launcher, ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp, boolean owned) {
+        this.launcher = launcher;
         this.spec = spec;
         this.init = init;
         this.cgroup = cgroup;
@@ -62,19 +64,6 @@ public final class RunningContainer implements AutoCloseable {
         // another JVM's commands have groups in the same container: the names must not collide
         this.execPrefix = owned ? "exec-" : "exec-" + ProcessHandle.current().pid() + "-";
         // no helper ahead for the first exec: a container used for one command would pay for two
-    }
-
-    /**
-     * A handle on a container another JVM started and owns (a named container of the CLI), whose
-     * init's pidfd the caller opened and checked: commands run in it as in one of ours, and closing
-     * this handle ends those commands only, never the container. {@code spec} must be the one the
-     * container was started with, {@code cgroup} a handle on its groups.
-     */
-    static RunningContainer attach(ContainerSpec spec, int pid, int pidfd, ContainerCgroup cgroup) {
-        Container init = new Container(pid, pidfd, null, null, null, new java.util.concurrent.CompletableFuture<>(),
-                System.nanoTime());
-        byte[] seccomp = spec.seccomp().map(io.barco.seccomp.SeccompCompiler::compile).orElse(null);
-        return new RunningContainer(spec, init, cgroup, seccomp, false);
     }
 
     /** The spec the container was started with; its command is not run. */
@@ -102,7 +91,7 @@ public final class RunningContainer implements AutoCloseable {
 
     public ContainerResult exec(ExecSpec exec, OutputLimits limits) throws InterruptedException {
         try (Container process = start(exec)) {
-            return Launcher.collect(process, limits);
+            return launcher.collect(process, limits);
         }
     }
 
@@ -125,7 +114,7 @@ public final class RunningContainer implements AutoCloseable {
             ContainerCgroup group = prepared != null ? prepared.group() : cgroup.createChild(execPrefix + execCount.incrementAndGet());
             Container process;
             try {
-                process = prepared != null ? Launcher.exec(execSpec, prepared, seccomp) : Launcher.exec(execSpec, init, seccomp, group);
+                process = prepared != null ? launcher.exec(execSpec, prepared, seccomp) : launcher.exec(execSpec, init, seccomp, group);
             } catch (RuntimeException | Error e) {
                 group.close();
                 throw e;
@@ -150,7 +139,7 @@ public final class RunningContainer implements AutoCloseable {
         if (!owned || !preparing.compareAndSet(false, true)) {
             return;
         }
-        Launcher.background(() -> {
+        launcher.background(() -> {
             lifecycle.readLock().lock();
             try {
                 if (closed || ahead.get() != null || !init.isAlive()) {
@@ -159,13 +148,13 @@ public final class RunningContainer implements AutoCloseable {
                 ContainerCgroup group = cgroup.createChild(execPrefix + execCount.incrementAndGet());
                 Launcher.Ahead prepared;
                 try {
-                    prepared = Launcher.prepareExec(init, group);
+                    prepared = launcher.prepareExec(init, group);
                 } catch (RuntimeException | Error e) {
                     group.close();
                     return; // the next exec starts its helper itself, and reports what fails
                 }
                 if (!ahead.compareAndSet(null, prepared)) {
-                    Launcher.discard(prepared);
+                    launcher.discard(prepared);
                 }
             } catch (RuntimeException e) {
                 // as above: the next exec does it the long way
@@ -199,7 +188,7 @@ public final class RunningContainer implements AutoCloseable {
                 PortForwarder forwarder = forwarders.get(containerPort);
                 if (forwarder == null) {
                     if (sockets == null) {
-                        sockets = new PortForwarder.NamespaceSockets(init.pidfd(), toString());
+                        sockets = new PortForwarder.NamespaceSockets(launcher.host(), init.pidfd(), toString());
                         closeables.add(sockets);
                     }
                     forwarder = new PortForwarder(sockets, containerPort);
@@ -250,13 +239,21 @@ public final class RunningContainer implements AutoCloseable {
         try (writer) {
             java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err = drain(writer.stderr().orElseThrow());
             writer.stdout().orElseThrow().close();
+            java.io.IOException writeFailure = null;
             try (java.io.OutputStream in = writer.stdin().orElseThrow()) {
                 io.barco.sys.UntrustedFiles.copy(hostFile, in, Long.MAX_VALUE);
+            } catch (io.barco.sys.UntrustedFiles.RefusedFileException | java.nio.file.NoSuchFileException e) {
+                throw e;
+            } catch (java.io.IOException e) {
+                writeFailure = e; // a broken pipe: the command ended early, and says why below
             }
             ExitStatus status = writer.waitFor();
             if (!status.succeeded()) {
                 throw new java.io.IOException("cannot write " + containerPath + " in the container (" + status
-                        + (writer.timedOut() ? ", timed out" : "") + "): " + err.join().text().strip());
+                        + (writer.timedOut() ? ", timed out" : "") + "): " + err.join().text().strip(), writeFailure);
+            }
+            if (writeFailure != null) {
+                throw writeFailure;
             }
         }
     }
@@ -306,10 +303,10 @@ public final class RunningContainer implements AutoCloseable {
     /** A copy that takes longer than this (a FIFO where a file was expected, say) is killed. */
     private static final Duration COPY_TIMEOUT = Duration.ofMinutes(2);
 
-    private static java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> drain(java.io.InputStream in) {
+    private java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> drain(java.io.InputStream in) {
         return java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> io.barco.output.OutputCapture.drain(in, OutputLimits.DEFAULT.withMemoryBytes(64 << 10), "stderr"),
-                Launcher::background);
+                launcher::background);
     }
 
     /** The container's groups by controller, for a process that joins it (see {@link NamedContainers}). */
@@ -348,7 +345,7 @@ public final class RunningContainer implements AutoCloseable {
         Launcher.Ahead unused = ahead.getAndSet(null);
         if (unused != null) {
             try {
-                Launcher.discard(unused);
+                launcher.discard(unused);
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -374,7 +371,7 @@ public final class RunningContainer implements AutoCloseable {
             synchronized (this) {
                 if (!pidfdReleased) {
                     pidfdReleased = true;
-                    io.barco.sys.Descriptors.closeQuietly(init.pidfd());
+                    launcher.host().close(init.pidfd());
                 }
             }
             return;

@@ -1,5 +1,6 @@
 package io.barco.plan;
 
+import io.barco.sys.Host;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,18 +15,26 @@ public interface HostFacts {
     /** Whether our stdin is a terminal whose foreground process group is ours, as for a foreground job. */
     boolean inForegroundOfTerminal();
 
-    static HostFacts current() {
-        int last;
-        try {
-            last = Integer.parseInt(io.barco.sys.ProcFiles.read(Path.of("/proc/sys/kernel/cap_last_cap")).trim());
-        } catch (IOException | NumberFormatException e) {
-            last = 40;
-        }
-        int capLastCap = last;
+    /**
+     * The facts of this host, asked of it as the planner needs them; the highest capability number is
+     * read once, at the first plan.
+     */
+    static HostFacts of(Host on) {
         return new HostFacts() {
+            private volatile int capLastCap = -1;
+
             @Override
             public int capLastCap() {
-                return capLastCap;
+                int last = capLastCap;
+                if (last < 0) {
+                    try {
+                        last = Integer.parseInt(on.read(on.proc().resolve("sys/kernel/cap_last_cap")).trim());
+                    } catch (IOException | NumberFormatException e) {
+                        last = 40;
+                    }
+                    capLastCap = last;
+                }
+                return last;
             }
 
             @Override
@@ -35,7 +44,7 @@ public interface HostFacts {
 
             @Override
             public boolean inForegroundOfTerminal() {
-                return io.barco.sys.Terminal.inForeground();
+                return on.inForegroundOfTerminal();
             }
         };
     }

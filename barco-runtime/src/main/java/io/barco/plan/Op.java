@@ -1,6 +1,10 @@
 package io.barco.plan;
 
-/** The steps the native helper knows; the codes are the helper's (barco-helper.c, enum op). */
+/**
+ * The steps the native helper knows. The codes are the wire's and defined here only: the build
+ * generates the helper's enum barco_op from them (io.barco.launch.WireHeader), and the helper's
+ * dispatch has no default case, so an op without its C handler does not compile.
+ */
 public enum Op {
     /** Parent: clone a detached copy of a host mount tree (open_tree), optionally read-only. */
     OPEN_TREE(1),

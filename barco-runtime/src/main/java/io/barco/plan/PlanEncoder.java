@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
  * 64-bit numbers and four length-prefixed strings, each with a terminating NUL. Native byte order.
  */
 public final class PlanEncoder {
-    static final int MAGIC = 0x31435242; // "BRC1"
+    /** The plan's first four bytes, "BRC1" in little-endian order. */
+    public static final int MAGIC = 0x31435242;
 
     private PlanEncoder() {
     }

@@ -12,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Compiles a {@link SeccompProfile} to a classic BPF program with libseccomp. Compiling is the
- * expensive part of a launch, so each distinct profile is compiled once per JVM and the exported
- * program reused, as crun does.
+ * expensive part of a launch, so each distinct profile is compiled once per compiler (a runtime
+ * keeps one) and the exported program reused, as crun does. The library is loaded once per JVM.
  */
 public final class SeccompCompiler {
     private static final int ARG_CMP_SIZE = 24;
@@ -30,15 +30,13 @@ public final class SeccompCompiler {
             Map.entry("clone3", 435), Map.entry("mount_setattr", 442), Map.entry("quotactl_fd", 443),
             Map.entry("fchmodat2", 452));
 
-    private static final Map<SeccompProfile, byte[]> CACHE = new ConcurrentHashMap<>();
     private static volatile LibSeccomp library;
 
-    private SeccompCompiler() {
-    }
+    private final Map<SeccompProfile, byte[]> compiled = new ConcurrentHashMap<>();
 
     /** The BPF program (an array of 8-byte sock_filter) for the profile; do not modify it. */
-    public static byte[] compile(SeccompProfile profile) {
-        return CACHE.computeIfAbsent(profile, SeccompCompiler::compileUncached);
+    public byte[] compile(SeccompProfile profile) {
+        return compiled.computeIfAbsent(profile, SeccompCompiler::compileUncached);
     }
 
     static byte[] compileUncached(SeccompProfile profile) {
@@ -56,8 +54,7 @@ public final class SeccompCompiler {
             int memfd = Descriptors.memfd("barco-seccomp", new byte[0]);
             try {
                 check(seccomp.seccomp_export_bpf(ctx, memfd), "seccomp_export_bpf");
-                io.barco.sys.LibC.INSTANCE.lseek(memfd, 0, io.barco.sys.LibC.SEEK_SET);
-                return Descriptors.readFully(memfd);
+                return Descriptors.readFromStart(memfd);
             } finally {
                 Descriptors.closeQuietly(memfd);
             }

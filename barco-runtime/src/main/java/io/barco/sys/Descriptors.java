@@ -41,6 +41,12 @@ public final class Descriptors {
         }
     }
 
+    /** Reads a file descriptor (such as a memfd something else wrote) from its start to its end. */
+    public static byte[] readFromStart(int fd) {
+        LibC.INSTANCE.lseek(fd, 0, LibC.SEEK_SET);
+        return readFully(fd);
+    }
+
     /** Reads until end of file. */
     public static byte[] readFully(int fd) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

@@ -22,13 +22,22 @@ public final class LauncherIdentity {
 
     /** Whether the process with this pid and start time still runs. */
     public static boolean alive(long pid, String start) {
-        return startTime(pid).equals(start);
+        return alive(Path.of("/proc"), pid, start);
+    }
+
+    /** Whether the process with this pid and start time still runs, as the procfs at {@code proc} shows. */
+    public static boolean alive(Path proc, long pid, String start) {
+        return startTime(proc, pid).equals(start);
     }
 
     /** Field 22 of /proc/PID/stat, clock ticks after boot; "0" when the process does not exist. */
     public static String startTime(long pid) {
+        return startTime(Path.of("/proc"), pid);
+    }
+
+    private static String startTime(Path proc, long pid) {
         try {
-            String stat = ProcFiles.read(Path.of("/proc/" + pid + "/stat"));
+            String stat = ProcFiles.read(proc.resolve(pid + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return fields[19];
         } catch (IOException | RuntimeException e) {

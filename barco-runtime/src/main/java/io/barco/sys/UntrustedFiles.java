@@ -48,10 +48,7 @@ public final class UntrustedFiles {
     public static long copy(Path file, OutputStream out, long maxBytes) throws IOException {
         int fd = open(file);
         try (InputStream in = new FdInputStream(fd)) {
-            PosixFileAttributes opened = Files.readAttributes(Path.of("/proc/self/fd/" + fd), PosixFileAttributes.class);
-            if (!opened.isRegularFile()) {
-                throw new RefusedFileException(file + " is " + kind(opened) + ", not a regular file");
-            }
+            PosixFileAttributes opened = regular(file, fd);
             if (opened.size() > maxBytes) {
                 throw new RefusedFileException(file + " is " + opened.size() + " bytes, more than the " + maxBytes + " allowed");
             }
@@ -67,6 +64,31 @@ public final class UntrustedFiles {
             }
             return total;
         }
+    }
+
+    /**
+     * A regular file opened to be read as it grows, as a fork writes it: never through a link, never a
+     * FIFO or device; at its current end a read returns -1, and a later read what was added since.
+     * What it holds is untrusted: the caller caps what it reads.
+     */
+    public static InputStream openRegular(Path file) throws IOException {
+        int fd = open(file);
+        InputStream in = new FdInputStream(fd);
+        try {
+            regular(file, fd);
+            return in;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    private static PosixFileAttributes regular(Path file, int fd) throws IOException {
+        PosixFileAttributes opened = Files.readAttributes(Path.of("/proc/self/fd/" + fd), PosixFileAttributes.class);
+        if (!opened.isRegularFile()) {
+            throw new RefusedFileException(file + " is " + kind(opened) + ", not a regular file");
+        }
+        return opened;
     }
 
     private static int open(Path file) throws IOException {

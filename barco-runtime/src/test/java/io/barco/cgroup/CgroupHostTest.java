@@ -69,10 +69,11 @@ class CgroupHostTest {
     void groupNamesCarryTheirOwner() {
         String name = CgroupNames.next();
         assertThat(CgroupNames.isBarcoGroup(name)).isTrue();
-        assertThat(CgroupNames.ownerAlive(name)).isTrue();
-        assertThat(CgroupNames.ownerAlive("barco-999999999-12345-1")).isFalse();
+        CgroupNames names = new CgroupNames(Path.of("/proc"));
+        assertThat(names.ownerAlive(name)).isTrue();
+        assertThat(names.ownerAlive("barco-999999999-12345-1")).isFalse();
         String self = Long.toString(ProcessHandle.current().pid());
-        assertThat(CgroupNames.ownerAlive("barco-" + self + "-1-1")).as("same pid, other start time").isFalse();
+        assertThat(names.ownerAlive("barco-" + self + "-1-1")).as("same pid, other start time").isFalse();
         assertThat(CgroupNames.isBarcoGroup("barco")).isFalse();
     }
 
@@ -81,7 +82,7 @@ class CgroupHostTest {
         CgroupHost noCpu = CgroupHost.parse(String.join("\n",
                 "33 30 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
                 "34 30 0:30 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids"), "4:memory:/\n8:pids:/\n");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cgroups.create(noCpu,
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Cgroups(new io.barco.sys.LinuxHost(), Cgroups.DEFAULT_PARENT).create(noCpu,
                         io.barco.spec.Limits.NONE.withCpus(0.5).withPids(10), false))
                 .isInstanceOf(CgroupException.class)
                 .hasMessage("this host cannot enforce the cpu limit: no cpu controller in cgroup v1 (memory, pids)"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barco.Barco;
+import io.barco.BarcoRuntime;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.LaunchException;
@@ -203,7 +204,7 @@ class CgroupIT {
         assertThat(running(containerPid)).isTrue();
         assertThat(barcoGroups(launcher.pid())).isNotEmpty();
         // ... until a collection kills it and removes them
-        Cgroups.collectGarbage(); // what it returns may miss groups another JVM's collection took first
+        BarcoRuntime.defaults().collectGarbage(); // what it returns may miss groups another JVM's collection took first
         assertThat(barcoGroups(launcher.pid())).isEmpty();
         for (int i = 0; i < 100 && running(containerPid); i++) {
             Thread.sleep(20);

@@ -21,13 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 class DeadLaunchersTest {
     // above PID_MAX_LIMIT: no process ever has this pid, so its groups' owner is dead
     private static final String DEAD = "barco-4194309-1-";
+    private static final CgroupFiles FILES = new CgroupFiles(new io.barco.sys.LinuxHost());
+    private static final CgroupNames NAMES = new CgroupNames(Path.of("/proc"));
 
     @Test
     void removesOnlyTheGroupsOfDeadLaunchers(@TempDir Path parent) throws IOException {
         Path dead = Files.createDirectory(parent.resolve(DEAD + "1"));
         Path live = Files.createDirectory(parent.resolve(CgroupNames.next()));
         Path other = Files.createDirectory(parent.resolve("not-barco"));
-        DeadLaunchers.Outcome outcome = DeadLaunchers.collect(List.of(parent));
+        DeadLaunchers.Outcome outcome = DeadLaunchers.collect(FILES, NAMES, List.of(parent));
         assertThat(outcome.removed()).containsExactly(dead);
         assertThat(outcome.failures()).isEmpty();
         assertThat(live).isDirectory();
@@ -43,7 +45,7 @@ class DeadLaunchersTest {
         try {
             List<Future<DeadLaunchers.Outcome>> outcomes = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                outcomes.add(pool.submit((Callable<DeadLaunchers.Outcome>) () -> DeadLaunchers.collect(List.of(parent))));
+                outcomes.add(pool.submit((Callable<DeadLaunchers.Outcome>) () -> DeadLaunchers.collect(FILES, NAMES, List.of(parent))));
             }
             int removed = 0;
             for (Future<DeadLaunchers.Outcome> outcome : outcomes) {
@@ -61,8 +63,8 @@ class DeadLaunchersTest {
 
     @Test
     void aGroupAlreadyGoneIsAnotherCollectorsNotAFailure(@TempDir Path parent) {
-        assertThat(DeadLaunchers.collect(parent.resolve(DEAD + "7"))).isFalse();
-        assertThat(DeadLaunchers.collect(List.of(parent.resolve("no-such-parent"))).failures()).isEmpty();
+        assertThat(DeadLaunchers.collect(FILES, parent.resolve(DEAD + "7"))).isFalse();
+        assertThat(DeadLaunchers.collect(FILES, NAMES, List.of(parent.resolve("no-such-parent"))).failures()).isEmpty();
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barco.Barco;
-import io.barco.cgroup.Cgroups;
 import io.barco.seccomp.SeccompProfile;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.ExecSpec;
@@ -225,7 +224,7 @@ class RunningContainerIT {
         }
         assertThat(running(initPid)).isFalse();
         assertThat(running(execPid)).isFalse();
-        Cgroups.collectGarbage();
+        io.barco.BarcoRuntime.defaults().collectGarbage();
         assertThat(groups).noneMatch(Files::exists);
     }
 

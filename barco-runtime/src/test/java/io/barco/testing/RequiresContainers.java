@@ -1,6 +1,6 @@
 package io.barco.testing;
 
-import io.barco.launch.Preflight;
+import io.barco.BarcoRuntime;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -22,7 +22,7 @@ public @interface RequiresContainers {
     final class Condition implements ExecutionCondition {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            String problem = Preflight.hostProblem();
+            String problem = BarcoRuntime.defaults().hostProblem();
             if (problem == null) {
                 return ConditionEvaluationResult.enabled("this host can run containers");
             }

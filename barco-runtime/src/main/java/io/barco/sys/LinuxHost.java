@@ -1,0 +1,143 @@
+package io.barco.sys;
+
+import com.sun.jna.LastErrorException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/** The machine this JVM runs on: the C library through JNA, the real /proc and cgroupfs, the system clock. */
+public final class LinuxHost implements Host {
+    private static final Path PROC = Path.of("/proc");
+
+    private final LibC c = LibC.INSTANCE;
+
+    @Override
+    public int[] pipe() {
+        return Descriptors.pipe();
+    }
+
+    @Override
+    public int memfd(String name, byte[] data) {
+        return Descriptors.memfd(name, data);
+    }
+
+    @Override
+    public byte[] readFully(int fd) {
+        return Descriptors.readFully(fd);
+    }
+
+    @Override
+    public void close(int fd) {
+        Descriptors.closeQuietly(fd);
+    }
+
+    @Override
+    public InputStream input(int fd) {
+        return new FdInputStream(fd);
+    }
+
+    @Override
+    public OutputStream output(int fd) {
+        return new FdOutputStream(fd);
+    }
+
+    @Override
+    public int spawn(Path program, String argv0, List<Redirect> redirects, int closeFrom) {
+        return PosixSpawn.spawn(c, program, argv0, redirects, closeFrom);
+    }
+
+    @Override
+    public int waitpid(int pid) {
+        int[] status = new int[1];
+        for (;;) {
+            try {
+                c.waitpid(pid, status, 0);
+                return status[0];
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        c.kill(pid, signal);
+    }
+
+    @Override
+    public int pidfdOpen(int pid) {
+        return (int) c.syscall(LibC.SYS_PIDFD_OPEN, (long) pid, 0L);
+    }
+
+    @Override
+    public void pidfdSendSignal(int pidfd, int signal) {
+        c.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
+    }
+
+    @Override
+    public void setns(int fd, int nstype) {
+        c.syscall(LibC.SYS_SETNS, (long) fd, (long) nstype);
+    }
+
+    @Override
+    public int geteuid() {
+        return c.geteuid();
+    }
+
+    @Override
+    public boolean inForegroundOfTerminal() {
+        return Terminal.inForeground();
+    }
+
+    @Override
+    public void takeForegroundBack() {
+        Terminal.takeForegroundBack();
+    }
+
+    @Override
+    public Path proc() {
+        return PROC;
+    }
+
+    @Override
+    public String read(Path file) throws IOException {
+        return ProcFiles.read(file);
+    }
+
+    @Override
+    public void write(Path file, String value) throws IOException {
+        Files.write(file, value.getBytes(StandardCharsets.UTF_8), StandardOpenOption.WRITE);
+    }
+
+    @Override
+    public void mkdir(Path dir) throws IOException {
+        Files.createDirectory(dir);
+    }
+
+    @Override
+    public void rmdir(Path dir) throws IOException {
+        Files.delete(dir);
+    }
+
+    @Override
+    public String osName() {
+        return System.getProperty("os.name");
+    }
+
+    @Override
+    public String osVersion() {
+        return System.getProperty("os.version");
+    }
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+}

@@ -1,0 +1,77 @@
+package io.barco.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.barco.BarcoException;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.InvalidSpecException;
+import io.barco.testing.FakeHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What preflight says about a host and a spec's paths, asked of a fake host. */
+class PreflightTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aHostThatCanRunContainersHasNoProblemAndIsAskedOnce() {
+        FakeHost host = FakeHost.v2(dir);
+        Preflight preflight = new Preflight(host);
+        assertThat(preflight.hostProblem()).isNull();
+        assertThat(preflight.hostProblem()).isNull();
+        assertThat(host.calls()).containsExactly("uname");
+    }
+
+    @Test
+    void anotherSystemIsToldAboutTheVm() {
+        FakeHost host = FakeHost.v2(dir).os("Mac OS X", "14.4");
+        assertThat(new Preflight(host).hostProblem())
+                .isEqualTo("barco needs Linux; this is Mac OS X (on a laptop use the Vagrant VM in vagrant/)");
+    }
+
+    @Test
+    void aKernelOlderThanMountSetattrIsNamed() {
+        FakeHost host = FakeHost.v2(dir).os("Linux", "5.10.0-28-amd64");
+        assertThat(new Preflight(host).hostProblem())
+                .isEqualTo("barco needs Linux 5.12 or newer; this kernel is 5.10.0-28-amd64");
+        assertThat(new Preflight(FakeHost.v2(dir.resolve("b")).os("Linux", "5.12.0")).hostProblem()).isNull();
+        assertThat(Preflight.kernelAtLeast("6.1.0-13-amd64", Preflight.MIN_KERNEL)).isTrue();
+        assertThat(Preflight.kernelAtLeast("4.19.0", Preflight.MIN_KERNEL)).isFalse();
+        assertThat(Preflight.kernelAtLeast("weird", Preflight.MIN_KERNEL)).as("unknown: let the launch say").isTrue();
+    }
+
+    @Test
+    void aUserOtherThanRootIsToldWhy() {
+        FakeHost host = FakeHost.v2(dir).euid(1000);
+        assertThat(new Preflight(host).hostProblem()).isEqualTo("barco must run as root to map container ids to host ids"
+                + " 10000 and up: run it with sudo, or in the Vagrant VM");
+    }
+
+    @Test
+    void disabledUserNamespacesAreNamedWithTheSysctl() {
+        FakeHost host = FakeHost.v2(dir);
+        host.kernelSets(host.proc().resolve("sys/user/max_user_namespaces"), "0\n");
+        Preflight preflight = new Preflight(host);
+        assertThat(preflight.hostProblem()).isEqualTo("user namespaces are disabled on this host"
+                + " (user.max_user_namespaces = 0): sysctl -w user.max_user_namespaces=15000");
+        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").build()))
+                .isExactlyInstanceOf(BarcoException.class).hasMessage(preflight.hostProblem());
+    }
+
+    @Test
+    void theSpecsHostPathsMustExist() throws Exception {
+        Preflight preflight = new Preflight(FakeHost.v2(dir));
+        Path file = Files.writeString(dir.resolve("file"), "");
+        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").rootfs(dir.resolve("none")).build()))
+                .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("rootfs " + dir.resolve("none") + " does not exist");
+        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").rootfs(file).build()))
+                .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("rootfs " + file + " is not a directory");
+        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").bind(dir.resolve("gone"), "/srv", true).build()))
+                .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("bind source " + dir.resolve("gone") + " does not exist");
+        preflight.check(ContainerSpec.builder("/bin/true").rootfs(dir).bind(file, "/srv/file", true).build());
+    }
+}
