@@ -180,7 +180,7 @@ class LauncherTest {
         FakeHost host = host((h, p) -> HelperRun.failedAt(-1, Errno.EINVAL));
         assertThatThrownBy(() -> launcher(host).launch(spec()))
                 .isExactlyInstanceOf(LaunchException.class)
-                .hasMessage("read the launch plan: Invalid argument");
+                .hasMessage("barco's native helper: Invalid argument"); // the helper names its own failed call, here none
     }
 
     @Test

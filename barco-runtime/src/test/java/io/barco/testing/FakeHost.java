@@ -75,8 +75,8 @@ public final class FakeHost implements Host {
 
         /** The container's process {@code pid} existed when step {@code step} failed. */
         public static HelperRun failedAfterStart(int pid, int step, int errno) {
-            byte[] both = Arrays.copyOf(record(1, 0, 0, pid), 32);
-            System.arraycopy(record(2, step, errno, 0), 0, both, 16, 16);
+            byte[] both = Arrays.copyOf(record(1, 0, 0, pid), 2 * RECORD_SIZE);
+            System.arraycopy(record(2, step, errno, 0), 0, both, RECORD_SIZE, RECORD_SIZE);
             return new HelperRun(both, 1, new byte[0]);
         }
 
@@ -85,8 +85,11 @@ public final class FakeHost implements Host {
             return new HelperRun(new byte[0], code, new byte[0]);
         }
 
+        /** The wire's status record (StatusRecord.SIZE): four ints, then the failed call's name, here empty. */
+        private static final int RECORD_SIZE = 4 * Integer.BYTES + 240;
+
         private static byte[] record(int kind, int step, int errno, int value) {
-            return ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putInt(kind).putInt(step).putInt(errno)
+            return ByteBuffer.allocate(RECORD_SIZE).order(ByteOrder.nativeOrder()).putInt(kind).putInt(step).putInt(errno)
                     .putInt(value).array();
         }
     }
