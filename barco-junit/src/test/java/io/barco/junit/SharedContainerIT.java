@@ -25,6 +25,11 @@ class SharedContainerIT {
                 .allEvents();
         events.assertStatistics(s -> s.failed(0).succeeded(2 + 2)); // 2 tests; engine and class
         assertThat(SharedContainerFixtures.SEEN).containsExactly("written by @BeforeAll", "class-box", "written by @BeforeAll");
+        // what a test ran in the class's container is reported as that test's usage
+        assertThat(events.reportingEntryPublished().stream()
+                .filter(e -> e.getTestDescriptor().getDisplayName().startsWith("secondTestToo"))
+                .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow().getKeyValuePairs())
+                .filter(entry -> entry.containsKey("barco.cpuTime")).count()).isGreaterThanOrEqualTo(2);
         // the class's server and container are gone with the class
         assertThat(Files.exists(Path.of("/proc/" + SharedContainerFixtures.serverPid))).isFalse();
     }

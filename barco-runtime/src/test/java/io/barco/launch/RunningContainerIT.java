@@ -157,6 +157,17 @@ class RunningContainerIT {
     }
 
     @Test
+    void anExecOverTheContainersMemoryLimitIsOomKilledAndSaysSoAndTheContainerRunsOn() throws Exception {
+        try (RunningContainer c = Barco.start(spec().limits(Limits.NONE.withMemory(Size.parse("64M"))).build())) {
+            ContainerResult hog = c.exec("python3", "-c", "x = b'x' * (256 << 20)");
+            assertThat(hog.oomKilled()).as(hog.toString()).isTrue();
+            assertThat(hog.exitCode()).isEqualTo(137);
+            assertThat(c.isAlive()).isTrue();
+            assertThat(c.exec("echo", "after").stdout()).isEqualTo("after\n");
+        }
+    }
+
+    @Test
     void whatAnExecLeavesRunningDiesWithIt() throws Exception {
         try (RunningContainer c = Barco.start(spec().build())) {
             ContainerResult r = c.exec("sh", "-c", "sleep 100 & echo $!");
