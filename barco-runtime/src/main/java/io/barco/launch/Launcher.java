@@ -90,28 +90,8 @@ public final class Launcher {
     }
 
     public Container launch(ContainerSpec spec, LaunchObserver observer) {
-        long start = host.nanoTime();
-        preflight.check(spec);
-        byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
-        hookShutdown();
-        Undo undo = new Undo();
-        try {
-            ContainerCgroup cgroup = cgroups.create(spec.limits(), spec.allowMissingControllers());
-            undo.push(cgroup::close);
-            observer.cgroupCreated(cgroups.driverName(), cgroup.describe(), cgroup.settings());
-            LaunchPlan plan = LaunchPlanner.plan(spec, facts, program, placement(cgroup));
-            return spawn(spec, plan, cgroup, new int[0], observer, start, undo);
-        } catch (RuntimeException | Error e) {
-            undo.all(e);
-            throw e;
-        }
-    }
-
-    private void hookShutdown() {
-        if (hooked.compareAndSet(false, true)) {
-            // Containers die with the JVM that launched them when it exits in an orderly way.
-            Runtime.getRuntime().addShutdownHook(new Thread(this::killAllAndWait, "barco-shutdown"));
-        }
+        return withGroups(spec, observer, (program, cgroup, start, undo) -> spawn(spec,
+                LaunchPlanner.plan(spec, facts, program, placement(cgroup)), cgroup, new int[0], observer, start, undo));
     }
 
     /**
@@ -124,19 +104,34 @@ public final class Launcher {
     }
 
     public RunningContainer start(ContainerSpec spec, LaunchObserver observer) {
+        return withGroups(spec, observer, (program, cgroup, start, undo) -> {
+            ContainerSpec initSpec = spec.toBuilder().stdio(Stdio.DISCARD).build();
+            LaunchPlan plan = LaunchPlanner.planInit(initSpec, facts, program, placement(cgroup));
+            Container init = spawn(initSpec, plan, cgroup, new int[0], observer, start, undo);
+            return new RunningContainer(this, spec, init, cgroup, program, true);
+        });
+    }
+
+    /** What a launch does with the container's groups made and its seccomp program compiled. */
+    private interface Launch<T> {
+        T run(byte[] program, ContainerCgroup cgroup, long start, Undo undo);
+    }
+
+    /** Checks the spec, compiles its filter, creates its groups, then runs {@code launch}; undoes all if it fails. */
+    private <T> T withGroups(ContainerSpec spec, LaunchObserver observer, Launch<T> launch) {
         long start = host.nanoTime();
         preflight.check(spec);
         byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
-        hookShutdown();
+        if (hooked.compareAndSet(false, true)) {
+            // Containers die with the JVM that launched them when it exits in an orderly way.
+            Runtime.getRuntime().addShutdownHook(new Thread(this::killAllAndWait, "barco-shutdown"));
+        }
         Undo undo = new Undo();
         try {
             ContainerCgroup cgroup = cgroups.create(spec.limits(), spec.allowMissingControllers());
             undo.push(cgroup::close);
             observer.cgroupCreated(cgroups.driverName(), cgroup.describe(), cgroup.settings());
-            ContainerSpec initSpec = spec.toBuilder().stdio(Stdio.DISCARD).build();
-            LaunchPlan plan = LaunchPlanner.planInit(initSpec, facts, program, placement(cgroup));
-            Container init = spawn(initSpec, plan, cgroup, new int[0], observer, start, undo);
-            return new RunningContainer(this, spec, init, cgroup, program, true);
+            return launch.run(program, cgroup, start, undo);
         } catch (RuntimeException | Error e) {
             undo.all(e);
             throw e;

@@ -54,7 +54,7 @@ public final class ExecBenchmark {
             print("fresh Barco.run (new container, seed's limits)", freshNanos);
             print("exec into a running container (own cgroup)", execNanos);
             print("  the same, helper not made ahead (stdio /dev/null)", unpreparedNanos);
-            System.out.printf("exec p50 / fresh p50 = %.2f%n", percentile(execNanos, 50) / percentile(freshNanos, 50));
+            System.out.printf("exec p50 / fresh p50 = %.2f%n", LaunchBenchmark.percentile(execNanos, 50) / LaunchBenchmark.percentile(freshNanos, 50));
         }
     }
 
@@ -71,12 +71,7 @@ public final class ExecBenchmark {
     }
 
     private static void print(String name, long[] sorted) {
-        System.out.printf("%-48s %6.2f ms %6.2f ms %6.2f ms%n", name, percentile(sorted, 50), percentile(sorted, 90),
-                percentile(sorted, 99));
-    }
-
-    private static double percentile(long[] sorted, int p) {
-        int index = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
-        return sorted[Math.max(0, index)] / 1e6;
+        System.out.printf("%-48s %6.2f ms %6.2f ms %6.2f ms%n", name, LaunchBenchmark.percentile(sorted, 50),
+                LaunchBenchmark.percentile(sorted, 90), LaunchBenchmark.percentile(sorted, 99));
     }
 }

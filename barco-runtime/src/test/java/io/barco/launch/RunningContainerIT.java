@@ -1,5 +1,6 @@
 package io.barco.launch;
 
+import static io.barco.testing.Processes.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -266,12 +267,4 @@ class RunningContainerIT {
         return groups;
     }
 
-    private static boolean running(long pid) {
-        try {
-            String stat = ProcFiles.read(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }
