@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * which {@link WireHeader} generates from these constants): kind, step index, errno, value, and for a
  * step that makes several calls the one that failed, crun's way ("umount2 . (MNT_DETACH)").
  */
-record StatusRecord(int kind, int step, int errno, int value, String call) {
+public record StatusRecord(int kind, int step, int errno, int value, String call) {
     static final int PID = 1;
     static final int ERROR = 2;
     /** The call's text, NUL-terminated; the helper cuts a longer one short with "...". */
@@ -29,6 +29,24 @@ record StatusRecord(int kind, int step, int errno, int value, String call) {
             end++;
         }
         return new StatusRecord(kind, step, errno, value, new String(bytes, start, end - start, StandardCharsets.UTF_8));
+    }
+
+    /** The record as the helper writes it: what a test double of the helper reports. */
+    public byte[] encode() {
+        ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.nativeOrder()).putInt(kind).putInt(step).putInt(errno).putInt(value);
+        byte[] text = call.getBytes(StandardCharsets.UTF_8);
+        b.put(text, 0, Math.min(text.length, CALL_SIZE - 1)); // the rest stays NUL
+        return b.array();
+    }
+
+    /** The container's first process started as {@code pid}. */
+    public static StatusRecord pid(int pid) {
+        return new StatusRecord(PID, 0, 0, pid, "");
+    }
+
+    /** Step {@code step} failed with {@code errno}. */
+    public static StatusRecord error(int step, int errno) {
+        return new StatusRecord(ERROR, step, errno, 0, "");
     }
 
     /** What failed: the step as the plan describes it, then the call within it when the helper named one. */

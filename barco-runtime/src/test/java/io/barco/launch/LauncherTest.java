@@ -176,11 +176,11 @@ class LauncherTest {
     }
 
     @Test
-    void aStepOutsideThePlanMeansTheHelperCouldNotReadIt() {
+    void aFailureBeforeAnyStepIsTheHelpersOwn() {
         FakeHost host = host((h, p) -> HelperRun.failedAt(-1, Errno.EINVAL));
         assertThatThrownBy(() -> launcher(host).launch(spec()))
                 .isExactlyInstanceOf(LaunchException.class)
-                .hasMessage("barco's native helper: Invalid argument"); // the helper names its own failed call, here none
+                .hasMessage("barco's native helper: Invalid argument");
     }
 
     @Test

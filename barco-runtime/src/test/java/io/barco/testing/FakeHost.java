@@ -1,6 +1,7 @@
 package io.barco.testing;
 
 import com.sun.jna.LastErrorException;
+import io.barco.launch.StatusRecord;
 import io.barco.sys.Host;
 import io.barco.sys.LauncherIdentity;
 import java.io.ByteArrayInputStream;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -65,32 +64,26 @@ public final class FakeHost implements Host {
     public record HelperRun(byte[] report, int exitCode, byte[] stdout) {
         /** The container started as {@code pid} and the helper exited 0. */
         public static HelperRun started(int pid, String stdout) {
-            return new HelperRun(record(1, 0, 0, pid), 0, stdout.getBytes());
+            return new HelperRun(StatusRecord.pid(pid).encode(), 0, stdout.getBytes());
         }
 
         /** Step {@code step} of the plan failed with {@code errno}, before the container's process existed. */
         public static HelperRun failedAt(int step, int errno) {
-            return new HelperRun(record(2, step, errno, 0), 1, new byte[0]);
+            return new HelperRun(StatusRecord.error(step, errno).encode(), 1, new byte[0]);
         }
 
         /** The container's process {@code pid} existed when step {@code step} failed. */
         public static HelperRun failedAfterStart(int pid, int step, int errno) {
-            byte[] both = Arrays.copyOf(record(1, 0, 0, pid), 2 * RECORD_SIZE);
-            System.arraycopy(record(2, step, errno, 0), 0, both, RECORD_SIZE, RECORD_SIZE);
+            byte[] started = StatusRecord.pid(pid).encode();
+            byte[] failed = StatusRecord.error(step, errno).encode();
+            byte[] both = Arrays.copyOf(started, started.length + failed.length);
+            System.arraycopy(failed, 0, both, started.length, failed.length);
             return new HelperRun(both, 1, new byte[0]);
         }
 
         /** The helper exited with {@code code} and wrote nothing. */
         public static HelperRun diedWithoutReport(int code) {
             return new HelperRun(new byte[0], code, new byte[0]);
-        }
-
-        /** The wire's status record (StatusRecord.SIZE): four ints, then the failed call's name, here empty. */
-        private static final int RECORD_SIZE = 4 * Integer.BYTES + 240;
-
-        private static byte[] record(int kind, int step, int errno, int value) {
-            return ByteBuffer.allocate(RECORD_SIZE).order(ByteOrder.nativeOrder()).putInt(kind).putInt(step).putInt(errno)
-                    .putInt(value).array();
         }
     }
 
