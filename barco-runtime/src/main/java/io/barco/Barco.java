@@ -24,7 +24,8 @@ public final class Barco {
      * Starts a container that runs until closed, for commands to run in with
      * {@link RunningContainer#exec} and {@link RunningContainer#start}: {@code try (RunningContainer c =
      * Barco.start(spec)) { c.start("python3", "-m", "http.server"); c.exec("curl", ...); }}. The
-     * spec gives everything but the command, which is not run.
+     * spec gives everything but the command, which is not run; its timeout, if any, bounds the
+     * container's whole life (give each command its own with {@link io.barco.spec.ExecSpec}).
      */
     public static RunningContainer start(ContainerSpec spec) {
         return BarcoRuntime.defaults().start(spec);
