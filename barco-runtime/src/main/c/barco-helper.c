@@ -39,7 +39,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -75,6 +77,8 @@ static int tree_count;
 static pid_t child_pid; /* 0 in the child */
 static int sync_fds[2] = {-1, -1};
 static int released;   /* child: past RELEASE */
+static int launcher_fd = -1; /* a pidfd of the JVM that launched us, from WATCH_LAUNCHER */
+static uint32_t step_base;   /* steps of earlier plans (NEXT_PLAN): reports count from the first */
 static char failed_call[BARCO_STATUS_CALL_SIZE]; /* the call that failed within a step, or "" */
 
 /*
@@ -129,7 +133,7 @@ static int report(int32_t kind, int32_t step, int32_t err, int32_t value) {
  * told about in any case.
  */
 static _Noreturn void fail(int32_t index, int err) {
-    (void)report(STATUS_ERROR, index, err, 0);
+    (void)report(STATUS_ERROR, index < 0 ? index : (int32_t)step_base + index, err, 0);
     if (child_pid > 0)
         (void)kill(child_pid, SIGKILL);
     _exit(child_pid == 0 ? 125 : 1);
@@ -140,8 +144,9 @@ static _Noreturn void fail(int32_t index, int err) {
 static char *plan;
 static size_t plan_len, plan_pos;
 
-static int read_plan(void) {
+static int read_plan(int fd) {
     size_t cap = 1 << 16;
+    plan_len = plan_pos = 0;
     plan = malloc(cap);
     if (!plan)
         return failed("malloc %zu bytes for the plan", cap);
@@ -153,17 +158,17 @@ static int read_plan(void) {
                 return failed("realloc %zu bytes for the plan", cap);
             plan = bigger;
         }
-        ssize_t n = read(BARCO_PLAN_FD, plan + plan_len, cap - plan_len);
+        ssize_t n = read(fd, plan + plan_len, cap - plan_len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return failed("read the plan from fd %d", BARCO_PLAN_FD);
+            return failed("read the plan from fd %d", fd);
         if (n == 0)
             break;
         plan_len += (size_t)n;
     }
-    if (close(BARCO_PLAN_FD) < 0)
-        return failed("close the plan's fd %d", BARCO_PLAN_FD);
+    if (close(fd) < 0)
+        return failed("close the plan's fd %d", fd);
     return 0;
 }
 
@@ -752,6 +757,76 @@ static int do_exec(const struct step *st) {
 }
 
 /* No default case: -Wswitch (in -Wall) makes an op the header defines without a handler an error. */
+/* A pidfd of our parent, the launching JVM: INIT ends when it becomes readable (the JVM is gone). */
+static int do_watch_launcher(void) {
+    launcher_fd = (int)syscall(SYS_pidfd_open, getppid(), 0);
+    return launcher_fd < 0 ? failed("pidfd_open(%d)", (int)getppid()) : 0;
+}
+
+/*
+ * Join a running container's namespaces through a pidfd, as nsenter does: all in one setns(2), so
+ * the kernel checks the other namespaces with the credentials of the joined user namespace. The
+ * pid namespace applies to the children: CLONE comes after.
+ */
+static int do_setns(const struct step *st) {
+    if (syscall(SYS_setns, (int)st->a, (int)st->b) < 0)
+        return failed("setns(fd %d, 0x%" PRIx64 ")", (int)st->a, st->b);
+    return close((int)st->a) < 0 ? failed("close fd %d", (int)st->a) : 0;
+}
+
+/* Close every descriptor from 3 on but the two kept (-1: none). */
+static void close_all_but(int keep1, int keep2) {
+    int lo = keep1 < keep2 ? keep1 : keep2, hi = keep1 < keep2 ? keep2 : keep1;
+    unsigned from = 3;
+    for (int k = 0; k < 2; k++) {
+        int keep = k == 0 ? lo : hi;
+        if (keep < 3)
+            continue;
+        if ((unsigned)keep > from)
+            syscall(SYS_close_range, from, (unsigned)keep - 1, 0U);
+        from = (unsigned)keep + 1;
+    }
+    syscall(SYS_close_range, from, ~0U, 0U);
+}
+
+/*
+ * The plan's end for a container that runs until closed: this process stays its PID 1, reaps the
+ * orphans the kernel hands it, forwards every signal it gets to all other processes of the
+ * container, and exits when the launching JVM is gone (the kernel then kills the whole PID
+ * namespace). Closing the status descriptor tells Java the container is ready.
+ */
+static int do_init(void) {
+    sigset_t all;
+    sigfillset(&all);
+    if (sigprocmask(SIG_BLOCK, &all, NULL) < 0)
+        return failed("sigprocmask(SIG_BLOCK, all)");
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+    if (sfd < 0)
+        return failed("signalfd");
+    close_all_but(sfd, launcher_fd); /* the plan, the status pipe, whatever reached us */
+    for (;;) {
+        struct pollfd p[2] = {{.fd = sfd, .events = POLLIN}, {.fd = launcher_fd, .events = POLLIN}};
+        if (poll(p, launcher_fd >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            _exit(1);
+        }
+        if (launcher_fd >= 0 && p[1].revents)
+            _exit(0);
+        if (!(p[0].revents & POLLIN))
+            continue;
+        struct signalfd_siginfo si;
+        if (read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
+            continue;
+        if (si.ssi_signo == SIGCHLD) {
+            while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+        } else {
+            (void)kill(-1, (int)si.ssi_signo); /* every process of the namespace but us */
+        }
+    }
+}
+
 static int run_step(const struct step *st) {
     switch ((enum barco_op)st->code) {
     case OP_OPEN_TREE: return do_open_tree(st);
@@ -785,6 +860,10 @@ static int run_step(const struct step *st) {
     case OP_SECCOMP: return do_seccomp(st);
     case OP_EXEC: return do_exec(st);
     case OP_FOREGROUND: return do_foreground();
+    case OP_WATCH_LAUNCHER: return do_watch_launcher();
+    case OP_INIT: return do_init();
+    case OP_SETNS: return do_setns(st);
+    case OP_NEXT_PLAN: break; /* the main loop's: it replaces the plan */
     }
     errno = ENOSYS;
     return failed("op %u is not one the helper knows", st->code);
@@ -869,7 +948,7 @@ int main(int argc, char **argv) {
     /* Step -1: the helper's own setup, before any step of the plan. */
     if (reset_signals() < 0)
         fail(-1, errno);
-    if (read_plan() < 0 || parse_plan() < 0)
+    if (read_plan(BARCO_PLAN_FD) < 0 || parse_plan() < 0)
         fail(-1, errno);
     if (echo)
         return echo_plan();
@@ -877,6 +956,23 @@ int main(int argc, char **argv) {
     int cloned = 0;
     for (uint32_t i = 0; i < step_count; i++) {
         const struct step *st = &steps[i];
+        if (st->code == OP_NEXT_PLAN) {
+            /*
+             * The rest of the plan comes later, on a pipe: a helper made ahead of time runs the first
+             * steps (joining a cgroup, whose cost is a wait for the kernel) before its plan exists.
+             * End of file without a plan means it is not needed: leave quietly.
+             */
+            uint32_t done = step_count;
+            if (read_plan((int)st->a) < 0)
+                fail((int32_t)i, errno);
+            if (plan_len == 0)
+                _exit(0);
+            if (parse_plan() < 0)
+                fail(-1, errno);
+            step_base += done;
+            i = (uint32_t)-1;
+            continue;
+        }
         int parents_step = cloned && st->code != OP_RELEASE;
         if (child_pid == 0 && parents_step && !released)
             continue;
@@ -886,8 +982,8 @@ int main(int argc, char **argv) {
         if (st->code == OP_CLONE)
             cloned = 1;
     }
-    /* A well-formed plan ends in EXEC, which returns only on failure. */
+    /* A well-formed plan ends in EXEC or INIT, which return only on failure. */
     errno = ENOEXEC;
-    failed("the plan does not end in EXEC");
+    failed("the plan does not end in EXEC or INIT");
     fail((int32_t)step_count, ENOEXEC);
 }

@@ -2,6 +2,7 @@ package io.barco;
 
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
+import io.barco.launch.RunningContainer;
 import io.barco.output.OutputLimits;
 import io.barco.spec.ContainerSpec;
 
@@ -17,6 +18,17 @@ public final class Barco {
     /** Starts a container and returns its handle; close the handle to kill and clean up. */
     public static Container launch(ContainerSpec spec) {
         return BarcoRuntime.defaults().launch(spec);
+    }
+
+    /**
+     * Starts a container that runs until closed, for commands to run in with
+     * {@link RunningContainer#exec} and {@link RunningContainer#start}: {@code try (RunningContainer c =
+     * Barco.start(spec)) { c.start("python3", "-m", "http.server"); c.exec("curl", ...); }}. The
+     * spec gives everything but the command, which is not run; its timeout, if any, bounds the
+     * container's whole life (give each command its own with {@link io.barco.spec.ExecSpec}).
+     */
+    public static RunningContainer start(ContainerSpec spec) {
+        return BarcoRuntime.defaults().start(spec);
     }
 
     /**

@@ -5,7 +5,9 @@ import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.LaunchObserver;
 import io.barco.launch.Launcher;
+import io.barco.launch.NamedContainers;
 import io.barco.launch.Preflight;
+import io.barco.launch.RunningContainer;
 import io.barco.output.OutputLimits;
 import io.barco.seccomp.SeccompCompiler;
 import io.barco.spec.ContainerSpec;
@@ -49,6 +51,24 @@ public final class BarcoRuntime {
     /** As {@link #launch(ContainerSpec)}, telling {@code observer} what the launch does, as the CLI's verbose mode shows. */
     public Container launch(ContainerSpec spec, LaunchObserver observer) {
         return launcher.launch(spec, observer);
+    }
+
+    /** As {@link Barco#start(ContainerSpec)}. */
+    public RunningContainer start(ContainerSpec spec) {
+        return launcher.start(spec);
+    }
+
+    /** As {@link #start(ContainerSpec)}, telling {@code observer} what the launch does. */
+    public RunningContainer start(ContainerSpec spec, LaunchObserver observer) {
+        return launcher.start(spec, observer);
+    }
+
+    /**
+     * Joins the running container another process started with {@code barco --name NAME}; see
+     * {@link NamedContainers}. {@code specOf} turns its recorded command line into its spec.
+     */
+    public RunningContainer attach(String name, java.util.function.Function<List<String>, ContainerSpec> specOf) {
+        return launcher.attach(name, specOf);
     }
 
     /** As {@link Barco#run(ContainerSpec)}. */

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -33,7 +34,10 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * JVM mode. Inside the forked JVM it lets the test run as usual.
  */
 public final class BarcoExtension implements ExecutionCondition, ParameterResolver, InvocationInterceptor,
-        AfterTestExecutionCallback, BeforeAllCallback, AfterAllCallback {
+        BeforeTestExecutionCallback, AfterTestExecutionCallback, BeforeAllCallback, AfterAllCallback {
+    /** The test running on this thread: a class's container reports what a test ran in it as that test's. */
+    private static final ThreadLocal<ExtensionContext> RUNNING_TEST = new ThreadLocal<>();
+
     /** Set in the forked JVM: the test runs right there. */
     static final String FORKED_PROPERTY = "barco.forked";
     /**
@@ -119,23 +123,40 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         }
         InBarcoSettings settings = settings(context).orElseThrow(() -> new IllegalStateException(
                 "a BarcoContainer parameter needs @InBarco on the test method or its class"));
-        BarcoContainer container = new BarcoContainer(settings, OutputDirectory.limits(context),
-                result -> publish(context, result.usage()));
-        // stopped when the test method returns; closed when the test ends, whatever happens
-        containers(context).add(container);
+        BarcoContainer container = new BarcoContainer(settings, OutputDirectory.limits(context), result -> {
+            // a class's container: what runs in it during a test is that test's
+            ExtensionContext test = RUNNING_TEST.get();
+            publish(test != null && context.getTestMethod().isEmpty() ? test : context, result.usage());
+        });
+        if (context.getTestMethod().isPresent()) {
+            // stopped when the test method returns; closed when the test ends, whatever happens
+            containers(context).add(container);
+        }
+        // a @BeforeAll's: the class's, closed when the class is done, after @AfterAll
         context.getStore(NAMESPACE).put(new Object(), container);
         return container;
     }
 
     @SuppressWarnings("unchecked")
     private static List<BarcoContainer> containers(ExtensionContext context) {
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(CONTAINERS, k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(testKey(context), k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+    }
+
+    /** A test's own key: a store lookup also finds what an enclosing (class) context put there. */
+    private static Object testKey(ExtensionContext context) {
+        return java.util.List.of(CONTAINERS, context.getUniqueId());
+    }
+
+    @Override
+    public void beforeTestExecution(ExtensionContext context) {
+        RUNNING_TEST.set(context);
     }
 
     /** Commands still running when the test method returns stop then, so that their usage is the test's. */
     @Override
     public void afterTestExecution(ExtensionContext context) throws InterruptedException {
-        if (context.getStore(NAMESPACE).get(CONTAINERS) != null) {
+        RUNNING_TEST.remove();
+        if (context.getStore(NAMESPACE).get(testKey(context)) != null) {
             for (BarcoContainer container : containers(context)) {
                 container.stopAll();
             }

@@ -179,8 +179,28 @@ final class ClassForks {
         InBarcoSettings settings = granularity == Granularity.RUN
                 ? InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter)
                 : BarcoExtension.settings(owner).orElse(InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter));
+        // the next class's JVM boots while this one runs, when the plan's next class will want one like it
+        boolean moreToCome = granularity == Granularity.CLASS
+                && context.getConfigurationParameter(BarcoExtension.START_AHEAD_PARAMETER).map(Boolean::parseBoolean).orElse(true)
+                && TestPlanClasses.classAfter(topClass(owner).getUniqueId()).flatMap(next -> batchSettings(next, context))
+                        .filter(settings::equals).isPresent();
         return owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class,
-                k -> new BatchRun(settings, batchName, ids), BatchRun.class);
+                k -> new BatchRun(settings, batchName, ids, moreToCome), BatchRun.class);
+    }
+
+    /** The settings a class's batch would run with: its own, or under the whole-suite switch the defaults; empty when it runs on the host. */
+    private static Optional<InBarcoSettings> batchSettings(String className, ExtensionContext context) {
+        Class<?> type;
+        try {
+            type = Class.forName(className, false, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Optional.empty();
+        }
+        Optional<InBarcoSettings> own = InBarcoSettings.of(type, Optional.empty());
+        if (own.isEmpty() && context.getConfigurationParameter(BarcoExtension.ALL_PARAMETER).map(Boolean::parseBoolean).orElse(false)) {
+            own = Optional.of(InBarcoSettings.defaults());
+        }
+        return own.map(s -> s.configuredBy(context::getConfigurationParameter));
     }
 
     /** The outermost class context whose settings are this context's class's: a nested class without its own @InBarco runs with its outer class. */
@@ -209,18 +229,20 @@ final class ClassForks {
      * One forked JVM for many tests, started by the first of them (or their class) to need it. It runs
      * on a thread of its own; the host's tests and classes wait for what they need of its outcomes.
      */
-    private static final class BatchRun {
+    private static final class BatchRun implements ExtensionContext.Store.CloseableResource {
         private final InBarcoSettings settings;
         private final String name;
         private final List<String> ids;
+        private final boolean moreToCome;
         private Thread runner;
         private OutcomeFile.Outcomes soFar = OutcomeFile.Outcomes.NONE;
         private ForkedTest.Batch result;
 
-        BatchRun(InBarcoSettings settings, String name, List<String> ids) {
+        BatchRun(InBarcoSettings settings, String name, List<String> ids, boolean moreToCome) {
             this.settings = settings;
             this.name = name;
             this.ids = ids;
+            this.moreToCome = moreToCome;
         }
 
         /** Waits until the outcomes so far satisfy {@code ready}, or the JVM ended; the whole result then, else null. */
@@ -236,6 +258,17 @@ final class ClassForks {
             return result;
         }
 
+        /**
+         * When its class (or the run) ends: its JVM has ended too, and everything it made is gone, even
+         * where nothing waited for its last outcome (a class that also has command-mode tests, say).
+         */
+        @Override
+        public synchronized void close() throws InterruptedException {
+            while (runner != null && result == null) {
+                wait();
+            }
+        }
+
         synchronized OutcomeFile.Outcomes soFar() {
             return soFar;
         }
@@ -248,7 +281,7 @@ final class ClassForks {
         private void runJvm() {
             ForkedTest.Batch ended;
             try {
-                ended = ForkedTest.runBatch(settings, name, ids, this::progress);
+                ended = ForkedTest.runBatch(settings, name, ids, moreToCome, this::progress);
             } catch (IOException | RuntimeException | Error e) {
                 ended = ForkedTest.Batch.failed(e, Optional.empty());
             } catch (InterruptedException e) {

@@ -78,12 +78,13 @@ final class ForkedJvm implements AutoCloseable {
     }
 
     /**
-     * @param batch null for one test; else the batch it runs (then with the optimizing compiler too): a
+     * @param batch false for one test; true for a batch (then with the optimizing compiler too), whose
+     *     name {@link #run} gives it: a
      *     class's binary name, whose tests it runs, or {@code *} for the whole run (see {@link ForkedTestRunner})
      * @param writeArchive whether to write the class data archive when there is none yet: worth it
      *     only when more forks of this classpath follow (it takes a JVM run of its own)
      */
-    static ForkedJvm start(InBarcoSettings settings, String batch, boolean writeArchive) throws IOException {
+    static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
         Path resultDir = ResultDirectory.create();
         try {
             BuildJvm build = BuildJvm.current();
@@ -100,26 +101,26 @@ final class ForkedJvm implements AutoCloseable {
             if (!build.choosesGc() && !BuildJvm.choosesGc(settings.jvmArgs())) {
                 BuildJvm.runningGc().ifPresent(args::add);
             }
-            if (batch == null && !build.choosesCompilation()) {
+            if (!batch && !build.choosesCompilation()) {
                 args.add("-XX:TieredStopAtLevel=1");
             }
             args.add("-Xshare:auto");
-            if (batch == null) {
+            if (!batch) {
                 args.add("-XX:-UsePerfData");
             }
             args.addAll(agents.options());
             args.addAll(settings.jvmArgs());
             build.systemProperties().forEach((name, value) -> args.add("-D" + name + "=" + value));
             Optional<Duration> testTimeout = settings.spec(java).build().timeout();
-            if (batch != null && testTimeout.isPresent()) {
+            if (batch && testTimeout.isPresent()) {
                 // many tests in one JVM: each gets the timeout from JUnit, in a thread of its own
                 args.add("-Djunit.jupiter.execution.timeout.default=" + testTimeout.get().toMillis() + " ms");
                 args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
             }
             args.addAll(List.of("-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
                     "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
-            if (batch != null) {
-                args.add("--batch=" + batch);
+            if (batch) {
+                args.add("--batch");
             }
             args.add(RESULT_DIR + "/" + OUTCOME_FILE);
             ContainerSpec.Builder builder = settings.spec(java).args(args)
@@ -133,7 +134,7 @@ final class ForkedJvm implements AutoCloseable {
             }
             cds.mounts().forEach(builder::mount);
             ResultDirectory.ownBy(resultDir, builder.build());
-            Optional<Duration> timeout = batch == null ? builder.build().timeout() : Optional.empty();
+            Optional<Duration> timeout = batch ? Optional.empty() : builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
             return new ForkedJvm(spec, timeout, resultDir, agents.outputs(), build.maxHeap(), Barco.launch(spec));
@@ -151,21 +152,23 @@ final class ForkedJvm implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(10);
 
     ForkedTest.Batch run(List<String> uniqueIds) throws IOException, InterruptedException {
-        return run(uniqueIds, null);
+        return run(null, uniqueIds, null);
     }
 
     /**
-     * Hands the JVM what to run, streams its output here, follows its outcomes as they come (each
+     * Hands the JVM what to run ({@code batch}: the batch's name, for a JVM started as one), streams its output here, follows its outcomes as they come (each
      * time some come, {@code progress}, if any, gets all so far), waits for its end, and cleans up.
      */
-    ForkedTest.Batch run(List<String> uniqueIds, Consumer<OutcomeFile.Outcomes> progress) throws IOException, InterruptedException {
+    ForkedTest.Batch run(String batch, List<String> uniqueIds, Consumer<OutcomeFile.Outcomes> progress)
+            throws IOException, InterruptedException {
         try (OutcomeTail tail = new OutcomeTail(resultDir.resolve(OUTCOME_FILE))) {
             long handedOver = System.nanoTime();
             timeout.ifPresent(container::killAfter);
             Thread out = OutputPump.start(container.stdout().orElseThrow(), System.out, "barco-forked-stdout");
             Thread err = OutputPump.start(container.stderr().orElseThrow(), System.err, "barco-forked-stderr");
             try (OutputStream in = container.stdin().orElseThrow()) {
-                in.write((String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
+                // a batch JVM, started before it was known which, learns it first (see ForkedTestRunner)
+                in.write(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 // the JVM died before reading: its exit status tells why
             }

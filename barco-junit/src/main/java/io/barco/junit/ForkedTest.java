@@ -137,11 +137,12 @@ final class ForkedTest {
      * a build that forks a JVM per class itself (Surefire's reuseForks=false) gains in every one.
      *
      * @param batch the class whose tests these are, or {@code *} for a whole run (see {@link ForkedTestRunner})
+     * @param moreToCome whether more batches are to come, whose JVM then starts ahead
      * @param progress gets the outcomes so far each time the JVM reports more
      */
-    static Batch runBatch(InBarcoSettings settings, String batch, List<String> uniqueIds,
+    static Batch runBatch(InBarcoSettings settings, String batch, List<String> uniqueIds, boolean moreToCome,
             Consumer<OutcomeFile.Outcomes> progress) throws IOException, InterruptedException {
-        return ForkedJvm.start(settings, batch, true).run(uniqueIds, progress);
+        return BatchForks.take(settings, moreToCome).run(batch, uniqueIds, progress);
     }
 
     static Throwable failureOf(OutcomeFile.TestOutcome outcome) {

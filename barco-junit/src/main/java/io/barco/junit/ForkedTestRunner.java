@@ -27,11 +27,11 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * The forked JVM's main. It gets ready first (the JUnit launcher created), then reads from stdin the
  * unique ids of what to run, so that it can be started before its test is known. It runs every test
  * below the ids and writes, as each ends, how it ended to the outcome file ({@link OutcomeFile}):
- * each test, and each container (a class, say) that failed or was skipped. Usage:
- * {@code ForkedTestRunner [--batch=CLASS|--batch=*] OUTCOME-FILE}, ids on stdin, one per line. A batch
- * runs only the tests whose settings are its own: {@code --batch=CLASS} those with the {@link InBarco}
- * settings of that class (not a method or nested class with settings of its own), {@code --batch=*}
- * (a whole run) those with none; the others run in their own containers.
+ * each test and container, as it starts and ends. Usage: {@code ForkedTestRunner [--batch]
+ * OUTCOME-FILE}, ids on stdin, one per line; with {@code --batch}, the batch's name comes first. A
+ * batch runs only the tests whose settings are its own: batch {@code CLASS} those with the
+ * {@link InBarco} settings of that class (not a method or nested class with settings of its own),
+ * batch {@code *} (a whole run) those with none; the others run in their own containers.
  */
 public final class ForkedTestRunner {
     private ForkedTestRunner() {
@@ -46,14 +46,16 @@ public final class ForkedTestRunner {
      * the tests left running, or a shutdown hook that hangs, cannot keep the JVM (and its host) waiting.
      */
     public static void main(String[] args) throws IOException {
-        String batch = args[0].startsWith("--batch=") ? args[0].substring("--batch=".length()) : null;
-        Path outcomeFile = Path.of(args[batch != null ? 1 : 0]);
+        boolean batchJvm = args[0].equals("--batch");
+        Path outcomeFile = Path.of(args[batchJvm ? 1 : 0]);
         int status = 0;
         try (OutcomeFile.Writer outcomes = new OutcomeFile.Writer(Files.newOutputStream(outcomeFile))) {
             try {
                 Launcher launcher = LauncherFactory.create();
-                List<String> ids = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).lines()
-                        .filter(id -> !id.isBlank()).toList();
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                // a batch JVM is started ahead, before it is known which batch it runs: that comes first
+                String batch = batchJvm ? in.readLine() : null;
+                List<String> ids = in.lines().filter(id -> !id.isBlank()).toList();
                 run(launcher, ids, batch, outcomes);
                 outcomes.end();
             } catch (Throwable t) {

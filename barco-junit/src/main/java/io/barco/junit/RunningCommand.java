@@ -70,6 +70,39 @@ public final class RunningCommand implements AutoCloseable {
         container.signal(signal);
     }
 
+    /**
+     * Waits until the command's stdout or stderr has a match for {@code regex}, or fails after
+     * {@code timeout} (or at once when the command has ended) with what it wrote and how it ended.
+     */
+    public void waitForLog(String regex, Duration timeout) throws InterruptedException {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (long pause = 5;; pause = Math.min(100, pause * 2)) {
+            boolean ended = !container.isAlive();
+            if (pattern.matcher(output()).find() || pattern.matcher(errorOutput()).find()) {
+                return;
+            }
+            if (ended || System.nanoTime() > deadline) {
+                throw new AssertionError("no output of " + command + " matches /" + regex + "/ "
+                        + (ended ? "and it has ended" : "after " + timeout.toMillis() + " ms") + "; " + describe());
+            }
+            Thread.sleep(pause);
+        }
+    }
+
+    /** The command, whether it runs, and the last of its output, for failure messages. */
+    String describe() {
+        return command + " (" + (container.isAlive() ? "running" : "ended: " + container.onExit().getNow(null)) + ")"
+                + tail("stdout", output()) + tail("stderr", errorOutput());
+    }
+
+    private static String tail(String name, String text) {
+        if (text.isEmpty()) {
+            return "";
+        }
+        return "\n    " + name + ": " + (text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text).strip();
+    }
+
     /** Waits for the command to end and returns its result with everything it wrote and used. */
     public synchronized ContainerResult waitFor() throws InterruptedException {
         if (result == null) {

@@ -47,12 +47,12 @@ final class StandbyForks implements ExtensionContext.Store.CloseableResource, Au
         if (jvm != null) {
             jvm.close(); // died waiting (killed from outside): not for a test
         }
-        return ForkedJvm.start(settings, null, true);
+        return ForkedJvm.start(settings, false, true);
     }
 
     private static ForkedJvm startOrNull(InBarcoSettings settings) {
         try {
-            return ForkedJvm.start(settings, null, true);
+            return ForkedJvm.start(settings, false, true);
         } catch (IOException | RuntimeException e) {
             return null; // the test that would have taken it starts its own, and meets the error itself
         }

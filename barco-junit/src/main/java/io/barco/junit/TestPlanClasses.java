@@ -17,6 +17,10 @@ import org.junit.platform.launcher.TestPlan;
 public final class TestPlanClasses implements TestExecutionListener {
     private static volatile List<String> classIds = List.of();
     private static volatile List<String> methodIds = List.of();
+    /** The binary names of the top-level classes, in the order of {@link #classIds}. */
+    private static volatile List<String> classNames = List.of();
+    /** The plans started and not finished, innermost last: a test may run a plan of its own (the IDE's, a test kit's). */
+    private static final java.util.Deque<List<List<String>>> OUTER = new java.util.ArrayDeque<>();
 
     /** The run's usage summary, once, at its end. */
     @Override
@@ -25,22 +29,53 @@ public final class TestPlanClasses implements TestExecutionListener {
             UsageReport.summary().ifPresent(System.out::println);
         }
         UsageReport.reset();
+        BatchForks.closeUnused();
+        synchronized (OUTER) {
+            // the plan around this one, if any, is the last plan again
+            List<List<String>> outer = OUTER.isEmpty() ? List.of(List.of(), List.of(), List.of()) : OUTER.pop();
+            classIds = outer.get(0);
+            methodIds = outer.get(1);
+            classNames = outer.get(2);
+        }
     }
 
     @Override
     public void testPlanExecutionStarted(TestPlan plan) {
+        synchronized (OUTER) {
+            OUTER.push(List.of(classIds, methodIds, classNames));
+        }
         List<String> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (TestIdentifier root : plan.getRoots()) {
             for (TestIdentifier child : plan.getChildren(root)) {
                 if (child.getSource().filter(ClassSource.class::isInstance).isPresent()) {
                     ids.add(child.getUniqueId());
+                    names.add(((ClassSource) child.getSource().get()).getClassName());
                 }
             }
         }
         classIds = List.copyOf(ids);
+        classNames = List.copyOf(names);
         List<String> methods = new ArrayList<>();
         collectMethods(plan, plan.getRoots(), methods);
         methodIds = List.copyOf(methods);
+        startFirstBatchAhead(plan);
+    }
+
+    /**
+     * Under the whole-suite switch, with a JVM per class or per run, the first batch's JVM starts now,
+     * while the host still sets up its first class: its tests are not known yet, and it needs not know
+     * them to boot ({@link BatchForks}).
+     */
+    private static void startFirstBatchAhead(TestPlan plan) {
+        java.util.function.Function<String, java.util.Optional<String>> parameters = plan.getConfigurationParameters()::get;
+        if (BarcoExtension.inForkedJvm() || classIds.isEmpty()
+                || !parameters.apply(BarcoExtension.ALL_PARAMETER).map(Boolean::parseBoolean).orElse(false)
+                || !parameters.apply(BarcoExtension.START_AHEAD_PARAMETER).map(Boolean::parseBoolean).orElse(true)
+                || parameters.apply(BarcoExtension.GRANULARITY_PARAMETER).orElse("class").equals("method")) {
+            return;
+        }
+        BatchForks.startAhead(InBarcoSettings.defaults().configuredBy(parameters));
     }
 
     private static void collectMethods(TestPlan plan, Iterable<TestIdentifier> identifiers, List<String> into) {
@@ -60,6 +95,14 @@ public final class TestPlanClasses implements TestExecutionListener {
      */
     static List<String> methodsUnder(String classId) {
         return methodIds.stream().filter(id -> id.startsWith(classId + "/")).toList();
+    }
+
+    /** The binary name of the plan's top-level class after this one, if there is one. */
+    static java.util.Optional<String> classAfter(String classId) {
+        List<String> ids = classIds;
+        List<String> names = classNames;
+        int position = ids.indexOf(classId);
+        return position >= 0 && position + 1 < names.size() ? java.util.Optional.of(names.get(position + 1)) : java.util.Optional.empty();
     }
 
     /** Unique ids of the plan's top-level classes, as the last plan to start lists them. */

@@ -33,6 +33,44 @@ final class CgroupV1 implements ContainerCgroup {
         this.dirs = dirs;
     }
 
+    /** Groups another process created and removes: this handle makes children in them, and its close leaves them. */
+    static ContainerCgroup existing(CgroupFiles files, Map<String, Path> dirs) {
+        CgroupV1 group = new CgroupV1(files, new LinkedHashMap<>(dirs));
+        group.closed = true;
+        return group;
+    }
+
+    @Override
+    public Map<String, Path> directories() {
+        return java.util.Collections.unmodifiableMap(dirs);
+    }
+
+    /**
+     * A group below the container's in each of its hierarchies: v1 accounts it apart (memory peak,
+     * CPU time, block I/O; tasks sampled) and charges it to the container's groups as well.
+     */
+    @Override
+    public synchronized ContainerCgroup createChild(String name) {
+        Map<String, Path> childDirs = new LinkedHashMap<>();
+        Map<Path, Path> created = new LinkedHashMap<>();
+        CgroupV1 child = new CgroupV1(files, childDirs);
+        try {
+            for (Map.Entry<String, Path> entry : dirs.entrySet()) {
+                Path dir = created.get(entry.getValue());
+                if (dir == null) {
+                    dir = entry.getValue().resolve(name);
+                    GroupDirectory.create(files, dir);
+                    created.put(entry.getValue(), dir);
+                }
+                childDirs.put(entry.getKey(), dir);
+            }
+            return child;
+        } catch (RuntimeException e) {
+            child.close();
+            throw e;
+        }
+    }
+
     static CgroupV1 create(CgroupFiles files, Map<String, V1Hierarchy> hierarchies, String name, Limits limits) {
         Map<String, Path> dirs = new LinkedHashMap<>();
         Map<Path, Path> created = new LinkedHashMap<>(); // hierarchy mount point -> group directory

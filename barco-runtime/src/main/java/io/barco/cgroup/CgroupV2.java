@@ -20,6 +20,31 @@ final class CgroupV2 implements ContainerCgroup {
     private final PeakSampler tasksSampler;
     private boolean closed;
 
+    /** A group another process created and removes: this handle makes children in it, and its close leaves it. */
+    static ContainerCgroup existing(CgroupFiles files, Path dir) {
+        CgroupV2 group = new CgroupV2(files, dir, false);
+        group.closed = true;
+        return group;
+    }
+
+    @Override
+    public Map<String, Path> directories() {
+        return Map.of("", dir);
+    }
+
+    /**
+     * A group below the container's, with no controller enabled for it: the container still has a
+     * process (init) of its own, and v2 lets a group with processes enable controllers for none of
+     * its children. So an exec's group reports its CPU time (cpu.stat is always there) but not its
+     * memory or tasks, which count in the container's group only.
+     */
+    @Override
+    public ContainerCgroup createChild(String name) {
+        Path child = dir.resolve(name);
+        GroupDirectory.create(files, child);
+        return new CgroupV2(files, child, false);
+    }
+
     private CgroupV2(CgroupFiles files, Path dir, boolean sampleTasks) {
         this.files = files;
         this.dir = dir;

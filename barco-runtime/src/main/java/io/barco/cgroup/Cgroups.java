@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -105,6 +106,29 @@ public final class Cgroups {
             return CgroupV1.create(files, h.v1(), name, effective);
         }
         throw new CgroupException("no cgroup hierarchy with memory, cpu or pids is mounted on this host");
+    }
+
+    /**
+     * A handle on a running container's groups that another JVM created (a named container of the
+     * CLI), from their {@link ContainerCgroup#directories()}: it creates groups below them for the
+     * commands this JVM runs there, and leaves the container's own groups to their owner. Every
+     * directory must be a barco container group inside a cgroup hierarchy of this host.
+     */
+    public ContainerCgroup existing(java.util.Map<String, Path> directories) {
+        CgroupHost h = layout();
+        for (Map.Entry<String, Path> entry : directories.entrySet()) {
+            Path dir = entry.getValue().normalize();
+            boolean inHierarchy = entry.getKey().isEmpty()
+                    ? h.unified().map(root -> dir.startsWith(root.resolve(parent))).orElse(false)
+                    : h.v1().containsKey(entry.getKey()) && dir.startsWith(h.v1().get(entry.getKey()).mountPoint());
+            if (!inHierarchy || !CgroupNames.isBarcoGroup(dir.getFileName().toString()) || !java.nio.file.Files.isDirectory(dir)) {
+                throw new CgroupException("not a barco container group of this host: " + entry.getKey() + " " + dir);
+            }
+        }
+        if (directories.size() == 1 && directories.containsKey("")) {
+            return CgroupV2.existing(files, directories.get(""));
+        }
+        return CgroupV1.existing(files, directories);
     }
 
     /**

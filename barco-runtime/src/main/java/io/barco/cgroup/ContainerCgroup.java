@@ -30,6 +30,15 @@ public interface ContainerCgroup extends AutoCloseable {
     /** Reads the usage; call after the container's first process has been reaped. */
     ResourceUsage usage(Duration wallTime);
 
+    /**
+     * A group below this one for a command run in the running container (an exec): no limits of
+     * its own (the container's hold for it), its own usage. Closing it kills what is left in it.
+     */
+    ContainerCgroup createChild(String name);
+
+    /** The group's directories by controller ("" for cgroup v2), as {@link Cgroups#existing} takes them back. */
+    java.util.Map<String, Path> directories();
+
     /** Kills every task left in the container's groups. */
     void killAll();
 

@@ -37,6 +37,14 @@ final class GroupDirectory {
         return pids;
     }
 
+    private static List<Path> children(Path dir) {
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            return list.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+        } catch (IOException e) {
+            return List.of(); // gone, or removed by another collector
+        }
+    }
+
     static void killTasks(CgroupFiles files, Path dir) {
         for (int pid : tasks(files, dir)) {
             try {
@@ -53,7 +61,17 @@ final class GroupDirectory {
      * it (false: it was gone already, such as when another JVM collected it).
      */
     static boolean remove(CgroupFiles files, Path dir) {
-        if (!Files.isDirectory(dir)) {
+        return remove(files, dir, 0);
+    }
+
+    /**
+     * Groups below a container's (one per exec) go first: a group with children cannot be removed.
+     * They are looked for only once a removal failed, which keeps the common case to one rmdir.
+     */
+    private static final int MAX_DEPTH = 4;
+
+    private static boolean remove(CgroupFiles files, Path dir, int depth) {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         long deadline = files.host().nanoTime() + REMOVE_TIMEOUT_NANOS;
@@ -69,6 +87,12 @@ final class GroupDirectory {
                             + " (tasks left: " + tasks(files, dir) + ")", e);
                 }
                 killTasks(files, dir);
+                if (depth < MAX_DEPTH) {
+                    for (Path child : children(dir)) {
+                        killTasks(files, child);
+                        remove(files, child, depth + 1);
+                    }
+                }
                 try {
                     Thread.sleep(Math.min(50, 1 + attempt));
                 } catch (InterruptedException interrupted) {

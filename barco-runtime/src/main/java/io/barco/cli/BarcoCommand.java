@@ -9,9 +9,12 @@ import io.barco.launch.CommandNotFoundException;
 import io.barco.launch.Container;
 import io.barco.launch.ExitStatus;
 import io.barco.launch.LaunchObserver;
+import io.barco.launch.NamedContainers;
+import io.barco.launch.RunningContainer;
 import io.barco.plan.LaunchPlan;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
+import io.barco.spec.ExecSpec;
 import io.barco.spec.Size;
 import io.barco.spec.SpecOptions;
 import io.barco.spec.Stdio;
@@ -35,7 +38,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "barco", mixinStandardHelpOptions = true, versionProvider = BarcoCommand.Version.class,
         defaultValueProvider = Flags.class, sortOptions = false, usageHelpAutoWidth = true,
-        customSynopsis = {"barco [OPTIONS] -c PROGRAM [-- ARG...]", "       barco gc"},
+        customSynopsis = {"barco [OPTIONS] -c PROGRAM [-- ARG...]", "       barco exec NAME -- PROGRAM [ARG...]", "       barco gc"},
         description = {"Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
                 + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
                 "barco gc removes what launchers that died left: their cgroups and temp directories."},
@@ -44,6 +47,10 @@ import picocli.CommandLine.Parameters;
                 "  barco -c /bin/sh -- -c 'echo hi'    the program's arguments go after --",
                 "  barco --memory 64M --stats -c /usr/bin/make -- test",
                 "                                      under a 64M memory limit; print usage",
+                "  barco --name web -c python3 -- -m http.server",
+                "                                      a container named web ...",
+                "  barco exec web -- curl -s 127.0.0.1:8000",
+                "                                      ... and a command run in it",
                 "  barco gc                            remove what dead launchers left",
                 "", "Exit status:",
                 "  N      the program's own; 128+N if it died by signal N",
@@ -134,10 +141,15 @@ public final class BarcoCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "print the container's resource usage when it ends")
     boolean stats;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "name the container, so that barco exec NAME -- CMD runs commands in it while it runs")
+    String name;
+
     @Parameters(paramLabel = "ARG", description = "arguments for the program, after --")
     List<String> args = new ArrayList<>();
 
     private final PrintStream err;
+    /** The command line as given, which a named container records for barco exec to derive the same spec. */
+    private List<String> commandLine = List.of();
 
     BarcoCommand(PrintStream err) {
         this.err = err;
@@ -208,6 +220,9 @@ public final class BarcoCommand implements Callable<Integer> {
             }
         };
         SignalForwarding signals = SignalForwarding.install(spec.stdin() == Stdio.INHERIT && System.console() != null);
+        if (name != null) {
+            return runNamed(spec, observer, signals, log);
+        }
         ExitStatus status;
         try (Container container = BarcoRuntime.defaults().launch(spec, observer)) {
             signals.to(container);
@@ -235,12 +250,87 @@ public final class BarcoCommand implements Callable<Integer> {
         return status.code();
     }
 
+    /**
+     * A named container: barco's init as PID 1, the command exec'd into it, and the name recorded
+     * for {@code barco exec NAME} while it runs. The container ends with the command.
+     */
+    private int runNamed(ContainerSpec spec, LaunchObserver observer, SignalForwarding signals, VerboseLog log)
+            throws InterruptedException {
+        try (RunningContainer container = BarcoRuntime.defaults().start(spec, observer)) {
+            NamedContainers.register(name, container, commandLine);
+            try {
+                log.info("container " + name + " runs with init as host pid " + container.pid());
+                Container main = container.start(ExecSpec.builder(spec.command()).args(spec.args()).stdio(spec.stdin())
+                        .timeout(spec.timeout().orElse(null)).build());
+                signals.to(main);
+                ExitStatus status = main.waitFor();
+                if (main.timedOut()) {
+                    err.println("barco: container killed after its timeout of " + spec.timeout().map(Durations::format).orElse("?"));
+                }
+                if (stats) {
+                    main.usage().orElseThrow().describe().forEach(line -> err.println("barco: " + line));
+                }
+                return status.code();
+            } finally {
+                NamedContainers.unregister(name, container);
+            }
+        }
+    }
+
+    /** {@code barco exec NAME [--] CMD [ARG...]}: runs a command in the running container named NAME. */
+    static int exec(String[] argv, PrintStream err) {
+        List<String> rest = new ArrayList<>(List.of(argv).subList(1, argv.length));
+        if (rest.isEmpty() || rest.get(0).startsWith("-")) {
+            err.println("barco: usage: barco exec NAME [--] COMMAND [ARG...] (see barco --help)");
+            return EXIT_BARCO_FAILED;
+        }
+        String target = rest.remove(0);
+        if (!rest.isEmpty() && rest.get(0).equals("--")) {
+            rest.remove(0);
+        }
+        if (rest.isEmpty()) {
+            err.println("barco: no command to run in " + target + ": barco exec " + target + " -- COMMAND [ARG...]");
+            return EXIT_BARCO_FAILED;
+        }
+        try (RunningContainer container = BarcoRuntime.defaults().attach(target, options -> {
+            BarcoCommand recorded = new BarcoCommand(err);
+            new CommandLine(recorded).parseArgs(options.toArray(String[]::new));
+            return recorded.spec();
+        })) {
+            SignalForwarding signals = SignalForwarding.install(System.console() != null);
+            Container process = container.start(ExecSpec.builder(rest.get(0)).args(rest.subList(1, rest.size()))
+                    .stdio(Stdio.INHERIT).build());
+            signals.to(process);
+            return process.waitFor().code();
+        } catch (CommandNotFoundException e) {
+            err.println("barco: " + e.getMessage());
+            return EXIT_NOT_FOUND;
+        } catch (CommandNotExecutableException e) {
+            err.println("barco: " + e.getMessage());
+            return EXIT_CANNOT_EXECUTE;
+        } catch (BarcoException e) {
+            err.println(Flags.line(e));
+            return EXIT_BARCO_FAILED;
+        } catch (CommandLine.ParameterException e) {
+            err.println("barco: " + e.getMessage());
+            return EXIT_BARCO_FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_BARCO_FAILED;
+        }
+    }
+
     /** Runs the CLI and returns its exit status; {@code barco gc} removes what dead JVMs left. */
     public static int execute(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);
         }
-        CommandLine cli = new CommandLine(new BarcoCommand(err));
+        if (argv.length >= 1 && argv[0].equals("exec")) {
+            return exec(argv, err);
+        }
+        BarcoCommand command = new BarcoCommand(err);
+        command.commandLine = List.of(argv);
+        CommandLine cli = new CommandLine(command);
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, args) -> {
@@ -270,6 +360,7 @@ public final class BarcoCommand implements Callable<Integer> {
             removed.forEach(group -> out.println("removed " + group));
             List<Path> directories = OwnedTempDirectories.collectDead();
             directories.forEach(dir -> out.println("removed " + dir));
+            NamedContainers.collectDead().forEach(dead -> out.println("removed the name " + dead + " of a container that ended"));
             out.println("barco gc: " + removed.size() + " cgroup" + (removed.size() == 1 ? "" : "s") + " and " + directories.size()
                     + " temp director" + (directories.size() == 1 ? "y" : "ies") + " of dead launchers removed");
             return 0;

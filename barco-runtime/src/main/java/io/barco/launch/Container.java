@@ -60,6 +60,11 @@ public final class Container implements AutoCloseable {
         return pid;
     }
 
+    /** The pidfd of the first process; valid until {@link #close()}. */
+    int pidfd() {
+        return pidfd;
+    }
+
     /** The container's standard input when it is a pipe; else an empty optional. */
     public Optional<OutputStream> stdin() {
         return Optional.ofNullable(stdin);

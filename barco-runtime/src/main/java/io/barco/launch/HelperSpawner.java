@@ -15,6 +15,10 @@ import java.util.List;
 final class HelperSpawner {
     static final int PLAN_FD = 3;
     static final int STATUS_FD = 4;
+    /** A pidfd of the running container an exec joins (the plan's SETNS names it). */
+    static final int JOIN_FD = 5;
+    /** The pipe an exec made ahead of time reads the rest of its plan from (the plan's NEXT_PLAN names it). */
+    static final int NEXT_PLAN_FD = 6;
 
     /** Where each of the helper's stdio descriptors comes from: a descriptor to dup, or -1 for /dev/null. */
     record StdioSource(boolean inherit, int fd) {
@@ -31,6 +35,11 @@ final class HelperSpawner {
 
     /** Spawns the helper and returns its pid. */
     static int spawn(Host host, Path helper, int planFd, int statusFd, StdioSource[] stdio) {
+        return spawn(host, helper, planFd, statusFd, stdio, new int[0]);
+    }
+
+    /** Spawns the helper with {@code extra[i]} as its descriptor {@code JOIN_FD + i}, and returns its pid. */
+    static int spawn(Host host, Path helper, int planFd, int statusFd, StdioSource[] stdio, int[] extra) {
         List<Host.Redirect> redirects = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             if (!stdio[i].inherit()) {
@@ -39,8 +48,11 @@ final class HelperSpawner {
         }
         redirects.add(new Host.Redirect(PLAN_FD, planFd));
         redirects.add(new Host.Redirect(STATUS_FD, statusFd));
+        for (int i = 0; i < extra.length; i++) {
+            redirects.add(new Host.Redirect(JOIN_FD + i, extra[i]));
+        }
         try {
-            return host.spawn(helper, "barco-helper", redirects, STATUS_FD + 1);
+            return host.spawn(helper, "barco-helper", redirects, STATUS_FD + 1 + extra.length);
         } catch (LastErrorException e) {
             throw new BarcoException("cannot start barco's native helper " + helper + ": " + Errno.describe(e.getErrorCode()));
         }

@@ -91,6 +91,35 @@ public final class Launcher {
     }
 
     public Container launch(ContainerSpec spec, LaunchObserver observer) {
+        return withGroups(spec, observer, (program, cgroup, start, undo) -> spawn(spec,
+                LaunchPlanner.plan(spec, facts, program, placement(cgroup)), cgroup, new int[0], observer, start, undo));
+    }
+
+    /**
+     * Starts a container that runs until closed: its first process is barco's init, and commands
+     * run in it with {@link RunningContainer#exec} and {@link RunningContainer#start}. The spec's
+     * command is not run; its stdio does not matter (init has none).
+     */
+    public RunningContainer start(ContainerSpec spec) {
+        return start(spec, LaunchObserver.NONE);
+    }
+
+    public RunningContainer start(ContainerSpec spec, LaunchObserver observer) {
+        return withGroups(spec, observer, (program, cgroup, start, undo) -> {
+            ContainerSpec initSpec = spec.toBuilder().stdio(Stdio.DISCARD).build();
+            LaunchPlan plan = LaunchPlanner.planInit(initSpec, facts, program, placement(cgroup));
+            Container init = spawn(initSpec, plan, cgroup, new int[0], observer, start, undo);
+            return new RunningContainer(this, spec, init, cgroup, program, true);
+        });
+    }
+
+    /** What a launch does with the container's groups made and its seccomp program compiled. */
+    private interface Launch<T> {
+        T run(byte[] program, ContainerCgroup cgroup, long start, Undo undo);
+    }
+
+    /** Checks the spec, compiles its filter, creates its groups, then runs {@code launch}; undoes all if it fails. */
+    private <T> T withGroups(ContainerSpec spec, LaunchObserver observer, Launch<T> launch) {
         long start = host.nanoTime();
         preflight.check(spec);
         byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
@@ -103,46 +132,187 @@ public final class Launcher {
             ContainerCgroup cgroup = cgroups.create(spec.limits(), spec.allowMissingControllers());
             undo.push(cgroup::close);
             observer.cgroupCreated(cgroups.driverName(), cgroup.describe(), cgroup.settings());
-            LaunchPlan plan = LaunchPlanner.plan(spec, facts, program, placement(cgroup));
-            observer.planned(plan);
-            // the helper's copies of these are all it needs: ours close once it has them
-            List<Undo.Step> helperEnds = new ArrayList<>();
-            int planFd = host.memfd("barco-plan", PlanEncoder.encode(plan));
-            helperEnds.add(undo.push(() -> host.close(planFd)));
-            HelperSpawner.StdioSource[] stdio = new HelperSpawner.StdioSource[3];
-            int[] parentEnds = {-1, -1, -1};
-            Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
-            for (int i = 0; i < 3; i++) {
-                switch (modes[i]) {
-                    case INHERIT -> stdio[i] = HelperSpawner.StdioSource.INHERIT;
-                    case DISCARD -> stdio[i] = HelperSpawner.StdioSource.DEV_NULL;
-                    case PIPE -> {
-                        int[] pipe = host.pipe();
-                        int childEnd = i == 0 ? pipe[0] : pipe[1];
-                        parentEnds[i] = i == 0 ? pipe[1] : pipe[0];
-                        for (int fd : pipe) {
-                            Undo.Step step = undo.push(() -> host.close(fd));
-                            if (fd == childEnd) {
-                                helperEnds.add(step);
-                            }
-                        }
-                        stdio[i] = HelperSpawner.StdioSource.of(childEnd);
-                    }
-                }
-            }
-            int[] status = host.pipe();
-            Undo.Step statusRead = undo.push(() -> host.close(status[0]));
-            helperEnds.add(undo.push(() -> host.close(status[1])));
-            int helperPid = HelperSpawner.spawn(host, helper.get(), planFd, status[1], stdio);
-            undo.now(helperEnds);
-
-            Container container = await(spec, plan, cgroup, helperPid, status[0], statusRead, parentEnds, start, undo);
-            observer.started(container);
-            return container;
+            return launch.run(program, cgroup, start, undo);
         } catch (RuntimeException | Error e) {
             undo.all(e);
             throw e;
         }
+    }
+
+    /** Joins the running container another process named {@code name} (see {@link NamedContainers}). */
+    public RunningContainer attach(String name, java.util.function.Function<List<String>, ContainerSpec> specOf) {
+        NamedContainers.Entry entry = NamedContainers.lookup(name);
+        ContainerSpec spec = specOf.apply(entry.options());
+        int pidfd;
+        try {
+            pidfd = host.pidfdOpen(entry.pid());
+        } catch (LastErrorException e) {
+            throw new BarcoException("no running container named " + name + " (pidfd_open: " + Errno.describe(e.getErrorCode()) + ")");
+        }
+        // checked after the open: the pidfd now names the process whose start time matched, or we stop here
+        if (!NamedContainers.alive(entry)) {
+            host.close(pidfd);
+            throw new BarcoException("no running container named " + name + " (it ended)");
+        }
+        try {
+            Container init = new Container(host, timers, entry.pid(), pidfd, null, null, null, new CompletableFuture<>(),
+                    host.nanoTime());
+            byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
+            return new RunningContainer(this, spec, init, cgroups.existing(entry.cgroups()), program, false);
+        } catch (RuntimeException e) {
+            host.close(pidfd);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs {@code spec} (the container's spec with this command's own command, environment, working
+     * directory, stdio and timeout) in the running container whose first process is {@code init},
+     * in the group {@code group}, which the caller owns. The caller keeps init's pidfd open meanwhile.
+     */
+    Container exec(ContainerSpec spec, Container init, byte[] program, ContainerCgroup group) {
+        long start = host.nanoTime();
+        Undo undo = new Undo();
+        try {
+            LaunchPlan plan = LaunchPlanner.planExec(spec, facts, program,
+                    group.procsFiles().stream().map(Path::toString).toList(), HelperSpawner.JOIN_FD);
+            return spawn(spec, plan, group, new int[] {init.pidfd()}, LaunchObserver.NONE, start, undo);
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
+        }
+    }
+
+    /**
+     * A helper started ahead of an exec, already in the exec's groups, waiting for the rest of its
+     * plan; its stdin is /dev/null, its stdout and stderr pipes (an exec's defaults). On cgroup v1
+     * joining a group costs a wait for the kernel (an RCU grace period, milliseconds on a busy
+     * host) that the exec then does not pay.
+     */
+    record Ahead(int helperPid, int planFd, int statusFd, int[] parentEnds, ContainerCgroup group, LaunchPlan firstSteps) {
+    }
+
+    /** Starts a helper for the next exec into the container of {@code init}, in {@code group}; the caller owns the group. */
+    Ahead prepareExec(Container init, ContainerCgroup group) {
+        LaunchPlan first = LaunchPlanner.planExecAhead(group.procsFiles().stream().map(Path::toString).toList(),
+                HelperSpawner.NEXT_PLAN_FD);
+        Undo undo = new Undo();
+        try {
+            List<Undo.Step> helperEnds = new ArrayList<>();
+            int planFd = host.memfd("barco-plan", PlanEncoder.encode(first));
+            helperEnds.add(undo.push(() -> host.close(planFd)));
+            int[] rest = host.pipe();
+            helperEnds.add(undo.push(() -> host.close(rest[0])));
+            undo.push(() -> host.close(rest[1]));
+            int[] out = host.pipe();
+            undo.push(() -> host.close(out[0]));
+            helperEnds.add(undo.push(() -> host.close(out[1])));
+            int[] err = host.pipe();
+            undo.push(() -> host.close(err[0]));
+            helperEnds.add(undo.push(() -> host.close(err[1])));
+            int[] status = host.pipe();
+            undo.push(() -> host.close(status[0]));
+            helperEnds.add(undo.push(() -> host.close(status[1])));
+            HelperSpawner.StdioSource[] stdio = {HelperSpawner.StdioSource.DEV_NULL, HelperSpawner.StdioSource.of(out[1]),
+                    HelperSpawner.StdioSource.of(err[1])};
+            int pid = HelperSpawner.spawn(host, helper.get(), planFd, status[1], stdio, new int[] {init.pidfd(), rest[0]});
+            undo.now(helperEnds);
+            undo.keep();
+            return new Ahead(pid, rest[1], status[0], new int[] {-1, out[0], err[0]}, group, first);
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
+        }
+    }
+
+    /** Runs {@code spec} (see {@link #exec}) through a helper made ahead of time; on failure the caller still owns its group. */
+    Container exec(ContainerSpec spec, Ahead ahead, byte[] program) {
+        long start = host.nanoTime();
+        Undo undo = new Undo();
+        Undo.Step statusRead = undo.push(() -> host.close(ahead.statusFd()));
+        for (int fd : ahead.parentEnds()) {
+            if (fd >= 0) {
+                undo.push(() -> host.close(fd));
+            }
+        }
+        try {
+            LaunchPlan rest = LaunchPlanner.planExec(spec, facts, program, List.of(), HelperSpawner.JOIN_FD);
+            List<io.barco.plan.Step> all = new ArrayList<>(ahead.firstSteps().steps());
+            all.addAll(rest.steps());
+            try (java.io.OutputStream planPipe = host.output(ahead.planFd())) {
+                planPipe.write(PlanEncoder.encode(rest));
+            } catch (java.io.IOException e) {
+                // the helper is gone: await() reads what it reported
+            }
+            return await(spec, new LaunchPlan(all), ahead.group(), ahead.helperPid(), ahead.statusFd(), statusRead,
+                    ahead.parentEnds(), start, undo);
+        } catch (RuntimeException | Error e) {
+            undo.all(e);
+            throw e;
+        }
+    }
+
+    /** Ends a helper made ahead of time that no exec took (end of file on its plan makes it leave), and removes its group. */
+    void discard(Ahead ahead) {
+        host.close(ahead.planFd());
+        host.close(ahead.statusFd());
+        for (int fd : ahead.parentEnds()) {
+            if (fd >= 0) {
+                host.close(fd);
+            }
+        }
+        reap(ahead.helperPid());
+        ahead.group().close();
+    }
+
+    /** Runs work on the launcher's daemon threads. */
+    void background(Runnable work) {
+        waiters.execute(work);
+    }
+
+    /** The launcher's host, for what a running container does beside launching (ports, names). */
+    Host host() {
+        return host;
+    }
+
+    /** Runs the plan through the helper and hands out the process; what it creates goes on {@code undo}. */
+    private Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int[] extraFds,
+            LaunchObserver observer, long start, Undo undo) {
+        observer.planned(plan);
+        // the helper's copies of these are all it needs: ours close once it has them
+        List<Undo.Step> helperEnds = new ArrayList<>();
+        int planFd = host.memfd("barco-plan", PlanEncoder.encode(plan));
+        helperEnds.add(undo.push(() -> host.close(planFd)));
+        HelperSpawner.StdioSource[] stdio = new HelperSpawner.StdioSource[3];
+        int[] parentEnds = {-1, -1, -1};
+        Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
+        for (int i = 0; i < 3; i++) {
+            switch (modes[i]) {
+                case INHERIT -> stdio[i] = HelperSpawner.StdioSource.INHERIT;
+                case DISCARD -> stdio[i] = HelperSpawner.StdioSource.DEV_NULL;
+                case PIPE -> {
+                    int[] pipe = host.pipe();
+                    int childEnd = i == 0 ? pipe[0] : pipe[1];
+                    parentEnds[i] = i == 0 ? pipe[1] : pipe[0];
+                    for (int fd : pipe) {
+                        Undo.Step step = undo.push(() -> host.close(fd));
+                        if (fd == childEnd) {
+                            helperEnds.add(step);
+                        }
+                    }
+                    stdio[i] = HelperSpawner.StdioSource.of(childEnd);
+                }
+            }
+        }
+        int[] status = host.pipe();
+        Undo.Step statusRead = undo.push(() -> host.close(status[0]));
+        helperEnds.add(undo.push(() -> host.close(status[1])));
+        int helperPid = HelperSpawner.spawn(host, helper.get(), planFd, status[1], stdio, extraFds);
+        undo.now(helperEnds);
+
+        Container container = await(spec, plan, cgroup, helperPid, status[0], statusRead, parentEnds, start, undo);
+        observer.started(container);
+        return container;
     }
 
     private static CgroupPlacement placement(ContainerCgroup cgroup) {
@@ -282,12 +452,17 @@ public final class Launcher {
     /** As {@link #run(ContainerSpec)}, keeping output within {@code limits}. */
     public ContainerResult run(ContainerSpec spec, OutputLimits limits) throws InterruptedException {
         try (Container container = launch(spec)) {
-            CompletableFuture<CapturedOutput> out = drain(container.stdout().orElse(null), limits, "stdout");
-            CompletableFuture<CapturedOutput> err = drain(container.stderr().orElse(null), limits, "stderr");
-            ExitStatus status = container.waitFor();
-            return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut(),
-                    container.usage().orElseThrow());
+            return collect(container, limits);
         }
+    }
+
+    /** Drains the process's pipes within {@code limits} and waits for its end. */
+    ContainerResult collect(Container container, OutputLimits limits) throws InterruptedException {
+        CompletableFuture<CapturedOutput> out = drain(container.stdout().orElse(null), limits, "stdout");
+        CompletableFuture<CapturedOutput> err = drain(container.stderr().orElse(null), limits, "stderr");
+        ExitStatus status = container.waitFor();
+        return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut(),
+                container.usage().orElseThrow());
     }
 
     private CompletableFuture<CapturedOutput> drain(InputStream in, OutputLimits limits, String name) {

@@ -63,10 +63,71 @@ public final class LaunchPlanner {
     }
 
     public static LaunchPlan plan(ContainerSpec spec, HostFacts host, byte[] seccompProgram, CgroupPlacement cgroups) {
-        return new LaunchPlanner(host).build(spec, seccompProgram, cgroups);
+        return new LaunchPlanner(host).build(spec, seccompProgram, cgroups, false);
     }
 
-    private LaunchPlan build(ContainerSpec spec, byte[] seccompProgram, CgroupPlacement cgroups) {
+    /**
+     * The plan for a container that runs until closed: set up as for {@code spec}, but its first
+     * process stays barco's init (reaps orphans, forwards signals, dies with the launching JVM)
+     * instead of running the spec's command; commands run in it with {@link #planExec}.
+     */
+    public static LaunchPlan planInit(ContainerSpec spec, HostFacts host, byte[] seccompProgram, CgroupPlacement cgroups) {
+        return new LaunchPlanner(host).build(spec, seccompProgram, cgroups, true);
+    }
+
+    /**
+     * The plan for running {@code spec}'s command in a running container, as nsenter does: the
+     * helper joins the container's cgroups (its child inherits them), then every namespace through
+     * the pidfd on descriptor {@code joinFd}; its child, created in the container's PID namespace,
+     * gets the working directory, ids, capabilities, no_new_privs and seccomp filter of {@code spec},
+     * which must be the container's spec with the command, environment, working directory and stdio
+     * of this exec.
+     *
+     * @param procsFiles cgroup.procs files of the groups the command runs in
+     */
+    public static LaunchPlan planExec(ContainerSpec spec, HostFacts host, byte[] seccompProgram, List<String> procsFiles,
+            int joinFd) {
+        return new LaunchPlanner(host).buildExec(spec, seccompProgram, procsFiles, joinFd);
+    }
+
+    /**
+     * The first steps of an exec made ahead of time: join its cgroups (a wait for the kernel on
+     * cgroup v1, which this takes off the exec's path), then wait for the rest of the plan, {@link
+     * #planExec} with no cgroup, on descriptor {@code nextPlanFd}.
+     */
+    public static LaunchPlan planExecAhead(List<String> procsFiles, int nextPlanFd) {
+        LaunchPlanner planner = new LaunchPlanner(null);
+        for (String procs : procsFiles) {
+            planner.add(Op.WRITE_PID, 0, 0, "move into cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
+        }
+        planner.add(Op.NEXT_PLAN, nextPlanFd, 0, "read the rest of the plan");
+        return new LaunchPlan(planner.steps);
+    }
+
+    private LaunchPlan buildExec(ContainerSpec spec, byte[] seccompProgram, List<String> procsFiles, int joinFd) {
+        // Before setns: once in the container's mount namespace the host's cgroup files are out of reach.
+        for (String procs : procsFiles) {
+            add(Op.WRITE_PID, 0, 0, "move into cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
+        }
+        // With the host's network the container has no network namespace of its own to join, and the
+        // joined user namespace holds no capability over the host's.
+        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP
+                | (spec.network() == NetworkMode.NONE ? CLONE_NEWNET : 0);
+        add(Op.SETNS, joinFd, flags, "setns(the container's pidfd, " + describeNamespaces(flags) + ")");
+        add(Op.CLONE, 0, 0, "clone() into the container's PID namespace");
+        add(Op.RELEASE, 0, 0, "release the process");
+        // setns(CLONE_NEWNS) put the root and the working directory at the container's root; until it
+        // takes an id the user namespace maps, the process is the unmapped host root there.
+        add(Op.SET_IDS, 0, 0, "become root of the user namespace");
+        add(Op.CHDIR, 0, 0, "chdir(" + spec.workdir() + ")", spec.workdir());
+        finish(spec, seccompProgram, false);
+        return new LaunchPlan(steps);
+    }
+
+    private LaunchPlan build(ContainerSpec spec, byte[] seccompProgram, CgroupPlacement cgroups, boolean init) {
+        if (init) {
+            add(Op.WATCH_LAUNCHER, 0, 0, "pidfd_open(the launching JVM)");
+        }
         // In the helper: take what the child will mount from the host, while the helper can still reach it.
         int rootTree = openTree(spec.rootfs().toString(), spec.readOnlyRoot(), "rootfs " + spec.rootfs());
         List<Integer> bindTrees = new ArrayList<>();
@@ -162,7 +223,13 @@ public final class LaunchPlanner {
         }
         add(Op.PIVOT_ROOT, 0, 0, "pivot_root(" + NEW_ROOT + ")", NEW_ROOT);
         add(Op.CHDIR, 0, 0, "chdir(" + spec.workdir() + ")", spec.workdir());
-        if (spec.stdin() != Stdio.INHERIT) {
+        finish(spec, seccompProgram, init);
+        return new LaunchPlan(steps);
+    }
+
+    /** From the session on: privileges, descriptors, seccomp, then the command (or init). */
+    private void finish(ContainerSpec spec, byte[] seccompProgram, boolean init) {
+        if (init || spec.stdin() != Stdio.INHERIT) {
             // Without a terminal of ours to share, the container gets no controlling terminal either.
             add(Op.SETSID, 0, 0, "setsid()");
         } else if (host.inForegroundOfTerminal()) {
@@ -181,11 +248,14 @@ public final class LaunchPlanner {
             add(Op.SECCOMP, 0, 0, "load the seccomp filter (" + seccompProgram.length / 8 + " instructions)",
                     seccompProgram);
         }
+        if (init) {
+            add(Op.INIT, 0, 0, "run as the container's init");
+            return;
+        }
         List<String> envp = spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         String path = spec.env().getOrDefault("PATH", ContainerSpec.DEFAULT_PATH);
         add(Op.EXEC, spec.argv().size(), envp.size(), "execve(" + spec.command() + ")",
                 utf8(spec.command()), packed(spec.argv()), packed(envp), utf8(path));
-        return new LaunchPlan(steps);
     }
 
     /**

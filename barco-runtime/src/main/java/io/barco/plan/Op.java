@@ -50,7 +50,18 @@ public enum Op {
     /** Become the terminal's foreground process group. */
     FOREGROUND(30),
     /** Bind a file read-only over another, if that one exists. */
-    BIND_IF_EXISTS(31);
+    BIND_IF_EXISTS(31),
+    /** Helper, before CLONE: take a pidfd of the launching JVM, which INIT watches. */
+    WATCH_LAUNCHER(32),
+    /** The end of a running container's plan: stay its PID 1, reap orphans, forward signals, die with the JVM. */
+    INIT(33),
+    /** Helper, before CLONE: join a running container's namespaces (setns on the pidfd a, namespaces b). */
+    SETNS(34),
+    /**
+     * Helper, before CLONE: read the rest of the plan from descriptor a (a pipe) and run it; end of
+     * file instead means it is not needed. Lets a helper made ahead of time join a cgroup first.
+     */
+    NEXT_PLAN(35);
 
     private final int code;
 

@@ -57,6 +57,9 @@ public interface Host {
 
     void pidfdSendSignal(int pidfd, int signal);
 
+    /** setns(2) for the calling thread: join the namespaces {@code nstype} of {@code fd} (a pidfd or a namespace file). */
+    void setns(int fd, int nstype);
+
     int geteuid();
 
     /** Whether stdin is a terminal whose foreground process group is ours, as for a foreground job. */

@@ -25,6 +25,7 @@ public interface LibC extends Library {
 
     long SYS_PIDFD_OPEN = 434;
     long SYS_PIDFD_SEND_SIGNAL = 424;
+    long SYS_SETNS = 308;
 
     int pipe2(int[] fds, int flags) throws LastErrorException;
 

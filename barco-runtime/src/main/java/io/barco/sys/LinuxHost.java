@@ -83,6 +83,11 @@ public final class LinuxHost implements Host {
     }
 
     @Override
+    public void setns(int fd, int nstype) {
+        c.syscall(LibC.SYS_SETNS, (long) fd, (long) nstype);
+    }
+
+    @Override
     public int geteuid() {
         return c.geteuid();
     }

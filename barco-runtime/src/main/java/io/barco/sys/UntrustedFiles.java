@@ -32,7 +32,7 @@ public final class UntrustedFiles {
     public static final class RefusedFileException extends IOException {
         private static final long serialVersionUID = 1L;
 
-        RefusedFileException(String message) {
+        public RefusedFileException(String message) {
             super(message);
         }
     }

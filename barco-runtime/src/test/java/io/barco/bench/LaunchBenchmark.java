@@ -95,7 +95,8 @@ public final class LaunchBenchmark {
                 percentile(sorted, 99));
     }
 
-    private static double percentile(long[] sorted, int p) {
+    /** The p-th percentile of sorted nanoseconds, in milliseconds. */
+    static double percentile(long[] sorted, int p) {
         int index = Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1);
         return sorted[Math.max(0, index)] / 1e6;
     }

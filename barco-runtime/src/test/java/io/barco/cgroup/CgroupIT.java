@@ -1,5 +1,6 @@
 package io.barco.cgroup;
 
+import static io.barco.testing.Processes.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -210,16 +211,6 @@ class CgroupIT {
             Thread.sleep(20);
         }
         assertThat(running(containerPid)).isFalse();
-    }
-
-    /** Running, as opposed to gone or a zombie that its new parent has yet to reap. */
-    private static boolean running(long pid) {
-        try {
-            String stat = io.barco.sys.ProcFiles.read(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** Launches a long container, prints its pid, and waits to be killed. */

@@ -104,7 +104,7 @@ class BarcoCommandTest {
         int exit = BarcoCommand.execute(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertThat(exit).isZero();
         String help = out.toString(StandardCharsets.UTF_8);
-        assertThat(help).startsWith("Usage: barco [OPTIONS] -c PROGRAM [-- ARG...]\n       barco gc\n");
+        assertThat(help).startsWith("Usage: barco [OPTIONS] -c PROGRAM [-- ARG...]\n       barco exec NAME -- PROGRAM [ARG...]\n       barco gc\n");
         // the option column wraps where the terminal ends: compare the words
         assertThat(help.replaceAll("\\s+", " ")).contains("memory limit, e.g. 512M, 1G, or max (default: 1G, the seed's)")
                 .contains("(default: 256, the seed's)").contains("or max (default: 64, the seed's)")

@@ -99,6 +99,35 @@ class CliIT {
     }
 
     @Test
+    void execRunsACommandInAContainerStartedByAnotherBarcoWithAName() throws Exception {
+        String name = "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Process server = track(new ProcessBuilder(command("--name", name, "--hostname", "named", "-c", "python3", "--",
+                "-m", "http.server", "--bind", "127.0.0.1", "8000")).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        try {
+            String fetch = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8000/', timeout=5).status)";
+            Run fetched = null;
+            for (int i = 0; i < 100 && (fetched == null || fetched.exit() != 0); i++) {
+                fetched = barco("exec", name, "--", "python3", "-c", fetch);
+                if (fetched.exit() != 0) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(fetched.stdout()).as(fetched.stderr()).isEqualTo("200\n");
+            Run hostname = barco("exec", name, "hostname");
+            assertThat(hostname.stdout()).isEqualTo("named\n");
+            assertThat(barco("exec", name, "sh", "-c", "exit 3").exit()).isEqualTo(3);
+            assertThat(barco("exec", name, "/no/such/program").exit()).isEqualTo(127);
+        } finally {
+            server.destroy(); // SIGTERM: forwarded to the server, whose end ends the container
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Run gone = barco("exec", name, "true");
+        assertThat(gone.exit()).isEqualTo(125);
+        assertThat(gone.stderr()).contains("no running container named " + name);
+    }
+
+    @Test
     void runsTheProgramWithTheArgumentsAfterDoubleDash() throws Exception {
         Run r = barco("-u", "0", "-m", "/", "-c", "/bin/sh", "--", "-c", "echo hi from $(hostname); exit 7");
         assertThat(r.stdout()).isEqualTo("hi from barcontainer\n");

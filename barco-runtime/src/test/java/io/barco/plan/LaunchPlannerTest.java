@@ -293,4 +293,36 @@ class LaunchPlannerTest {
         assertThat(mount.a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
         assertThat(plan.steps()).noneMatch(s -> s.description().equals("mount tmpfs on /sys/fs/cgroup"));
     }
+
+    @Test
+    void aRunningContainersPlanWatchesItsLauncherAndEndsInInitInItsOwnSession() {
+        LaunchPlan plan = LaunchPlanner.planInit(ContainerSpec.builder("unused").stdio(Stdio.INHERIT).build(), host(true),
+                FILTER, CgroupPlacement.NONE);
+        assertThat(ops(plan).get(0)).isEqualTo(Op.WATCH_LAUNCHER);
+        assertThat(ops(plan).get(ops(plan).size() - 1)).isEqualTo(Op.INIT);
+        assertThat(ops(plan)).contains(Op.SETSID, Op.SECCOMP, Op.NO_NEW_PRIVS).doesNotContain(Op.EXEC, Op.FOREGROUND);
+        assertThat(ops(plan).indexOf(Op.SECCOMP)).isLessThan(ops(plan).indexOf(Op.INIT));
+    }
+
+    @Test
+    void anExecJoinsCgroupsThenNamespacesThenClonesAndDropsPrivilegesAsALaunchDoes() {
+        ContainerSpec spec = ContainerSpec.builder("/bin/sh").workdir("/tmp").uid(1000).build();
+        LaunchPlan plan = LaunchPlanner.planExec(spec, host(false), FILTER, List.of("/sys/fs/cgroup/pids/barco-1-2-3/exec-1/cgroup.procs"), 5);
+        assertThat(ops(plan)).containsExactly(Op.WRITE_PID, Op.SETNS, Op.CLONE, Op.RELEASE, Op.SET_IDS, Op.CHDIR, Op.SETSID,
+                Op.DROP_BOUNDING, Op.SET_IDS, Op.SET_CAPS, Op.NO_NEW_PRIVS, Op.CLOSE_FDS, Op.SECCOMP, Op.EXEC);
+        Step setns = plan.stepsOf(Op.SETNS).get(0);
+        assertThat(setns.a()).as("the descriptor").isEqualTo(5);
+        assertThat(setns.b()).isEqualTo(LaunchPlanner.CLONE_NEWUSER | LaunchPlanner.CLONE_NEWNS | LaunchPlanner.CLONE_NEWPID
+                | LaunchPlanner.CLONE_NEWIPC | LaunchPlanner.CLONE_NEWUTS | LaunchPlanner.CLONE_NEWCGROUP | LaunchPlanner.CLONE_NEWNET);
+        assertThat(plan.stepsOf(Op.CHDIR).get(0).text(0)).isEqualTo("/tmp");
+        assertThat(plan.stepsOf(Op.SET_IDS).get(1).a()).isEqualTo(1000);
+    }
+
+    @Test
+    void anExecIntoAContainerOnTheHostsNetworkJoinsNoNetworkNamespace() {
+        ContainerSpec spec = ContainerSpec.builder("/bin/sh").network(NetworkMode.HOST).build();
+        LaunchPlan plan = LaunchPlanner.planExec(spec, host(false), FILTER, List.of(), 5);
+        assertThat(plan.stepsOf(Op.SETNS).get(0).b() & LaunchPlanner.CLONE_NEWNET).isZero();
+        assertThat(ops(plan)).doesNotContain(Op.WRITE_PID);
+    }
 }

@@ -398,6 +398,11 @@ public final class FakeHost implements Host {
     }
 
     @Override
+    public void setns(int fd, int nstype) {
+        record("setns " + fd + " " + nstype);
+    }
+
+    @Override
     public void pidfdSendSignal(int pidfd, int signal) {
         record("pidfd_send_signal " + pidfd + " " + signal);
         signal(pidfds.get(pidfd), signal);

@@ -1,0 +1,76 @@
+package io.barco.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.barco.junit.fixtures.SharedContainerFixtures;
+import io.barco.sys.ProcFiles;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+
+/** One container per test, or per class from @BeforeAll, in which commands share a network; hostPort reaches it from the host. */
+class SharedContainerIT {
+
+    @Test
+    void aBeforeAllsContainerServesEveryTestOfTheClassAndEndsAfterAfterAll() throws Exception {
+        SharedContainerFixtures.SEEN.clear();
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(SharedContainerFixtures.class)).execute()
+                .allEvents();
+        events.assertStatistics(s -> s.failed(0).succeeded(2 + 2)); // 2 tests; engine and class
+        assertThat(SharedContainerFixtures.SEEN).containsExactly("written by @BeforeAll", "class-box", "written by @BeforeAll");
+        // what a test ran in the class's container is reported as that test's usage
+        assertThat(events.reportingEntryPublished().stream()
+                .filter(e -> e.getTestDescriptor().getDisplayName().startsWith("secondTestToo"))
+                .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow().getKeyValuePairs())
+                .filter(entry -> entry.containsKey("barco.cpuTime")).count()).isGreaterThanOrEqualTo(2);
+        // the class's server and container are gone with the class
+        assertThat(Files.exists(Path.of("/proc/" + SharedContainerFixtures.serverPid))).isFalse();
+    }
+
+    @Test
+    @InBarco
+    void aServerInTheTestsContainerIsReachedByAnotherCommandAndFromTheHost(BarcoContainer barco) throws Exception {
+        RunningCommand server = barco.start("python3", "-m", "http.server", "--bind", "127.0.0.1", "8000", "--directory", "/etc");
+        int port = barco.hostPort(8000);
+        String body = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (body == null && System.nanoTime() < deadline) {
+            try (var in = new URL("http://127.0.0.1:" + port + "/hostname").openStream()) {
+                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(body).isEqualTo(ProcFiles.read(Path.of("/etc/hostname")));
+        assertThat(server.isAlive()).isTrue();
+        assertThat(barco.exec("sh", "-c", "ls /proc | grep -cE '^[0-9]+$'").stdout().trim()).as("init, the server, sh, ls, grep")
+                .isEqualTo("5");
+    }
+
+    @Test
+    @InBarco
+    void waitsForAPortAnHttpAnswerAndALogLine(BarcoContainer barco) throws Exception {
+        RunningCommand server = barco.start("python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "8000", "--directory", "/etc");
+        barco.waitForPort(8000, Duration.ofSeconds(20));
+        barco.waitForHttp(8000, "/hostname", 200, Duration.ofSeconds(20));
+        server.waitForLog("GET /hostname HTTP/1\\.[01]\" 200", Duration.ofSeconds(20));
+    }
+
+    @Test
+    @InBarco
+    void aWaitThatFailsSaysWhatTheCommandsWroteAndWhetherTheyRun(BarcoContainer barco) throws Exception {
+        RunningCommand failed = barco.start("sh", "-c", "echo starting; echo 'cannot bind port 9999' >&2; exit 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> barco.waitForPort(9999, Duration.ofMillis(300)))
+                .hasMessageContaining("nothing listens on port 9999 in the container after 300 ms")
+                .hasMessageContaining("ended: exited with 1").hasMessageContaining("cannot bind port 9999");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failed.waitForLog("ready", Duration.ofSeconds(20)))
+                .hasMessageContaining("and it has ended").hasMessageContaining("stdout: starting");
+    }
+}
