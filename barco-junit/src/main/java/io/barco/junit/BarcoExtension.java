@@ -368,6 +368,11 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * Failsafe keep in the test's {@code <system-out>} of TEST-*.xml: they drop report entries.
      */
     static void publish(ExtensionContext context, ResourceUsage usage) {
+        publish(context, usage, true);
+    }
+
+    /** @param container false for a test's share of its batch JVM, true for a container's own usage */
+    static void publish(ExtensionContext context, ResourceUsage usage, boolean container) {
         Map<String, String> entries = new LinkedHashMap<>();
         usage.peakMemoryBytes().ifPresent(b -> entries.put("barco.peakMemory", Size.human(b)));
         usage.cpuTotal().ifPresent(d -> entries.put("barco.cpuTime", d.toMillis() + " ms"));
@@ -375,7 +380,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         entries.put("barco.oomKills", Long.toString(usage.oomKills()));
         entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
         context.publishReportEntry(entries);
-        UsageReport.record(context, usage);
+        UsageReport.record(context, usage, container);
         if (UsageReport.perTestLine(context)) {
             // a display name is the test's to choose (a parameterized test's includes its arguments): cap it
             String name = context.getDisplayName();

@@ -82,7 +82,7 @@ final class ClassForks {
             return null;
         }
         ForkedTest.Outcome own = outcome.withUsage(spentBy(ended != null ? ended.outcomes() : batch.soFar(), id));
-        own.usage().ifPresent(usage -> BarcoExtension.publish(test, usage));
+        own.usage().ifPresent(usage -> BarcoExtension.publish(test, usage, false));
         return own;
     }
 
