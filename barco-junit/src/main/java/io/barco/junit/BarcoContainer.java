@@ -1,12 +1,13 @@
 package io.barco.junit;
 
 import io.barco.Barco;
+import io.barco.junit.settings.InBarcoSettings;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.RunningContainer;
-import io.barco.spec.ExecSpec;
 import io.barco.output.OutputLimits;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.ExecSpec;
 import io.barco.spec.Stdio;
 import java.util.ArrayList;
 import java.util.List;

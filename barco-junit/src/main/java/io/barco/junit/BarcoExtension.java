@@ -3,6 +3,12 @@ package io.barco.junit;
 import io.barco.BarcoException;
 import io.barco.BarcoRuntime;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.fork.ForkedTest;
+import io.barco.junit.fork.StandbyForks;
+import io.barco.junit.report.OutputDirectory;
+import io.barco.junit.report.UsageReport;
+import io.barco.junit.settings.InBarcoAttributes;
+import io.barco.junit.settings.InBarcoSettings;
 import io.barco.spec.Size;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -15,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
-import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -39,7 +45,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     private static final ThreadLocal<ExtensionContext> RUNNING_TEST = new ThreadLocal<>();
 
     /** Set in the forked JVM: the test runs right there. */
-    static final String FORKED_PROPERTY = "barco.forked";
+    public static final String FORKED_PROPERTY = "barco.forked";
     /**
      * true: every test of the run goes into a container, annotated or not (with the extension
      * registered by {@code junit.jupiter.extensions.autodetection.enabled=true}).
@@ -163,7 +169,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         }
     }
 
-    static boolean commandMode(Method method) {
+    public static boolean commandMode(Method method) {
         for (Class<?> type : method.getParameterTypes()) {
             if (type == BarcoContainer.class) {
                 return true;

@@ -1,8 +1,11 @@
 package io.barco.junit;
 
+import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.fork.ForkedTest;
+import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.settings.InBarcoSettings;
 import java.io.IOException;
 import java.lang.reflect.Method;
-import io.barco.cgroup.ResourceUsage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package io.barco.junit;
 
 import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.report.OutputPump;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
 import io.barco.launch.ExitStatus;

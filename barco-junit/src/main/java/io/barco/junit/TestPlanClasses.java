@@ -1,5 +1,8 @@
 package io.barco.junit;
 
+import io.barco.junit.fork.BatchForks;
+import io.barco.junit.report.UsageReport;
+import io.barco.junit.settings.InBarcoSettings;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.platform.engine.support.descriptor.ClassSource;

@@ -1,5 +1,6 @@
 package io.barco.junit;
 
+import io.barco.junit.settings.InBarcoSettings;
 import io.barco.launch.ContainerResult;
 
 /** Lets the overhead benchmark use command mode as a test would, without a test around it. */

@@ -1,0 +1,279 @@
+package io.barco.junit.fork;
+
+import io.barco.Barco;
+import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.BarcoExtension;
+import io.barco.junit.buildjvm.BuildJvm;
+import io.barco.junit.buildjvm.ForkedClasspath;
+import io.barco.junit.buildjvm.JavaAgents;
+import io.barco.junit.buildjvm.WorkingDirectory;
+import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.outcome.OutcomeTail;
+import io.barco.junit.outcome.ThrowableData;
+import io.barco.junit.report.OutputPump;
+import io.barco.junit.settings.InBarcoSettings;
+import io.barco.launch.Container;
+import io.barco.launch.ExitStatus;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.Durations;
+import io.barco.spec.Mount;
+import io.barco.spec.Size;
+import io.barco.spec.Stdio;
+import io.barco.sys.UntrustedFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * A test JVM started in its own container, ready and waiting on stdin for the unique ids of what to
+ * run ({@link ForkedTestRunner}). It can be started before its test is known; it runs once, and its
+ * container, cgroups and result directory are gone when {@link #run} returns or it is closed.
+ */
+final class ForkedJvm implements AutoCloseable {
+    static final String RESULT_DIR = "/tmp/.barco-result";
+    static final String OUTCOME_FILE = "outcome";
+    /** Far above JaCoCo's execution data of one test JVM (a few hundred KB for a large project). */
+    private static final long MAX_AGENT_OUTPUT_BYTES = 256L << 20;
+
+    /** JVMs not yet closed: a test JVM that is told to exit (SIGTERM, say) closes them, and removes their directories. */
+    private static final Set<ForkedJvm> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ForkedJvm::closeAll, "barco-forked-jvms"));
+    }
+
+    private static void closeAll() {
+        for (ForkedJvm jvm : List.copyOf(LIVE)) {
+            try {
+                jvm.close();
+            } catch (IOException | RuntimeException e) {
+                // the JVM is going away: what is left, the next JVM or barco gc collects
+            }
+        }
+    }
+
+    private final ContainerSpec spec;
+    private final Optional<Duration> timeout;
+    private final Path resultDir;
+    private final Container container;
+    /** Files agents wrote in the result directory, by name, and the host file each is appended to. */
+    private final Map<String, Path> agentOutputs;
+    private final Optional<String> maxHeap;
+
+    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Path resultDir, Map<String, Path> agentOutputs,
+            Optional<String> maxHeap, Container container) {
+        this.agentOutputs = agentOutputs;
+        this.maxHeap = maxHeap;
+        LIVE.add(this);
+        this.spec = spec;
+        this.timeout = timeout;
+        this.resultDir = resultDir;
+        this.container = container;
+    }
+
+    /**
+     * @param batch false for one test; true for a batch (then with the optimizing compiler too), whose
+     *     name {@link #run} gives it: a
+     *     class's binary name, whose tests it runs, or {@code *} for the whole run (see {@link ForkedTestRunner})
+     * @param writeArchive whether to write the class data archive when there is none yet: worth it
+     *     only when more forks of this classpath follow (it takes a JVM run of its own)
+     */
+    static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
+        Path resultDir = ResultDirectory.create();
+        try {
+            BuildJvm build = BuildJvm.current();
+            Path workingDirectory = build.workingDirectory();
+            ForkedClasspath classpath = ForkedClasspath.forFork(System.getProperty("java.class.path"),
+                    JavaAgents.jars(build.jvmOptions(), workingDirectory));
+            JavaAgents agents = JavaAgents.forFork(build.jvmOptions(), workingDirectory, classpath.alsoVisible(), RESULT_DIR);
+            ClassDataArchive cds = ClassDataArchive.forClasspath(classpath, writeArchive);
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> args = new ArrayList<>(cds.jvmOptions());
+            // the collector the build's JVM runs with (chosen for the host, it may differ in a smaller
+            // container); for one test, the client compiler only, unless the build chose; the build's
+            // options, after these, win
+            if (!build.choosesGc() && !BuildJvm.choosesGc(settings.jvmArgs())) {
+                BuildJvm.runningGc().ifPresent(args::add);
+            }
+            if (!batch && !build.choosesCompilation()) {
+                args.add("-XX:TieredStopAtLevel=1");
+            }
+            args.add("-Xshare:auto");
+            if (!batch) {
+                args.add("-XX:-UsePerfData");
+            }
+            args.addAll(agents.options());
+            args.addAll(settings.jvmArgs());
+            build.systemProperties().forEach((name, value) -> args.add("-D" + name + "=" + value));
+            Optional<Duration> testTimeout = settings.spec(java).build().timeout();
+            if (batch && testTimeout.isPresent()) {
+                // many tests in one JVM: each gets the timeout from JUnit, in a thread of its own
+                args.add("-Djunit.jupiter.execution.timeout.default=" + testTimeout.get().toMillis() + " ms");
+                args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
+            }
+            args.addAll(List.of("-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
+                    "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
+            if (batch) {
+                args.add("--batch");
+            }
+            args.add(RESULT_DIR + "/" + OUTCOME_FILE);
+            ContainerSpec.Builder builder = settings.spec(java).args(args)
+                    .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
+                    .env(build.environment())
+                    .mount(Mount.bind(resultDir, RESULT_DIR, false));
+            classpath.mounts().forEach(builder::mount);
+            WorkingDirectory.mounts(workingDirectory, classpath.mounts(), RESULT_DIR).forEach(builder::mount);
+            if (Files.isDirectory(workingDirectory)) {
+                builder.workdir(workingDirectory.toString());
+            }
+            cds.mounts().forEach(builder::mount);
+            ResultDirectory.ownBy(resultDir, builder.build());
+            Optional<Duration> timeout = batch ? Optional.empty() : builder.build().timeout();
+            // the test's timeout runs from when it is handed its test, not from the JVM's start
+            ContainerSpec spec = builder.timeout(null).build();
+            return new ForkedJvm(spec, timeout, resultDir, agents.outputs(), build.maxHeap(), Barco.launch(spec));
+        } catch (IOException | RuntimeException e) {
+            UntrustedFiles.deleteTree(resultDir);
+            throw e;
+        }
+    }
+
+    boolean isAlive() {
+        return container.isAlive();
+    }
+
+    /** How often the host looks for the outcomes a batch's JVM added: the delay before a host test ends after its fork's. */
+    private static final Duration POLL = Duration.ofMillis(10);
+
+    ForkedTest.Batch run(List<String> uniqueIds) throws IOException, InterruptedException {
+        return run(null, uniqueIds, null);
+    }
+
+    /**
+     * Hands the JVM what to run ({@code batch}: the batch's name, for a JVM started as one), streams its output here, follows its outcomes as they come (each
+     * time some come, {@code progress}, if any, gets all so far), waits for its end, and cleans up.
+     */
+    ForkedTest.Batch run(String batch, List<String> uniqueIds, Consumer<OutcomeFile.Outcomes> progress)
+            throws IOException, InterruptedException {
+        try (OutcomeTail tail = new OutcomeTail(resultDir.resolve(OUTCOME_FILE))) {
+            long handedOver = System.nanoTime();
+            timeout.ifPresent(container::killAfter);
+            Thread out = OutputPump.start(container.stdout().orElseThrow(), System.out, "barco-forked-stdout");
+            Thread err = OutputPump.start(container.stderr().orElseThrow(), System.err, "barco-forked-stderr");
+            try (OutputStream in = container.stdin().orElseThrow()) {
+                // a batch JVM, started before it was known which, learns it first (see ForkedTestRunner)
+                in.write(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // the JVM died before reading: its exit status tells why
+            }
+            ExitStatus status = progress == null ? container.waitFor() : follow(tail, progress);
+            tail.poll();
+            out.join();
+            err.join();
+            appendAgentOutputs();
+            Optional<ResourceUsage> usage = Optional.of(container.usage().orElseThrow()
+                    .withWallTime(Duration.ofNanos(System.nanoTime() - handedOver)));
+            if (container.timedOut()) {
+                return ForkedTest.Batch.failed(new AssertionFailedError("test timed out after "
+                        + timeout.map(Durations::format).orElse("?") + " in its barco container, and was killed"), usage);
+            }
+            if (usage.get().oomKilled()) {
+                return ForkedTest.Batch.failed(new AssertionFailedError("test JVM was OOM-killed in its barco container at the memory limit of "
+                        + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("?")
+                        + " (peak " + usage.get().peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"), usage);
+            }
+            if (tail.failure() != null) {
+                return ForkedTest.Batch.failed(new AssertionFailedError("the forked test JVM " + status
+                        + " and left an unreadable outcome: " + tail.failure().getMessage()), usage);
+            }
+            OutcomeFile.Outcomes outcomes = tail.outcomes();
+            return new ForkedTest.Batch(outcomes, null, usage, status.toString(), describe(outcomes.fatal()));
+        } finally {
+            close();
+        }
+    }
+
+    /** Waits for the JVM's end, passing on its outcomes as they come; a JVM whose outcomes cannot be read is killed. */
+    private ExitStatus follow(OutcomeTail tail, Consumer<OutcomeFile.Outcomes> progress) throws InterruptedException {
+        for (;;) {
+            Optional<ExitStatus> ended = container.waitFor(POLL);
+            if (tail.poll()) {
+                progress.accept(tail.outcomes());
+            }
+            if (tail.failure() != null) {
+                container.kill(); // what it writes from here on is not believed: no use letting it run
+            }
+            if (ended.isPresent()) {
+                return ended.get();
+            }
+        }
+    }
+
+    /**
+     * What ended the runner, with what bounds the heap:
+     * {@code OutOfMemoryError: Java heap space in the forked test JVM (-Xmx2g, container memory limit 4G)}.
+     */
+    private String describe(ThrowableData fatal) {
+        if (fatal == null) {
+            return null;
+        }
+        String type = fatal.className().substring(fatal.className().lastIndexOf('.') + 1);
+        return type + (fatal.message() != null ? ": " + fatal.message() : "") + " in the forked test JVM ("
+                + maxHeap.map(h -> "-Xmx" + h).orElse("heap sized by the JVM") + ", container memory limit "
+                + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("none") + ")";
+    }
+
+    /**
+     * Appends what each agent wrote (JaCoCo's execution data) to the host file the build named for it;
+     * what cannot be appended (refused as untrusted, say) is reported and left out, not the test's failure.
+     */
+    private void appendAgentOutputs() {
+        for (Map.Entry<String, Path> output : agentOutputs.entrySet()) {
+            Path written = resultDir.resolve(output.getKey());
+            if (!Files.exists(written, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try {
+                appendTo(written, output.getValue());
+            } catch (IOException e) {
+                System.err.println("[barco] the forked test JVM's agent output was not added to " + output.getValue() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void appendTo(Path written, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND); FileLock lock = channel.lock()) {
+            // forks that end at once take turns: each appends whole sessions
+            UntrustedFiles.copy(written, Channels.newOutputStream(channel), MAX_AGENT_OUTPUT_BYTES);
+        }
+    }
+
+    /** Kills the JVM if it still runs, and removes its container and result directory. */
+    @Override
+    public void close() throws IOException {
+        LIVE.remove(this);
+        try {
+            container.close();
+        } finally {
+            UntrustedFiles.deleteTree(resultDir);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * Internal: JVM mode. {@code ForkedJvm} starts a test JVM in its own container, which runs
+ * {@code ForkedTestRunner} (its main class, named on its command line); {@code ForkedTest} runs one
+ * test or a batch in one and turns the outcomes back into the host's; {@code BatchForks},
+ * {@code BatchSelection} and {@code StandbyForks} are the JVMs shared by a class or the whole run and
+ * those started ahead; {@code ClassDataArchive} trains and verifies the class data archive forks
+ * start from ({@code ClassDataTrainer} runs inside); {@code ResultDirectory} is a fork's own
+ * writable directory. Public only for the other packages of barco-junit.
+ */
+package io.barco.junit.fork;

@@ -1,0 +1,40 @@
+package io.barco.junit.outcome;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The forked JVM's own clock and CPU time, read where its tests run so that each test of a batch
+ * gets its share of the JVM: wall time, and the user and system CPU time of all the JVM's threads
+ * (the test's, the compiler's and the collector's) from {@code /proc/self/stat}, in the kernel's
+ * 10 ms ticks ({@code USER_HZ} is 100 in everything Linux exports to user space).
+ */
+public final class JvmCpu {
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    private JvmCpu() {
+    }
+
+    /** {wall nanos, user ticks, system ticks}; the ticks -1 when unreadable. */
+    public static long[] now() {
+        long[] sample = {System.nanoTime(), -1, -1};
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // fields after the command name, which is in parentheses and may hold spaces
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            sample[1] = Long.parseLong(fields[11]); // utime, field 14
+            sample[2] = Long.parseLong(fields[12]); // stime, field 15
+        } catch (IOException | RuntimeException e) {
+            // no /proc: the wall time alone
+        }
+        return sample;
+    }
+
+    public static OutcomeFile.Spent since(long[] start) {
+        long[] end = now();
+        boolean cpu = start[1] >= 0 && end[1] >= 0;
+        return new OutcomeFile.Spent(end[0] - start[0], cpu ? (end[1] - start[1]) * NANOS_PER_TICK : -1,
+                cpu ? (end[2] - start[2]) * NANOS_PER_TICK : -1);
+    }
+}

@@ -1,0 +1,146 @@
+package io.barco.junit.report;
+
+import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.settings.InBarcoSettings;
+import io.barco.spec.Size;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What every containerized test of a run used, where tools and people look for it: a CSV file per run
+ * under the build's output directory ({@code target/barco/usage-TIME-PID.csv}: test, peak memory,
+ * CPU, peak tasks, OOM kills, wall time), and one summary on the console when the run ends (totals,
+ * and the tests that used the most memory and CPU). Per-test lines on the console are for annotated
+ * tests; under the whole-suite switch, thousands of them would bury the build's output
+ * ({@code barco.usage.console=test|summary|none} chooses).
+ */
+public final class UsageReport {
+    static final String CONSOLE_PARAMETER = "barco.usage.console";
+    private static final int TOP = 5;
+    private static final List<Entry> ENTRIES = new ArrayList<>();
+    private static Path file;
+    private static boolean fileFailed;
+
+    /**
+     * @param container whether the usage is a container's own, read from its cgroup (a test's or
+     *     command's container, a class's JVM), or else a test's share of its batch JVM, as that JVM measured it
+     */
+    record Entry(String test, ResourceUsage usage, boolean container) {
+        Entry(String test, ResourceUsage usage) {
+            this(test, usage, true);
+        }
+    }
+
+    private UsageReport() {
+    }
+
+    /** Whether this test's usage goes on the console as a line of its own. */
+    public static boolean perTestLine(ExtensionContext context) {
+        String mode = context.getConfigurationParameter(CONSOLE_PARAMETER).orElse("");
+        if (!mode.isEmpty()) {
+            return mode.equals("test");
+        }
+        return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod())).isPresent();
+    }
+
+    public static synchronized void record(ExtensionContext context, ResourceUsage usage, boolean container) {
+        Entry entry = new Entry(context.getUniqueId(), usage, container);
+        ENTRIES.add(entry);
+        if (fileFailed) {
+            return;
+        }
+        try {
+            if (file == null) {
+                Path dir = OutputDirectory.base(context);
+                if (dir == null) {
+                    fileFailed = true; // no output directory to write to: the summary still comes
+                    return;
+                }
+                file = newFile(dir);
+                Files.writeString(file, "test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis,measuredBy\n", StandardCharsets.UTF_8);
+            }
+            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
+                out.write(csv(entry.test()) + "," + usage.peakMemoryBytes().orElse(-1) + ","
+                        + usage.cpuTotal().map(d -> d.toMillis()).orElse(-1L) + "," + usage.peakTasks().orElse(-1) + ","
+                        + usage.oomKills() + "," + usage.wallTime().toMillis() + "," + (container ? "cgroup" : "batch-jvm") + "\n");
+            }
+        } catch (IOException e) {
+            fileFailed = true;
+            System.err.println("[barco] cannot write the usage file " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static Path newFile(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return dir.resolve("usage-" + time + "-" + ProcessHandle.current().pid() + ".csv");
+    }
+
+    private static String csv(String value) {
+        return "\"" + value.replace("\"", "\"\"") + "\"";
+    }
+
+    /** The summary of the run, or empty when no test ran in a container. */
+    public static synchronized Optional<String> summary() {
+        if (ENTRIES.isEmpty()) {
+            return Optional.empty();
+        }
+        // a container's figures are its cgroup's; a test's share of a batch JVM is within its JVM's: not added twice
+        List<Entry> containers = ENTRIES.stream().filter(Entry::container).toList();
+        long cpu = containers.stream().mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L)).sum();
+        long wall = containers.stream().mapToLong(e -> e.usage().wallTime().toMillis()).sum();
+        long ooms = containers.stream().mapToLong(e -> e.usage().oomKills()).sum();
+        StringBuilder text = new StringBuilder("[barco] " + containers.size() + (containers.size() == 1 ? " container" : " containers")
+                + " for tests: CPU " + cpu + " ms, wall " + wall + " ms, OOM kills " + ooms
+                + (file != null ? "; each test's usage in " + file : "") + "\n");
+        text.append("[barco] most memory:");
+        ENTRIES.stream().filter(e -> e.usage().peakMemoryBytes().isPresent())
+                .sorted(Comparator.comparingLong((Entry e) -> e.usage().peakMemoryBytes().getAsLong()).reversed()).limit(TOP)
+                .forEach(e -> text.append(' ').append(name(e)).append('=').append(Size.human(e.usage().peakMemoryBytes().getAsLong())));
+        text.append("\n[barco] most CPU:");
+        ENTRIES.stream().filter(e -> e.usage().cpuTotal().isPresent())
+                .sorted(Comparator.comparingLong((Entry e) -> e.usage().cpuTotal().get().toMillis()).reversed()).limit(TOP)
+                .forEach(e -> text.append(' ').append(name(e)).append('=').append(e.usage().cpuTotal().get().toMillis()).append("ms"));
+        return Optional.of(text.toString());
+    }
+
+    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("\\[([a-z-]+):([^\\]]*)\\]");
+
+    /** The test's class, method and invocation from its unique id, short enough for a console line: {@code Foo#bar[2]}. */
+    static String name(Entry entry) {
+        StringBuilder name = new StringBuilder();
+        java.util.regex.Matcher m = SEGMENT.matcher(entry.test());
+        while (m.find()) {
+            String type = m.group(1);
+            String value = m.group(2);
+            if (type.endsWith("class")) {
+                name.setLength(0);
+                name.append(value.substring(value.lastIndexOf('.') + 1).replace('$', '.'));
+            } else if (type.equals("method") || type.equals("test-template") || type.equals("test-factory")) {
+                int paren = value.indexOf('(');
+                name.append('#').append(paren < 0 ? value : value.substring(0, paren));
+            } else if (type.endsWith("invocation") || type.startsWith("dynamic")) {
+                name.append('[').append(value.replace("#", "")).append(']');
+            }
+        }
+        return name.length() > 0 ? name.toString() : entry.test();
+    }
+
+    /** Clears what was recorded, for a new run in the same JVM. */
+    public static synchronized void reset() {
+        ENTRIES.clear();
+        file = null;
+        fileFailed = false;
+    }
+}

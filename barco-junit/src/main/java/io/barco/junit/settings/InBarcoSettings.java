@@ -1,0 +1,145 @@
+package io.barco.junit.settings;
+
+import io.barco.BarcoException;
+import io.barco.Setting;
+import io.barco.junit.InBarco;
+import io.barco.spec.ContainerSpec;
+import io.barco.spec.SpecOptions;
+import java.lang.reflect.AnnotatedElement;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/** The merged {@link InBarco} settings of a test: outer classes first, then the class, then the method. */
+public final class InBarcoSettings {
+    private final List<InBarco> layers;
+    /** The barco.* parameters, under every annotation; null when none is set. */
+    private final ConfiguredLayer configured;
+    /** JVM options for forked JVMs beyond the build's, from barco.jvmArgs. */
+    private final List<String> jvmArgs;
+
+    private InBarcoSettings(List<InBarco> layers) {
+        this(layers, null, List.of());
+    }
+
+    private InBarcoSettings(List<InBarco> layers, ConfiguredLayer configured, List<String> jvmArgs) {
+        this.layers = layers;
+        this.configured = configured;
+        this.jvmArgs = jvmArgs;
+    }
+
+    /**
+     * These settings under the configuration parameters ({@link ConfiguredLayer}): the parameters are
+     * the outermost layer, the annotations win over them.
+     */
+    public InBarcoSettings configuredBy(java.util.function.Function<String, Optional<String>> parameters) {
+        String args = parameters.apply("barco.jvmArgs").orElse("").trim();
+        return new InBarcoSettings(layers, ConfiguredLayer.from(parameters).orElse(null),
+                args.isEmpty() ? List.of() : List.of(args.split("\\s+")));
+    }
+
+    public List<String> jvmArgs() {
+        return jvmArgs;
+    }
+
+    /** Equal when the annotations are: then the specs are too. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof InBarcoSettings that && layers.equals(that.layers) && Objects.equals(configured, that.configured)
+                && jvmArgs.equals(that.jvmArgs);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(layers, configured, jvmArgs);
+    }
+
+    /** barco's defaults, as a bare {@code @InBarco} gives them. */
+    public static InBarcoSettings defaults() {
+        return new InBarcoSettings(List.of());
+    }
+
+    /** The annotations that apply to {@code method} of {@code testClass}, outermost first; empty if none. */
+    public static Optional<InBarcoSettings> of(Class<?> testClass, Optional<? extends AnnotatedElement> method) {
+        List<InBarco> layers = new ArrayList<>();
+        Deque<Class<?>> classes = new ArrayDeque<>();
+        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+            classes.addFirst(c);
+        }
+        for (Class<?> c : classes) {
+            AnnotationSupport.findAnnotation(c, InBarco.class).ifPresent(layers::add);
+        }
+        method.flatMap(m -> AnnotationSupport.findAnnotation(m, InBarco.class)).ifPresent(layers::add);
+        return layers.isEmpty() ? Optional.empty() : Optional.of(new InBarcoSettings(layers));
+    }
+
+    /** The innermost granularity an annotation sets, if any. */
+    public Optional<InBarco.Granularity> granularity() {
+        InBarco.Granularity found = null;
+        for (InBarco a : layers) {
+            if (a.granularity() != InBarco.Granularity.INHERIT) {
+                found = a.granularity();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The container spec for {@code command}, with every layer applied in order; a bad value names its attribute. */
+    public ContainerSpec.Builder spec(String command) {
+        try {
+            return options().builder(command);
+        } catch (BarcoException e) {
+            throw InBarcoAttributes.explained(e);
+        }
+    }
+
+    /** The layers as text for the translator every front end shares: the innermost value wins, lists add up. */
+    private SpecOptions options() {
+        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.UNLIMITED);
+        if (configured != null) {
+            configured.applyTo(options);
+        }
+        for (InBarco a : layers) {
+            if (a.uid() >= 0) {
+                options.set(Setting.UID, Integer.toString(a.uid()));
+            }
+            set(options, Setting.ROOTFS, a.rootfs());
+            set(options, Setting.MEMORY, a.memory());
+            set(options, Setting.CPUS, a.cpus());
+            if (a.cpuWeight() >= 0) {
+                options.set(Setting.CPU_WEIGHT, Integer.toString(a.cpuWeight()));
+            }
+            if (a.pids() >= 0) {
+                options.set(Setting.PIDS, Integer.toString(a.pids()));
+            }
+            set(options, Setting.NETWORK, a.network());
+            set(options, Setting.HOSTNAME, a.hostname());
+            if (a.writableRoot()) {
+                options.set(Setting.WRITABLE_ROOT, "true");
+            }
+            add(options, Setting.BINDS, a.binds());
+            add(options, Setting.TMPFS, a.tmpfs());
+            add(options, Setting.CAP_DROP, a.capDrop()); // drops first, as Docker: capDrop = "ALL", capAdd = "KILL" keeps KILL
+            add(options, Setting.CAP_ADD, a.capAdd());
+            add(options, Setting.SECCOMP_DENY, a.seccompDeny());
+            set(options, Setting.TIMEOUT, a.timeout());
+        }
+        return options;
+    }
+
+    private static void set(SpecOptions options, Setting setting, String value) {
+        if (!value.isEmpty()) {
+            options.set(setting, value);
+        }
+    }
+
+    private static void add(SpecOptions options, Setting setting, String[] values) {
+        for (String value : values) {
+            options.add(setting, value);
+        }
+    }
+}
