@@ -3,6 +3,7 @@ package io.barco.junit;
 import io.barco.BarcoException;
 import io.barco.BarcoRuntime;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.fork.ForkedTest;
 import io.barco.junit.fork.StandbyForks;
 import io.barco.junit.report.OutputDirectory;
@@ -44,8 +45,6 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     /** The test running on this thread: a class's container reports what a test ran in it as that test's. */
     private static final ThreadLocal<ExtensionContext> RUNNING_TEST = new ThreadLocal<>();
 
-    /** Set in the forked JVM: the test runs right there. */
-    public static final String FORKED_PROPERTY = "barco.forked";
     /**
      * true: every test of the run goes into a container, annotated or not (with the extension
      * registered by {@code junit.jupiter.extensions.autodetection.enabled=true}).
@@ -70,7 +69,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     private static final AtomicBoolean SKIP_ANNOUNCED = new AtomicBoolean();
 
     static boolean inForkedJvm() {
-        return Boolean.getBoolean(FORKED_PROPERTY);
+        return Boolean.getBoolean(BuildJvm.FORKED_PROPERTY);
     }
 
     @Override
@@ -169,7 +168,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         }
     }
 
-    public static boolean commandMode(Method method) {
+    static boolean commandMode(Method method) {
         for (Class<?> type : method.getParameterTypes()) {
             if (type == BarcoContainer.class) {
                 return true;

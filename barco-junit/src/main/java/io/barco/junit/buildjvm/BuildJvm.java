@@ -1,6 +1,5 @@
 package io.barco.junit.buildjvm;
 
-import io.barco.junit.BarcoExtension;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,12 +24,14 @@ import java.util.TreeMap;
  * variables listed in {@link #HOST_ONLY_ENV}. {@code HOME} and {@code TMPDIR} become {@code /tmp}.
  */
 public record BuildJvm(List<String> jvmOptions, Map<String, String> systemProperties, Map<String, String> environment, Path workingDirectory) {
+    /** Set in the forked JVM: the test runs right there. Never copied from the host's JVM. */
+    public static final String FORKED_PROPERTY = "barco.forked";
 
     /** Environment variables that point at the host's sessions, or were applied to this JVM already. */
     static final Set<String> HOST_ONLY_ENV = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "CLASSPATH",
             "PWD", "OLDPWD", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO");
     private static final Set<String> HOST_ONLY_PROPERTIES = Set.of("user.dir", "user.home", "user.name", "line.separator",
-            "file.separator", "path.separator", "native.encoding", BarcoExtension.FORKED_PROPERTY);
+            "file.separator", "path.separator", "native.encoding", FORKED_PROPERTY);
     private static final List<String> JVM_PROPERTY_PREFIXES = List.of("java.", "sun.", "jdk.", "os.");
     /** Longer values would not fit on a command line (the kernel's limit per argument is 128 KiB). */
     private static final int MAX_PROPERTY_LENGTH = 64 * 1024;
@@ -78,7 +79,7 @@ public record BuildJvm(List<String> jvmOptions, Map<String, String> systemProper
         return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.equals("-Xdebug")
                 || option.startsWith("-Xshare:") || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-XX:ArchiveClassesAtExit")
                 || option.equals("-XX:+AutoCreateSharedArchive") || option.startsWith("-Djava.io.tmpdir=")
-                || option.startsWith("-Duser.dir=") || option.startsWith("-D" + BarcoExtension.FORKED_PROPERTY + "=");
+                || option.startsWith("-Duser.dir=") || option.startsWith("-D" + FORKED_PROPERTY + "=");
     }
 
     /** Whether these options choose a garbage collector: then no other may be chosen (the JVM refuses two). */

@@ -2,7 +2,6 @@ package io.barco.junit.fork;
 
 import io.barco.Barco;
 import io.barco.cgroup.ResourceUsage;
-import io.barco.junit.BarcoExtension;
 import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.buildjvm.ForkedClasspath;
 import io.barco.junit.buildjvm.JavaAgents;
@@ -127,7 +126,7 @@ final class ForkedJvm implements AutoCloseable {
                 args.add("-Djunit.jupiter.execution.timeout.default=" + testTimeout.get().toMillis() + " ms");
                 args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
             }
-            args.addAll(List.of("-D" + BarcoExtension.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
+            args.addAll(List.of("-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
                     "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
             if (batch) {
                 args.add("--batch");

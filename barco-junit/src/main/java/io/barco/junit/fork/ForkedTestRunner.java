@@ -2,8 +2,8 @@ package io.barco.junit.fork;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 
-import io.barco.junit.BarcoExtension;
 import io.barco.junit.InBarco;
+import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.outcome.JvmCpu;
 import io.barco.junit.outcome.OutcomeFile;
 import io.barco.junit.settings.InBarcoSettings;
@@ -88,7 +88,7 @@ public final class ForkedTestRunner {
 
     private static void run(Launcher launcher, List<String> ids, String batch, OutcomeFile.Writer outcomes) throws ClassNotFoundException {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .configurationParameter(BarcoExtension.FORKED_PROPERTY, "true");
+                .configurationParameter(BuildJvm.FORKED_PROPERTY, "true");
         if (batch != null) {
             Optional<InBarcoSettings> own = batch.equals("*") ? Optional.empty()
                     : InBarcoSettings.of(Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
@@ -146,10 +146,25 @@ public final class ForkedTestRunner {
         if (method.get().getJavaMethod().isAnnotationPresent(org.junit.jupiter.api.TestFactory.class)) {
             return FilterResult.excluded("dynamic tests run on the host"); // the host runs the factory itself
         }
-        if (BarcoExtension.commandMode(method.get().getJavaMethod())) {
+        if (commandMode(method.get().getJavaMethod())) {
             return FilterResult.excluded("command mode runs on the host");
         }
         Optional<InBarcoSettings> own = InBarcoSettings.of(method.get().getJavaClass(), Optional.of(method.get().getJavaMethod()));
         return own.equals(batch) ? FilterResult.included("batched") : FilterResult.excluded("runs in its own barco container");
+    }
+
+    /**
+     * Command mode runs on the host: a test with a BarcoContainer parameter, named here rather than
+     * referred to, as JVM mode lies below the API package (ForkedTestRunnerTest holds the name to the class).
+     */
+    static final String COMMAND_MODE_PARAMETER = "io.barco.junit.BarcoContainer";
+
+    static boolean commandMode(java.lang.reflect.Method method) {
+        for (Class<?> type : method.getParameterTypes()) {
+            if (type.getName().equals(COMMAND_MODE_PARAMETER)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
