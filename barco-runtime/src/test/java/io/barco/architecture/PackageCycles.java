@@ -1,7 +1,5 @@
 package io.barco.architecture;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,56 +15,40 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 
 /**
- * No package of barco-runtime depends on itself through others: each reads as a layer over the ones
- * it uses (spec over seccomp, plan over spec, launch over plan). Read from the sources rather than
- * with a library such as ArchUnit: one rule needs no dependency, and the sources name every type
- * they use outside their package, by import or fully qualified.
+ * The package dependencies of a module, read from its sources, and their cycles: each module's
+ * {@code PackageCyclesTest} asserts there are none, so that each package reads as a layer over the
+ * ones it uses. Read from the sources rather than with a library such as ArchUnit: one rule needs no
+ * dependency, and the sources name every type they use outside their package, by import or fully
+ * qualified. Shared with barco-junit through barco-runtime's test jar.
  *
- * <p>The root package holds the facade, which uses everything, and the vocabulary every package
- * shares (BarcoException, Setting). A root type that uses no other package is a node of its own:
- * it closes no cycle, whoever uses it.
+ * <p>Only packages under the module's root package count. The root package holds the facade, which
+ * uses everything, and the vocabulary every package shares (BarcoException and Setting in
+ * barco-runtime, the annotations in barco-junit). A root type that uses no other package of the module
+ * is a node of its own: it closes no cycle, whoever uses it.
  */
-class PackageCyclesTest {
-    private static final Path SOURCES = Path.of("src/main/java");
+public final class PackageCycles {
     private static final Pattern REFERENCE = Pattern.compile("\\b(io\\.barco(?:\\.[a-z][a-z0-9]*)*)\\.([A-Z]\\w*)");
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
     private static final Pattern STRINGS = Pattern.compile("\"(?:\\\\.|[^\"\\\\])*\"");
 
-    @Test
-    void noPackageDependsOnItselfThroughOthers() throws IOException {
-        Map<String, Set<String>> graph = dependencies();
-        assertThat(graph).as("packages read from %s", SOURCES.toAbsolutePath()).containsKeys("io.barco.spec", "io.barco.seccomp");
-        assertThat(cycles(graph)).as("package cycles").isEmpty();
+    private PackageCycles() {
     }
 
-    @Test
-    void seccompLiesBelowSpec() throws IOException {
-        Map<String, Set<String>> graph = dependencies();
-        assertThat(graph.get("io.barco.spec")).contains("io.barco.seccomp");
-        assertThat(graph.get("io.barco.seccomp")).doesNotContain("io.barco.spec");
-    }
-
-    @Test
-    void theCheckFindsACycle() {
-        Map<String, Set<String>> graph = Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"), "d", Set.of("a"));
-        assertThat(cycles(graph)).containsExactly(List.of("a", "b", "c"));
-    }
-
-    /** Node to the nodes it uses: a package, or a root type that uses no other package. */
-    private static Map<String, Set<String>> dependencies() throws IOException {
+    /** Node to the nodes it uses: a package under {@code root}, or a root type that uses no other package. */
+    public static Map<String, Set<String>> dependencies(Path sources, String root) throws IOException {
         Map<String, Set<String>> typeUses = new HashMap<>(); // qualified type -> packages it references
-        try (Stream<Path> files = Files.walk(SOURCES)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                String pkg = SOURCES.relativize(file.getParent()).toString().replace('/', '.');
+        try (Stream<Path> files = Files.walk(sources)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("package-info.java")).toList()) {
+                String pkg = sources.relativize(file.getParent()).toString().replace('/', '.');
                 String type = pkg + "." + file.getFileName().toString().replace(".java", "");
                 String code = STRINGS.matcher(COMMENTS.matcher(Files.readString(file)).replaceAll(" ")).replaceAll("\"\"");
                 Set<String> used = new TreeSet<>();
                 Matcher m = REFERENCE.matcher(code);
                 while (m.find()) {
-                    if (!m.group(1).equals(pkg)) {
+                    boolean inModule = m.group(1).equals(root) || m.group(1).startsWith(root + ".");
+                    if (inModule && !m.group(1).equals(pkg)) {
                         used.add(m.group(1) + "." + m.group(2));
                     }
                 }
@@ -75,10 +57,10 @@ class PackageCyclesTest {
         }
         Map<String, Set<String>> graph = new TreeMap<>();
         typeUses.forEach((type, used) -> {
-            Set<String> edges = graph.computeIfAbsent(node(type, typeUses), k -> new TreeSet<>());
+            Set<String> edges = graph.computeIfAbsent(node(type, root, typeUses), k -> new TreeSet<>());
             for (String target : used) {
-                String to = node(target, typeUses);
-                if (!to.equals(node(type, typeUses))) {
+                String to = node(target, root, typeUses);
+                if (!to.equals(node(type, root, typeUses))) {
                     edges.add(to);
                 }
             }
@@ -86,14 +68,14 @@ class PackageCyclesTest {
         return graph;
     }
 
-    private static String node(String type, Map<String, Set<String>> typeUses) {
+    private static String node(String type, String root, Map<String, Set<String>> typeUses) {
         String pkg = type.substring(0, type.lastIndexOf('.'));
-        boolean rootLeaf = pkg.equals("io.barco") && typeUses.getOrDefault(type, Set.of()).isEmpty();
+        boolean rootLeaf = pkg.equals(root) && typeUses.getOrDefault(type, Set.of()).isEmpty();
         return rootLeaf ? type : pkg;
     }
 
     /** Each strongly connected group of more than one node (Tarjan), sorted. */
-    static List<List<String>> cycles(Map<String, Set<String>> graph) {
+    public static List<List<String>> cycles(Map<String, Set<String>> graph) {
         List<List<String>> found = new ArrayList<>();
         Map<String, Integer> index = new HashMap<>();
         Map<String, Integer> low = new HashMap<>();
