@@ -26,8 +26,4 @@ final class VerboseLog {
             out.println(LocalTime.now().format(TIME) + " DEBUG barco: " + message);
         }
     }
-
-    boolean debugEnabled() {
-        return level >= 2;
-    }
 }

@@ -25,9 +25,4 @@ public final class ContainerPaths {
         }
         return "/" + String.join("/", parts);
     }
-
-    /** Depth of a normalised path: "/" is 0, "/a/b" is 2. */
-    public static int depth(String normalized) {
-        return normalized.equals("/") ? 0 : (int) normalized.chars().filter(c -> c == '/').count();
-    }
 }

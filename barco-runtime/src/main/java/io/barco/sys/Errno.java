@@ -6,14 +6,12 @@ public final class Errno {
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
-    public static final int ECHILD = 10;
     public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
     public static final int ENOEXEC = 8;
     public static final int EINVAL = 22;
     public static final int EROFS = 30;
     public static final int ELOOP = 40;
-    public static final int ENOSYS = 38;
 
     private Errno() {
     }

@@ -18,10 +18,8 @@ public interface LibC extends Library {
     int O_CLOEXEC = 0x80000;
     int MFD_CLOEXEC = 1;
     int SEEK_SET = 0;
-    int WNOHANG = 1;
     int POSIX_SPAWN_SETSIGMASK = 0x08;
     int POSIX_SPAWN_SETSIGDEF = 0x04;
-    int POLLIN = 1;
 
     long SYS_PIDFD_OPEN = 434;
     long SYS_PIDFD_SEND_SIGNAL = 424;
@@ -62,8 +60,6 @@ public interface LibC extends Library {
     int pthread_sigmask(int how, Pointer set, Pointer old);
 
     String strerror(int errno);
-
-    int poll(byte[] fds, long nfds, int timeoutMillis) throws LastErrorException;
 
     int posix_spawn(int[] pid, String path, Pointer fileActions, Pointer attr, String[] argv, String[] envp);
 
