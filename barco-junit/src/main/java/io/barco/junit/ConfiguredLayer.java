@@ -13,13 +13,13 @@ import java.util.function.Function;
  * Lists are comma-separated. {@code barco.jvmArgs} (whitespace-separated) adds JVM options to forks.
  */
 record ConfiguredLayer(int uid, String rootfs, String memory, String cpus, int cpuWeight, int pids, String network,
-        String hostname, String[] binds, String[] tmpfs, boolean writableRoot, String[] capAdd, String[] capDrop,
+        String hostname, String[] binds, String[] tmpfs, boolean writableRoot, String writableRootSize, String[] capAdd, String[] capDrop,
         String[] seccompDeny, String timeout, Granularity granularity) implements InBarco {
 
     static final String PREFIX = "barco.";
     /** The attributes that may be given as parameters, by name: barco.NAME. */
     static final List<String> NAMES = List.of("uid", "rootfs", "memory", "cpus", "cpuWeight", "pids", "network", "hostname",
-            "binds", "tmpfs", "writableRoot", "capAdd", "capDrop", "seccompDeny", "timeout");
+            "binds", "tmpfs", "writableRoot", "writableRootSize", "capAdd", "capDrop", "seccompDeny", "timeout");
 
     /** The layer the parameters make; empty when none is set. */
     static Optional<ConfiguredLayer> from(Function<String, Optional<String>> parameters) {
@@ -29,7 +29,7 @@ record ConfiguredLayer(int uid, String rootfs, String memory, String cpus, int c
         return Optional.of(new ConfiguredLayer(number(parameters, "uid"), text(parameters, "rootfs"), text(parameters, "memory"),
                 text(parameters, "cpus"), number(parameters, "cpuWeight"), number(parameters, "pids"), text(parameters, "network"),
                 text(parameters, "hostname"), list(parameters, "binds"), list(parameters, "tmpfs"),
-                Boolean.parseBoolean(text(parameters, "writableRoot")), list(parameters, "capAdd"), list(parameters, "capDrop"),
+                Boolean.parseBoolean(text(parameters, "writableRoot")), text(parameters, "writableRootSize"), list(parameters, "capAdd"), list(parameters, "capDrop"),
                 list(parameters, "seccompDeny"), text(parameters, "timeout"), Granularity.INHERIT));
     }
 
@@ -79,7 +79,7 @@ record ConfiguredLayer(int uid, String rootfs, String memory, String cpus, int c
     public String toString() {
         return "barco parameters[uid=" + uid + ", rootfs=" + rootfs + ", memory=" + memory + ", cpus=" + cpus + ", cpuWeight="
                 + cpuWeight + ", pids=" + pids + ", network=" + network + ", hostname=" + hostname + ", binds=" + Arrays.toString(binds)
-                + ", tmpfs=" + Arrays.toString(tmpfs) + ", writableRoot=" + writableRoot + ", capAdd=" + Arrays.toString(capAdd)
+                + ", tmpfs=" + Arrays.toString(tmpfs) + ", writableRoot=" + writableRoot + ", writableRootSize=" + writableRootSize + ", capAdd=" + Arrays.toString(capAdd)
                 + ", capDrop=" + Arrays.toString(capDrop) + ", seccompDeny=" + Arrays.toString(seccompDeny) + ", timeout=" + timeout + "]";
     }
 }

@@ -131,7 +131,10 @@ final class InBarcoSettings {
                 b.tmpfs(target);
             }
             if (a.writableRoot()) {
-                b.readOnlyRoot(false);
+                b.writableRoot(true);
+            }
+            if (!a.writableRootSize().isEmpty()) {
+                b.rootOverlaySize(Size.parse(a.writableRootSize()));
             }
             for (String cap : a.capAdd()) {
                 b.addCapabilities(Capability.parse(cap));

@@ -36,6 +36,12 @@ class InBarcoSettingsTest {
         }
     }
 
+    @InBarco(writableRoot = true, writableRootSize = "128M")
+    static class Writable {
+        void plain() {
+        }
+    }
+
     static class Unannotated {
         void plain() {
         }
@@ -83,6 +89,18 @@ class InBarcoSettingsTest {
         assertThat(InBarcoSettings.duration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(InBarcoSettings.duration("2m")).isEqualTo(Duration.ofMinutes(2));
         assertThatThrownBy(() -> InBarcoSettings.duration("soon")).hasMessageContaining("invalid @InBarco(timeout) 'soon'");
+    }
+
+    @Test
+    void aWritableRootIsAThrowawayOverlayOfTheSizeGiven() throws Exception {
+        ContainerSpec spec = spec(Writable.class, "plain");
+        assertThat(spec.rootMode()).isEqualTo(io.barco.spec.RootMode.OVERLAY);
+        assertThat(spec.rootOverlaySize()).isEqualTo(128L << 20);
+        java.util.Map<String, String> parameters = java.util.Map.of("barco.writableRoot", "true", "barco.writableRootSize", "2G");
+        ContainerSpec configured = InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)))
+                .spec("/bin/true").build();
+        assertThat(configured.rootMode()).isEqualTo(io.barco.spec.RootMode.OVERLAY);
+        assertThat(configured.rootOverlaySize()).isEqualTo(2L << 30);
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.barco.spec.IdMapping;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
 import io.barco.spec.NetworkMode;
+import io.barco.spec.RootMode;
 import io.barco.spec.Stdio;
 import io.barco.sys.OwnedTempDirectories;
 import java.io.PrintStream;
@@ -77,8 +78,17 @@ public final class BarcoCommand implements Callable<Integer> {
     @Option(names = "--hostname", paramLabel = "NAME", description = "hostname (default: ${DEFAULT-VALUE})")
     String hostname = ContainerSpec.DEFAULT_HOSTNAME;
 
-    @Option(names = "--rw", description = "mount the root filesystem read-write (default: read-only)")
+    @Option(names = "--rw", description = "a writable root that is thrown away: an overlay on the rootfs (the host's / too) "
+            + "whose writes vanish with the container; the rootfs never changes (default: read-only)")
     boolean readWrite;
+
+    @Option(names = "--rw-size", paramLabel = "SIZE", description = "the most a --rw root holds of what the container writes, "
+            + "in memory (default: 1G); beyond it a write fails with ENOSPC")
+    String readWriteSize;
+
+    @Option(names = "--rw-host-root", description = "DANGEROUS: mount the rootfs itself read-write: with the default rootfs /, "
+            + "the container changes the host's own files (as host uid 10000 and up)")
+    boolean readWriteHostRoot;
 
     @Option(names = "--bind", paramLabel = "SRC:DST[:ro|rw]", description = "bind a host path into the container")
     List<String> binds = new ArrayList<>();
@@ -148,14 +158,40 @@ public final class BarcoCommand implements Callable<Integer> {
         this.err = err;
     }
 
+    /** --rw is the throwaway overlay; only --rw-host-root, named for what it does, writes to the rootfs. */
+    private RootMode rootMode() {
+        if (readWrite && readWriteHostRoot) {
+            throw new InvalidSpecException("--rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, "
+                    + "--rw-host-root to the rootfs itself; give one of them");
+        }
+        if (readWriteSize != null && !readWrite) {
+            throw new InvalidSpecException("--rw-size limits the overlay of --rw" + (readWriteHostRoot ? ", not --rw-host-root" : "")
+                    + ": add --rw, or drop --rw-size");
+        }
+        return readWrite ? RootMode.OVERLAY : readWriteHostRoot ? RootMode.WRITE_THROUGH : RootMode.READ_ONLY;
+    }
+
     /** The spec these options describe. */
     ContainerSpec spec() {
         ContainerSpec.Builder b = ContainerSpec.builder(command).argv0(argv0).args(args).uid(uid)
-                .rootfs(rootfs.toAbsolutePath().normalize()).readOnlyRoot(!readWrite).hostname(hostname)
+                .rootfs(rootfs.toAbsolutePath().normalize()).rootMode(rootMode()).hostname(hostname)
                 .workdir(workdir).network(NetworkMode.parse(network)).timeout(timeout)
                 .stdio(Stdio.INHERIT);
         if (gid != null) {
             b.gid(gid);
+        }
+        if (readWriteSize != null) {
+            long bytes;
+            try {
+                bytes = Size.parse(readWriteSize);
+            } catch (InvalidSpecException e) {
+                bytes = 0;
+            }
+            if (bytes < ContainerSpec.MIN_ROOT_OVERLAY_SIZE) {
+                throw new InvalidSpecException("invalid --rw-size '" + readWriteSize + "': give at least "
+                        + Size.format(ContainerSpec.MIN_ROOT_OVERLAY_SIZE) + ", such as 256M or 2G");
+            }
+            b.rootOverlaySize(bytes);
         }
         if (idMap != null) {
             String[] p = idMap.split(":");

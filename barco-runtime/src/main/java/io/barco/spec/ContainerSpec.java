@@ -27,7 +27,8 @@ public final class ContainerSpec {
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     /** The default size of a writable root's upper layer (a tmpfs): 1G. */
     public static final long DEFAULT_ROOT_OVERLAY_SIZE = 1L << 30;
-    static final long MIN_ROOT_OVERLAY_SIZE = 1L << 20;
+    /** The least a writable root's upper layer may be: 1M. */
+    public static final long MIN_ROOT_OVERLAY_SIZE = 1L << 20;
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
 
     private final Path rootfs;

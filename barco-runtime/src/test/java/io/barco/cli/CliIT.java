@@ -99,6 +99,40 @@ class CliIT {
     }
 
     @Test
+    void rwIsAThrowawayOverlayOverTheHostsRootAndRwHostRootStillWritesThrough() throws Exception {
+        Path hosts = Path.of("/etc/hosts");
+        byte[] before = Files.readAllBytes(hosts);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(hosts);
+        Run overlay = barco("--rw", "--rw-size", "8M", "-c", "/bin/sh", "--", "-c",
+                "echo '10.9.8.7 cli-it' >> /etc/hosts && grep -c cli-it /etc/hosts");
+        assertThat(overlay.exit()).as(overlay.stderr()).isZero();
+        assertThat(overlay.stdout()).isEqualTo("1\n");
+        assertThat(Files.readAllBytes(hosts)).isEqualTo(before);
+        assertThat(Files.getLastModifiedTime(hosts)).isEqualTo(mtime);
+
+        // only this test's own file: /var/tmp is world-writable, so container root (host uid 10000) may create it
+        Path mine = Path.of("/var/tmp", "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            Run through = barco("--rw-host-root", "-c", "/bin/sh", "--", "-c", "echo through > " + mine);
+            assertThat(through.exit()).as(through.stderr()).isZero();
+            assertThat(mine).hasContent("through");
+        } finally {
+            Files.deleteIfExists(mine);
+        }
+    }
+
+    @Test
+    void contradictoryWritableRootFlagsAreOneLineAndExit125() throws Exception {
+        Run both = barco("--rw", "--rw-host-root", "-c", "/bin/true");
+        assertThat(both.exit()).isEqualTo(125);
+        assertThat(both.stderr()).isEqualTo("barco: --rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, "
+                + "--rw-host-root to the rootfs itself; give one of them\n");
+        Run size = barco("--rw-size", "64M", "-c", "/bin/true");
+        assertThat(size.exit()).isEqualTo(125);
+        assertThat(size.stderr()).isEqualTo("barco: --rw-size limits the overlay of --rw: add --rw, or drop --rw-size\n");
+    }
+
+    @Test
     void execRunsACommandInAContainerStartedByAnotherBarcoWithAName() throws Exception {
         String name = "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         Process server = track(new ProcessBuilder(command("--name", name, "--hostname", "named", "-c", "python3", "--",
