@@ -32,4 +32,12 @@ class WritableRootSampleIT {
         assertThat(Files.readAllBytes(Path.of("/etc/hosts"))).isEqualTo(hostsBefore);
         assertThat(Path.of("/etc/sample.conf")).doesNotExist();
     }
+
+    @Test
+    void aTestInItsOwnJvmWritesToEtcToo() throws Exception {
+        // no BarcoContainer parameter: the test itself runs in a forked JVM in the container
+        Files.writeString(Path.of("/etc/sample-jvm.conf"), "written by the fork");
+        assertThat(Files.readString(Path.of("/etc/sample-jvm.conf"))).isEqualTo("written by the fork");
+        assertThat(java.net.InetAddress.getLocalHost().getHostName()).isEqualTo("barcontainer");
+    }
 }
