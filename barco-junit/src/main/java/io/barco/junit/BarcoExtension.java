@@ -1,5 +1,6 @@
 package io.barco.junit;
 
+import io.barco.BarcoException;
 import io.barco.BarcoRuntime;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.spec.Size;
@@ -188,15 +189,27 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     private void intercept(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
             throws Throwable {
         Optional<InBarcoSettings> settings = settings(context);
-        if (inForkedJvm() || settings.isEmpty() || commandMode(call.getExecutable())) {
+        if (inForkedJvm() || settings.isEmpty()) {
             invocation.proceed();
+            return;
+        }
+        if (commandMode(call.getExecutable())) {
+            try {
+                invocation.proceed();
+            } catch (BarcoException e) {
+                throw InBarcoAttributes.explained(e); // a container the test's BarcoContainer could not start
+            }
             return;
         }
         invocation.skip();
         ForkedTest.Outcome outcome = ClassForks.granularity(context) == ClassForks.Granularity.METHOD ? null
                 : ClassForks.outcome(context);
         if (outcome == null) {
-            outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
+            try {
+                outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
+            } catch (BarcoException e) {
+                throw InBarcoAttributes.explained(e);
+            }
             outcome.usage().ifPresent(usage -> publish(context, usage));
         }
         outcome.rethrow();
@@ -235,7 +248,13 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         if (!inForkedJvm()) {
-            rethrowing(() -> ClassForks.beforeAll(context));
+            rethrowing(() -> {
+                try {
+                    ClassForks.beforeAll(context);
+                } catch (BarcoException e) {
+                    throw InBarcoAttributes.explained(e);
+                }
+            });
         }
     }
 
@@ -349,6 +368,11 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * Failsafe keep in the test's {@code <system-out>} of TEST-*.xml: they drop report entries.
      */
     static void publish(ExtensionContext context, ResourceUsage usage) {
+        publish(context, usage, true);
+    }
+
+    /** @param container false for a test's share of its batch JVM, true for a container's own usage */
+    static void publish(ExtensionContext context, ResourceUsage usage, boolean container) {
         Map<String, String> entries = new LinkedHashMap<>();
         usage.peakMemoryBytes().ifPresent(b -> entries.put("barco.peakMemory", Size.human(b)));
         usage.cpuTotal().ifPresent(d -> entries.put("barco.cpuTime", d.toMillis() + " ms"));
@@ -356,7 +380,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         entries.put("barco.oomKills", Long.toString(usage.oomKills()));
         entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
         context.publishReportEntry(entries);
-        UsageReport.record(context, usage);
+        UsageReport.record(context, usage, container);
         if (UsageReport.perTestLine(context)) {
             // a display name is the test's to choose (a parameterized test's includes its arguments): cap it
             String name = context.getDisplayName();

@@ -1,34 +1,33 @@
 package io.barco.junit;
 
-import io.barco.seccomp.SeccompProfile;
-import io.barco.spec.Capability;
+import io.barco.BarcoException;
+import io.barco.Setting;
 import io.barco.spec.ContainerSpec;
-import io.barco.spec.InvalidSpecException;
-import io.barco.spec.Limits;
-import io.barco.spec.Mount;
-import io.barco.spec.NetworkMode;
-import io.barco.spec.Size;
+import io.barco.spec.SpecOptions;
 import java.lang.reflect.AnnotatedElement;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /** The merged {@link InBarco} settings of a test: outer classes first, then the class, then the method. */
 final class InBarcoSettings {
     private final List<InBarco> layers;
+    /** The barco.* parameters, under every annotation; null when none is set. */
+    private final ConfiguredLayer configured;
     /** JVM options for forked JVMs beyond the build's, from barco.jvmArgs. */
     private final List<String> jvmArgs;
 
     private InBarcoSettings(List<InBarco> layers) {
-        this(layers, List.of());
+        this(layers, null, List.of());
     }
 
-    private InBarcoSettings(List<InBarco> layers, List<String> jvmArgs) {
+    private InBarcoSettings(List<InBarco> layers, ConfiguredLayer configured, List<String> jvmArgs) {
         this.layers = layers;
+        this.configured = configured;
         this.jvmArgs = jvmArgs;
     }
 
@@ -37,11 +36,9 @@ final class InBarcoSettings {
      * the outermost layer, the annotations win over them.
      */
     InBarcoSettings configuredBy(java.util.function.Function<String, Optional<String>> parameters) {
-        List<InBarco> all = new ArrayList<>();
-        ConfiguredLayer.from(parameters).ifPresent(all::add);
-        all.addAll(layers);
         String args = parameters.apply("barco.jvmArgs").orElse("").trim();
-        return new InBarcoSettings(all, args.isEmpty() ? List.of() : List.of(args.split("\\s+")));
+        return new InBarcoSettings(layers, ConfiguredLayer.from(parameters).orElse(null),
+                args.isEmpty() ? List.of() : List.of(args.split("\\s+")));
     }
 
     List<String> jvmArgs() {
@@ -51,12 +48,13 @@ final class InBarcoSettings {
     /** Equal when the annotations are: then the specs are too. */
     @Override
     public boolean equals(Object other) {
-        return other instanceof InBarcoSettings that && layers.equals(that.layers) && jvmArgs.equals(that.jvmArgs);
+        return other instanceof InBarcoSettings that && layers.equals(that.layers) && Objects.equals(configured, that.configured)
+                && jvmArgs.equals(that.jvmArgs);
     }
 
     @Override
     public int hashCode() {
-        return layers.hashCode() * 31 + jvmArgs.hashCode();
+        return Objects.hash(layers, configured, jvmArgs);
     }
 
     /** barco's defaults, as a bare {@code @InBarco} gives them. */
@@ -89,74 +87,59 @@ final class InBarcoSettings {
         return Optional.ofNullable(found);
     }
 
-    /** The container spec for {@code command}, with every layer applied in order. */
+    /** The container spec for {@code command}, with every layer applied in order; a bad value names its attribute. */
     ContainerSpec.Builder spec(String command) {
-        ContainerSpec.Builder b = ContainerSpec.builder(command);
-        Limits limits = Limits.NONE;
-        SeccompProfile seccomp = SeccompProfile.defaults();
-        for (InBarco a : layers) {
-            if (a.uid() >= 0) {
-                b.uid(a.uid());
-            }
-            if (!a.rootfs().isEmpty()) {
-                b.rootfs(a.rootfs());
-            }
-            if (!a.memory().isEmpty()) {
-                limits = a.memory().equalsIgnoreCase("max") ? new Limits(null, null, limits.cpuWeight(), limits.cpus(), limits.pids())
-                        : limits.withMemory(Size.parse(a.memory()));
-            }
-            if (!a.cpus().isEmpty()) {
-                try {
-                    limits = limits.withCpus(Double.parseDouble(a.cpus()));
-                } catch (NumberFormatException e) {
-                    throw new InvalidSpecException("invalid @InBarco(cpus = \"" + a.cpus() + "\"): give a number of cores such as 0.5");
-                }
-            }
-            if (a.cpuWeight() >= 0) {
-                limits = limits.withCpuWeight(a.cpuWeight());
-            }
-            if (a.pids() >= 0) {
-                limits = limits.withPids(a.pids());
-            }
-            if (!a.network().isEmpty()) {
-                b.network(NetworkMode.parse(a.network()));
-            }
-            if (!a.hostname().isEmpty()) {
-                b.hostname(a.hostname());
-            }
-            for (String bind : a.binds()) {
-                b.mount(Mount.parseBind(bind));
-            }
-            for (String target : a.tmpfs()) {
-                b.tmpfs(target);
-            }
-            if (a.writableRoot()) {
-                b.writableRoot(true);
-            }
-            if (!a.writableRootSize().isEmpty()) {
-                b.rootOverlaySize(Size.parse(a.writableRootSize()));
-            }
-            for (String cap : a.capAdd()) {
-                b.addCapabilities(Capability.parse(cap));
-            }
-            for (String cap : a.capDrop()) {
-                if (cap.equalsIgnoreCase("ALL")) {
-                    b.capabilities(java.util.Set.of());
-                } else {
-                    b.dropCapabilities(Capability.parse(cap));
-                }
-            }
-            if (a.seccompDeny().length > 0) {
-                seccomp = seccomp.deny(a.seccompDeny());
-            }
-            if (!a.timeout().isEmpty()) {
-                b.timeout(duration(a.timeout()));
-            }
+        try {
+            return options().builder(command);
+        } catch (BarcoException e) {
+            throw InBarcoAttributes.explained(e);
         }
-        return b.limits(limits).seccomp(seccomp);
     }
 
-    static Duration duration(String text) {
-        return io.barco.spec.Durations.parse(text, "invalid @InBarco(timeout)");
+    /** The layers as text for the translator every front end shares: the innermost value wins, lists add up. */
+    private SpecOptions options() {
+        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.UNLIMITED);
+        if (configured != null) {
+            configured.applyTo(options);
+        }
+        for (InBarco a : layers) {
+            if (a.uid() >= 0) {
+                options.set(Setting.UID, Integer.toString(a.uid()));
+            }
+            set(options, Setting.ROOTFS, a.rootfs());
+            set(options, Setting.MEMORY, a.memory());
+            set(options, Setting.CPUS, a.cpus());
+            if (a.cpuWeight() >= 0) {
+                options.set(Setting.CPU_WEIGHT, Integer.toString(a.cpuWeight()));
+            }
+            if (a.pids() >= 0) {
+                options.set(Setting.PIDS, Integer.toString(a.pids()));
+            }
+            set(options, Setting.NETWORK, a.network());
+            set(options, Setting.HOSTNAME, a.hostname());
+            if (a.writableRoot()) {
+                options.set(Setting.WRITABLE_ROOT, "true");
+            }
+            set(options, Setting.WRITABLE_ROOT_SIZE, a.writableRootSize());
+            add(options, Setting.BINDS, a.binds());
+            add(options, Setting.TMPFS, a.tmpfs());
+            add(options, Setting.CAP_DROP, a.capDrop()); // drops first, as Docker: capDrop = "ALL", capAdd = "KILL" keeps KILL
+            add(options, Setting.CAP_ADD, a.capAdd());
+            add(options, Setting.SECCOMP_DENY, a.seccompDeny());
+            set(options, Setting.TIMEOUT, a.timeout());
+        }
+        return options;
+    }
+
+    private static void set(SpecOptions options, Setting setting, String value) {
+        if (!value.isEmpty()) {
+            options.set(setting, value);
+        }
+    }
+
+    private static void add(SpecOptions options, Setting setting, String[] values) {
+        for (String value : values) {
+            options.add(setting, value);
+        }
     }
 }

@@ -31,7 +31,14 @@ final class UsageReport {
     private static Path file;
     private static boolean fileFailed;
 
-    record Entry(String test, ResourceUsage usage) {
+    /**
+     * @param container whether the usage is a container's own, read from its cgroup (a test's or
+     *     command's container, a class's JVM), or else a test's share of its batch JVM, as that JVM measured it
+     */
+    record Entry(String test, ResourceUsage usage, boolean container) {
+        Entry(String test, ResourceUsage usage) {
+            this(test, usage, true);
+        }
     }
 
     private UsageReport() {
@@ -46,8 +53,8 @@ final class UsageReport {
         return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod())).isPresent();
     }
 
-    static synchronized void record(ExtensionContext context, ResourceUsage usage) {
-        Entry entry = new Entry(context.getUniqueId(), usage);
+    static synchronized void record(ExtensionContext context, ResourceUsage usage, boolean container) {
+        Entry entry = new Entry(context.getUniqueId(), usage, container);
         ENTRIES.add(entry);
         if (fileFailed) {
             return;
@@ -60,12 +67,12 @@ final class UsageReport {
                     return;
                 }
                 file = newFile(dir);
-                Files.writeString(file, "test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis\n", StandardCharsets.UTF_8);
+                Files.writeString(file, "test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis,measuredBy\n", StandardCharsets.UTF_8);
             }
             try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
                 out.write(csv(entry.test()) + "," + usage.peakMemoryBytes().orElse(-1) + ","
                         + usage.cpuTotal().map(d -> d.toMillis()).orElse(-1L) + "," + usage.peakTasks().orElse(-1) + ","
-                        + usage.oomKills() + "," + usage.wallTime().toMillis() + "\n");
+                        + usage.oomKills() + "," + usage.wallTime().toMillis() + "," + (container ? "cgroup" : "batch-jvm") + "\n");
             }
         } catch (IOException e) {
             fileFailed = true;
@@ -88,11 +95,14 @@ final class UsageReport {
         if (ENTRIES.isEmpty()) {
             return Optional.empty();
         }
-        long cpu = ENTRIES.stream().mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L)).sum();
-        long wall = ENTRIES.stream().mapToLong(e -> e.usage().wallTime().toMillis()).sum();
-        long ooms = ENTRIES.stream().mapToLong(e -> e.usage().oomKills()).sum();
-        StringBuilder text = new StringBuilder("[barco] " + ENTRIES.size() + (ENTRIES.size() == 1 ? " container" : " containers") + " for tests: CPU " + cpu + " ms, wall "
-                + wall + " ms, OOM kills " + ooms + (file != null ? "; each test's usage in " + file : "") + "\n");
+        // a container's figures are its cgroup's; a test's share of a batch JVM is within its JVM's: not added twice
+        List<Entry> containers = ENTRIES.stream().filter(Entry::container).toList();
+        long cpu = containers.stream().mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L)).sum();
+        long wall = containers.stream().mapToLong(e -> e.usage().wallTime().toMillis()).sum();
+        long ooms = containers.stream().mapToLong(e -> e.usage().oomKills()).sum();
+        StringBuilder text = new StringBuilder("[barco] " + containers.size() + (containers.size() == 1 ? " container" : " containers")
+                + " for tests: CPU " + cpu + " ms, wall " + wall + " ms, OOM kills " + ooms
+                + (file != null ? "; each test's usage in " + file : "") + "\n");
         text.append("[barco] most memory:");
         ENTRIES.stream().filter(e -> e.usage().peakMemoryBytes().isPresent())
                 .sorted(Comparator.comparingLong((Entry e) -> e.usage().peakMemoryBytes().getAsLong()).reversed()).limit(TOP)

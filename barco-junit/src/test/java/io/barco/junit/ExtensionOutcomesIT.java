@@ -14,6 +14,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 import io.barco.junit.fixtures.CommandFixtures;
 import io.barco.junit.fixtures.FreshJvmFixtures;
 import io.barco.junit.fixtures.OutcomeFixtures;
+import io.barco.junit.fixtures.SettingHintFixtures;
 import io.barco.sys.OwnedTempDirectories;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,6 +63,18 @@ class ExtensionOutcomesIT {
     void eachTestGetsAJvmOfItsOwnAlsoWhenItWasStartedAhead() {
         EngineTestKit.engine("junit-jupiter").selectors(selectClass(FreshJvmFixtures.class)).execute().testEvents()
                 .assertThatEvents().haveExactly(3, finishedSuccessfully());
+    }
+
+    /** The runtime's line describes the container; the extension names the attribute or parameter that changes it. */
+    @Test
+    void aContainerThatCannotStartNamesTheAttributeToFix() {
+        run(SettingHintFixtures.class, "runsInARootfsThatDoesNotExist").assertThatEvents().haveExactly(1,
+                event(test("runsInARootfsThatDoesNotExist"), finishedWithFailure(message(
+                        "rootfs /no/such/rootfs does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)"))));
+        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(SettingHintFixtures.class, "bindsASourceThatDoesNotExist",
+                BarcoContainer.class.getName())).execute().testEvents().assertThatEvents().haveExactly(1,
+                event(test("bindsASourceThatDoesNotExist"), finishedWithFailure(message(
+                        "bind source /no/such/source does not exist: create it or bind another (@InBarco(binds), or barco.binds)"))));
     }
 
     @Test

@@ -84,11 +84,29 @@ class InBarcoSettingsTest {
         assertThat(InBarcoSettings.of(Unannotated.class, Optional.of(Unannotated.class.getDeclaredMethod("plain")))).isEmpty();
     }
 
+    @InBarco(timeout = "soon", pids = 0)
+    static class Bad {
+    }
+
+    @InBarco(cpus = "many")
+    static class BadCpus {
+    }
+
     @Test
-    void badValuesAreClearErrors() {
-        assertThat(InBarcoSettings.duration("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(InBarcoSettings.duration("2m")).isEqualTo(Duration.ofMinutes(2));
-        assertThatThrownBy(() -> InBarcoSettings.duration("soon")).hasMessageContaining("invalid @InBarco(timeout) 'soon'");
+    void aBadValueNamesTheAttributeAndTheParameterThatSetIt() {
+        assertThatThrownBy(() -> InBarcoSettings.of(Bad.class, Optional.empty()).orElseThrow().spec("/bin/true"))
+                .hasMessage("invalid timeout 'soon': use e.g. 30, 500ms, 10s, 2m or 1h (@InBarco(timeout), or barco.timeout)");
+        assertThatThrownBy(() -> InBarcoSettings.of(BadCpus.class, Optional.empty()).orElseThrow().spec("/bin/true"))
+                .hasMessage("invalid cpus 'many': give a number of cores such as 0.5, or max (@InBarco(cpus), or barco.cpus)");
+        // a runtime failure about a setting gets the same hint, once; one about no attribute none
+        io.barco.BarcoException missing = new io.barco.BarcoException("rootfs /x does not exist: give an existing directory",
+                io.barco.Setting.ROOTFS);
+        io.barco.BarcoException explained = InBarcoAttributes.explained(missing);
+        assertThat(explained).hasMessage("rootfs /x does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)")
+                .hasCause(missing);
+        assertThat(InBarcoAttributes.explained(explained)).isSameAs(explained);
+        io.barco.BarcoException noAttribute = new io.barco.BarcoException("x", io.barco.Setting.ALLOW_MISSING_CONTROLLERS);
+        assertThat(InBarcoAttributes.explained(noAttribute)).isSameAs(noAttribute);
     }
 
     @Test
@@ -126,7 +144,21 @@ class InBarcoSettingsTest {
 
     @Test
     void aBadParameterSaysWhichOneAndWhatToGive() {
-        assertThatThrownBy(() -> InBarcoSettings.defaults().configuredBy(name -> name.equals("barco.pids") ? Optional.of("lots") : Optional.empty()))
-                .hasMessage("invalid barco.pids 'lots': give a whole number, 0 or more");
+        InBarcoSettings configured = InBarcoSettings.defaults()
+                .configuredBy(name -> name.equals("barco.pids") ? Optional.of("lots") : Optional.empty());
+        assertThatThrownBy(() -> configured.spec("/bin/true"))
+                .hasMessage("invalid pids 'lots': give a whole number or max (@InBarco(pids), or barco.pids)");
+    }
+
+    @Test
+    void parametersReadMaxAndListsAsAnnotationsDo() {
+        java.util.Map<String, String> parameters = java.util.Map.of("barco.pids", "max", "barco.capDrop", "ALL",
+                "barco.capAdd", "KILL", "barco.binds", "/a:/a:ro, /b:/b", "barco.writableRoot", "true");
+        ContainerSpec spec = InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)))
+                .spec("/bin/true").build();
+        assertThat(spec.limits().pidsLimit()).isEmpty();
+        assertThat(spec.capabilities()).containsExactly(Capability.KILL);
+        assertThat(spec.mounts()).containsExactly(Mount.bind(Path.of("/a"), "/a", true), Mount.bind(Path.of("/b"), "/b", false));
+        assertThat(spec.readOnlyRoot()).isFalse();
     }
 }

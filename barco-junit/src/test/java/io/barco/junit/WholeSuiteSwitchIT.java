@@ -109,7 +109,7 @@ class WholeSuiteSwitchIT {
         assertThat(out.lines()).noneMatch(l -> l.startsWith("[barco] usage of"));
         String summary = out.lines().filter(l -> l.startsWith("[barco] ") && l.contains(" for tests: CPU ")).findFirst().orElseThrow();
         java.nio.file.Path file = java.nio.file.Path.of(summary.substring(summary.indexOf("each test's usage in ") + "each test's usage in ".length()));
-        assertThat(java.nio.file.Files.readAllLines(file)).first().isEqualTo("test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis");
+        assertThat(java.nio.file.Files.readAllLines(file)).first().isEqualTo("test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis,measuredBy");
         assertThat(java.nio.file.Files.readString(file)).contains("PlainSuiteFixture").contains("passesInside");
         assertThat(out).contains("[barco] most memory:").contains("[barco] most CPU:");
     }

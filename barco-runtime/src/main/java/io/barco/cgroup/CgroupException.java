@@ -1,6 +1,7 @@
 package io.barco.cgroup;
 
 import io.barco.BarcoException;
+import io.barco.Setting;
 
 /** A cgroup could not be created, limited, read or removed; the message names the file. */
 public class CgroupException extends BarcoException {
@@ -8,6 +9,10 @@ public class CgroupException extends BarcoException {
 
     public CgroupException(String message) {
         super(message);
+    }
+
+    public CgroupException(String message, Setting setting) {
+        super(message, setting);
     }
 
     public CgroupException(String message, Throwable cause) {

@@ -1,5 +1,6 @@
 package io.barco.cgroup;
 
+import io.barco.Setting;
 import io.barco.spec.Limits;
 import io.barco.sys.Host;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class Cgroups {
         if (!missing.isEmpty() && !allowMissingControllers) {
             throw new CgroupException("this host cannot enforce the " + String.join(", ", missing) + " limit"
                     + (missing.size() > 1 ? "s" : "") + ": no " + String.join(", ", missing) + " controller in "
-                    + driverName(h) + " (allow running without it, e.g. barco --allow-missing-controllers)");
+                    + driverName(h) + ": drop the limit, or allow running without it", Setting.ALLOW_MISSING_CONTROLLERS);
         }
         collectGarbageOnce();
         String name = CgroupNames.next();

@@ -2,30 +2,26 @@ package io.barco.cli;
 
 import io.barco.BarcoException;
 import io.barco.BarcoRuntime;
+import io.barco.Setting;
 import io.barco.cgroup.ResourceUsage;
-import io.barco.launch.LaunchObserver;
-import io.barco.spec.Limits;
-import io.barco.spec.Size;
 import io.barco.launch.CommandNotExecutableException;
 import io.barco.launch.CommandNotFoundException;
 import io.barco.launch.Container;
 import io.barco.launch.ExitStatus;
+import io.barco.launch.LaunchObserver;
 import io.barco.launch.NamedContainers;
 import io.barco.launch.RunningContainer;
-import io.barco.spec.ExecSpec;
 import io.barco.plan.LaunchPlan;
-import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
-import io.barco.spec.IdMapping;
+import io.barco.spec.Durations;
+import io.barco.spec.ExecSpec;
 import io.barco.spec.InvalidSpecException;
-import io.barco.spec.Mount;
-import io.barco.spec.NetworkMode;
-import io.barco.spec.RootMode;
+import io.barco.spec.Size;
+import io.barco.spec.SpecOptions;
 import io.barco.spec.Stdio;
 import io.barco.sys.OwnedTempDirectories;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,35 +32,46 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The {@code barco} command line, with the seed's interface: {@code barco -u 0 -m / -c /bin/sh -a . -v}.
- * Exit status: the container's own, 128+N when it died by signal N, 125 when barco itself failed,
- * 126 when the command cannot be executed, 127 when it does not exist.
+ * The options are text for {@link SpecOptions}, which every front end shares, with the seed's limits as
+ * defaults; a failure is one line, with the flag that fixes it. Exit status: the container's own,
+ * 128+N when it died by signal N, 125 when barco itself failed (bad input included), 126 when the
+ * command cannot be executed, 127 when it does not exist.
  */
 @Command(name = "barco", mixinStandardHelpOptions = true, versionProvider = BarcoCommand.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true,
-        description = "Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
+        defaultValueProvider = Flags.class, sortOptions = false, usageHelpAutoWidth = true,
+        customSynopsis = {"barco [OPTIONS] -c PROGRAM [-- ARG...]", "       barco exec NAME -- PROGRAM [ARG...]", "       barco gc"},
+        description = {"Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
                 + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
+                "barco gc removes what launchers that died left: their cgroups and temp directories."},
         footer = {"", "Examples:",
-                "  barco -u 0 -m / -c /bin/sh -a .          an interactive shell in a container",
-                "  barco -c /bin/sh -- -c 'echo hi'         run /bin/sh -c 'echo hi'",
-                "  barco --memory 64M --stats -c /bin/sh -- -c '...'   under a 64M memory limit, print usage",
-                "  barco --name web -c python3 -- -m http.server   a container named web ...",
-                "  barco exec web -- curl -s 127.0.0.1:8000 ... and a command run in it, sharing its network",
-                "  barco gc                                 remove what launchers that died left: cgroups, temp directories",
-                "", "Exit status: the command's own; 128+N if it died by signal N; 125 if barco failed;",
-                "126 if the command cannot be executed; 127 if it does not exist."})
+                "  barco -u 0 -m / -c /bin/sh -a .     an interactive shell in a container",
+                "  barco -c /bin/sh -- -c 'echo hi'    the program's arguments go after --",
+                "  barco --memory 64M --stats -c /usr/bin/make -- test",
+                "                                      under a 64M memory limit; print usage",
+                "  barco --name web -c python3 -- -m http.server",
+                "                                      a container named web ...",
+                "  barco exec web -- curl -s 127.0.0.1:8000",
+                "                                      ... and a command run in it",
+                "  barco gc                            remove what dead launchers left",
+                "", "Exit status:",
+                "  N      the program's own; 128+N if it died by signal N",
+                "  125    barco failed: bad input, a host that cannot run containers,",
+                "         or a failed launch step (one line on stderr says which)",
+                "  126    the program cannot be executed",
+                "  127    the program does not exist"})
 public final class BarcoCommand implements Callable<Integer> {
     public static final int EXIT_BARCO_FAILED = 125;
     public static final int EXIT_CANNOT_EXECUTE = 126;
     public static final int EXIT_NOT_FOUND = 127;
 
     @Option(names = {"-u", "--uid"}, paramLabel = "UID", description = "uid and gid inside the container (default: ${DEFAULT-VALUE})")
-    long uid = 0;
+    String uid;
 
     @Option(names = "--gid", paramLabel = "GID", description = "gid inside the container (default: the uid)")
-    Long gid;
+    String gid;
 
     @Option(names = {"-m", "--mnt"}, paramLabel = "DIR", description = "root filesystem of the container (default: ${DEFAULT-VALUE})")
-    Path rootfs = Path.of("/");
+    String rootfs;
 
     @Option(names = {"-c", "--cmd"}, paramLabel = "PROGRAM", required = true, description = "program to run; searched on PATH when it has no slash")
     String command;
@@ -76,19 +83,22 @@ public final class BarcoCommand implements Callable<Integer> {
     boolean[] verbosity = new boolean[0];
 
     @Option(names = "--hostname", paramLabel = "NAME", description = "hostname (default: ${DEFAULT-VALUE})")
-    String hostname = ContainerSpec.DEFAULT_HOSTNAME;
+    String hostname;
 
     @Option(names = "--rw", description = "a writable root that is thrown away: an overlay on the rootfs (the host's / too) "
             + "whose writes vanish with the container; the rootfs never changes (default: read-only)")
     boolean readWrite;
 
     @Option(names = "--rw-size", paramLabel = "SIZE", description = "the most a --rw root holds of what the container writes, "
-            + "in memory (default: 1G); beyond it a write fails with ENOSPC")
+            + "in memory (default: ${DEFAULT-VALUE}); beyond it a write fails with ENOSPC")
     String readWriteSize;
 
     @Option(names = "--rw-host-root", description = "DANGEROUS: mount the rootfs itself read-write: with the default rootfs /, "
             + "the container changes the host's own files (as host uid 10000 and up)")
     boolean readWriteHostRoot;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
 
     @Option(names = "--bind", paramLabel = "SRC:DST[:ro|rw]", description = "bind a host path into the container")
     List<String> binds = new ArrayList<>();
@@ -99,44 +109,44 @@ public final class BarcoCommand implements Callable<Integer> {
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "set an environment variable (NAME alone copies barco's)")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "working directory (default: /)")
-    String workdir = "/";
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "working directory (default: ${DEFAULT-VALUE})")
+    String workdir;
 
     @Option(names = "--network", paramLabel = "none|host", description = "none: private, loopback only (default); host: share the host's")
-    String network = "none";
+    String network;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, description = "kill the container after this long (30, 500ms, 10s, 2m)")
-    Duration timeout;
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "kill the container after this long (30, 500ms, 10s, 2m)")
+    String timeout;
 
-    @Option(names = "--cap-add", paramLabel = "CAP", split = ",", description = "keep a capability the default drops")
+    @Option(names = "--cap-add", paramLabel = "CAP", description = "keep a capability the default drops (ALL for all)")
     List<String> capAdd = new ArrayList<>();
 
-    @Option(names = "--cap-drop", paramLabel = "CAP", split = ",", description = "drop a capability the default keeps (ALL for all)")
+    @Option(names = "--cap-drop", paramLabel = "CAP", description = "drop a capability the default keeps (ALL for all)")
     List<String> capDrop = new ArrayList<>();
 
-    @Option(names = "--seccomp-deny", paramLabel = "SYSCALL", split = ",", description = "also refuse these system calls with EPERM")
+    @Option(names = "--seccomp-deny", paramLabel = "SYSCALL", description = "also refuse these system calls with EPERM")
     List<String> seccompDeny = new ArrayList<>();
 
     @Option(names = "--no-seccomp", description = "load no seccomp filter (no_new_privs stays set)")
     boolean noSeccomp;
 
-    @Option(names = "--id-map", paramLabel = "INSIDE:OUTSIDE:COUNT", description = "user namespace mapping for uids and gids (default: 0:10000:2000)")
+    @Option(names = "--id-map", paramLabel = "INSIDE:OUTSIDE:COUNT", description = "user namespace mapping for uids and gids (default: ${DEFAULT-VALUE})")
     String idMap;
 
     @Option(names = "--memory", paramLabel = "SIZE", description = "memory limit, e.g. 512M, 1G, or max (default: ${DEFAULT-VALUE}, the seed's)")
-    String memory = "1G";
+    String memory;
 
     @Option(names = "--memory-swap", paramLabel = "SIZE", description = "memory plus swap limit (default: the memory limit: no swap)")
     String memorySwap;
 
     @Option(names = "--cpu-weight", paramLabel = "1..10000", description = "relative CPU weight, or max to leave the default (default: ${DEFAULT-VALUE}, the seed's)")
-    String cpuWeight = "256";
+    String cpuWeight;
 
     @Option(names = "--cpus", paramLabel = "N", description = "CPU time in cores, e.g. 1.5 = 150 ms per 100 ms (default: no limit)")
-    Double cpus;
+    String cpus;
 
     @Option(names = "--pids", paramLabel = "N", description = "most tasks at once, or max (default: ${DEFAULT-VALUE}, the seed's)")
-    String pids = "64";
+    String pids;
 
     @Option(names = "--allow-missing-controllers", description = "run without a limit this host cannot enforce instead of failing")
     boolean allowMissingControllers;
@@ -158,117 +168,58 @@ public final class BarcoCommand implements Callable<Integer> {
         this.err = err;
     }
 
-    /** --rw is the throwaway overlay; only --rw-host-root, named for what it does, writes to the rootfs. */
-    private RootMode rootMode() {
+    /** The spec these options describe. */
+    ContainerSpec spec() {
+        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.SEED);
+        set(options, Setting.UID, uid);
+        set(options, Setting.GID, gid);
+        set(options, Setting.ID_MAP, idMap);
+        set(options, Setting.ROOTFS, rootfs);
+        set(options, Setting.HOSTNAME, hostname);
+        set(options, Setting.WORKDIR, workdir);
+        set(options, Setting.NETWORK, network);
+        set(options, Setting.TIMEOUT, timeout);
+        set(options, Setting.MEMORY, memory);
+        set(options, Setting.MEMORY_SWAP, memorySwap);
+        set(options, Setting.CPU_WEIGHT, cpuWeight);
+        set(options, Setting.CPUS, cpus);
+        set(options, Setting.PIDS, pids);
+        checkWritableRoot();
+        options.set(Setting.WRITABLE_ROOT, Boolean.toString(readWrite));
+        options.set(Setting.WRITE_THROUGH_ROOT, Boolean.toString(readWriteHostRoot));
+        set(options, Setting.WRITABLE_ROOT_SIZE, readWriteSize);
+        options.set(Setting.NO_SECCOMP, Boolean.toString(noSeccomp));
+        options.set(Setting.ALLOW_MISSING_CONTROLLERS, Boolean.toString(allowMissingControllers));
+        String term = System.getenv("TERM");
+        if (term != null) {
+            options.add(Setting.ENV, "TERM=" + term); // an interactive shell needs to know its terminal
+        }
+        env.forEach(e -> options.add(Setting.ENV, e));
+        binds.forEach(b -> options.add(Setting.BINDS, b));
+        tmpfs.forEach(t -> options.add(Setting.TMPFS, t));
+        capDrop.forEach(c -> options.add(Setting.CAP_DROP, c)); // drops first, as Docker: --cap-drop ALL --cap-add KILL keeps KILL
+        capAdd.forEach(c -> options.add(Setting.CAP_ADD, c));
+        seccompDeny.forEach(c -> options.add(Setting.SECCOMP_DENY, c));
+        return options.builder(command).argv0(argv0).args(args).stdio(Stdio.INHERIT).build();
+    }
+
+    /** Flags that contradict each other, which only the command line can give together, said as flags. */
+    private void checkWritableRoot() {
         if (readWrite && readWriteHostRoot) {
             throw new InvalidSpecException("--rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, "
                     + "--rw-host-root to the rootfs itself; give one of them");
         }
-        if (readWriteSize != null && !readWrite) {
+        boolean sized = commandSpec != null && commandSpec.commandLine().getParseResult() != null
+                && commandSpec.commandLine().getParseResult().hasMatchedOption("--rw-size");
+        if (sized && !readWrite) {
             throw new InvalidSpecException("--rw-size limits the overlay of --rw" + (readWriteHostRoot ? ", not --rw-host-root" : "")
                     + ": add --rw, or drop --rw-size");
         }
-        return readWrite ? RootMode.OVERLAY : readWriteHostRoot ? RootMode.WRITE_THROUGH : RootMode.READ_ONLY;
     }
 
-    /** The spec these options describe. */
-    ContainerSpec spec() {
-        ContainerSpec.Builder b = ContainerSpec.builder(command).argv0(argv0).args(args).uid(uid)
-                .rootfs(rootfs.toAbsolutePath().normalize()).rootMode(rootMode()).hostname(hostname)
-                .workdir(workdir).network(NetworkMode.parse(network)).timeout(timeout)
-                .stdio(Stdio.INHERIT);
-        if (gid != null) {
-            b.gid(gid);
-        }
-        if (readWriteSize != null) {
-            long bytes;
-            try {
-                bytes = Size.parse(readWriteSize);
-            } catch (InvalidSpecException e) {
-                bytes = 0;
-            }
-            if (bytes < ContainerSpec.MIN_ROOT_OVERLAY_SIZE) {
-                throw new InvalidSpecException("invalid --rw-size '" + readWriteSize + "': give at least "
-                        + Size.format(ContainerSpec.MIN_ROOT_OVERLAY_SIZE) + ", such as 256M or 2G");
-            }
-            b.rootOverlaySize(bytes);
-        }
-        if (idMap != null) {
-            String[] p = idMap.split(":");
-            if (p.length != 3) {
-                throw new InvalidSpecException("invalid --id-map '" + idMap + "': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000");
-            }
-            try {
-                b.idMapping(new IdMapping(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2])));
-            } catch (NumberFormatException e) {
-                throw new InvalidSpecException("invalid --id-map '" + idMap + "': use three numbers, e.g. 0:10000:2000");
-            }
-        }
-        String term = System.getenv("TERM");
-        if (term != null) {
-            b.env("TERM", term); // an interactive shell needs to know its terminal
-        }
-        for (String e : env) {
-            int eq = e.indexOf('=');
-            if (eq < 0) {
-                String value = System.getenv(e);
-                if (value != null) {
-                    b.env(e, value);
-                }
-            } else {
-                b.env(e.substring(0, eq), e.substring(eq + 1));
-            }
-        }
-        b.limits(limits()).allowMissingControllers(allowMissingControllers);
-        binds.forEach(spec -> b.mount(Mount.parseBind(spec)));
-        tmpfs.forEach(b::tmpfs);
-        capAdd.forEach(c -> b.addCapabilities(Capability.parse(c)));
-        for (String c : capDrop) {
-            if (c.equalsIgnoreCase("ALL")) {
-                b.capabilities(java.util.Set.of());
-            } else {
-                b.dropCapabilities(Capability.parse(c));
-            }
-        }
-        if (noSeccomp) {
-            b.seccomp(null);
-        } else if (!seccompDeny.isEmpty()) {
-            b.seccomp(io.barco.seccomp.SeccompProfile.defaults().deny(seccompDeny.toArray(String[]::new)));
-        }
-        return b.build();
-    }
-
-    private Limits limits() {
-        Limits limits = Limits.NONE;
-        if (!isMax(memory)) {
-            limits = limits.withMemory(Size.parse(memory));
-        }
-        if (memorySwap != null && !isMax(memorySwap)) {
-            limits = limits.withMemorySwap(Size.parse(memorySwap));
-        } else if (memorySwap != null && limits.memory() != null) {
-            limits = limits.withMemorySwap(Long.MAX_VALUE / 4); // swap without a cap
-        }
-        if (!isMax(cpuWeight)) {
-            limits = limits.withCpuWeight(parseInt("--cpu-weight", cpuWeight));
-        }
-        if (cpus != null) {
-            limits = limits.withCpus(cpus);
-        }
-        if (!isMax(pids)) {
-            limits = limits.withPids(parseInt("--pids", pids));
-        }
-        return limits;
-    }
-
-    private static boolean isMax(String value) {
-        return value.equalsIgnoreCase("max");
-    }
-
-    private static int parseInt(String option, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new InvalidSpecException("invalid " + option + " '" + value + "': give a whole number or max");
+    private static void set(SpecOptions options, Setting setting, String value) {
+        if (value != null) {
+            options.set(setting, value);
         }
     }
 
@@ -309,7 +260,7 @@ public final class BarcoCommand implements Callable<Integer> {
             log.debug("container runs as host pid " + container.pid());
             status = container.waitFor();
             if (container.timedOut()) {
-                err.println("barco: container killed after its timeout of " + spec.timeout().map(Duration::toString).orElse("?"));
+                err.println("barco: container killed after its timeout of " + spec.timeout().map(Durations::format).orElse("?"));
             }
             if (container.oomKilled()) {
                 err.println("barco: the OOM killer killed a process of the container (memory limit "
@@ -344,7 +295,7 @@ public final class BarcoCommand implements Callable<Integer> {
                 signals.to(main);
                 ExitStatus status = main.waitFor();
                 if (main.timedOut()) {
-                    err.println("barco: container killed after its timeout of " + spec.timeout().map(Duration::toString).orElse("?"));
+                    err.println("barco: container killed after its timeout of " + spec.timeout().map(Durations::format).orElse("?"));
                 }
                 if (stats) {
                     main.usage().orElseThrow().describe().forEach(line -> err.println("barco: " + line));
@@ -387,7 +338,10 @@ public final class BarcoCommand implements Callable<Integer> {
         } catch (CommandNotExecutableException e) {
             err.println("barco: " + e.getMessage());
             return EXIT_CANNOT_EXECUTE;
-        } catch (BarcoException | CommandLine.ParameterException e) {
+        } catch (BarcoException e) {
+            err.println(Flags.line(e));
+            return EXIT_BARCO_FAILED;
+        } catch (CommandLine.ParameterException e) {
             err.println("barco: " + e.getMessage());
             return EXIT_BARCO_FAILED;
         } catch (InterruptedException e) {
@@ -410,11 +364,11 @@ public final class BarcoCommand implements Callable<Integer> {
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, args) -> {
-            err.println("barco: " + e.getMessage() + " (see barco --help)");
+            err.println(UsageProblem.line(e, args));
             return EXIT_BARCO_FAILED;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            err.println("barco: " + e.getMessage());
+            err.println(e instanceof BarcoException failure ? Flags.line(failure) : "barco: " + e.getMessage());
             if (e instanceof CommandNotFoundException) {
                 return EXIT_NOT_FOUND;
             }
@@ -441,7 +395,7 @@ public final class BarcoCommand implements Callable<Integer> {
                     + " temp director" + (directories.size() == 1 ? "y" : "ies") + " of dead launchers removed");
             return 0;
         } catch (BarcoException e) {
-            err.println("barco: " + e.getMessage());
+            err.println(Flags.line(e));
             return EXIT_BARCO_FAILED;
         }
     }

@@ -1,6 +1,7 @@
 package io.barco.launch;
 
 import io.barco.BarcoException;
+import io.barco.Setting;
 import io.barco.sys.Errno;
 
 /**
@@ -18,7 +19,12 @@ public class LaunchException extends BarcoException {
     }
 
     protected LaunchException(String step, int errno, String message) {
-        super(message);
+        this(step, errno, message, null);
+    }
+
+    /** A failed step whose fix is a setting of the spec, such as a working directory the rootfs lacks. */
+    protected LaunchException(String step, int errno, String message, Setting setting) {
+        super(message, setting);
         this.step = step;
         this.errno = errno;
     }

@@ -2,6 +2,7 @@ package io.barco.launch;
 
 import com.sun.jna.LastErrorException;
 import io.barco.BarcoException;
+import io.barco.Setting;
 import io.barco.cgroup.Cgroups;
 import io.barco.cgroup.ContainerCgroup;
 import io.barco.cgroup.ResourceUsage;
@@ -414,6 +415,11 @@ public final class Launcher {
             }
         }
         Op op = plan.step(error.step()).op();
+        if (op == Op.CHDIR && (error.errno() == Errno.ENOENT || error.errno() == Errno.ENOTDIR)) {
+            return new LaunchException(step, error.errno(), "working directory " + spec.workdir() + (error.errno() == Errno.ENOENT
+                    ? " does not exist in the container: create it in the rootfs, or give another"
+                    : " is not a directory in the container: give a directory"), Setting.WORKDIR);
+        }
         if ((op == Op.MKDIR || op == Op.MKFILE) && (error.errno() == Errno.EROFS || error.errno() == Errno.EACCES)) {
             return new LaunchException(step, error.errno(), step + ": " + Errno.describe(error.errno())
                     + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)");

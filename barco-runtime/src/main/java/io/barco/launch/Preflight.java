@@ -1,6 +1,8 @@
 package io.barco.launch;
 
 import io.barco.BarcoException;
+import io.barco.Setting;
+import io.barco.plan.LaunchPlanner;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
@@ -8,6 +10,7 @@ import io.barco.sys.Host;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Checks, before anything is created, that this host can run the spec and that the spec's host
@@ -84,14 +87,21 @@ public final class Preflight {
     static void checkPaths(ContainerSpec spec) {
         Path rootfs = spec.rootfs();
         if (!Files.exists(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " does not exist: give an existing directory with -m");
+            throw new InvalidSpecException("rootfs " + rootfs + " does not exist: give an existing directory", Setting.ROOTFS);
         }
         if (!Files.isDirectory(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " is not a directory: give a directory with -m");
+            throw new InvalidSpecException("rootfs " + rootfs + " is not a directory: give a directory", Setting.ROOTFS);
+        }
+        List<String> missing = LaunchPlanner.ROOTFS_MOUNT_POINTS.stream()
+                .filter(p -> !Files.isDirectory(rootfs.resolve(p.substring(1)))).toList();
+        if (!missing.isEmpty()) {
+            throw new InvalidSpecException("rootfs " + rootfs + " lacks the director" + (missing.size() == 1 ? "y " : "ies ")
+                    + String.join(", ", missing) + ", where the container mounts filesystems of its own: create "
+                    + (missing.size() == 1 ? "it" : "them") + " in the rootfs", Setting.ROOTFS);
         }
         for (Mount mount : spec.mounts()) {
             if (mount.kind() == Mount.Kind.BIND && !Files.exists(mount.source())) {
-                throw new InvalidSpecException("bind source " + mount.source() + " does not exist: create it or fix --bind");
+                throw new InvalidSpecException("bind source " + mount.source() + " does not exist: create it or bind another", Setting.BINDS);
             }
         }
     }

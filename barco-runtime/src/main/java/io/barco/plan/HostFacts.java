@@ -1,11 +1,13 @@
 package io.barco.plan;
 
 import io.barco.sys.Host;
+import io.barco.sys.Terminal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** What the planner needs to know about the host; a test passes its own. */
 public interface HostFacts {
@@ -59,6 +61,14 @@ public interface HostFacts {
     }
 
     /**
+     * The terminal on our stdin, if it is one. A container that shares our stdin gets it as its
+     * /dev/console, where ttyname() finds it: its own /dev/pts is a new instance, without the host's.
+     */
+    default Optional<Terminal.Device> stdinTerminal() {
+        return Optional.empty();
+    }
+
+    /**
      * The facts of this host, asked of it as the planner needs them; the highest capability number is
      * read once, at the first plan.
      */
@@ -97,6 +107,11 @@ public interface HostFacts {
             @Override
             public boolean inForegroundOfTerminal() {
                 return on.inForegroundOfTerminal();
+            }
+
+            @Override
+            public Optional<Terminal.Device> stdinTerminal() {
+                return on.stdinTerminal();
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.barco.plan;
 
+import io.barco.Setting;
 import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.InvalidSpecException;
@@ -16,6 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -32,8 +34,6 @@ public final class LaunchPlanner {
     static final String LOWER = STAGING + "/lower";
     /** A writable root's tmpfs: each overlay's upper and work directories, in /tmp/layers/N. */
     static final String LAYERS = STAGING + "/layers";
-    /** What the container gets fresh: the rootfs's own are detached, or left out of its overlay. */
-    static final List<String> REPLACED = List.of("/proc", "/sys", "/dev", "/tmp", "/run");
     /** Characters overlayfs's lowerdir= cannot carry unescaped: a submount there is bound read-only instead. */
     private static final Pattern OVERLAY_UNSAFE = Pattern.compile("[,:\\\\=\\s]");
 
@@ -43,6 +43,9 @@ public final class LaunchPlanner {
             CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000,
             CLONE_NEWNET = 0x40000000;
     static final long MOUNT_ATTR_RDONLY = 1;
+
+    /** Directories of the rootfs on which the container gets filesystems of its own: the rootfs must have them. */
+    public static final List<String> ROOTFS_MOUNT_POINTS = List.of("/proc", "/sys", "/dev", "/tmp", "/run");
 
     /** The OCI runtime spec's default masked paths. */
     static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
@@ -205,7 +208,7 @@ public final class LaunchPlanner {
             // The rootfs came with its submounts; the host's /proc, /sys, /dev, /tmp and /run go: hidden
             // under fresh mounts they would still be listed in mountinfo, where a JVM inside would find
             // the host's cgroup hierarchies twice.
-            for (String path : REPLACED) {
+            for (String path : ROOTFS_MOUNT_POINTS) {
                 add(Op.DETACH, 0, 0, "detach the rootfs's " + path, inRoot(path));
             }
         }
@@ -277,10 +280,11 @@ public final class LaunchPlanner {
         }
 
         // Privileges last, in the order that survives execve: bounding set, ids, then capset.
-        long keep = Capability.mask(spec.capabilities());
+        Set<Capability> kept = capabilitiesKept(spec);
+        long keep = Capability.mask(kept);
         add(Op.DROP_BOUNDING, keep, host.capLastCap(), "drop capabilities from the bounding set");
         add(Op.SET_IDS, spec.uid(), spec.gid(), "set uid " + spec.uid() + " and gid " + spec.gid());
-        add(Op.SET_CAPS, keep, 0, "set capabilities " + spec.capabilities());
+        add(Op.SET_CAPS, keep, 0, "set capabilities " + kept);
         add(Op.NO_NEW_PRIVS, 0, 0, "prctl(PR_SET_NO_NEW_PRIVS)");
         add(Op.CLOSE_FDS, 0, 0, "close inherited file descriptors");
         if (seccompProgram != null) {
@@ -295,6 +299,14 @@ public final class LaunchPlanner {
         String path = spec.env().getOrDefault("PATH", ContainerSpec.DEFAULT_PATH);
         add(Op.EXEC, spec.argv().size(), envp.size(), "execve(" + spec.command() + ")",
                 utf8(spec.command()), packed(spec.argv()), packed(envp), utf8(path));
+    }
+
+    /**
+     * What the command keeps of the spec's capabilities: container root all of them, any other uid
+     * none, as in the seed. The rest leave the bounding set too, so nothing the command runs regains them.
+     */
+    public static Set<Capability> capabilitiesKept(ContainerSpec spec) {
+        return spec.uid() == 0 ? spec.capabilities() : Set.of();
     }
 
     /** The container sees its own groups as the root of read-only cgroup filesystems, as a JVM inside needs. */
@@ -326,6 +338,14 @@ public final class LaunchPlanner {
             String target = inRoot("/dev/" + device.name());
             add(Op.MKFILE, 0666, 0, "create /dev/" + device.name(), target);
             add(Op.BIND_DEVICE, 0, makedev(device), "bind /dev/" + device.name(), "/dev/" + device.name(), target);
+        }
+        if (spec.stdin() == Stdio.INHERIT) {
+            // The container shares our terminal; bound on /dev/console it has a name there, and tty(1) finds it.
+            host.stdinTerminal().ifPresent(terminal -> {
+                add(Op.MKFILE, 0600, 0, "create /dev/console", inRoot("/dev/console"));
+                add(Op.BIND_DEVICE, 0, terminal.rdev(), "bind the terminal " + terminal.path() + " on /dev/console",
+                        terminal.path().toString(), inRoot("/dev/console"));
+            });
         }
         add(Op.MKDIR, 0755, 0, "mkdir /dev/pts", inRoot("/dev/pts"));
         String ptsOptions = "newinstance,ptmxmode=0666,mode=0620" + (spec.gidMapping().containsInside(5) ? ",gid=5" : "");
@@ -376,7 +396,7 @@ public final class LaunchPlanner {
     /**
      * The host's mounts below {@code rootfs} that a writable root shows, parents first: each of its
      * own overlay where its filesystem has idmapped mounts, else a read-only bind of it. Left out are
-     * those below what the container gets fresh ({@link #REPLACED}). A mount point listed twice is the
+     * those below what the container gets fresh ({@link #ROOTFS_MOUNT_POINTS}). A mount point listed twice is the
      * one on top, as a path finds it.
      *
      * @throws InvalidSpecException when the rootfs's filesystem has no idmapped mounts
@@ -396,7 +416,7 @@ public final class LaunchPlanner {
                 }
             } else if (p.startsWith(prefix)) {
                 String inside = "/" + p.substring(prefix.length());
-                if (REPLACED.stream().noneMatch(r -> inside.equals(r) || inside.startsWith(r + "/"))) {
+                if (ROOTFS_MOUNT_POINTS.stream().noneMatch(r -> inside.equals(r) || inside.startsWith(r + "/"))) {
                     below.remove(inside);
                     below.put(inside, m);
                 }
@@ -406,7 +426,7 @@ public final class LaunchPlanner {
             throw new InvalidSpecException("a writable root is an overlay on the rootfs " + rootfs + ", whose filesystem ("
                     + rootType + ") has no idmapped mounts, which the overlay needs to let container root change the files "
                     + "the host's root owns: use a rootfs on " + String.join(", ", Mount.IDMAPPABLE_FILESYSTEMS.stream().sorted().toList())
-                    + ", or a read-only root");
+                    + ", or a read-only root", Setting.WRITABLE_ROOT);
         }
         return below.entrySet().stream()
                 .map(e -> new Submount(e.getKey(), e.getValue().path(), e.getValue().fstype(),

@@ -4,7 +4,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import io.barco.BarcoException;
-import io.barco.spec.InvalidSpecException;
+import io.barco.Setting;
 import io.barco.sys.Descriptors;
 import io.barco.sys.Errno;
 import java.util.Map;
@@ -93,7 +93,7 @@ public final class SeccompCompiler {
         if (fallback != null) {
             return fallback;
         }
-        throw new InvalidSpecException("unknown system call '" + name + "' in the seccomp profile: check its spelling");
+        throw new BarcoException("unknown system call '" + name + "' in the seccomp profile: check its spelling", Setting.SECCOMP_DENY);
     }
 
     private static void check(int rc, String what) {

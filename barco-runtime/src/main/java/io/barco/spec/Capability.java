@@ -1,5 +1,7 @@
 package io.barco.spec;
 
+import io.barco.Setting;
+
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -36,8 +38,8 @@ public enum Capability {
         return Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.copyOf(DROPPED_BY_DEFAULT)));
     }
 
-    /** Accepts {@code SYS_ADMIN}, {@code sys_admin} and {@code CAP_SYS_ADMIN}. */
-    public static Capability parse(String text) {
+    /** Accepts {@code SYS_ADMIN}, {@code sys_admin} and {@code CAP_SYS_ADMIN}; an unknown name is a problem of {@code setting}. */
+    public static Capability parse(String text, Setting setting) {
         String name = text.trim().toUpperCase(Locale.ROOT);
         if (name.startsWith("CAP_")) {
             name = name.substring(4);
@@ -45,7 +47,7 @@ public enum Capability {
         try {
             return valueOf(name);
         } catch (IllegalArgumentException e) {
-            throw new InvalidSpecException("unknown capability '" + text + "': use a name such as NET_ADMIN or CAP_SYS_ADMIN");
+            throw new InvalidSpecException("unknown capability '" + text + "': use a name such as NET_ADMIN or CAP_SYS_ADMIN", setting);
         }
     }
 

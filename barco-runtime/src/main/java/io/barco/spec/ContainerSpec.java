@@ -1,5 +1,6 @@
 package io.barco.spec;
 
+import io.barco.Setting;
 import io.barco.seccomp.SeccompProfile;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,49 +85,49 @@ public final class ContainerSpec {
 
     private void validate() {
         if (command == null || command.isEmpty()) {
-            throw new InvalidSpecException("no command given: pass the program to run, e.g. -c /bin/sh");
+            throw new InvalidSpecException("no command given: name the program to run, e.g. /bin/sh", Setting.COMMAND);
         }
-        noNul("command", command);
-        noNul("argv[0]", argv0);
-        args.forEach(a -> noNul("argument", a));
+        noNul("command", command, Setting.COMMAND);
+        noNul("argv[0]", argv0, Setting.ARGV0);
+        args.forEach(a -> noNul("argument", a, Setting.ARGS));
         env.forEach((k, v) -> {
             if (k.isEmpty() || k.indexOf('=') >= 0) {
-                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE");
+                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE", Setting.ENV);
             }
-            noNul("environment variable " + k, v);
+            noNul("environment variable " + k, v, Setting.ENV);
         });
         if (!rootfs.isAbsolute()) {
-            throw new InvalidSpecException("rootfs " + rootfs + " is not an absolute path");
+            throw new InvalidSpecException("rootfs " + rootfs + " is not an absolute path", Setting.ROOTFS);
         }
         if (!uidMapping.containsInside(uid)) {
             throw new InvalidSpecException("uid " + uid + " is outside the mapped range " + uidMapping.inside() + ".."
-                    + (uidMapping.inside() + uidMapping.count() - 1) + ": pick a uid in it or widen the mapping");
+                    + (uidMapping.inside() + uidMapping.count() - 1) + ": pick a uid in it or widen the mapping", Setting.UID);
         }
         if (!gidMapping.containsInside(gid)) {
             throw new InvalidSpecException("gid " + gid + " is outside the mapped range " + gidMapping.inside() + ".."
-                    + (gidMapping.inside() + gidMapping.count() - 1) + ": pick a gid in it or widen the mapping");
+                    + (gidMapping.inside() + gidMapping.count() - 1) + ": pick a gid in it or widen the mapping", Setting.GID);
         }
         if (!HOSTNAME.matcher(hostname).matches()) {
-            throw new InvalidSpecException("invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes");
+            throw new InvalidSpecException("invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes", Setting.HOSTNAME);
         }
         if (!workdir.startsWith("/")) {
-            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute");
+            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute: give a path such as /srv", Setting.WORKDIR);
         }
         if (rootOverlaySize < MIN_ROOT_OVERLAY_SIZE) {
             throw new InvalidSpecException("writable root size " + rootOverlaySize + " bytes is too small: give at least "
-                    + Size.format(MIN_ROOT_OVERLAY_SIZE) + ", e.g. 256M");
+                    + Size.format(MIN_ROOT_OVERLAY_SIZE) + ", e.g. 256M", Setting.WRITABLE_ROOT_SIZE);
         }
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new InvalidSpecException("timeout must be positive, got " + timeout);
+            throw new InvalidSpecException("timeout must be positive, got " + Durations.format(timeout), Setting.TIMEOUT);
         }
         if (timeout != null) {
-            Durations.checkFits(timeout, "timeout " + timeout);
+            Durations.checkFits(timeout, "timeout " + Durations.format(timeout), Setting.TIMEOUT);
         }
     }
 
-    private static void noNul(String what, String value) {
+    private static void noNul(String what, String value, Setting setting) {
         if (value.indexOf('\0') >= 0) {
-            throw new InvalidSpecException(what + " contains a NUL byte");
+            throw new InvalidSpecException(what + " contains a NUL byte", setting);
         }
     }
 
@@ -184,8 +185,8 @@ public final class ContainerSpec {
     public String workdir() { return workdir; }
     public List<Mount> mounts() { return mounts; }
     public NetworkMode network() { return network; }
-    /** Capabilities the command keeps: container root keeps these, any other uid none, as in the seed. */
-    public Set<Capability> capabilities() { return uid == 0 ? capabilities : Set.of(); }
+    /** The capabilities container root keeps; the planner decides what the command's uid keeps of them. */
+    public Set<Capability> capabilities() { return capabilities; }
     /** The seccomp profile, or empty for none (no_new_privs is set regardless). */
     public Optional<SeccompProfile> seccomp() { return Optional.ofNullable(seccomp); }
     public Optional<Duration> timeout() { return Optional.ofNullable(timeout); }

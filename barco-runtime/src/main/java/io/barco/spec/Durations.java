@@ -1,5 +1,6 @@
 package io.barco.spec;
 
+import io.barco.Setting;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,11 +17,11 @@ public final class Durations {
     private Durations() {
     }
 
-    /** The duration, or an {@link InvalidSpecException} whose message starts with {@code what}. */
-    public static Duration parse(String text, String what) {
+    /** The duration, or an {@link InvalidSpecException} about {@code setting} whose message starts with {@code what}. */
+    public static Duration parse(String text, String what, Setting setting) {
         Matcher m = FORM.matcher(text.trim());
         if (!m.matches()) {
-            throw new InvalidSpecException(what + " '" + text + "': use e.g. 30, 500ms, 10s, 2m or 1h");
+            throw new InvalidSpecException(what + " '" + text + "': use e.g. 30, 500ms, 10s, 2m or 1h", setting);
         }
         Duration d;
         try {
@@ -35,9 +36,9 @@ public final class Durations {
             d = MAX.plusNanos(1); // too long for a long or a Duration: refused just below
         }
         if (d.isZero()) {
-            throw new InvalidSpecException(what + " '" + text + "': it must be positive");
+            throw new InvalidSpecException(what + " '" + text + "': it must be positive", setting);
         }
-        checkFits(d, what + " '" + text + "'");
+        checkFits(d, what + " '" + text + "'", setting);
         return d;
     }
 
@@ -67,10 +68,10 @@ public final class Durations {
     }
 
     /** Refuses a duration longer than {@link #MAX}, with the fix. */
-    public static void checkFits(Duration d, String what) {
+    public static void checkFits(Duration d, String what, Setting setting) {
         if (d.compareTo(MAX) > 0) {
             throw new InvalidSpecException(what + " is too long: give at most " + MAX.toDays() / 365
-                    + " years (what nanosecond timers hold), e.g. 10m");
+                    + " years (what nanosecond timers hold), e.g. 10m", setting);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.barco.spec;
 
+import io.barco.Setting;
+
 /**
  * One line of /proc/PID/uid_map and gid_map: container ids {@code inside .. inside+count-1}
  * are host ids {@code outside .. outside+count-1}.
@@ -11,7 +13,7 @@ public record IdMapping(long inside, long outside, long count) {
     public IdMapping {
         if (inside < 0 || outside < 0 || count < 1 || inside + count > 0xFFFF_FFFFL || outside + count > 0xFFFF_FFFFL) {
             throw new InvalidSpecException("invalid id mapping " + inside + " " + outside + " " + count
-                    + ": ids must be non-negative 32-bit values and the count at least 1");
+                    + ": ids must be non-negative 32-bit values and the count at least 1", Setting.ID_MAP);
         }
     }
 

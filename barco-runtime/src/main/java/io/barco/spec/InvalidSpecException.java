@@ -1,6 +1,7 @@
 package io.barco.spec;
 
 import io.barco.BarcoException;
+import io.barco.Setting;
 
 /** The caller asked for something barco cannot do; nothing has been created yet. */
 public class InvalidSpecException extends BarcoException {
@@ -8,5 +9,19 @@ public class InvalidSpecException extends BarcoException {
 
     public InvalidSpecException(String message) {
         super(message);
+    }
+
+    public InvalidSpecException(String message, Setting setting) {
+        super(message, setting);
+    }
+
+    /** This problem, as a problem of {@code setting} when it names none yet: a size is the memory limit's. */
+    public InvalidSpecException about(Setting setting) {
+        if (setting().isPresent()) {
+            return this;
+        }
+        InvalidSpecException about = new InvalidSpecException(getMessage(), setting);
+        about.setStackTrace(getStackTrace());
+        return about;
     }
 }

@@ -1,5 +1,6 @@
 package io.barco.spec;
 
+import io.barco.Setting;
 import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -29,23 +30,23 @@ public record Limits(Long memory, Long memorySwap, Integer cpuWeight, Double cpu
 
     public Limits {
         if (memory != null && memory < 4096) {
-            throw new InvalidSpecException("memory limit " + memory + " is too small: give at least 4K, e.g. 64M");
+            throw new InvalidSpecException("memory limit " + memory + " is too small: give at least 4K, e.g. 64M", Setting.MEMORY);
         }
         if (memorySwap != null && (memory == null || memorySwap < memory)) {
-            throw new InvalidSpecException("memory+swap limit must be at least the memory limit, which must be set too");
+            throw new InvalidSpecException("memory+swap limit must be at least the memory limit, which must be set too", Setting.MEMORY_SWAP);
         }
         if (cpuWeight != null && (cpuWeight < 1 || cpuWeight > 10000)) {
-            throw new InvalidSpecException("cpu weight " + cpuWeight + " is outside 1..10000");
+            throw new InvalidSpecException("cpu weight " + cpuWeight + " is outside 1..10000", Setting.CPU_WEIGHT);
         }
         if (cpus != null && !(cpus >= 0.01 && cpus <= 4096)) {
-            throw new InvalidSpecException("cpus " + cpus + " is not a positive number of cores (at least 0.01)");
+            throw new InvalidSpecException("cpus " + cpus + " is not a positive number of cores (at least 0.01)", Setting.CPUS);
         }
         if (pids != null && pids < 1) {
-            throw new InvalidSpecException("pids limit " + pids + " must be at least 1");
+            throw new InvalidSpecException("pids limit " + pids + " must be at least 1", Setting.PIDS);
         }
         if (pids != null && pids > PIDS_MAX) {
             throw new InvalidSpecException("pids limit " + pids + " is above the kernel's limit of " + PIDS_MAX
-                    + " (PID_MAX_LIMIT): give at most " + PIDS_MAX + ", or no pids limit");
+                    + " (PID_MAX_LIMIT): give at most " + PIDS_MAX + ", or no pids limit", Setting.PIDS);
         }
     }
 
@@ -55,7 +56,11 @@ public record Limits(Long memory, Long memorySwap, Integer cpuWeight, Double cpu
 
     /** Memory as text: {@code 512M}, {@code 1G}. */
     public Limits withMemory(String size) {
-        return withMemory(Size.parse(size));
+        try {
+            return withMemory(Size.parse(size));
+        } catch (InvalidSpecException e) {
+            throw e.about(Setting.MEMORY);
+        }
     }
 
     public Limits withMemorySwap(long bytes) {

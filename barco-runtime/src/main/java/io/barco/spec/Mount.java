@@ -1,5 +1,6 @@
 package io.barco.spec;
 
+import io.barco.Setting;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
@@ -24,10 +25,11 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(target, "target");
         if (!target.startsWith("/")) {
-            throw new InvalidSpecException("mount target '" + target + "' is not absolute: give a path inside the container such as /data");
+            throw new InvalidSpecException("mount target '" + target + "' is not absolute: give a path inside the container such as /data",
+                    kind == Kind.TMPFS ? Setting.TMPFS : Setting.BINDS);
         }
         if (kind == Kind.BIND && (source == null || !source.isAbsolute())) {
-            throw new InvalidSpecException("bind source '" + source + "' is not an absolute host path");
+            throw new InvalidSpecException("bind source '" + source + "' is not an absolute host path", Setting.BINDS);
         }
         if (kind == Kind.OVERLAY && (upperParent == null || !upperParent.startsWith("/"))) {
             throw new InvalidSpecException("overlay on '" + target + "' needs the absolute path, inside, of a writable directory for its upper layer");
@@ -64,23 +66,6 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
 
     public static Mount tmpfs(String target) {
         return new Mount(Kind.TMPFS, null, target, false);
-    }
-
-    /** Parses the CLI form {@code SRC:DST[:ro|rw]}; binds are read-write unless {@code :ro}. */
-    public static Mount parseBind(String text) {
-        String[] parts = text.split(":", -1);
-        if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw new InvalidSpecException("invalid bind '" + text + "': use SRC:DST or SRC:DST:ro");
-        }
-        boolean readOnly = false;
-        if (parts.length == 3) {
-            switch (parts[2]) {
-                case "ro" -> readOnly = true;
-                case "rw" -> readOnly = false;
-                default -> throw new InvalidSpecException("invalid bind mode '" + parts[2] + "' in '" + text + "': use ro or rw");
-            }
-        }
-        return bind(Path.of(parts[0]).toAbsolutePath().normalize(), parts[1], readOnly);
     }
 
     @Override

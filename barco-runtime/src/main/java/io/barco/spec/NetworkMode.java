@@ -1,5 +1,7 @@
 package io.barco.spec;
 
+import io.barco.Setting;
+
 /** What network a container sees. */
 public enum NetworkMode {
     /** A private network namespace with only loopback, which is up. */
@@ -13,6 +15,6 @@ public enum NetworkMode {
                 return mode;
             }
         }
-        throw new InvalidSpecException("unknown network mode '" + text + "': use none or host");
+        throw new InvalidSpecException("unknown network mode '" + text + "': use none or host", Setting.NETWORK);
     }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything the runtime asks of the machine it runs on: the C library calls it makes, the files of
@@ -63,6 +64,9 @@ public interface Host {
 
     /** Whether stdin is a terminal whose foreground process group is ours, as for a foreground job. */
     boolean inForegroundOfTerminal();
+
+    /** The terminal on our stdin, if it is one and has a path here (a pty of this mount namespace's devpts). */
+    Optional<Terminal.Device> stdinTerminal();
 
     /** Makes our process group the terminal's foreground again, as a shell does when its job ends. */
     void takeForegroundBack();

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
 
 /** The machine this JVM runs on: the C library through JNA, the real /proc and cgroupfs, the system clock. */
 public final class LinuxHost implements Host {
@@ -94,6 +95,11 @@ public final class LinuxHost implements Host {
     @Override
     public boolean inForegroundOfTerminal() {
         return Terminal.inForeground();
+    }
+
+    @Override
+    public Optional<Terminal.Device> stdinTerminal() {
+        return Terminal.onStdin();
     }
 
     @Override

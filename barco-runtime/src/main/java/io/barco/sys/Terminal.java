@@ -2,6 +2,10 @@ package io.barco.sys;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /** The calling process's controlling terminal on stdin. */
 public final class Terminal {
@@ -11,6 +15,23 @@ public final class Terminal {
     private static final int SIGSET_SIZE = 128;
 
     private Terminal() {
+    }
+
+    /** A terminal: its path on this host and its device number (st_rdev). */
+    public record Device(Path path, long rdev) {
+    }
+
+    /** The terminal on stdin, if stdin is one with a path in this mount namespace. */
+    public static Optional<Device> onStdin() {
+        if (LibC.INSTANCE.isatty(0) != 1) {
+            return Optional.empty();
+        }
+        try {
+            Path path = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
+            return Optional.of(new Device(path, (Long) Files.getAttribute(path, "unix:rdev")));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // a pty of another mount namespace's devpts: no path to give
+        }
     }
 
     /** Whether stdin is a terminal whose foreground process group is ours, as for a foreground job. */

@@ -86,6 +86,8 @@ class CgroupHostTest {
                         io.barco.spec.Limits.NONE.withCpus(0.5).withPids(10), false))
                 .isInstanceOf(CgroupException.class)
                 .hasMessage("this host cannot enforce the cpu limit: no cpu controller in cgroup v1 (memory, pids)"
-                        + " (allow running without it, e.g. barco --allow-missing-controllers)");
+                        + ": drop the limit, or allow running without it")
+                .satisfies(e -> org.assertj.core.api.Assertions.assertThat(((CgroupException) e).setting())
+                        .contains(io.barco.Setting.ALLOW_MISSING_CONTROLLERS));
     }
 }

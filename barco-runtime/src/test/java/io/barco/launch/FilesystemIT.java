@@ -155,7 +155,9 @@ class FilesystemIT {
     void workingDirectoryIsSetInsideTheNewRoot() throws Exception {
         assertThat(Sh.output(Sh.spec("pwd").workdir("/usr/share"))).isEqualTo("/usr/share\n");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sh.run(Sh.spec("pwd").workdir("/no/such")))
-                .isInstanceOf(LaunchException.class).hasMessage("chdir(/no/such): No such file or directory");
+                .isInstanceOf(LaunchException.class)
+                .hasMessage("working directory /no/such does not exist in the container: create it in the rootfs, or give another")
+                .satisfies(e -> assertThat(((LaunchException) e).setting()).contains(io.barco.Setting.WORKDIR));
     }
 
     @Test

@@ -72,6 +72,15 @@ class PreflightTest {
                 .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("rootfs " + file + " is not a directory");
         assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").bind(dir.resolve("gone"), "/srv", true).build()))
                 .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("bind source " + dir.resolve("gone") + " does not exist");
+        // the directories the container mounts its own filesystems on: a rootfs made by hand may lack some
+        Files.createDirectories(dir.resolve("proc"));
+        Files.createDirectories(dir.resolve("sys"));
+        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").rootfs(dir).build()))
+                .isInstanceOf(InvalidSpecException.class).hasMessage("rootfs " + dir + " lacks the directories /dev, /tmp, /run, where"
+                        + " the container mounts filesystems of its own: create them in the rootfs");
+        for (String mountPoint : new String[] {"dev", "tmp", "run"}) {
+            Files.createDirectories(dir.resolve(mountPoint));
+        }
         preflight.check(ContainerSpec.builder("/bin/true").rootfs(dir).bind(file, "/srv/file", true).build());
     }
 }

@@ -265,7 +265,7 @@ class LaunchPlannerTest {
 
     @Test
     void nonRootKeepsNoCapabilities() {
-        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").uid(1000));
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").uid(1000).addCapabilities(Capability.SYS_ADMIN));
         assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).a()).isZero();
         assertThat(plan.step(plan.indexOf(Op.SET_CAPS)).a()).isZero();
         Step setIds = plan.stepsOf(Op.SET_IDS).get(1);
@@ -290,6 +290,42 @@ class LaunchPlannerTest {
         assertThat(exec.text(2)).isEqualTo("PATH=" + ContainerSpec.DEFAULT_PATH + "\0A=1");
         assertThat(exec.text(3)).isEqualTo(ContainerSpec.DEFAULT_PATH);
         assertThat(exec.description()).isEqualTo("execve(sh)");
+    }
+
+    @Test
+    void anInheritedTerminalIsTheContainersConsoleSoTtyFindsIt() {
+        io.barco.sys.Terminal.Device pts = new io.barco.sys.Terminal.Device(Path.of("/dev/pts/3"), 34819);
+        HostFacts onTerminal = new HostFacts() {
+            @Override
+            public int capLastCap() {
+                return 40;
+            }
+
+            @Override
+            public boolean isDirectory(Path path) {
+                return true;
+            }
+
+            @Override
+            public boolean inForegroundOfTerminal() {
+                return true;
+            }
+
+            @Override
+            public java.util.Optional<io.barco.sys.Terminal.Device> stdinTerminal() {
+                return java.util.Optional.of(pts);
+            }
+        };
+        LaunchPlan inherit = LaunchPlanner.plan(ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build(), onTerminal, FILTER);
+        Step console = inherit.steps().stream().filter(s -> s.description().equals("bind the terminal /dev/pts/3 on /dev/console"))
+                .findFirst().orElseThrow();
+        assertThat(console.op()).isEqualTo(Op.BIND_DEVICE);
+        assertThat(console.b()).isEqualTo(34819);
+        assertThat(console.text(0)).isEqualTo("/dev/pts/3");
+        assertThat(console.text(1)).isEqualTo(LaunchPlanner.NEW_ROOT + "/dev/console");
+        // its own streams: no terminal of ours, no console
+        LaunchPlan piped = LaunchPlanner.plan(ContainerSpec.builder("/bin/sh").build(), onTerminal, FILTER);
+        assertThat(piped.steps()).noneMatch(s -> s.description().contains("/dev/console"));
     }
 
     @Test

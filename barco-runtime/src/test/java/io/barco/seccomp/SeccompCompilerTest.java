@@ -3,7 +3,8 @@ package io.barco.seccomp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.barco.spec.InvalidSpecException;
+import io.barco.BarcoException;
+import io.barco.Setting;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,8 @@ class SeccompCompilerTest {
     @Test
     void unknownSystemCallIsAClearError() {
         assertThatThrownBy(() -> new SeccompCompiler().compile(SeccompProfile.empty().deny("no_such_call")))
-                .isInstanceOf(InvalidSpecException.class)
-                .hasMessage("unknown system call 'no_such_call' in the seccomp profile: check its spelling");
+                .isInstanceOf(BarcoException.class)
+                .hasMessage("unknown system call 'no_such_call' in the seccomp profile: check its spelling")
+                .satisfies(e -> assertThat(((BarcoException) e).setting()).contains(Setting.SECCOMP_DENY));
     }
 }

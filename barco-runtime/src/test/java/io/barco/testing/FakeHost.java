@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -441,6 +442,12 @@ public final class FakeHost implements Host {
     @Override
     public boolean inForegroundOfTerminal() {
         return false;
+    }
+
+    /** No terminal: a unit test's stdin is not one it made. */
+    @Override
+    public Optional<io.barco.sys.Terminal.Device> stdinTerminal() {
+        return Optional.empty();
     }
 
     @Override
