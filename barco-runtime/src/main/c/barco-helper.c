@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
@@ -337,17 +338,19 @@ static int do_write_pid(const struct step *st) {
 }
 
 /* Writes "0 ID 1" to /proc/PID/{uid,gid}_map of the holder. */
-static int write_map(long pid, const char *which, unsigned id) {
+/* The map line of the holder's user namespace: the given one, or "0 ID 1" (id 0 only). */
+static int write_map(long pid, const char *which, unsigned id, const char *line) {
     char path[64], map[64];
-    int n = pathf(map, sizeof map, "0 %u 1\n", id);
+    int n = line ? (int)strlen(line) : pathf(map, sizeof map, "0 %u 1\n", id);
     if (n < 0 || pathf(path, sizeof path, "/proc/%ld/%s", pid, which) < 0)
         return failed("format %s of %ld", which, pid);
-    return write_all(path, map, (size_t)n);
+    return write_all(path, line ? line : map, (size_t)n);
 }
 
-/* Opens the holder's user namespace once it maps id 0 to the host's uid and gid. */
-static int open_mapped_userns(long pid, uid_t host_uid, gid_t host_gid) {
-    if (write_map(pid, "uid_map", (unsigned)host_uid) < 0 || write_map(pid, "gid_map", (unsigned)host_gid) < 0)
+/* Opens the holder's user namespace once it maps id 0 to the host's uid and gid (or the lines given). */
+static int open_mapped_userns(long pid, uid_t host_uid, gid_t host_gid, const char *uid_line, const char *gid_line) {
+    if (write_map(pid, "uid_map", (unsigned)host_uid, uid_line) < 0
+        || write_map(pid, "gid_map", (unsigned)host_gid, gid_line) < 0)
         return -1;
     char path[64];
     if (pathf(path, sizeof path, "/proc/%ld/ns/user", pid) < 0)
@@ -356,8 +359,13 @@ static int open_mapped_userns(long pid, uid_t host_uid, gid_t host_gid) {
     return fd < 0 ? failed("open %s", path) : fd;
 }
 
-/* A user namespace that maps only id 0, to host uid and gid: its holder waits until we close its pipe. */
-static int mapping_userns(uid_t host_uid, gid_t host_gid) {
+static const char *opt(const struct str *s) { return s->len ? s->ptr : NULL; }
+
+/*
+ * A user namespace that maps only id 0, to host uid and gid, or as the map lines given: its holder
+ * waits until we close its pipe.
+ */
+static int mapping_userns(uid_t host_uid, gid_t host_gid, const char *uid_line, const char *gid_line) {
     int hold[2];
     if (pipe2(hold, O_CLOEXEC) < 0)
         return failed("idmap holder: pipe2");
@@ -376,7 +384,7 @@ static int mapping_userns(uid_t host_uid, gid_t host_gid) {
         _exit(0);
     }
     (void)close(hold[0]); /* the holder's end: closing our copy cannot fail in a way that matters */
-    int fd = open_mapped_userns(pid, host_uid, host_gid);
+    int fd = open_mapped_userns(pid, host_uid, host_gid, uid_line, gid_line);
     int saved = errno;
     /* The holder exits on EOF: close its pipe, then reap it, or a zombie outlives the step. */
     if (close(hold[1]) < 0 && fd >= 0) {
@@ -399,7 +407,8 @@ static int mapping_userns(uid_t host_uid, gid_t host_gid) {
 
 /*
  * Make a tree taken by OPEN_TREE an idmapped mount in which what the host's root owns belongs to
- * the container's user (host uid a, gid b): it may then enter directories only root could.
+ * the container's user (host uid a, gid b): it may then enter directories only root could. With
+ * map lines (strings 1 and 2, for uids and gids), the tree's ids map as those lines say instead.
  */
 static int do_idmap_tree(const struct step *st) {
     uint64_t tree = st->a;
@@ -407,7 +416,7 @@ static int do_idmap_tree(const struct step *st) {
         errno = EBADF;
         return failed("tree %" PRIu64 " was not opened", tree);
     }
-    int userns = mapping_userns((uid_t)(st->b >> 32), (gid_t)(st->b & 0xffffffffu));
+    int userns = mapping_userns((uid_t)(st->b >> 32), (gid_t)(st->b & 0xffffffffu), opt(&st->s[0]), opt(&st->s[1]));
     if (userns < 0)
         return -1;
     struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
@@ -442,8 +451,6 @@ static int do_release(void) {
     return 0;
 }
 
-static const char *opt(const struct str *s) { return s->len ? s->ptr : NULL; }
-
 static int do_mount(const struct step *st) {
     return mount(opt(&st->s[0]), st->s[1].ptr, opt(&st->s[2]), (unsigned long)st->a, opt(&st->s[3]));
 }
@@ -455,8 +462,26 @@ static int do_detach(const struct step *st) {
     return -1;
 }
 
+/*
+ * b = 0: a file of barco's own (on its tmpfs), never through a link. b = 1: a file of the container's
+ * root, written after pivot_root (a link resolves inside the container), when its directory exists.
+ */
 static int do_write_file(const struct step *st) {
     size_t len = st->s[1].len ? st->s[1].len - 1 : 0;
+    if (st->b == 1) {
+        char dir[PATH_MAX];
+        const char *slash = strrchr(st->s[0].ptr, '/');
+        size_t n = slash && slash != st->s[0].ptr ? (size_t)(slash - st->s[0].ptr) : 1;
+        if (n >= sizeof dir) {
+            errno = ENAMETOOLONG;
+            return failed("directory of %s", st->s[0].ptr);
+        }
+        memcpy(dir, st->s[0].ptr, n);
+        dir[n] = '\0';
+        if (access(dir, F_OK) < 0)
+            return errno == ENOENT || errno == ENOTDIR ? 0 : failed("access %s", dir);
+        return write_file(st->s[0].ptr, O_CREAT | O_TRUNC, (mode_t)st->a, st->s[1].ptr, len);
+    }
     return write_file(st->s[0].ptr, O_CREAT | O_TRUNC | O_NOFOLLOW, (mode_t)st->a, st->s[1].ptr, len);
 }
 

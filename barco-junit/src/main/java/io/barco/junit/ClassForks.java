@@ -142,7 +142,13 @@ final class ClassForks {
      * tasks of the whole JVM) is reported with the class.
      */
     static void afterAll(ExtensionContext testClass) throws Throwable {
-        if (!jvmModeClass(testClass) || granularity(testClass) == Granularity.METHOD) {
+        if (granularity(testClass) == Granularity.METHOD || BarcoExtension.settings(testClass).isEmpty()) {
+            return;
+        }
+        // a class that also has command-mode tests runs its JVM-mode tests in a batch all the same, if it had any
+        boolean jvmMode = jvmModeClass(testClass);
+        ExtensionContext owner = granularity(testClass) == Granularity.RUN ? testClass.getRoot() : owningClass(testClass);
+        if (!jvmMode && owner.getStore(NAMESPACE).get(BatchRun.class, BatchRun.class) == null) {
             return;
         }
         String classId = testClass.getUniqueId();
@@ -157,8 +163,8 @@ final class ClassForks {
         }
         Throwable failure = (ended != null ? ended : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
                 .classFailure(classId, true);
-        if (failure != null) {
-            throw failure;
+        if (failure != null && jvmMode) {
+            throw failure; // else the class's lifecycle ran on the host too, and its own failure is the host's
         }
     }
 

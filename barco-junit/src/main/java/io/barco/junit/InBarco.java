@@ -57,8 +57,17 @@ public @interface InBarco {
     /** Extra tmpfs mounts. */
     String[] tmpfs() default {};
 
-    /** Mount the root filesystem read-write. */
+    /**
+     * A writable root that is thrown away: an overlay on the rootfs (the host's {@code /} too) whose
+     * writes vanish with the container; the rootfs itself never changes.
+     */
     boolean writableRoot() default false;
+
+    /**
+     * The most a {@link #writableRoot} holds of what the container writes, in memory, e.g. "256M"
+     * (default 1G); beyond it a write fails with ENOSPC.
+     */
+    String writableRootSize() default "";
 
     /** Capabilities container root keeps beyond the default, e.g. "NET_ADMIN". */
     String[] capAdd() default {};

@@ -75,7 +75,12 @@ class ClassLifecycleIT {
 
     @Test
     void inAClassWithBothModesCommandModeRunsOnTheHostAndJvmModeInAFork() {
-        run(LifecycleFixtures.Mixed.class).assertStatistics(s -> s.succeeded(2 + 2).failed(0));
+        Events events = run(LifecycleFixtures.Mixed.class);
+        events.assertStatistics(s -> s.succeeded(2 + 2).failed(0));
+        // the forked JVM's own usage is reported with the class, as for a class of JVM-mode tests only
+        assertThat(events.reportingEntryPublished().filter(e -> e.getTestDescriptor().isContainer())
+                .filter(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow()
+                        .getKeyValuePairs().containsKey("barco.peakMemory")).count()).isEqualTo(1);
         assertThat(LifecycleFixtures.RAN_ON_HOST).containsExactly("command mode");
     }
 

@@ -15,6 +15,7 @@ import io.barco.plan.LaunchPlan;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
 import io.barco.spec.ExecSpec;
+import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Size;
 import io.barco.spec.SpecOptions;
 import io.barco.spec.Stdio;
@@ -84,8 +85,20 @@ public final class BarcoCommand implements Callable<Integer> {
     @Option(names = "--hostname", paramLabel = "NAME", description = "hostname (default: ${DEFAULT-VALUE})")
     String hostname;
 
-    @Option(names = "--rw", description = "mount the root filesystem read-write (default: read-only)")
+    @Option(names = "--rw", description = "a writable root that is thrown away: an overlay on the rootfs (the host's / too) "
+            + "whose writes vanish with the container; the rootfs never changes (default: read-only)")
     boolean readWrite;
+
+    @Option(names = "--rw-size", paramLabel = "SIZE", description = "the most a --rw root holds of what the container writes, "
+            + "in memory (default: ${DEFAULT-VALUE}); beyond it a write fails with ENOSPC")
+    String readWriteSize;
+
+    @Option(names = "--rw-host-root", description = "DANGEROUS: mount the rootfs itself read-write: with the default rootfs /, "
+            + "the container changes the host's own files (as host uid 10000 and up)")
+    boolean readWriteHostRoot;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
 
     @Option(names = "--bind", paramLabel = "SRC:DST[:ro|rw]", description = "bind a host path into the container")
     List<String> binds = new ArrayList<>();
@@ -171,7 +184,10 @@ public final class BarcoCommand implements Callable<Integer> {
         set(options, Setting.CPU_WEIGHT, cpuWeight);
         set(options, Setting.CPUS, cpus);
         set(options, Setting.PIDS, pids);
+        checkWritableRoot();
         options.set(Setting.WRITABLE_ROOT, Boolean.toString(readWrite));
+        options.set(Setting.WRITE_THROUGH_ROOT, Boolean.toString(readWriteHostRoot));
+        set(options, Setting.WRITABLE_ROOT_SIZE, readWriteSize);
         options.set(Setting.NO_SECCOMP, Boolean.toString(noSeccomp));
         options.set(Setting.ALLOW_MISSING_CONTROLLERS, Boolean.toString(allowMissingControllers));
         String term = System.getenv("TERM");
@@ -185,6 +201,20 @@ public final class BarcoCommand implements Callable<Integer> {
         capAdd.forEach(c -> options.add(Setting.CAP_ADD, c));
         seccompDeny.forEach(c -> options.add(Setting.SECCOMP_DENY, c));
         return options.builder(command).argv0(argv0).args(args).stdio(Stdio.INHERIT).build();
+    }
+
+    /** Flags that contradict each other, which only the command line can give together, said as flags. */
+    private void checkWritableRoot() {
+        if (readWrite && readWriteHostRoot) {
+            throw new InvalidSpecException("--rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, "
+                    + "--rw-host-root to the rootfs itself; give one of them");
+        }
+        boolean sized = commandSpec != null && commandSpec.commandLine().getParseResult() != null
+                && commandSpec.commandLine().getParseResult().hasMatchedOption("--rw-size");
+        if (sized && !readWrite) {
+            throw new InvalidSpecException("--rw-size limits the overlay of --rw" + (readWriteHostRoot ? ", not --rw-host-root" : "")
+                    + ": add --rw, or drop --rw-size");
+        }
     }
 
     private static void set(SpecOptions options, Setting setting, String value) {

@@ -18,6 +18,7 @@ final class Flags implements CommandLine.IDefaultValueProvider {
             Map.entry(Setting.COMMAND, "-c"), Map.entry(Setting.ARGV0, "-a"), Map.entry(Setting.ARGS, "-- ARG..."),
             Map.entry(Setting.ENV, "-e"), Map.entry(Setting.UID, "-u"), Map.entry(Setting.GID, "--gid"),
             Map.entry(Setting.ID_MAP, "--id-map"), Map.entry(Setting.ROOTFS, "-m"), Map.entry(Setting.WRITABLE_ROOT, "--rw"),
+            Map.entry(Setting.WRITABLE_ROOT_SIZE, "--rw-size"), Map.entry(Setting.WRITE_THROUGH_ROOT, "--rw-host-root"),
             Map.entry(Setting.HOSTNAME, "--hostname"), Map.entry(Setting.WORKDIR, "-w"), Map.entry(Setting.BINDS, "--bind"),
             Map.entry(Setting.TMPFS, "--tmpfs"), Map.entry(Setting.NETWORK, "--network"), Map.entry(Setting.TIMEOUT, "--timeout"),
             Map.entry(Setting.CAP_ADD, "--cap-add"), Map.entry(Setting.CAP_DROP, "--cap-drop"),

@@ -17,6 +17,7 @@ import io.barco.plan.Op;
 import io.barco.plan.PlanEncoder;
 import io.barco.seccomp.SeccompCompiler;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.RootMode;
 import io.barco.spec.Stdio;
 import io.barco.sys.Errno;
 import io.barco.sys.Host;
@@ -422,6 +423,13 @@ public final class Launcher {
         if ((op == Op.MKDIR || op == Op.MKFILE) && (error.errno() == Errno.EROFS || error.errno() == Errno.EACCES)) {
             return new LaunchException(step, error.errno(), step + ": " + Errno.describe(error.errno())
                     + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)");
+        }
+        if (spec.rootMode() == RootMode.OVERLAY && (op == Op.IDMAP_TREE
+                || (op == Op.MOUNT && "overlay".equals(plan.step(error.step()).text(2))))) {
+            // the planner refuses filesystems known to lack idmapped mounts; the kernel has the last word
+            return new LaunchException(step, error.errno(), error.failed(step) + ": " + Errno.describe(error.errno())
+                    + " (the kernel refused " + spec.rootfs() + " as an overlay's lower layer, which a writable root needs;"
+                    + " its log (dmesg) says why: use a rootfs on ext4, xfs, btrfs or tmpfs, or a read-only root)");
         }
         return new LaunchException(step, error.errno(), error.failed(step) + ": " + Errno.describe(error.errno()));
     }

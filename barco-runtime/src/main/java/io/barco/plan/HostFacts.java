@@ -5,6 +5,8 @@ import io.barco.sys.Terminal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** What the planner needs to know about the host; a test passes its own. */
@@ -16,6 +18,47 @@ public interface HostFacts {
 
     /** Whether our stdin is a terminal whose foreground process group is ours, as for a foreground job. */
     boolean inForegroundOfTerminal();
+
+    /** A mount of the launcher's mount namespace: where, and its filesystem's type. */
+    record MountPoint(String path, String fstype) {
+    }
+
+    /**
+     * The mounts of the launcher's mount namespace, in /proc/self/mountinfo's order (a mount before
+     * those on top of it); empty when unknown, as in a test that does not say.
+     */
+    default List<MountPoint> mounts() {
+        return List.of();
+    }
+
+    /** Parses /proc/PID/mountinfo: the fifth field is the mount point, the one after " - " the type. */
+    static List<MountPoint> parseMountInfo(String text) {
+        List<MountPoint> mounts = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] fields = line.split(" ");
+            int dash = List.of(fields).indexOf("-");
+            if (fields.length < 5 || dash < 0 || dash + 1 >= fields.length) {
+                continue;
+            }
+            mounts.add(new MountPoint(unescape(fields[4]), fields[dash + 1]));
+        }
+        return mounts;
+    }
+
+    /** The kernel writes a space, tab, newline or backslash of a path as \ooo. */
+    private static String unescape(String field) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < field.length(); i++) {
+            char c = field.charAt(i);
+            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+                i += 3;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
 
     /**
      * The terminal on our stdin, if it is one. A container that shares our stdin gets it as its
@@ -50,6 +93,15 @@ public interface HostFacts {
             @Override
             public boolean isDirectory(Path path) {
                 return Files.isDirectory(path);
+            }
+
+            @Override
+            public List<MountPoint> mounts() {
+                try {
+                    return parseMountInfo(on.read(on.proc().resolve("self/mountinfo")));
+                } catch (IOException e) {
+                    return List.of();
+                }
             }
 
             @Override

@@ -1,16 +1,24 @@
 package io.barco.plan;
 
+import io.barco.Setting;
 import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
 import io.barco.spec.NetworkMode;
+import io.barco.spec.RootMode;
+import io.barco.spec.Size;
 import io.barco.spec.Stdio;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Turns a spec into the ordered steps the native helper executes: all policy is decided here, in
@@ -22,6 +30,12 @@ import java.util.Set;
 public final class LaunchPlanner {
     static final String STAGING = "/tmp";
     static final String NEW_ROOT = STAGING + "/root";
+    /** A writable root's lower layers: the rootfs and its submounts, read-only and idmapped. */
+    static final String LOWER = STAGING + "/lower";
+    /** A writable root's tmpfs: each overlay's upper and work directories, in /tmp/layers/N. */
+    static final String LAYERS = STAGING + "/layers";
+    /** Characters overlayfs's lowerdir= cannot carry unescaped: a submount there is bound read-only instead. */
+    private static final Pattern OVERLAY_UNSAFE = Pattern.compile("[,:\\\\=\\s]");
 
     static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_BIND = 0x1000,
             MS_REC = 0x4000, MS_PRIVATE = 1 << 18, MS_REMOUNT = 32;
@@ -129,7 +143,16 @@ public final class LaunchPlanner {
             add(Op.WATCH_LAUNCHER, 0, 0, "pidfd_open(the launching JVM)");
         }
         // In the helper: take what the child will mount from the host, while the helper can still reach it.
-        int rootTree = openTree(spec.rootfs().toString(), spec.readOnlyRoot(), "rootfs " + spec.rootfs());
+        boolean overlay = spec.rootMode() == RootMode.OVERLAY;
+        List<Submount> submounts = overlay ? rootSubmounts(spec.rootfs()) : List.of();
+        // Under an overlay each mount is a lower layer of its own (overlayfs does not cross mount points),
+        // taken without its submounts; otherwise the rootfs comes with them.
+        int rootTree = overlay ? openTree(spec.rootfs().toString(), true, false, "rootfs " + spec.rootfs() + ", without its submounts")
+                : openTree(spec.rootfs().toString(), spec.readOnlyRoot(), true, "rootfs " + spec.rootfs());
+        List<Integer> subTrees = new ArrayList<>();
+        for (Submount sub : submounts) {
+            subTrees.add(openTree(sub.hostPath(), true, false, "the rootfs's submount " + sub.hostPath()));
+        }
         List<Integer> bindTrees = new ArrayList<>();
         for (Mount mount : spec.mounts()) {
             bindTrees.add(mount.kind() == Mount.Kind.BIND
@@ -146,6 +169,16 @@ public final class LaunchPlanner {
                 "uid_map", spec.uidMapping().mapLine());
         add(Op.WRITE_PROC, 0, 0, "write gid_map '" + spec.gidMapping().mapLine().trim() + "'",
                 "gid_map", spec.gidMapping().mapLine());
+        if (overlay) {
+            // The container's ids as the layers' owners: what host root owns belongs to container root,
+            // which overlayfs needs to copy a file up (it keeps the owner, and only mapped ids can be set).
+            idmapAsContainer(spec, rootTree, "rootfs " + spec.rootfs());
+            for (int i = 0; i < submounts.size(); i++) {
+                if (submounts.get(i).overlaid()) {
+                    idmapAsContainer(spec, subTrees.get(i), "submount " + submounts.get(i).hostPath());
+                }
+            }
+        }
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
             if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot()) {
@@ -168,13 +201,16 @@ public final class LaunchPlanner {
         add(Op.MOUNT, MS_NOSUID | MS_NODEV, 0, "mount the staging tmpfs on " + STAGING,
                 "tmpfs", STAGING, "tmpfs", "mode=0700");
         add(Op.MKDIR, 0755, 0, "mkdir " + NEW_ROOT, NEW_ROOT);
-        add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " on /", NEW_ROOT);
-
-        // The rootfs came with its submounts; the host's /proc, /sys, /dev, /tmp and /run go: hidden
-        // under fresh mounts they would still be listed in mountinfo, where a JVM inside would find
-        // the host's cgroup hierarchies twice.
-        for (String path : ROOTFS_MOUNT_POINTS) {
-            add(Op.DETACH, 0, 0, "detach the rootfs's " + path, inRoot(path));
+        if (overlay) {
+            planOverlayRoot(spec, rootTree, submounts, subTrees);
+        } else {
+            add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " on /", NEW_ROOT);
+            // The rootfs came with its submounts; the host's /proc, /sys, /dev, /tmp and /run go: hidden
+            // under fresh mounts they would still be listed in mountinfo, where a JVM inside would find
+            // the host's cgroup hierarchies twice.
+            for (String path : ROOTFS_MOUNT_POINTS) {
+                add(Op.DETACH, 0, 0, "detach the rootfs's " + path, inRoot(path));
+            }
         }
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         if (sysTree >= 0) {
@@ -189,8 +225,10 @@ public final class LaunchPlanner {
 
         // Its own name resolves, as programs asking for the local host expect (Java's getLocalHost does).
         String hosts = "127.0.0.1\tlocalhost " + spec.hostname() + "\n::1\tlocalhost ip6-localhost " + spec.hostname() + "\n";
-        add(Op.WRITE_FILE, 0644, 0, "write /etc/hosts", STAGING + "/hosts", hosts);
-        add(Op.BIND_IF_EXISTS, 0, 0, "bind /etc/hosts", STAGING + "/hosts", inRoot("/etc/hosts"));
+        if (!overlay) {
+            add(Op.WRITE_FILE, 0644, 0, "write /etc/hosts", STAGING + "/hosts", hosts);
+            add(Op.BIND_IF_EXISTS, 0, 0, "bind /etc/hosts", STAGING + "/hosts", inRoot("/etc/hosts"));
+        }
 
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
@@ -222,6 +260,11 @@ public final class LaunchPlanner {
             add(Op.LOOPBACK_UP, 0, 0, "bring loopback up");
         }
         add(Op.PIVOT_ROOT, 0, 0, "pivot_root(" + NEW_ROOT + ")", NEW_ROOT);
+        if (overlay) {
+            // a file of the overlay, which the container may change as any other; written once a link
+            // in the rootfs can only lead inside
+            add(Op.WRITE_FILE, 0644, 1, "write /etc/hosts", "/etc/hosts", hosts);
+        }
         add(Op.CHDIR, 0, 0, "chdir(" + spec.workdir() + ")", spec.workdir());
         finish(spec, seccompProgram, init);
         return new LaunchPlan(steps);
@@ -337,8 +380,103 @@ public final class LaunchPlanner {
 
     private int openTree(String path, boolean readOnly, String what) {
         // recursive: a rootfs of "/" brings /usr, /home and the rest when they are mounts of their own
-        add(Op.OPEN_TREE, 1, readOnly ? MOUNT_ATTR_RDONLY : 0, "open_tree(" + what + (readOnly ? ", read-only)" : ")"), path);
+        return openTree(path, readOnly, true, what);
+    }
+
+    private int openTree(String path, boolean readOnly, boolean recursive, String what) {
+        add(Op.OPEN_TREE, recursive ? 1 : 0, readOnly ? MOUNT_ATTR_RDONLY : 0,
+                "open_tree(" + what + (readOnly ? ", read-only)" : ")"), path);
         return trees++;
+    }
+
+    /** A mount below the rootfs, as a writable root shows it: its own overlay, or a read-only bind. */
+    record Submount(String path, String hostPath, String fstype, boolean overlaid) {
+    }
+
+    /**
+     * The host's mounts below {@code rootfs} that a writable root shows, parents first: each of its
+     * own overlay where its filesystem has idmapped mounts, else a read-only bind of it. Left out are
+     * those below what the container gets fresh ({@link #ROOTFS_MOUNT_POINTS}). A mount point listed twice is the
+     * one on top, as a path finds it.
+     *
+     * @throws InvalidSpecException when the rootfs's filesystem has no idmapped mounts
+     */
+    private List<Submount> rootSubmounts(Path rootfs) {
+        String root = rootfs.toString();
+        String prefix = root.equals("/") ? "/" : root + "/";
+        String rootType = null;
+        int rootDepth = -1;
+        Map<String, HostFacts.MountPoint> below = new LinkedHashMap<>();
+        for (HostFacts.MountPoint m : host.mounts()) {
+            String p = m.path();
+            if (p.equals(root) || root.startsWith(p.equals("/") ? "/" : p + "/")) {
+                if (p.length() >= rootDepth) {
+                    rootDepth = p.length();
+                    rootType = m.fstype();
+                }
+            } else if (p.startsWith(prefix)) {
+                String inside = "/" + p.substring(prefix.length());
+                if (ROOTFS_MOUNT_POINTS.stream().noneMatch(r -> inside.equals(r) || inside.startsWith(r + "/"))) {
+                    below.remove(inside);
+                    below.put(inside, m);
+                }
+            }
+        }
+        if (rootType != null && !Mount.IDMAPPABLE_FILESYSTEMS.contains(rootType)) {
+            throw new InvalidSpecException("a writable root is an overlay on the rootfs " + rootfs + ", whose filesystem ("
+                    + rootType + ") has no idmapped mounts, which the overlay needs to let container root change the files "
+                    + "the host's root owns: use a rootfs on " + String.join(", ", Mount.IDMAPPABLE_FILESYSTEMS.stream().sorted().toList())
+                    + ", or a read-only root", Setting.WRITABLE_ROOT);
+        }
+        return below.entrySet().stream()
+                .map(e -> new Submount(e.getKey(), e.getValue().path(), e.getValue().fstype(),
+                        Mount.IDMAPPABLE_FILESYSTEMS.contains(e.getValue().fstype()) && !OVERLAY_UNSAFE.matcher(e.getKey()).find()))
+                .sorted(Comparator.comparingLong(s -> s.path().chars().filter(c -> c == '/').count()))
+                .toList();
+    }
+
+    /** Idmaps a tree so that its files belong to whom the container's user namespace maps their owners to. */
+    private void idmapAsContainer(ContainerSpec spec, int tree, String what) {
+        add(Op.IDMAP_TREE, tree, 0, "idmap " + what + " with the container's id mapping",
+                spec.uidMapping().mapLine(), spec.gidMapping().mapLine());
+    }
+
+    /**
+     * A root that is writable and throwaway: on a tmpfs of this mount namespace (gone with it, never
+     * on the host's disk, at most {@link ContainerSpec#rootOverlaySize()}), an overlay whose lower
+     * layer is the rootfs, and one for each of its submounts the overlay of / cannot show.
+     */
+    private void planOverlayRoot(ContainerSpec spec, int rootTree, List<Submount> submounts, List<Integer> subTrees) {
+        add(Op.MKDIR, 0700, 0, "mkdir " + LOWER, LOWER);
+        add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " read-only on " + LOWER, LOWER);
+        for (int i = 0; i < submounts.size(); i++) {
+            Submount sub = submounts.get(i);
+            add(Op.ATTACH_TREE, subTrees.get(i), 0, "mount the rootfs's " + sub.path() + " read-only on " + LOWER + sub.path(),
+                    LOWER + sub.path());
+        }
+        add(Op.MKDIR, 0700, 0, "mkdir " + LAYERS, LAYERS);
+        add(Op.MOUNT, MS_NOSUID | MS_NODEV, 0, "mount the writable root's tmpfs (size " + Size.format(spec.rootOverlaySize()) + ") on " + LAYERS,
+                "tmpfs", LAYERS, "tmpfs", "size=" + spec.rootOverlaySize() + ",mode=0700");
+        overlayLayer(0, LOWER, NEW_ROOT, "/");
+        int layer = 1;
+        for (Submount sub : submounts) {
+            if (sub.overlaid()) {
+                overlayLayer(layer++, LOWER + sub.path(), inRoot(sub.path()), sub.path());
+            } else {
+                add(Op.MOUNT, MS_BIND | MS_REC, 0, "bind the rootfs's " + sub.path() + " (" + sub.fstype()
+                        + ", no idmapped mounts) read-only", LOWER + sub.path(), inRoot(sub.path()), null, null);
+            }
+        }
+    }
+
+    private void overlayLayer(int layer, String lower, String target, String what) {
+        String dir = LAYERS + "/" + layer;
+        add(Op.MKDIR, 0700, 0, "mkdir " + dir, dir);
+        add(Op.MKDIR, 0755, 0, "mkdir " + dir + "/upper", dir + "/upper");
+        add(Op.MKDIR, 0700, 0, "mkdir " + dir + "/work", dir + "/work");
+        // user.* xattrs, as a user namespace may set only those
+        add(Op.MOUNT, 0, 0, "mount overlay on " + what + " (lower layer " + lower + ", upper " + dir + "/upper)",
+                "overlay", target, "overlay", "lowerdir=" + lower + ",upperdir=" + dir + "/upper,workdir=" + dir + "/work,userxattr");
     }
 
     private void mount(String source, String target, String fstype, long flags, String data) {

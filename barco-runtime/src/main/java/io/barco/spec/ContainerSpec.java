@@ -26,10 +26,15 @@ import java.util.regex.Pattern;
 public final class ContainerSpec {
     public static final String DEFAULT_HOSTNAME = "barcontainer";
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** The default size of a writable root's upper layer (a tmpfs): 1G. */
+    public static final long DEFAULT_ROOT_OVERLAY_SIZE = 1L << 30;
+    /** The least a writable root's upper layer may be: 1M. */
+    public static final long MIN_ROOT_OVERLAY_SIZE = 1L << 20;
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
 
     private final Path rootfs;
-    private final boolean readOnlyRoot;
+    private final RootMode rootMode;
+    private final long rootOverlaySize;
     private final long uid;
     private final long gid;
     private final IdMapping uidMapping;
@@ -53,7 +58,8 @@ public final class ContainerSpec {
 
     private ContainerSpec(Builder b) {
         this.rootfs = b.rootfs;
-        this.readOnlyRoot = b.readOnlyRoot;
+        this.rootMode = b.rootMode;
+        this.rootOverlaySize = b.rootOverlaySize;
         this.uid = b.uid;
         this.gid = b.gid == null ? b.uid : b.gid;
         this.uidMapping = b.uidMapping;
@@ -107,6 +113,10 @@ public final class ContainerSpec {
         if (!workdir.startsWith("/")) {
             throw new InvalidSpecException("working directory '" + workdir + "' is not absolute: give a path such as /srv", Setting.WORKDIR);
         }
+        if (rootOverlaySize < MIN_ROOT_OVERLAY_SIZE) {
+            throw new InvalidSpecException("writable root size " + rootOverlaySize + " bytes is too small: give at least "
+                    + Size.format(MIN_ROOT_OVERLAY_SIZE) + ", e.g. 256M", Setting.WRITABLE_ROOT_SIZE);
+        }
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             throw new InvalidSpecException("timeout must be positive, got " + Durations.format(timeout), Setting.TIMEOUT);
         }
@@ -128,7 +138,8 @@ public final class ContainerSpec {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.rootfs = rootfs;
-        b.readOnlyRoot = readOnlyRoot;
+        b.rootMode = rootMode;
+        b.rootOverlaySize = rootOverlaySize;
         b.uid = uid;
         b.gid = gid;
         b.uidMapping = uidMapping;
@@ -153,7 +164,11 @@ public final class ContainerSpec {
     }
 
     public Path rootfs() { return rootfs; }
-    public boolean readOnlyRoot() { return readOnlyRoot; }
+    /** Whether every write to the root fails ({@link RootMode#READ_ONLY}). */
+    public boolean readOnlyRoot() { return rootMode == RootMode.READ_ONLY; }
+    public RootMode rootMode() { return rootMode; }
+    /** The most a {@link RootMode#OVERLAY} root holds of what the container writes (its tmpfs's size). */
+    public long rootOverlaySize() { return rootOverlaySize; }
     public long uid() { return uid; }
     public long gid() { return gid; }
     public IdMapping uidMapping() { return uidMapping; }
@@ -193,14 +208,19 @@ public final class ContainerSpec {
 
     @Override
     public String toString() {
-        return "ContainerSpec[" + String.join(" ", argv()) + " in " + rootfs + (readOnlyRoot ? " (ro)" : " (rw)")
+        return "ContainerSpec[" + String.join(" ", argv()) + " in " + rootfs + switch (rootMode) {
+                    case READ_ONLY -> " (ro)";
+                    case OVERLAY -> " (rw overlay, " + Size.format(rootOverlaySize) + ")";
+                    case WRITE_THROUGH -> " (rw, written through)";
+                }
                 + ", uid " + uid + ", hostname " + hostname + ", network " + network.name().toLowerCase() + ", " + limits + "]";
     }
 
     /** A fluent builder; every setter returns the builder. */
     public static final class Builder {
         private Path rootfs = Path.of("/");
-        private boolean readOnlyRoot = true;
+        private RootMode rootMode = RootMode.READ_ONLY;
+        private long rootOverlaySize = DEFAULT_ROOT_OVERLAY_SIZE;
         private long uid;
         private Long gid;
         private IdMapping uidMapping = IdMapping.DEFAULT;
@@ -260,9 +280,35 @@ public final class ContainerSpec {
             return rootfs(Path.of(rootfs));
         }
 
-        /** Whether the root filesystem is mounted read-only (the default). */
+        /**
+         * Whether the root filesystem is read-only (the default); false is {@link #writableRoot}: a
+         * throwaway overlay, never a write to the rootfs itself (that is {@link RootMode#WRITE_THROUGH}).
+         */
         public Builder readOnlyRoot(boolean readOnly) {
-            this.readOnlyRoot = readOnly;
+            return writableRoot(!readOnly);
+        }
+
+        /**
+         * A writable root whose writes vanish with the container ({@link RootMode#OVERLAY}): the
+         * rootfs, the host's {@code /} included, never changes. False is the default, read-only.
+         */
+        public Builder writableRoot(boolean writable) {
+            this.rootMode = writable ? RootMode.OVERLAY : RootMode.READ_ONLY;
+            return this;
+        }
+
+        public Builder rootMode(RootMode mode) {
+            this.rootMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * The most a writable root's overlay holds (default {@value #DEFAULT_ROOT_OVERLAY_SIZE} bytes,
+         * 1G); a write beyond it fails with ENOSPC inside. What it holds is memory, charged to the
+         * container's memory limit.
+         */
+        public Builder rootOverlaySize(long bytes) {
+            this.rootOverlaySize = bytes;
             return this;
         }
 

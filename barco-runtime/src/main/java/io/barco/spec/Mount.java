@@ -3,6 +3,7 @@ package io.barco.spec;
 import io.barco.Setting;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An extra mount inside the container: a bind of a host path, or a fresh tmpfs. A bind with
@@ -11,6 +12,14 @@ import java.util.Objects;
  */
 public record Mount(Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot, String upperParent) {
     public enum Kind { BIND, TMPFS, OVERLAY }
+
+    /**
+     * Filesystems on which Linux makes idmapped mounts (5.12 and later), which an overlay whose lower
+     * layer the host's root owns needs (to copy a file up, it must give the copy the file's owner);
+     * elsewhere (9p, NFS, FUSE…) there is none.
+     */
+    public static final Set<String> IDMAPPABLE_FILESYSTEMS = Set.of("ext4", "ext3", "ext2", "xfs", "btrfs", "f2fs", "vfat",
+            "tmpfs", "overlay");
 
     public Mount {
         Objects.requireNonNull(kind, "kind");

@@ -61,6 +61,7 @@ public final class SpecOptions {
                 case MEMORY -> limits.memory() == null ? null : Size.format(limits.memory());
                 case CPU_WEIGHT -> limits.cpuWeight() == null ? null : limits.cpuWeight().toString();
                 case PIDS -> limits.pids() == null ? null : limits.pids().toString();
+                case WRITABLE_ROOT_SIZE -> Size.format(SPEC.rootOverlaySize());
                 default -> null;
             });
         }
@@ -128,7 +129,8 @@ public final class SpecOptions {
         text(Setting.GID).ifPresent(v -> b.gid(id(Setting.GID, "gid", v)));
         text(Setting.ID_MAP).ifPresent(v -> b.idMapping(idMapping(v)));
         text(Setting.ROOTFS).ifPresent(v -> b.rootfs(Path.of(v)));
-        b.readOnlyRoot(!flag(Setting.WRITABLE_ROOT));
+        b.rootMode(rootMode());
+        text(Setting.WRITABLE_ROOT_SIZE).ifPresent(v -> b.rootOverlaySize(overlaySize(v)));
         text(Setting.HOSTNAME).ifPresent(b::hostname);
         text(Setting.WORKDIR).ifPresent(b::workdir);
         text(Setting.NETWORK).ifPresent(v -> b.network(NetworkMode.parse(v)));
@@ -175,6 +177,34 @@ public final class SpecOptions {
             return true;
         }
         throw new InvalidSpecException("invalid " + name(setting) + " '" + v + "': give true or false", setting);
+    }
+
+    /**
+     * A writable root is the throwaway overlay; the rootfs itself is written only when that is asked
+     * for by name ({@link Setting#WRITE_THROUGH_ROOT}). A size with no overlay to limit changes nothing.
+     */
+    private RootMode rootMode() {
+        boolean overlay = flag(Setting.WRITABLE_ROOT);
+        boolean through = flag(Setting.WRITE_THROUGH_ROOT);
+        if (overlay && through) {
+            throw new InvalidSpecException("a writable root is either a throwaway overlay or the rootfs itself written through, "
+                    + "not both: keep one", Setting.WRITE_THROUGH_ROOT);
+        }
+        return overlay ? RootMode.OVERLAY : through ? RootMode.WRITE_THROUGH : RootMode.READ_ONLY;
+    }
+
+    private static long overlaySize(String text) {
+        long bytes;
+        try {
+            bytes = Size.parse(text);
+        } catch (InvalidSpecException e) {
+            bytes = 0;
+        }
+        if (bytes < ContainerSpec.MIN_ROOT_OVERLAY_SIZE) {
+            throw new InvalidSpecException("invalid writable root size '" + text + "': give at least "
+                    + Size.format(ContainerSpec.MIN_ROOT_OVERLAY_SIZE) + ", such as 256M or 2G", Setting.WRITABLE_ROOT_SIZE);
+        }
+        return bytes;
     }
 
     private Limits limits() {

@@ -8,6 +8,7 @@ import io.barco.spec.ContainerSpec;
 import io.barco.spec.IdMapping;
 import io.barco.spec.Mount;
 import io.barco.spec.NetworkMode;
+import io.barco.spec.RootMode;
 import io.barco.spec.Stdio;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -80,6 +81,33 @@ class BarcoCommandTest {
         assertThat(exit).isEqualTo(125);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .isEqualTo("barco: invalid id mapping '0:1': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000 (--id-map)\n");
+    }
+
+    @Test
+    void rwIsAThrowawayOverlayAndOnlyRwHostRootWritesToTheRootfs() {
+        assertThat(spec("-c", "x").rootMode()).isEqualTo(RootMode.READ_ONLY);
+        assertThat(spec("-c", "x", "--rw").rootMode()).isEqualTo(RootMode.OVERLAY);
+        assertThat(spec("-c", "x", "--rw").rootOverlaySize()).isEqualTo(1L << 30);
+        assertThat(spec("-c", "x", "--rw", "--rw-size", "256M").rootOverlaySize()).isEqualTo(256L << 20);
+        assertThat(spec("-c", "x", "--rw-host-root").rootMode()).isEqualTo(RootMode.WRITE_THROUGH);
+    }
+
+    private static String failure(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = BarcoCommand.execute(args, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as("bad input").isEqualTo(125);
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void writableRootFlagsThatContradictEachOtherAreOneLineNamingTheFix() {
+        assertThat(failure("--rw", "--rw-host-root", "-c", "x")).isEqualTo("barco: --rw and --rw-host-root exclude each other: "
+                + "--rw writes to a throwaway overlay, --rw-host-root to the rootfs itself; give one of them\n");
+        assertThat(failure("--rw-size", "64M", "-c", "x")).isEqualTo("barco: --rw-size limits the overlay of --rw: add --rw, or drop --rw-size\n");
+        assertThat(failure("--rw-host-root", "--rw-size", "64M", "-c", "x"))
+                .isEqualTo("barco: --rw-size limits the overlay of --rw, not --rw-host-root: add --rw, or drop --rw-size\n");
+        assertThat(failure("--rw", "--rw-size", "lots", "-c", "x"))
+                .isEqualTo("barco: invalid writable root size 'lots': give at least 1M, such as 256M or 2G (--rw-size)\n");
     }
 
     @Test

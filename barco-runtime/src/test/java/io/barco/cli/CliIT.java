@@ -99,6 +99,29 @@ class CliIT {
     }
 
     @Test
+    void rwIsAThrowawayOverlayOverTheHostsRootAndRwHostRootStillWritesThrough() throws Exception {
+        Path hosts = Path.of("/etc/hosts");
+        byte[] before = Files.readAllBytes(hosts);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(hosts);
+        Run overlay = barco("--rw", "--rw-size", "8M", "-c", "/bin/sh", "--", "-c",
+                "echo '10.9.8.7 cli-it' >> /etc/hosts && grep -c cli-it /etc/hosts");
+        assertThat(overlay.exit()).as(overlay.stderr()).isZero();
+        assertThat(overlay.stdout()).isEqualTo("1\n");
+        assertThat(Files.readAllBytes(hosts)).isEqualTo(before);
+        assertThat(Files.getLastModifiedTime(hosts)).isEqualTo(mtime);
+
+        // only this test's own file: /var/tmp is world-writable, so container root (host uid 10000) may create it
+        Path mine = Path.of("/var/tmp", "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            Run through = barco("--rw-host-root", "-c", "/bin/sh", "--", "-c", "echo through > " + mine);
+            assertThat(through.exit()).as(through.stderr()).isZero();
+            assertThat(mine).hasContent("through");
+        } finally {
+            Files.deleteIfExists(mine);
+        }
+    }
+
+    @Test
     void execRunsACommandInAContainerStartedByAnotherBarcoWithAName() throws Exception {
         String name = "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         Process server = track(new ProcessBuilder(command("--name", name, "--hostname", "named", "-c", "python3", "--",
@@ -230,6 +253,9 @@ class CliIT {
             "bad capability          | 125 | --cap-add CAP_FLY -c /bin/true     | barco: unknown capability 'CAP_FLY': use a name such as NET_ADMIN or CAP_SYS_ADMIN (--cap-add)",
             "unknown syscall         | 125 | --seccomp-deny fly -c /bin/true    | barco: unknown system call 'fly' in the seccomp profile: check its spelling (--seccomp-deny)",
             "bad hostname            | 125 | --hostname a_b -c /bin/true        | barco: invalid hostname 'a_b': use up to 64 letters, digits, dots and dashes (--hostname)",
+            "--rw and --rw-host-root | 125 | --rw --rw-host-root -c /bin/true   | barco: --rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, --rw-host-root to the rootfs itself; give one of them",
+            "--rw-size without --rw  | 125 | --rw-size 64M -c /bin/true         | barco: --rw-size limits the overlay of --rw: add --rw, or drop --rw-size",
+            "--rw-size too small     | 125 | --rw --rw-size 4k -c /bin/true     | barco: invalid writable root size '4k': give at least 1M, such as 256M or 2G (--rw-size)",
     })
     void badInputIsOneExactLineAndADistinctExitCode(String what, int exit, String args, String line) throws Exception {
         for (String dir : List.of("proc", "sys", "dev", "tmp")) {

@@ -3,6 +3,7 @@ package io.barco.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barco.spec.Mount;
+import io.barco.spec.RootMode;
 import io.barco.testing.RequiresContainers;
 import io.barco.testing.Sh;
 import java.nio.file.Files;
@@ -39,9 +40,10 @@ class FilesystemIT {
     }
 
     @Test
-    void readWriteRootWritesThroughToTheHostAsTheMappedUser() throws Exception {
+    void writeThroughRootWritesToTheHostAsTheMappedUser() throws Exception {
+        // only on purpose (RootMode.WRITE_THROUGH): a writable root is an overlay (WritableRootIT).
         // /var/tmp is world-writable, so container root (host uid 10000) may create a file there
-        Sh.output(Sh.spec("echo written > " + hostFile).readOnlyRoot(false));
+        Sh.output(Sh.spec("echo written > " + hostFile).rootMode(RootMode.WRITE_THROUGH));
         assertThat(hostFile).hasContent("written");
         assertThat(Files.getAttribute(hostFile, "unix:uid")).isEqualTo(10000);
     }

@@ -168,6 +168,24 @@ class LauncherTest {
     }
 
     @Test
+    void anOverlayTheKernelRefusesForAWritableRootSaysWhatItNeeds() {
+        ContainerSpec writable = spec().toBuilder().writableRoot(true).build();
+        FakeHost host = host((h, p) -> {
+            for (int i = 0; i < p.steps().size(); i++) {
+                if (p.step(i).op() == Op.MOUNT && "overlay".equals(p.step(i).text(2))) {
+                    return HelperRun.failedAt(i, Errno.EINVAL);
+                }
+            }
+            throw new AssertionError("no overlay in " + p.steps());
+        });
+        assertThatThrownBy(() -> launcher(host).launch(writable, planned))
+                .isExactlyInstanceOf(LaunchException.class)
+                .hasMessageStartingWith("mount overlay on / (lower layer /tmp/lower, upper /tmp/layers/0/upper): Invalid argument")
+                .hasMessageEndingWith("(the kernel refused / as an overlay's lower layer, which a writable root needs; its log (dmesg) "
+                        + "says why: use a rootfs on ext4, xfs, btrfs or tmpfs, or a read-only root)");
+    }
+
+    @Test
     void anyOtherStepNamesItselfAndTheKernelsAnswer() {
         FakeHost host = host((h, p) -> HelperRun.failedAt(p.indexOf(Op.EXEC), Errno.EINVAL));
         assertThatThrownBy(() -> launcher(host).launch(spec(), planned))

@@ -2,10 +2,14 @@ package io.barco.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
 import io.barco.spec.NetworkMode;
+import io.barco.spec.RootMode;
 import io.barco.spec.Stdio;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +20,16 @@ class LaunchPlannerTest {
     private static final byte[] FILTER = new byte[16];
 
     private static HostFacts host(boolean terminal) {
+        return host(terminal, List.of());
+    }
+
+    private static HostFacts host(boolean terminal, List<HostFacts.MountPoint> mounts) {
         return new HostFacts() {
+            @Override
+            public List<MountPoint> mounts() {
+                return mounts;
+            }
+
             @Override
             public int capLastCap() {
                 return 40;
@@ -66,13 +79,108 @@ class LaunchPlannerTest {
     }
 
     @Test
-    void writableRootAndHostNetwork() {
-        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").readOnlyRoot(false).network(NetworkMode.HOST));
+    void writeThroughRootAndHostNetwork() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").rootMode(RootMode.WRITE_THROUGH).network(NetworkMode.HOST));
         assertThat(plan.step(0).b()).isZero();
         assertThat(plan.step(plan.indexOf(Op.CLONE)).a() & LaunchPlanner.CLONE_NEWNET).isZero();
         assertThat(ops(plan)).doesNotContain(Op.LOOPBACK_UP);
         // the host's sysfs shows the host's network: bound read-only rather than mounted fresh
         assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0)).containsExactly("/", "/sys");
+    }
+
+    private static final List<HostFacts.MountPoint> HOST_MOUNTS = List.of(new HostFacts.MountPoint("/", "ext4"),
+            new HostFacts.MountPoint("/proc", "proc"), new HostFacts.MountPoint("/sys/fs/cgroup", "cgroup2"),
+            new HostFacts.MountPoint("/tmp", "tmpfs"), new HostFacts.MountPoint("/home/a/b", "xfs"),
+            new HostFacts.MountPoint("/home", "btrfs"), new HostFacts.MountPoint("/boot", "vfat"),
+            new HostFacts.MountPoint("/boot", "ext4"), new HostFacts.MountPoint("/mnt/nfs", "nfs4"),
+            new HostFacts.MountPoint("/srv/odd,dir", "ext4"));
+
+    private static LaunchPlan overlayPlan(ContainerSpec.Builder spec, List<HostFacts.MountPoint> mounts) {
+        return LaunchPlanner.plan(spec.writableRoot(true).build(), host(false, mounts), FILTER);
+    }
+
+    @Test
+    void writableRootIsAnOverlayOnATmpfsOfItsOwnWithTheRootfsReadOnlyAndIdmappedBelow() {
+        LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true").rootOverlaySize(64 << 20), List.of());
+        Step root = plan.stepsOf(Op.OPEN_TREE).get(0);
+        assertThat(root.text(0)).isEqualTo("/");
+        assertThat(root.a()).as("without its submounts").isZero();
+        assertThat(root.b()).as("read-only, so the host's files cannot change").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+        Step idmap = plan.stepsOf(Op.IDMAP_TREE).get(0);
+        assertThat(idmap.a()).isZero();
+        assertThat(idmap.text(0)).as("the container's own uid mapping").isEqualTo("0 10000 2000\n");
+        assertThat(idmap.text(1)).isEqualTo("0 10000 2000\n");
+        assertThat(plan.indexOf(Op.IDMAP_TREE)).isBetween(plan.indexOf(Op.CLONE), plan.indexOf(Op.RELEASE));
+
+        int lower = index(plan, "mount rootfs / read-only on /tmp/lower");
+        int layers = index(plan, "mount the writable root's tmpfs (size 64M) on /tmp/layers");
+        int overlay = index(plan, "mount overlay on / (lower layer /tmp/lower, upper /tmp/layers/0/upper)");
+        int proc = index(plan, "mount proc on /proc");
+        assertThat(List.of(index(plan, "mount the staging tmpfs on /tmp"), lower, layers, overlay, proc, plan.indexOf(Op.PIVOT_ROOT)))
+                .isSorted();
+        assertThat(plan.step(layers).text(3)).isEqualTo("size=67108864,mode=0700");
+        assertThat(plan.step(overlay).text(1)).isEqualTo("/tmp/root");
+        assertThat(plan.step(overlay).text(3))
+                .isEqualTo("lowerdir=/tmp/lower,upperdir=/tmp/layers/0/upper,workdir=/tmp/layers/0/work,userxattr");
+        assertThat(plan.stepsOf(Op.DETACH)).as("an overlay has no submounts to detach").isEmpty();
+    }
+
+    @Test
+    void writableRootWritesItsHostsFileIntoTheOverlayAfterPivotRatherThanBindingIt() {
+        LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true").hostname("box"), List.of());
+        assertThat(ops(plan)).doesNotContain(Op.BIND_IF_EXISTS);
+        int hosts = index(plan, "write /etc/hosts");
+        assertThat(hosts).isGreaterThan(plan.indexOf(Op.PIVOT_ROOT)).isLessThan(plan.indexOf(Op.EXEC));
+        assertThat(plan.step(hosts).text(0)).isEqualTo("/etc/hosts");
+        assertThat(plan.step(hosts).b()).as("inside the root: links resolve there, a missing /etc is no failure").isEqualTo(1);
+        assertThat(plan.step(hosts).text(1)).contains("localhost box");
+    }
+
+    @Test
+    void writableRootOverlaysEachSubmountParentsFirstAndBindsReadOnlyWhatCannotBeALayer() {
+        LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true"), HOST_MOUNTS);
+        // /proc, /sys/fs/cgroup and /tmp are the container's own; /boot is the ext4 mounted over the vfat
+        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0))
+                .containsExactly("/", "/home", "/boot", "/mnt/nfs", "/srv/odd,dir", "/home/a/b");
+        assertThat(plan.stepsOf(Op.OPEN_TREE)).allSatisfy(s -> {
+            assertThat(s.a()).isZero();
+            assertThat(s.b()).isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+        });
+        assertThat(plan.stepsOf(Op.IDMAP_TREE)).extracting(Step::a).containsExactly(0L, 1L, 2L, 5L);
+        assertThat(plan.stepsOf(Op.MOUNT)).filteredOn(s -> "overlay".equals(s.text(2))).extracting(s -> s.text(1))
+                .containsExactly("/tmp/root", "/tmp/root/home", "/tmp/root/boot", "/tmp/root/home/a/b");
+        Step nfs = plan.step(index(plan, "bind the rootfs's /mnt/nfs (nfs4, no idmapped mounts) read-only"));
+        assertThat(nfs.text(0)).isEqualTo("/tmp/lower/mnt/nfs");
+        assertThat(nfs.a()).isEqualTo(LaunchPlanner.MS_BIND | LaunchPlanner.MS_REC);
+        assertThat(index(plan, "bind the rootfs's /srv/odd,dir (ext4, no idmapped mounts) read-only")).isPositive();
+        assertThat(index(plan, "mount the rootfs's /home/a/b read-only on /tmp/lower/home/a/b"))
+                .isGreaterThan(index(plan, "mount the rootfs's /home read-only on /tmp/lower/home"));
+        assertThat(plan.step(index(plan, "mount overlay on /home/a/b (lower layer /tmp/lower/home/a/b, upper /tmp/layers/3/upper)"))
+                .text(3)).startsWith("lowerdir=/tmp/lower/home/a/b,upperdir=/tmp/layers/3/upper,");
+    }
+
+    @Test
+    void writableRootOfADirectoryTakesOnlyTheMountsBelowIt() {
+        LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true").rootfs("/home/a"), HOST_MOUNTS);
+        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0)).containsExactly("/home/a", "/home/a/b");
+        assertThat(index(plan, "mount overlay on /b (lower layer /tmp/lower/b, upper /tmp/layers/1/upper)")).isPositive();
+    }
+
+    @Test
+    void writableRootOnAFilesystemWithoutIdmappedMountsIsRefusedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> overlayPlan(ContainerSpec.builder("/bin/true").rootfs("/mnt/nfs/image"), HOST_MOUNTS))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageStartingWith("a writable root is an overlay on the rootfs /mnt/nfs/image, whose filesystem (nfs4) has no "
+                        + "idmapped mounts")
+                .hasMessageContaining("or a read-only root");
+    }
+
+    @Test
+    void mountInfoParsesMountPointsWithEscapesAndOptionalFields() {
+        String text = "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+                + "28 27 0:25 / /mnt/a\\040b ro,nosuid - tmpfs none ro,size=4k\n";
+        assertThat(HostFacts.parseMountInfo(text)).containsExactly(new HostFacts.MountPoint("/", "ext4"),
+                new HostFacts.MountPoint("/mnt/a b", "tmpfs"));
     }
 
     @Test

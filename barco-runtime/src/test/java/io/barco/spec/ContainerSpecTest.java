@@ -17,6 +17,8 @@ class ContainerSpecTest {
         ContainerSpec spec = ContainerSpec.builder("/bin/sh").build();
         assertThat(spec.rootfs()).isEqualTo(Path.of("/"));
         assertThat(spec.readOnlyRoot()).isTrue();
+        assertThat(spec.rootMode()).isEqualTo(RootMode.READ_ONLY);
+        assertThat(spec.rootOverlaySize()).isEqualTo(1L << 30);
         assertThat(spec.uid()).isZero();
         assertThat(spec.gid()).isZero();
         assertThat(spec.uidMapping()).isEqualTo(new IdMapping(0, 10000, 2000));
@@ -71,11 +73,24 @@ class ContainerSpecTest {
     @Test
     void toBuilderRoundTripsEveryField() {
         ContainerSpec spec = ContainerSpec.builder("/bin/sh").argv0("x").args("-c", "true").uid(7).gid(8)
-                .rootfs("/srv").readOnlyRoot(false).hostname("h").env("A", "1").workdir("/tmp").tmpfs("/mnt")
+                .rootfs("/srv").readOnlyRoot(false).rootOverlaySize(5 << 20).hostname("h").env("A", "1").workdir("/tmp").tmpfs("/mnt")
                 .network(NetworkMode.HOST).capabilities(Set.of(Capability.KILL)).seccomp(null)
                 .timeout(Duration.ofSeconds(3)).stdio(Stdio.INHERIT).idMapping(new IdMapping(0, 100000, 65536)).build();
         ContainerSpec copy = spec.toBuilder().build();
         assertThat(copy).usingRecursiveComparison().isEqualTo(spec);
+    }
+
+    @Test
+    void aWritableRootIsAThrowawayOverlayAndWritingThroughIsOnlyEverAskedForByName() {
+        assertThat(ContainerSpec.builder("x").writableRoot(true).build().rootMode()).isEqualTo(RootMode.OVERLAY);
+        assertThat(ContainerSpec.builder("x").readOnlyRoot(false).build().rootMode()).isEqualTo(RootMode.OVERLAY);
+        ContainerSpec through = ContainerSpec.builder("x").rootMode(RootMode.WRITE_THROUGH).build();
+        assertThat(through.readOnlyRoot()).isFalse();
+        assertThat(through.toString()).contains("(rw, written through)");
+        assertThat(ContainerSpec.builder("x").writableRoot(true).rootOverlaySize(256 << 20).build().toString())
+                .contains("(rw overlay, 256M)");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").rootOverlaySize(4096).build()).isInstanceOf(InvalidSpecException.class)
+                .hasMessage("writable root size 4096 bytes is too small: give at least 1M, e.g. 256M");
     }
 
     @Test

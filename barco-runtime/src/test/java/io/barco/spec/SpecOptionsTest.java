@@ -82,12 +82,29 @@ class SpecOptionsTest {
         assertThat(spec.gid()).isEqualTo(8);
         assertThat(spec.uidMapping()).isEqualTo(new IdMapping(0, 100000, 65536));
         assertThat(spec.rootfs()).isEqualTo(Path.of("/srv"));
-        assertThat(spec.readOnlyRoot()).isFalse();
+        assertThat(spec.rootMode()).isEqualTo(RootMode.OVERLAY);
         assertThat(spec.hostname()).isEqualTo("h");
         assertThat(spec.workdir()).isEqualTo("/w");
         assertThat(spec.network()).isEqualTo(NetworkMode.HOST);
         assertThat(spec.timeout()).contains(Duration.ofMinutes(2));
         assertThat(spec.allowMissingControllers()).isTrue();
+    }
+
+    @Test
+    void aWritableRootIsTheThrowawayOverlayOf1GUnlessTheRootfsIsWrittenThroughByName() {
+        assertThat(SpecOptions.Defaults.SEED.of(Setting.WRITABLE_ROOT_SIZE)).contains("1G");
+        assertThat(SpecOptions.Defaults.UNLIMITED.of(Setting.WRITABLE_ROOT_SIZE)).contains("1G");
+        ContainerSpec overlay = spec(SpecOptions.of(SpecOptions.Defaults.UNLIMITED).set(Setting.WRITABLE_ROOT, "true")
+                .set(Setting.WRITABLE_ROOT_SIZE, "256M"));
+        assertThat(overlay.rootMode()).isEqualTo(RootMode.OVERLAY);
+        assertThat(overlay.rootOverlaySize()).isEqualTo(256L << 20);
+        assertThat(spec(SpecOptions.of(SpecOptions.Defaults.UNLIMITED).set(Setting.WRITE_THROUGH_ROOT, "true")).rootMode())
+                .isEqualTo(RootMode.WRITE_THROUGH);
+        assertThat(spec(SpecOptions.of(SpecOptions.Defaults.UNLIMITED)).rootMode()).isEqualTo(RootMode.READ_ONLY);
+        assertThatThrownBy(() -> spec(SpecOptions.of(SpecOptions.Defaults.UNLIMITED).set(Setting.WRITABLE_ROOT, "true")
+                .set(Setting.WRITE_THROUGH_ROOT, "true")))
+                .hasMessage("a writable root is either a throwaway overlay or the rootfs itself written through, not both: keep one")
+                .satisfies(e -> assertThat(((BarcoException) e).setting()).contains(Setting.WRITE_THROUGH_ROOT));
     }
 
     /** Every bad value names its setting and no front end's syntax: the front end says how to change it. */
@@ -110,6 +127,9 @@ class SpecOptionsTest {
         assertBad(Setting.HOSTNAME, "a_b", "invalid hostname 'a_b': use up to 64 letters, digits, dots and dashes");
         assertBad(Setting.WORKDIR, "srv", "working directory 'srv' is not absolute: give a path such as /srv");
         assertBad(Setting.WRITABLE_ROOT, "yes", "invalid writable root 'yes': give true or false");
+        assertBad(Setting.WRITABLE_ROOT_SIZE, "4k", "invalid writable root size '4k': give at least 1M, such as 256M or 2G");
+        assertBad(Setting.WRITABLE_ROOT_SIZE, "big", "invalid writable root size 'big': give at least 1M, such as 256M or 2G");
+        assertBad(Setting.WRITE_THROUGH_ROOT, "maybe", "invalid write through root 'maybe': give true or false");
         assertBadItem(Setting.BINDS, "/etc", "invalid bind '/etc': use SRC:DST or SRC:DST:ro");
         assertBadItem(Setting.BINDS, "/a:/b:x", "invalid bind mode 'x' in '/a:/b:x': use ro or rw");
         assertBadItem(Setting.BINDS, "/a:b", "mount target 'b' is not absolute: give a path inside the container such as /data");

@@ -21,11 +21,10 @@ import java.util.Set;
  */
 public final class WorkingDirectory {
     /**
-     * Filesystems on which Linux makes idmapped mounts (5.12 and later): elsewhere (9p, NFS, FUSE…)
-     * the working directory stays read-only, as the overlay could not copy up a file the host's root
-     * owns.
+     * Filesystems on which Linux makes idmapped mounts: elsewhere the working directory stays
+     * read-only, as the overlay could not copy up a file the host's root owns.
      */
-    private static final Set<String> IDMAPPABLE = Set.of("ext4", "ext3", "ext2", "xfs", "btrfs", "f2fs", "vfat", "tmpfs", "overlay");
+    private static final Set<String> IDMAPPABLE = Mount.IDMAPPABLE_FILESYSTEMS;
 
     private WorkingDirectory() {
     }

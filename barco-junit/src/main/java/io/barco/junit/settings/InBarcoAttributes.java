@@ -30,6 +30,7 @@ public final class InBarcoAttributes {
         settings.put("binds", Setting.BINDS);
         settings.put("tmpfs", Setting.TMPFS);
         settings.put("writableRoot", Setting.WRITABLE_ROOT);
+        settings.put("writableRootSize", Setting.WRITABLE_ROOT_SIZE);
         // drops before adds, as Docker: capDrop = "ALL", capAdd = "KILL" keeps KILL
         settings.put("capDrop", Setting.CAP_DROP);
         settings.put("capAdd", Setting.CAP_ADD);

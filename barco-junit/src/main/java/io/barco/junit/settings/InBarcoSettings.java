@@ -121,6 +121,7 @@ public final class InBarcoSettings {
             if (a.writableRoot()) {
                 options.set(Setting.WRITABLE_ROOT, "true");
             }
+            set(options, Setting.WRITABLE_ROOT_SIZE, a.writableRootSize());
             add(options, Setting.BINDS, a.binds());
             add(options, Setting.TMPFS, a.tmpfs());
             add(options, Setting.CAP_DROP, a.capDrop()); // drops first, as Docker: capDrop = "ALL", capAdd = "KILL" keeps KILL

@@ -37,6 +37,12 @@ class InBarcoSettingsTest {
         }
     }
 
+    @InBarco(writableRoot = true, writableRootSize = "128M")
+    static class Writable {
+        void plain() {
+        }
+    }
+
     static class Unannotated {
         void plain() {
         }
@@ -102,6 +108,18 @@ class InBarcoSettingsTest {
         assertThat(InBarcoAttributes.explained(explained)).isSameAs(explained);
         io.barco.BarcoException noAttribute = new io.barco.BarcoException("x", io.barco.Setting.ALLOW_MISSING_CONTROLLERS);
         assertThat(InBarcoAttributes.explained(noAttribute)).isSameAs(noAttribute);
+    }
+
+    @Test
+    void aWritableRootIsAThrowawayOverlayOfTheSizeGiven() throws Exception {
+        ContainerSpec spec = spec(Writable.class, "plain");
+        assertThat(spec.rootMode()).isEqualTo(io.barco.spec.RootMode.OVERLAY);
+        assertThat(spec.rootOverlaySize()).isEqualTo(128L << 20);
+        java.util.Map<String, String> parameters = java.util.Map.of("barco.writableRoot", "true", "barco.writableRootSize", "2G");
+        ContainerSpec configured = InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)))
+                .spec("/bin/true").build();
+        assertThat(configured.rootMode()).isEqualTo(io.barco.spec.RootMode.OVERLAY);
+        assertThat(configured.rootOverlaySize()).isEqualTo(2L << 30);
     }
 
     @Test
