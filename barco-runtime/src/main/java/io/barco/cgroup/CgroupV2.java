@@ -18,6 +18,10 @@ final class CgroupV2 implements ContainerCgroup {
     private final Path dir;
     private final List<String> settings = new ArrayList<>();
     private final PeakSampler tasksSampler;
+    /** Where this group's memory is charged: its own directory, or for an exec's group the container's. */
+    private final Path memoryGroup;
+    /** The memory group's OOM kills when this group was made: an exec's are those counted after. */
+    private final long oomKillsBefore;
     private boolean closed;
 
     /** A group another process created and removes: this handle makes children in it, and its close leaves it. */
@@ -35,20 +39,27 @@ final class CgroupV2 implements ContainerCgroup {
     /**
      * A group below the container's, with no controller enabled for it: the container still has a
      * process (init) of its own, and v2 lets a group with processes enable controllers for none of
-     * its children. So an exec's group reports its CPU time (cpu.stat is always there) but not its
-     * memory or tasks, which count in the container's group only.
+     * its children. So an exec's group reports its own CPU time (cpu.stat is always there); its
+     * memory is charged to the container's group only, so its peak memory is the container's peak
+     * when it ends (a bound on its own), and its OOM kills those of the container while it ran.
      */
     @Override
     public ContainerCgroup createChild(String name) {
         Path child = dir.resolve(name);
         GroupDirectory.create(files, child);
-        return new CgroupV2(files, child, false);
+        return new CgroupV2(files, child, false, dir, files.readKeyed(dir.resolve("memory.events")).getOrDefault("oom_kill", 0L));
     }
 
     private CgroupV2(CgroupFiles files, Path dir, boolean sampleTasks) {
+        this(files, dir, sampleTasks, null, 0);
+    }
+
+    private CgroupV2(CgroupFiles files, Path dir, boolean sampleTasks, Path memoryGroup, long oomKillsBefore) {
         this.files = files;
         this.dir = dir;
         this.tasksSampler = sampleTasks ? new PeakSampler(files, dir.resolve("pids.current")) : null;
+        this.memoryGroup = memoryGroup != null ? memoryGroup : dir;
+        this.oomKillsBefore = oomKillsBefore;
     }
 
     static CgroupV2 create(CgroupFiles files, Path root, Set<String> available, String parent, String name, Limits limits) {
@@ -144,13 +155,13 @@ final class CgroupV2 implements ContainerCgroup {
     @Override
     public ResourceUsage usage(Duration wallTime) {
         Map<String, Long> cpu = files.readKeyed(dir.resolve("cpu.stat"));
-        Map<String, Long> events = files.readKeyed(dir.resolve("memory.events"));
+        Map<String, Long> events = files.readKeyed(memoryGroup.resolve("memory.events"));
         OptionalLong peakTasks = tasksSampler != null ? tasksSampler.stop() : files.readLong(dir.resolve("pids.peak"));
         long[] io = ioBytes();
-        return new ResourceUsage(files.readLong(dir.resolve("memory.peak")),
+        return new ResourceUsage(files.readLong(memoryGroup.resolve("memory.peak")),
                 Optional.ofNullable(cpu.get("user_usec")).map(Duration::ofNanos).map(d -> d.multipliedBy(1000)),
                 Optional.ofNullable(cpu.get("system_usec")).map(Duration::ofNanos).map(d -> d.multipliedBy(1000)),
-                peakTasks, tasksSampler != null, events.getOrDefault("oom_kill", 0L),
+                peakTasks, tasksSampler != null, events.getOrDefault("oom_kill", 0L) - oomKillsBefore,
                 io == null ? OptionalLong.empty() : OptionalLong.of(io[0]),
                 io == null ? OptionalLong.empty() : OptionalLong.of(io[1]), wallTime);
     }
