@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs barco's cgroup integration tests in the cgroup v2 VM (run-in-vm.sh), against the classes
-# `mvn verify` (or `mvn test-compile`) built on the host.
+# `mvn verify` (or `mvn test-compile`) built on the host: by default the cgroup tests and those of
+# running containers (execs in groups of their own, ports forwarded into the container).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runtime=barco-runtime/target
@@ -8,4 +9,6 @@ for f in "$runtime/classes" "$runtime/test-classes" "$runtime/test.classpath"; d
   [ -e "$f" ] || { echo "cgroup-v2-tests: $f is missing: run mvn verify (or mvn test-compile) first" >&2; exit 2; }
 done
 cp="$PWD/$runtime/test-classes:$PWD/$runtime/classes:$(cat "$runtime/test.classpath")"
-exec vagrant/run-in-vm.sh -- java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" io.barco.testing.RunTests "${@:-io.barco.cgroup.CgroupIT}"
+classes=("$@")
+[ $# -gt 0 ] || classes=(io.barco.cgroup.CgroupIT io.barco.launch.RunningContainerIT)
+exec vagrant/run-in-vm.sh -- java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp" io.barco.testing.RunTests "${classes[@]}"

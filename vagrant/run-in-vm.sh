@@ -98,6 +98,8 @@ if ! mount -t 9p -o trans=virtio,version=9p2000.L,rw,cache=none projectfs /newro
   echo "BARCO-VM-EXIT=125"
   poweroff -f
 fi
+# a booted system's loopback is up (the VM has no other network): tests on the "host" talk to it
+ip link set lo up
 echo "vm: kernel $(uname -r), cgroup v2 controllers: $(cat /newroot/sys/fs/cgroup/cgroup.controllers)"
 # switch_root, not chroot: the kernel refuses new user namespaces to a chrooted process.
 cp /bin/busybox /newroot/run/busybox

@@ -238,7 +238,7 @@ final class ClassForks {
      * One forked JVM for many tests, started by the first of them (or their class) to need it. It runs
      * on a thread of its own; the host's tests and classes wait for what they need of its outcomes.
      */
-    private static final class BatchRun implements ExtensionContext.Store.CloseableResource {
+    private static final class BatchRun implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         private final InBarcoSettings settings;
         private final String name;
         private final List<String> ids;

@@ -61,15 +61,18 @@ class RunningContainerIT {
             port = c.hostPort(8000);
             assertThat(c.hostPort(8000)).as("one forwarder per port").isEqualTo(port);
             String body = null;
+            IOException last = null;
             // the server's start takes its time on a slow machine (the emulated VM of vagrant/run-in-vm.sh): up to 60 s
             for (int i = 0; i < 1200 && body == null; i++) {
                 try (java.io.InputStream in = new java.net.URL("http://127.0.0.1:" + port + "/hostname").openStream()) {
                     body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
                 } catch (IOException notYet) {
+                    last = notYet;
                     Thread.sleep(50);
                 }
             }
-            assertThat(body).isEqualTo(Files.readString(Path.of("/etc/hostname")));
+            assertThat(body).as("last failure: %s; in the container: %s", last,
+                    c.exec("sh", "-c", "cat /proc/net/tcp /proc/net/tcp6; ls -l /proc/1/ns/net")).isEqualTo(Files.readString(Path.of("/etc/hostname")));
             // the server is on the container's loopback only: the host's own has nothing on 8000 of ours
             assertThat(c.exec("sh", "-c", "cat /proc/net/tcp | grep -c ':1F40 00000000:0000 0A'").stdout().trim()).isEqualTo("1");
         }
