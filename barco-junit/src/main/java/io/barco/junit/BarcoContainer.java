@@ -1,6 +1,7 @@
 package io.barco.junit;
 
 import io.barco.Barco;
+import io.barco.cgroup.ResourceUsage;
 import io.barco.junit.settings.InBarcoSettings;
 import io.barco.launch.Container;
 import io.barco.launch.ContainerResult;
@@ -11,6 +12,7 @@ import io.barco.spec.ExecSpec;
 import io.barco.spec.Stdio;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -205,6 +207,11 @@ public final class BarcoContainer implements AutoCloseable {
         for (RunningCommand running : started) {
             running.stop();
         }
+    }
+
+    /** What the container used in all, every command included, once closed; empty if it never started. */
+    synchronized Optional<ResourceUsage> usage() {
+        return running == null ? Optional.empty() : running.usage();
     }
 
     /** Kills and cleans up every command this test started that still runs, and the container. */

@@ -136,10 +136,30 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         if (context.getTestMethod().isPresent()) {
             // stopped when the test method returns; closed when the test ends, whatever happens
             containers(context).add(container);
+        } else {
+            // a @BeforeAll's: the class's; afterAll closes it and reports its total
+            classContainers(context).add(container);
         }
-        // a @BeforeAll's: the class's, closed when the class is done, after @AfterAll
+        // closed when its test or class is done, whatever happens (after @AfterAll for a class's)
         context.getStore(NAMESPACE).put(new Object(), container);
         return container;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<BarcoContainer> classContainers(ExtensionContext context) {
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(List.of(CONTAINERS, "class", context.getUniqueId()),
+                k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+    }
+
+    /**
+     * After @AfterAll: a class's containers end, and what each used in all (its tests' commands, and
+     * those of @BeforeAll and @AfterAll) is the class's usage.
+     */
+    private static void closeClassContainers(ExtensionContext context) {
+        for (BarcoContainer container : classContainers(context)) {
+            container.close();
+            container.usage().ifPresent(usage -> publish(context, usage, UsageReport.Measure.CONTAINER_TOTAL));
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -266,7 +286,13 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     @Override
     public void afterAll(ExtensionContext context) throws Exception {
         if (!inForkedJvm()) {
-            rethrowing(() -> ClassForks.afterAll(context));
+            rethrowing(() -> {
+                try {
+                    ClassForks.afterAll(context);
+                } finally {
+                    closeClassContainers(context);
+                }
+            });
         }
     }
 
@@ -373,19 +399,21 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * Failsafe keep in the test's {@code <system-out>} of TEST-*.xml: they drop report entries.
      */
     static void publish(ExtensionContext context, ResourceUsage usage) {
-        publish(context, usage, true);
+        publish(context, usage, UsageReport.Measure.CGROUP);
     }
 
-    /** @param container false for a test's share of its batch JVM, true for a container's own usage */
-    static void publish(ExtensionContext context, ResourceUsage usage, boolean container) {
+    static void publish(ExtensionContext context, ResourceUsage usage, UsageReport.Measure measure) {
         Map<String, String> entries = new LinkedHashMap<>();
         usage.peakMemoryBytes().ifPresent(b -> entries.put("barco.peakMemory", Size.human(b)));
         usage.cpuTotal().ifPresent(d -> entries.put("barco.cpuTime", d.toMillis() + " ms"));
         usage.peakTasks().ifPresent(n -> entries.put("barco.peakTasks", n + (usage.peakTasksSampled() ? " (sampled)" : "")));
         entries.put("barco.oomKills", Long.toString(usage.oomKills()));
         entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
+        if (measure == UsageReport.Measure.CONTAINER_TOTAL) {
+            entries.put("barco.scope", "container total"); // beside the figures of each command run in it
+        }
         context.publishReportEntry(entries);
-        UsageReport.record(context, usage, container);
+        UsageReport.record(context, usage, measure);
         if (UsageReport.perTestLine(context)) {
             // a display name is the test's to choose (a parameterized test's includes its arguments): cap it
             String name = context.getDisplayName();

@@ -3,6 +3,7 @@ package io.barco.junit;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.junit.fork.ForkedTest;
 import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.report.UsageReport;
 import io.barco.junit.settings.InBarcoSettings;
 import java.io.IOException;
 import java.lang.reflect.Method;
@@ -85,7 +86,7 @@ final class ClassForks {
             return null;
         }
         ForkedTest.Outcome own = outcome.withUsage(spentBy(ended != null ? ended.outcomes() : batch.soFar(), id));
-        own.usage().ifPresent(usage -> BarcoExtension.publish(test, usage, false));
+        own.usage().ifPresent(usage -> BarcoExtension.publish(test, usage, UsageReport.Measure.BATCH_JVM));
         return own;
     }
 

@@ -30,6 +30,12 @@ class SharedContainerIT {
                 .filter(e -> e.getTestDescriptor().getDisplayName().startsWith("secondTestToo"))
                 .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow().getKeyValuePairs())
                 .filter(entry -> entry.containsKey("barco.cpuTime")).count()).isGreaterThanOrEqualTo(2);
+        // and the class's container reports what it used in all, from @BeforeAll to @AfterAll
+        assertThat(events.reportingEntryPublished().stream()
+                .filter(e -> e.getTestDescriptor().getDisplayName().equals("SharedContainerFixtures"))
+                .map(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class).orElseThrow().getKeyValuePairs())
+                .filter(entry -> "container total".equals(entry.get("barco.scope")) && entry.containsKey("barco.cpuTime")).count())
+                .isEqualTo(1);
         // the class's server and container are gone with the class
         assertThat(Files.exists(Path.of("/proc/" + SharedContainerFixtures.serverPid))).isFalse();
     }

@@ -32,13 +32,29 @@ public final class UsageReport {
     private static Path file;
     private static boolean fileFailed;
 
-    /**
-     * @param container whether the usage is a container's own, read from its cgroup (a test's or
-     *     command's container, a class's JVM), or else a test's share of its batch JVM, as that JVM measured it
-     */
-    record Entry(String test, ResourceUsage usage, boolean container) {
+    /** What a usage figure measured: the summary adds up the first kind only, so that nothing counts twice. */
+    public enum Measure {
+        /** A container's or command's own cgroup: a test's container, a command, a class's JVM. */
+        CGROUP("cgroup"),
+        /** A test's share of its batch JVM, as that JVM measured it: within the JVM's cgroup figures. */
+        BATCH_JVM("batch-jvm"),
+        /** A class's running container in all: the sum of its commands, and what its init used. */
+        CONTAINER_TOTAL("container-total");
+
+        private final String csv;
+
+        Measure(String csv) {
+            this.csv = csv;
+        }
+    }
+
+    record Entry(String test, ResourceUsage usage, Measure measure) {
         Entry(String test, ResourceUsage usage) {
-            this(test, usage, true);
+            this(test, usage, Measure.CGROUP);
+        }
+
+        boolean container() {
+            return measure == Measure.CGROUP;
         }
     }
 
@@ -54,8 +70,8 @@ public final class UsageReport {
         return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod())).isPresent();
     }
 
-    public static synchronized void record(ExtensionContext context, ResourceUsage usage, boolean container) {
-        Entry entry = new Entry(context.getUniqueId(), usage, container);
+    public static synchronized void record(ExtensionContext context, ResourceUsage usage, Measure measure) {
+        Entry entry = new Entry(context.getUniqueId(), usage, measure);
         ENTRIES.add(entry);
         if (fileFailed) {
             return;
@@ -73,7 +89,7 @@ public final class UsageReport {
             try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
                 out.write(csv(entry.test()) + "," + usage.peakMemoryBytes().orElse(-1) + ","
                         + usage.cpuTotal().map(d -> d.toMillis()).orElse(-1L) + "," + usage.peakTasks().orElse(-1) + ","
-                        + usage.oomKills() + "," + usage.wallTime().toMillis() + "," + (container ? "cgroup" : "batch-jvm") + "\n");
+                        + usage.oomKills() + "," + usage.wallTime().toMillis() + "," + measure.csv + "\n");
             }
         } catch (IOException e) {
             fileFailed = true;
@@ -96,7 +112,8 @@ public final class UsageReport {
         if (ENTRIES.isEmpty()) {
             return Optional.empty();
         }
-        // a container's figures are its cgroup's; a test's share of a batch JVM is within its JVM's: not added twice
+        // a container's figures are its cgroup's; a test's share of a batch JVM is within its JVM's, and a
+        // class container's total within its commands' and its own: not added twice
         List<Entry> containers = ENTRIES.stream().filter(Entry::container).toList();
         long cpu = containers.stream().mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L)).sum();
         long wall = containers.stream().mapToLong(e -> e.usage().wallTime().toMillis()).sum();
