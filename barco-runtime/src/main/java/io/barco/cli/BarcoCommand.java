@@ -39,9 +39,11 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "barco", mixinStandardHelpOptions = true, versionProvider = BarcoCommand.Version.class,
         defaultValueProvider = Flags.class, sortOptions = false, usageHelpAutoWidth = true,
-        customSynopsis = {"barco [OPTIONS] -c PROGRAM [-- ARG...]", "       barco exec NAME -- PROGRAM [ARG...]", "       barco gc"},
+        customSynopsis = {"barco [OPTIONS] -c PROGRAM [-- ARG...]", "       " + ExecCommand.USAGE, "       barco gc"},
         description = {"Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
                 + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
+                "barco exec runs a command in a running container started with --name, as docker exec does; its -e, -w, -u "
+                        + "and --gid are that command's own (default: the container's).",
                 "barco gc removes what launchers that died left: their cgroups and temp directories."},
         footer = {"", "Examples:",
                 "  barco -u 0 -m / -c /bin/sh -a .     an interactive shell in a container",
@@ -52,6 +54,8 @@ import picocli.CommandLine.Parameters;
                 "                                      a container named web ...",
                 "  barco exec web -- curl -s 127.0.0.1:8000",
                 "                                      ... and a command run in it",
+                "  barco exec web -u 1000 -w /tmp -e LANG=C.UTF-8 -- ls -l",
+                "                                      ... as uid 1000, in /tmp, with LANG set",
                 "  barco gc                            remove what dead launchers left",
                 "", "Exit status:",
                 "  N      the program's own; 128+N if it died by signal N",
@@ -217,7 +221,7 @@ public final class BarcoCommand implements Callable<Integer> {
         }
     }
 
-    private static void set(SpecOptions options, Setting setting, String value) {
+    static void set(SpecOptions options, Setting setting, String value) {
         if (value != null) {
             options.set(setting, value);
         }
@@ -307,56 +311,13 @@ public final class BarcoCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code barco exec NAME [--] CMD [ARG...]}: runs a command in the running container named NAME. */
-    static int exec(String[] argv, PrintStream err) {
-        List<String> rest = new ArrayList<>(List.of(argv).subList(1, argv.length));
-        if (rest.isEmpty() || rest.get(0).startsWith("-")) {
-            err.println("barco: usage: barco exec NAME [--] COMMAND [ARG...] (see barco --help)");
-            return EXIT_BARCO_FAILED;
-        }
-        String target = rest.remove(0);
-        if (!rest.isEmpty() && rest.get(0).equals("--")) {
-            rest.remove(0);
-        }
-        if (rest.isEmpty()) {
-            err.println("barco: no command to run in " + target + ": barco exec " + target + " -- COMMAND [ARG...]");
-            return EXIT_BARCO_FAILED;
-        }
-        try (RunningContainer container = BarcoRuntime.defaults().attach(target, options -> {
-            BarcoCommand recorded = new BarcoCommand(err);
-            new CommandLine(recorded).parseArgs(options.toArray(String[]::new));
-            return recorded.spec();
-        })) {
-            SignalForwarding signals = SignalForwarding.install(System.console() != null);
-            Container process = container.start(ExecSpec.builder(rest.get(0)).args(rest.subList(1, rest.size()))
-                    .stdio(Stdio.INHERIT).build());
-            signals.to(process);
-            return process.waitFor().code();
-        } catch (CommandNotFoundException e) {
-            err.println("barco: " + e.getMessage());
-            return EXIT_NOT_FOUND;
-        } catch (CommandNotExecutableException e) {
-            err.println("barco: " + e.getMessage());
-            return EXIT_CANNOT_EXECUTE;
-        } catch (BarcoException e) {
-            err.println(Flags.line(e));
-            return EXIT_BARCO_FAILED;
-        } catch (CommandLine.ParameterException e) {
-            err.println("barco: " + e.getMessage());
-            return EXIT_BARCO_FAILED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return EXIT_BARCO_FAILED;
-        }
-    }
-
     /** Runs the CLI and returns its exit status; {@code barco gc} removes what dead JVMs left. */
     public static int execute(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);
         }
         if (argv.length >= 1 && argv[0].equals("exec")) {
-            return exec(argv, err);
+            return ExecCommand.run(argv, err);
         }
         BarcoCommand command = new BarcoCommand(err);
         command.commandLine = List.of(argv);

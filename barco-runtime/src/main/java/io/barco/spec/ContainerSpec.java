@@ -90,12 +90,7 @@ public final class ContainerSpec {
         noNul("command", command, Setting.COMMAND);
         noNul("argv[0]", argv0, Setting.ARGV0);
         args.forEach(a -> noNul("argument", a, Setting.ARGS));
-        env.forEach((k, v) -> {
-            if (k.isEmpty() || k.indexOf('=') >= 0) {
-                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE", Setting.ENV);
-            }
-            noNul("environment variable " + k, v, Setting.ENV);
-        });
+        checkEnv(env);
         if (!rootfs.isAbsolute()) {
             throw new InvalidSpecException("rootfs " + rootfs + " is not an absolute path", Setting.ROOTFS);
         }
@@ -110,9 +105,7 @@ public final class ContainerSpec {
         if (!HOSTNAME.matcher(hostname).matches()) {
             throw new InvalidSpecException("invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes", Setting.HOSTNAME);
         }
-        if (!workdir.startsWith("/")) {
-            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute: give a path such as /srv", Setting.WORKDIR);
-        }
+        checkWorkdir(workdir);
         if (rootOverlaySize < MIN_ROOT_OVERLAY_SIZE) {
             throw new InvalidSpecException("writable root size " + rootOverlaySize + " bytes is too small: give at least "
                     + Size.format(MIN_ROOT_OVERLAY_SIZE) + ", e.g. 256M", Setting.WRITABLE_ROOT_SIZE);
@@ -122,6 +115,22 @@ public final class ContainerSpec {
         }
         if (timeout != null) {
             Durations.checkFits(timeout, "timeout " + Durations.format(timeout), Setting.TIMEOUT);
+        }
+    }
+
+    /** Shared with {@link ExecSpec}, which refuses the same environment and working directory before any container is reached. */
+    static void checkEnv(Map<String, String> env) {
+        env.forEach((k, v) -> {
+            if (k.isEmpty() || k.indexOf('=') >= 0) {
+                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE", Setting.ENV);
+            }
+            noNul("environment variable " + k, v, Setting.ENV);
+        });
+    }
+
+    static void checkWorkdir(String workdir) {
+        if (!workdir.startsWith("/")) {
+            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute: give a path such as /srv", Setting.WORKDIR);
         }
     }
 

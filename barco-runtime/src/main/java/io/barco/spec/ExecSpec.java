@@ -9,15 +9,18 @@ import java.util.Objects;
 
 /**
  * A command to run in a running container: {@code ExecSpec.of("curl", "-s", "http://127.0.0.1:8000/")}.
- * What it does not say comes from the container's spec: ids, capabilities, seccomp filter, the
- * environment (to which {@link Builder#env} adds) and the working directory. By default its stdout and
- * stderr are pipes and its stdin is /dev/null, as for a launch.
+ * What it does not say comes from the container's spec: the ids, the environment (to which {@link
+ * Builder#env} adds) and the working directory; capabilities and the seccomp filter always do, and
+ * an exec keeps the capabilities only as uid 0, as the container's own command. By default its
+ * stdout and stderr are pipes and its stdin is /dev/null, as for a launch.
  */
 public final class ExecSpec {
     private final String command;
     private final List<String> args;
     private final Map<String, String> env;
     private final String workdir;
+    private final Long uid;
+    private final Long gid;
     private final Stdio stdin;
     private final Stdio stdout;
     private final Stdio stderr;
@@ -28,6 +31,8 @@ public final class ExecSpec {
         this.args = List.copyOf(b.args);
         this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
         this.workdir = b.workdir;
+        this.uid = b.uid;
+        this.gid = b.gid;
         this.stdin = b.stdin;
         this.stdout = b.stdout;
         this.stderr = b.stderr;
@@ -46,13 +51,24 @@ public final class ExecSpec {
         return new Builder(command);
     }
 
-    /** The container's spec with this command's own command, arguments, environment, working directory, stdio and timeout. */
+    /**
+     * The container's spec with this command's own command, arguments, environment, working directory,
+     * ids, stdio and timeout.
+     *
+     * @throws InvalidSpecException when the container's id mapping lacks this command's uid or gid
+     */
     public ContainerSpec applyTo(ContainerSpec container) {
         ContainerSpec.Builder b = container.toBuilder().command(command).argv0(command).args(args).stdin(stdin)
                 .stdout(stdout).stderr(stderr).timeout(timeout);
         env.forEach(b::env);
         if (workdir != null) {
             b.workdir(workdir);
+        }
+        if (uid != null) {
+            b.uid(uid).gid(uid); // as for the container: the uid is the gid too, unless a gid is given
+        }
+        if (gid != null) {
+            b.gid(gid);
         }
         return b.build();
     }
@@ -76,6 +92,8 @@ public final class ExecSpec {
         private List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private String workdir;
+        private Long uid;
+        private Long gid;
         private Stdio stdin = Stdio.DISCARD;
         private Stdio stdout = Stdio.PIPE;
         private Stdio stderr = Stdio.PIPE;
@@ -105,6 +123,18 @@ public final class ExecSpec {
             return this;
         }
 
+        /** The uid inside the container, instead of the container's; also the gid unless {@link #gid} is set. */
+        public Builder uid(long uid) {
+            this.uid = uid;
+            return this;
+        }
+
+        /** The gid inside the container, instead of the container's (or this command's uid). */
+        public Builder gid(long gid) {
+            this.gid = gid;
+            return this;
+        }
+
         public Builder stdin(Stdio stdin) {
             this.stdin = Objects.requireNonNull(stdin);
             return this;
@@ -130,7 +160,16 @@ public final class ExecSpec {
             return this;
         }
 
+        /**
+         * @throws InvalidSpecException for what no container could run: an environment variable name
+         *     that is empty or holds '=', a working directory that is not absolute
+         */
         public ExecSpec build() {
+            // checked here, before a container is reached; the ids need the container's mapping (applyTo)
+            ContainerSpec.checkEnv(env);
+            if (workdir != null) {
+                ContainerSpec.checkWorkdir(workdir);
+            }
             return new ExecSpec(this);
         }
     }

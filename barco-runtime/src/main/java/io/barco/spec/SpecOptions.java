@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * table of defaults ({@link Defaults}), and one reading each of {@code max}, {@code ALL}, sizes,
  * durations, capability and system call names and binds. Settings come in layers: a later value
  * replaces an earlier one, and list settings add up. A bad value is an {@link InvalidSpecException}
- * that names its {@link Setting}, for the front end to say how it is given there.
+ * that names its {@link Setting}, for the front end to say how it is given there. An exec's own
+ * settings (environment, working directory, ids) are translated here too ({@link #forExec}).
  */
 public final class SpecOptions {
     /** Settings given as a list: each value adds to the ones before it. */
@@ -75,10 +77,13 @@ public final class SpecOptions {
     private final List<Value> lists = new ArrayList<>();
     private final Function<String, String> environment;
 
+    /** Starts from {@code defaults}; from nothing when null (an exec: what it does not set is its container's). */
     private SpecOptions(Defaults defaults, Function<String, String> environment) {
         this.environment = environment;
-        for (Setting setting : Setting.values()) {
-            defaults.of(setting).ifPresent(text -> values.put(setting, text));
+        if (defaults != null) {
+            for (Setting setting : Setting.values()) {
+                defaults.of(setting).ifPresent(text -> values.put(setting, text));
+            }
         }
     }
 
@@ -89,6 +94,15 @@ public final class SpecOptions {
     /** With the environment an {@code ENV} value of a bare NAME copies from. */
     public static SpecOptions of(Defaults defaults, Function<String, String> environment) {
         return new SpecOptions(defaults, environment);
+    }
+
+    /**
+     * For a command run in a running container, translated by {@link #execBuilder}: it has no
+     * defaults, as what it does not set is the container's; an {@code ENV} value of a bare NAME
+     * copies from {@code environment}.
+     */
+    public static SpecOptions forExec(Function<String, String> environment) {
+        return new SpecOptions(null, environment);
     }
 
     /** Whether values of {@code setting} add up rather than replace each other. */
@@ -140,7 +154,7 @@ public final class SpecOptions {
         for (Value value : lists) {
             String v = value.text();
             switch (value.setting()) {
-                case ENV -> env(b, v);
+                case ENV -> env(b::env, v);
                 case BINDS -> b.mount(bind(v));
                 case TMPFS -> b.tmpfs(v);
                 case CAP_ADD -> {
@@ -162,6 +176,31 @@ public final class SpecOptions {
             }
         }
         return b.seccomp(flag(Setting.NO_SECCOMP) ? null : seccomp);
+    }
+
+    /**
+     * The exec these settings describe, for {@code command}: its environment, working directory, uid
+     * and gid, read as for a container; the caller adds what is its own (arguments, streams).
+     *
+     * @throws IllegalArgumentException for a setting that is the container's alone, such as its rootfs
+     */
+    public ExecSpec.Builder execBuilder(String command) {
+        ExecSpec.Builder b = ExecSpec.builder(command);
+        values.forEach((setting, v) -> {
+            switch (setting) {
+                case UID -> b.uid(id(Setting.UID, "uid", v));
+                case GID -> b.gid(id(Setting.GID, "gid", v));
+                case WORKDIR -> b.workdir(v);
+                default -> throw new IllegalArgumentException(setting + " is the container's: a command run in it cannot change it");
+            }
+        });
+        for (Value value : lists) {
+            if (value.setting() != Setting.ENV) {
+                throw new IllegalArgumentException(value.setting() + " is the container's: a command run in it cannot change it");
+            }
+            env(b::env, value.text());
+        }
+        return b;
     }
 
     private Optional<String> text(Setting setting) {
@@ -283,15 +322,16 @@ public final class SpecOptions {
     }
 
     /** NAME=VALUE, or NAME alone to copy the variable from this process's environment (if set). */
-    private void env(ContainerSpec.Builder b, String text) {
+    private void env(BiConsumer<String, String> env, String text) {
         int eq = text.indexOf('=');
         if (eq >= 0) {
-            b.env(text.substring(0, eq), text.substring(eq + 1));
+            env.accept(text.substring(0, eq), text.substring(eq + 1));
             return;
         }
-        String value = environment.apply(text);
+        // an empty name is refused with the other bad names, not looked up and skipped
+        String value = text.isEmpty() ? "" : environment.apply(text);
         if (value != null) {
-            b.env(text, value);
+            env.accept(text, value);
         }
     }
 

@@ -132,14 +132,60 @@ class BarcoCommandTest {
         int exit = BarcoCommand.execute(new String[] {"--help"}, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertThat(exit).isZero();
         String help = out.toString(StandardCharsets.UTF_8);
-        assertThat(help).startsWith("Usage: barco [OPTIONS] -c PROGRAM [-- ARG...]\n       barco exec NAME -- PROGRAM [ARG...]\n       barco gc\n");
+        assertThat(help).startsWith("Usage: barco [OPTIONS] -c PROGRAM [-- ARG...]\n"
+                + "       barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...]\n       barco gc\n");
         // the option column wraps where the terminal ends: compare the words
         assertThat(help.replaceAll("\\s+", " ")).contains("memory limit, e.g. 512M, 1G, or max (default: 1G, the seed's)")
                 .contains("(default: 256, the seed's)").contains("or max (default: 64, the seed's)")
                 .contains("(default: 0:10000:2000)").contains("(default: barcontainer)");
         List<String> footer = help.lines().dropWhile(l -> !l.equals("Examples:")).toList();
         assertThat(footer).contains("  barco gc                            remove what dead launchers left",
+                "  barco exec web -u 1000 -w /tmp -e LANG=C.UTF-8 -- ls -l",
                 "  125    barco failed: bad input, a host that cannot run containers,");
         assertThat(footer).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(80));
+    }
+
+    private static ContainerSpec exec(String... args) {
+        return ExecCommand.parse(args).spec(java.util.Map.of("FROM_HOST", "h")::get).applyTo(ContainerSpec.builder("/bin/sleep").build());
+    }
+
+    @Test
+    void execTakesTheMainCommandsEnvWorkdirAndIdsBeforeItsProgramWhoseOwnOptionsStayItsOwn() {
+        ContainerSpec spec = exec("web", "-e", "FOO=bar", "--env=A B=1", "-e", "FROM_HOST", "-w", "/etc", "-u", "1000", "--gid", "5",
+                "--", "sh", "-c", "echo $FOO");
+        assertThat(spec.env()).containsEntry("FOO", "bar").containsEntry("A B", "1").containsEntry("FROM_HOST", "h");
+        assertThat(spec.workdir()).isEqualTo("/etc");
+        assertThat(spec.uid()).isEqualTo(1000);
+        assertThat(spec.gid()).isEqualTo(5);
+        assertThat(spec.argv()).containsExactly("sh", "-c", "echo $FOO");
+        // as docker exec: options before NAME too; the first word after NAME that is no option starts the program
+        ExecCommand dockerOrder = ExecCommand.parse("-u", "1000", "web", "sh", "-c", "-u", "--", "@/etc/hostname");
+        assertThat(dockerOrder.name).isEqualTo("web");
+        assertThat(dockerOrder.command).containsExactly("sh", "-c", "-u", "--", "@/etc/hostname");
+        assertThat(exec("web", "-u", "1000", "id").uid()).isEqualTo(1000);
+        assertThat(exec("web", "id").uid()).as("the container's").isZero();
+    }
+
+    private static String execFailure(String... args) {
+        String[] argv = new String[args.length + 1];
+        argv[0] = "exec";
+        System.arraycopy(args, 0, argv, 1, args.length);
+        return failure(argv);
+    }
+
+    /** Each before the container is reached: these need no container, nor root. */
+    @Test
+    void badExecInputIsOneLineAndExit125() {
+        assertThat(execFailure()).isEqualTo("barco: usage: barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...] "
+                + "(see barco --help)\n");
+        assertThat(execFailure("web")).isEqualTo("barco: no command to run in web: barco exec web -- PROGRAM [ARG...]\n");
+        assertThat(execFailure("web", "-it", "sh")).isEqualTo("barco: unknown option '-it': barco exec takes -e, -w, -u and --gid; "
+                + "the program's own options go after the program (see barco --help)\n");
+        assertThat(execFailure("web", "-e")).isEqualTo("barco: Missing required parameter for option '--env' (NAME=VALUE) (see barco --help)\n");
+        assertThat(execFailure("web", "-e", "=x", "--", "true")).isEqualTo("barco: invalid environment variable name '': use NAME=VALUE (-e)\n");
+        assertThat(execFailure("web", "-w", "srv", "--", "true"))
+                .isEqualTo("barco: working directory 'srv' is not absolute: give a path such as /srv (-w)\n");
+        assertThat(execFailure("web", "-u", "abc", "--", "true")).isEqualTo("barco: invalid uid 'abc': give a whole number, 0 or more (-u)\n");
+        assertThat(execFailure("web", "--gid", "-1", "--", "true")).isEqualTo("barco: invalid gid '-1': give a whole number, 0 or more (--gid)\n");
     }
 }

@@ -151,6 +151,64 @@ class CliIT {
     }
 
     @Test
+    void execGivesItsCommandItsOwnEnvironmentWorkdirAndUidAndWhatTheContainerLacksIsOneLine() throws Exception {
+        String name = "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Process container = track(new ProcessBuilder(command("--name", name, "-c", "sleep", "--", "120"))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        try {
+            Run started = null;
+            for (int i = 0; i < 100 && (started == null || started.exit() != 0); i++) {
+                started = barco("exec", name, "true");
+                if (started.exit() != 0) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(started.exit()).as(started.stderr()).isZero();
+
+            Run env = barco("exec", name, "-e", "FOO=bar", "--", "sh", "-c", "echo $FOO");
+            assertThat(env.stdout()).as(env.stderr()).isEqualTo("bar\n");
+            List<String> fromBarco = new ArrayList<>(List.of("env", "FROM_BARCO=copied"));
+            fromBarco.addAll(command("exec", name, "-e", "FROM_BARCO", "--", "sh", "-c", "echo $FROM_BARCO"));
+            assertThat(run(fromBarco).stdout()).isEqualTo("copied\n");
+            Run pwd = barco("exec", name, "-w", "/etc", "--", "pwd");
+            assertThat(pwd.stdout()).as(pwd.stderr()).isEqualTo("/etc\n");
+            Run uid = barco("exec", name, "-u", "1000", "--", "id", "-u");
+            assertThat(uid.stdout()).as(uid.stderr()).isEqualTo("1000\n");
+            // the gid follows the uid, and a uid other than 0 keeps no capability, as for the container's command
+            Run ids = barco("exec", "-u", "1000", name, "sh", "-c", "id -g; grep CapEff /proc/self/status");
+            assertThat(ids.stdout()).as(ids.stderr()).isEqualTo("1000\nCapEff:\t0000000000000000\n");
+
+            // what only the running container can tell: one line and 125, no group left, and the container runs on
+            assertThat(barco("exec", name, "-w", "/nope", "--", "pwd")).isEqualTo(new Run(125, "",
+                    "barco: working directory /nope does not exist in the container: create it in the rootfs, or give another (-w)\n"));
+            assertThat(barco("exec", name, "-w", "/etc/passwd", "--", "pwd")).isEqualTo(new Run(125, "",
+                    "barco: working directory /etc/passwd is not a directory in the container: give a directory (-w)\n"));
+            assertThat(barco("exec", name, "-u", "2000", "--", "id", "-u")).isEqualTo(new Run(125, "",
+                    "barco: uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping (-u)\n"));
+            assertThat(execGroupsLeft(name)).isEmpty();
+            assertThat(barco("exec", name, "true").exit()).isZero();
+        } finally {
+            container.destroy();
+            assertThat(container.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** Groups of this test's barco exec commands still in the container named {@code name}: each exec removes its own. */
+    private static List<Path> execGroupsLeft(String name) throws IOException {
+        java.util.Collection<Path> groups = io.barco.launch.NamedContainers.lookup(name).cgroups().values();
+        assertThat(groups).as("the container's groups, as its name records them").isNotEmpty();
+        List<Path> left = new ArrayList<>();
+        for (Path group : groups) {
+            try (Stream<Path> children = Files.list(group)) {
+                children.filter(child -> Files.isDirectory(child)
+                        && STARTED.stream().anyMatch(cli -> child.getFileName().toString().startsWith("exec-" + cli + "-"))).forEach(left::add);
+            }
+        }
+        return left;
+    }
+
+    @Test
     void runsTheProgramWithTheArgumentsAfterDoubleDash() throws Exception {
         Run r = barco("-u", "0", "-m", "/", "-c", "/bin/sh", "--", "-c", "echo hi from $(hostname); exit 7");
         assertThat(r.stdout()).isEqualTo("hi from barcontainer\n");
@@ -225,7 +283,9 @@ class CliIT {
     /**
      * Every kind of bad input beside the exact line it gets and its exit status: 127 when the program
      * does not exist, 126 when it cannot be executed, 125 for the rest; nothing is left behind
-     * ({@link #nothingLeftBehind}). Arguments split at spaces, except inside single quotes.
+     * ({@link #nothingLeftBehind}). Arguments split at spaces, except inside single quotes. Those of
+     * barco exec are refused before a container is reached (so none need run here); what only a
+     * running container can tell is in {@link #execGivesItsCommandItsOwnEnvironmentWorkdirAndUidAndWhatTheContainerLacksIsOneLine}.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
@@ -256,6 +316,12 @@ class CliIT {
             "--rw and --rw-host-root | 125 | --rw --rw-host-root -c /bin/true   | barco: --rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, --rw-host-root to the rootfs itself; give one of them",
             "--rw-size without --rw  | 125 | --rw-size 64M -c /bin/true         | barco: --rw-size limits the overlay of --rw: add --rw, or drop --rw-size",
             "--rw-size too small     | 125 | --rw --rw-size 4k -c /bin/true     | barco: invalid writable root size '4k': give at least 1M, such as 256M or 2G (--rw-size)",
+            "exec without a name     | 125 | exec                               | barco: usage: barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...] (see barco --help)",
+            "exec without a program  | 125 | exec web                           | barco: no command to run in web: barco exec web -- PROGRAM [ARG...]",
+            "exec's unknown option   | 125 | exec web -it sh                    | barco: unknown option '-it': barco exec takes -e, -w, -u and --gid; the program's own options go after the program (see barco --help)",
+            "exec's empty env name   | 125 | exec web -e =x -- true             | barco: invalid environment variable name '': use NAME=VALUE (-e)",
+            "exec's relative workdir | 125 | exec web -w relative/path -- pwd   | barco: working directory 'relative/path' is not absolute: give a path such as /srv (-w)",
+            "exec's uid not a number | 125 | exec web -u abc -- id              | barco: invalid uid 'abc': give a whole number, 0 or more (-u)",
     })
     void badInputIsOneExactLineAndADistinctExitCode(String what, int exit, String args, String line) throws Exception {
         for (String dir : List.of("proc", "sys", "dev", "tmp")) {

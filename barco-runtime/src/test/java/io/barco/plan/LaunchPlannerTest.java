@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.ExecSpec;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
 import io.barco.spec.NetworkMode;
@@ -424,6 +425,22 @@ class LaunchPlannerTest {
                 | LaunchPlanner.CLONE_NEWIPC | LaunchPlanner.CLONE_NEWUTS | LaunchPlanner.CLONE_NEWCGROUP | LaunchPlanner.CLONE_NEWNET);
         assertThat(plan.stepsOf(Op.CHDIR).get(0).text(0)).isEqualTo("/tmp");
         assertThat(plan.stepsOf(Op.SET_IDS).get(1).a()).isEqualTo(1000);
+    }
+
+    @Test
+    void anExecsOwnUidKeepsCapabilitiesOnlyWhenItIsZeroAsTheContainersCommand() {
+        ContainerSpec root = ContainerSpec.builder("/bin/sleep").build();
+        LaunchPlan asUser = LaunchPlanner.planExec(ExecSpec.builder("id").uid(1000).build().applyTo(root), host(false), FILTER, List.of(), 5);
+        Step setIds = asUser.stepsOf(Op.SET_IDS).get(1);
+        assertThat(setIds.a()).isEqualTo(1000);
+        assertThat(setIds.b()).isEqualTo(1000);
+        assertThat(asUser.stepsOf(Op.SET_CAPS).get(0).a()).isZero();
+        assertThat(asUser.stepsOf(Op.DROP_BOUNDING).get(0).a()).isZero();
+
+        ContainerSpec user = ContainerSpec.builder("/bin/sleep").uid(1000).build();
+        LaunchPlan asRoot = LaunchPlanner.planExec(ExecSpec.builder("id").uid(0).build().applyTo(user), host(false), FILTER, List.of(), 5);
+        assertThat(asRoot.stepsOf(Op.SET_IDS).get(1).a()).isZero();
+        assertThat(asRoot.stepsOf(Op.SET_CAPS).get(0).a()).isEqualTo(Capability.mask(user.capabilities())).isNotZero();
     }
 
     @Test

@@ -138,6 +138,36 @@ class SpecOptionsTest {
         assertBadItem(Setting.CAP_DROP, "FLY", "unknown capability 'FLY': use a name such as NET_ADMIN or CAP_SYS_ADMIN");
         assertBadItem(Setting.SECCOMP_DENY, "Mk Dir", "invalid system call name 'Mk Dir': use a name such as mkdir or ptrace");
         assertBadItem(Setting.ENV, "=x", "invalid environment variable name '': use NAME=VALUE");
+        assertBadItem(Setting.ENV, "", "invalid environment variable name '': use NAME=VALUE");
+    }
+
+    @Test
+    void anExecsOwnSettingsAreReadAsAContainersAndWhatItDoesNotSetIsLeftToItsContainer() {
+        ContainerSpec container = ContainerSpec.builder("/bin/sleep").uid(7).workdir("/srv").build();
+        SpecOptions options = SpecOptions.forExec(Map.of("FROM_HOST", "h")::get).set(Setting.UID, " 1000 ").set(Setting.WORKDIR, "/etc")
+                .add(Setting.ENV, "FOO=bar=baz").add(Setting.ENV, "FROM_HOST").add(Setting.ENV, "UNSET");
+        ContainerSpec spec = options.execBuilder("id").args("-u").build().applyTo(container);
+        assertThat(spec.uid()).isEqualTo(1000);
+        assertThat(spec.gid()).isEqualTo(1000);
+        assertThat(spec.workdir()).isEqualTo("/etc");
+        assertThat(spec.env()).containsEntry("FOO", "bar=baz").containsEntry("FROM_HOST", "h").doesNotContainKey("UNSET");
+        assertThat(spec.argv()).containsExactly("id", "-u");
+        ContainerSpec nothingSet = SpecOptions.forExec(name -> null).execBuilder("id").build().applyTo(container);
+        assertThat(nothingSet.uid()).isEqualTo(7);
+        assertThat(nothingSet.workdir()).isEqualTo("/srv");
+        assertThat(SpecOptions.forExec(name -> null).set(Setting.GID, "5").execBuilder("id").build().applyTo(container).gid()).isEqualTo(5);
+    }
+
+    @Test
+    void anExecRefusesBadValuesAsAContainerDoesAndSettingsThatAreTheContainersAlone() {
+        assertThatThrownBy(() -> SpecOptions.forExec(name -> null).set(Setting.UID, "abc").execBuilder("id"))
+                .isInstanceOf(InvalidSpecException.class).hasMessage("invalid uid 'abc': give a whole number, 0 or more");
+        assertThatThrownBy(() -> SpecOptions.forExec(name -> null).add(Setting.ENV, "=x").execBuilder("id").build())
+                .isInstanceOf(InvalidSpecException.class).hasMessage("invalid environment variable name '': use NAME=VALUE");
+        assertThatThrownBy(() -> SpecOptions.forExec(name -> null).set(Setting.ROOTFS, "/srv").execBuilder("id"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ROOTFS is the container's");
+        assertThatThrownBy(() -> SpecOptions.forExec(name -> null).add(Setting.BINDS, "/a:/b").execBuilder("id"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BINDS is the container's");
     }
 
     private static void assertBad(Setting setting, String value, String message) {
