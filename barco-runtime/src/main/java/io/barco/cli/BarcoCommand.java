@@ -312,6 +312,14 @@ public final class BarcoCommand implements Callable<Integer> {
     }
 
     /** Runs the CLI and returns its exit status; {@code barco gc} removes what dead JVMs left. */
+    /**
+     * picocli's parser for barco's commands: an {@code @word} is the program's own argument (curl's
+     * {@code -d @body.json}, say), never a file of barco's options to read in its place.
+     */
+    static CommandLine parser(Object command) {
+        return new CommandLine(command).setExpandAtFiles(false);
+    }
+
     public static int execute(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);
@@ -321,7 +329,7 @@ public final class BarcoCommand implements Callable<Integer> {
         }
         BarcoCommand command = new BarcoCommand(err);
         command.commandLine = List.of(argv);
-        CommandLine cli = new CommandLine(command);
+        CommandLine cli = parser(command);
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler((e, args) -> {

@@ -64,7 +64,7 @@ final class ExecCommand {
     static ExecCommand parse(String... args) {
         ExecCommand exec = new ExecCommand();
         // an argument such as curl's -d @body.json is the command's, not a file of options to read
-        new CommandLine(exec).setExpandAtFiles(false).parseArgs(args);
+        BarcoCommand.parser(exec).parseArgs(args);
         return exec;
     }
 
@@ -98,7 +98,7 @@ final class ExecCommand {
         }
         try (RunningContainer container = BarcoRuntime.defaults().attach(exec.name, options -> {
             BarcoCommand recorded = new BarcoCommand(err);
-            new CommandLine(recorded).parseArgs(options.toArray(String[]::new));
+            BarcoCommand.parser(recorded).parseArgs(options.toArray(String[]::new));
             return recorded.spec();
         })) {
             SignalForwarding signals = SignalForwarding.install(System.console() != null);

@@ -24,8 +24,14 @@ class BarcoCommandTest {
 
     private static ContainerSpec spec(String... args) {
         BarcoCommand command = new BarcoCommand(System.err);
-        new CommandLine(command).parseArgs(args);
+        BarcoCommand.parser(command).parseArgs(args);
         return command.spec();
+    }
+
+    @Test
+    void anAtWordIsTheProgramsArgumentNotAFileOfOptions() {
+        assertThat(spec("-c", "cat", "--", "@/etc/hostname").argv()).containsExactly("cat", "@/etc/hostname");
+        assertThat(spec("-c", "curl", "--", "-d", "@body.json").argv()).containsExactly("curl", "-d", "@body.json");
     }
 
     @Test
