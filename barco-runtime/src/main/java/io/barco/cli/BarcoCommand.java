@@ -311,7 +311,6 @@ public final class BarcoCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs the CLI and returns its exit status; {@code barco gc} removes what dead JVMs left. */
     /**
      * picocli's parser for barco's commands: an {@code @word} is the program's own argument (curl's
      * {@code -d @body.json}, say), never a file of barco's options to read in its place.
@@ -320,6 +319,7 @@ public final class BarcoCommand implements Callable<Integer> {
         return new CommandLine(command).setExpandAtFiles(false);
     }
 
+    /** Runs the CLI and returns its exit status; {@code barco gc} removes what dead JVMs left. */
     public static int execute(String[] argv, PrintStream out, PrintStream err) {
         if (argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);

@@ -265,8 +265,12 @@ class CliIT {
     @ParameterizedTest(name = "SIG{0}")
     @CsvSource({"TERM, 42", "HUP, 43", "INT, 44"})
     void signalsToBarcoReachTheContainer(String signal, int exit) throws Exception {
-        Process p = track(new ProcessBuilder(command("-c", "/bin/sh", "--", "-c",
-                "trap 'echo got " + signal + "; exit " + exit + "' " + signal + "; echo ready; sleep 60 & wait"))
+        // as a user's shell would start it: a signal the build ignores (nohup, a background job's
+        // SIGINT) stays ignored in its children, and then barco, like any program, leaves it ignored
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=HUP,INT,TERM"));
+        cmd.addAll(command("-c", "/bin/sh", "--", "-c",
+                "trap 'echo got " + signal + "; exit " + exit + "' " + signal + "; echo ready; sleep 60 & wait"));
+        Process p = track(new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertThat(out.readLine()).isEqualTo("ready");
