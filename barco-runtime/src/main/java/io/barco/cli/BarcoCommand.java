@@ -23,8 +23,11 @@ import io.barco.sys.OwnedTempDirectories;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -164,6 +167,16 @@ public final class BarcoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ARG", description = "arguments for the program, after --")
     List<String> args = new ArrayList<>();
 
+    /*
+     * Where and with what environment a named container's options were given: barco exec reads
+     * them again in another process, which must take relative paths and -e NAME as they were taken.
+     */
+    @Option(names = "--origin-dir", hidden = true)
+    Path originDir;
+
+    @Option(names = "--origin-env", hidden = true)
+    List<String> originEnv = new ArrayList<>();
+
     private final PrintStream err;
     /** The command line as given, which a named container records for barco exec to derive the same spec. */
     private List<String> commandLine = List.of();
@@ -174,7 +187,11 @@ public final class BarcoCommand implements Callable<Integer> {
 
     /** The spec these options describe. */
     ContainerSpec spec() {
-        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.SEED);
+        Function<String, String> environment = originDir == null ? System::getenv : recordedEnvironment();
+        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.SEED, environment);
+        if (originDir != null) {
+            options.relativeTo(originDir);
+        }
         set(options, Setting.UID, uid);
         set(options, Setting.GID, gid);
         set(options, Setting.ID_MAP, idMap);
@@ -194,7 +211,7 @@ public final class BarcoCommand implements Callable<Integer> {
         set(options, Setting.WRITABLE_ROOT_SIZE, readWriteSize);
         options.set(Setting.NO_SECCOMP, Boolean.toString(noSeccomp));
         options.set(Setting.ALLOW_MISSING_CONTROLLERS, Boolean.toString(allowMissingControllers));
-        String term = System.getenv("TERM");
+        String term = environment.apply("TERM");
         if (term != null) {
             options.add(Setting.ENV, "TERM=" + term); // an interactive shell needs to know its terminal
         }
@@ -205,6 +222,35 @@ public final class BarcoCommand implements Callable<Integer> {
         capAdd.forEach(c -> options.add(Setting.CAP_ADD, c));
         seccompDeny.forEach(c -> options.add(Setting.SECCOMP_DENY, c));
         return options.builder(command).argv0(argv0).args(args).stdio(Stdio.INHERIT).build();
+    }
+
+    /** The variables recorded with a named container's options; any other was unset. */
+    private Function<String, String> recordedEnvironment() {
+        Map<String, String> recorded = new HashMap<>();
+        for (String entry : originEnv) {
+            int eq = entry.indexOf('=');
+            recorded.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        return recorded::get;
+    }
+
+    /**
+     * The options as a named container records them: as given, after where they were given and the
+     * values of the variables they take from the environment (TERM, -e NAME), so that barco exec,
+     * reading them again elsewhere, derives the same spec.
+     */
+    private List<String> recordedCommandLine() {
+        List<String> recorded = new ArrayList<>(List.of("--origin-dir", Path.of("").toAbsolutePath().toString()));
+        List<String> names = new ArrayList<>(List.of("TERM"));
+        env.stream().filter(e -> !e.contains("=")).forEach(names::add);
+        for (String variable : names) {
+            String value = System.getenv(variable);
+            if (value != null) {
+                recorded.addAll(List.of("--origin-env", variable + "=" + value));
+            }
+        }
+        recorded.addAll(commandLine);
+        return recorded;
     }
 
     /** Flags that contradict each other, which only the command line can give together, said as flags. */
@@ -291,7 +337,7 @@ public final class BarcoCommand implements Callable<Integer> {
     private int runNamed(ContainerSpec spec, LaunchObserver observer, SignalForwarding signals, VerboseLog log)
             throws InterruptedException {
         try (RunningContainer container = BarcoRuntime.defaults().start(spec, observer)) {
-            NamedContainers.register(name, container, commandLine);
+            NamedContainers.register(name, container, recordedCommandLine());
             try {
                 log.info("container " + name + " runs with init as host pid " + container.pid());
                 Container main = container.start(ExecSpec.builder(spec.command()).args(spec.args()).stdio(spec.stdin())

@@ -76,6 +76,8 @@ public final class SpecOptions {
     /** List settings, in the order given: a cap-drop of ALL drops what came before it, not what comes after. */
     private final List<Value> lists = new ArrayList<>();
     private final Function<String, String> environment;
+    /** What a relative host path (a rootfs, a bind's source) is relative to; null: this JVM's working directory. */
+    private Path base;
 
     /** Starts from {@code defaults}; from nothing when null (an exec: what it does not set is its container's). */
     private SpecOptions(Defaults defaults, Function<String, String> environment) {
@@ -103,6 +105,19 @@ public final class SpecOptions {
      */
     public static SpecOptions forExec(Function<String, String> environment) {
         return new SpecOptions(null, environment);
+    }
+
+    /**
+     * Resolves relative host paths (a rootfs, a bind's source) against {@code directory} instead of
+     * this JVM's working directory: options read again elsewhere than where they were given.
+     */
+    public SpecOptions relativeTo(Path directory) {
+        this.base = directory;
+        return this;
+    }
+
+    private Path hostPath(String text) {
+        return base == null ? Path.of(text) : base.resolve(text);
     }
 
     /** Whether values of {@code setting} add up rather than replace each other. */
@@ -142,7 +157,7 @@ public final class SpecOptions {
         text(Setting.UID).ifPresent(v -> b.uid(id(Setting.UID, "uid", v)));
         text(Setting.GID).ifPresent(v -> b.gid(id(Setting.GID, "gid", v)));
         text(Setting.ID_MAP).ifPresent(v -> b.idMapping(idMapping(v)));
-        text(Setting.ROOTFS).ifPresent(v -> b.rootfs(Path.of(v)));
+        text(Setting.ROOTFS).ifPresent(v -> b.rootfs(hostPath(v)));
         b.rootMode(rootMode());
         text(Setting.WRITABLE_ROOT_SIZE).ifPresent(v -> b.rootOverlaySize(overlaySize(v)));
         text(Setting.HOSTNAME).ifPresent(b::hostname);
@@ -155,7 +170,7 @@ public final class SpecOptions {
             String v = value.text();
             switch (value.setting()) {
                 case ENV -> env(b::env, v);
-                case BINDS -> b.mount(bind(v));
+                case BINDS -> b.mount(bind(v, hostPath(v.split(":", -1)[0])));
                 case TMPFS -> b.tmpfs(v);
                 case CAP_ADD -> {
                     if (v.equalsIgnoreCase(ALL)) {
@@ -337,6 +352,11 @@ public final class SpecOptions {
 
     /** {@code SRC:DST[:ro|rw]}; binds are read-write unless {@code :ro}. */
     static Mount bind(String text) {
+        return bind(text, Path.of(text.split(":", -1)[0]));
+    }
+
+    /** A bind whose source, the text's first part, is {@code source} on the host. */
+    private static Mount bind(String text, Path source) {
         String[] parts = text.split(":", -1);
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw new InvalidSpecException("invalid bind '" + text + "': use SRC:DST or SRC:DST:ro", Setting.BINDS);
@@ -350,7 +370,7 @@ public final class SpecOptions {
                         Setting.BINDS);
             }
         }
-        return Mount.bind(Path.of(parts[0]).toAbsolutePath().normalize(), parts[1], readOnly);
+        return Mount.bind(source.toAbsolutePath().normalize(), parts[1], readOnly);
     }
 
     /** A system call name as the kernel spells it; whether this kernel has it is known when the profile compiles. */

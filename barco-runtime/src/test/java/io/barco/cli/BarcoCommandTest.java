@@ -28,6 +28,17 @@ class BarcoCommandTest {
         return command.spec();
     }
 
+    /** What a named container records, read again by barco exec elsewhere: the same spec. */
+    @Test
+    void recordedOriginsAreWhereRelativePathsAndBareEnvNamesAreTaken() {
+        ContainerSpec spec = spec("--origin-dir", "/srv/project", "--origin-env", "FOO=start=1", "--origin-env", "TERM=vt100",
+                "-m", "rootfs", "--bind", "data:/data", "-e", "FOO", "-e", "HOME", "-c", "x");
+        assertThat(spec.rootfs()).isEqualTo(Path.of("/srv/project/rootfs"));
+        assertThat(spec.mounts()).contains(io.barco.spec.Mount.bind(Path.of("/srv/project/data"), "/data", false));
+        // HOME was not recorded, so it was unset where the container started: not taken from here
+        assertThat(spec.env()).containsEntry("FOO", "start=1").containsEntry("TERM", "vt100").doesNotContainKey("HOME");
+    }
+
     @Test
     void anAtWordIsTheProgramsArgumentNotAFileOfOptions() {
         assertThat(spec("-c", "cat", "--", "@/etc/hostname").argv()).containsExactly("cat", "@/etc/hostname");

@@ -31,7 +31,7 @@ class CliIT {
     }
 
     static List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -153,7 +153,11 @@ class CliIT {
     @Test
     void execGivesItsCommandItsOwnEnvironmentWorkdirAndUidAndWhatTheContainerLacksIsOneLine() throws Exception {
         String name = "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Process container = track(new ProcessBuilder(command("--name", name, "-c", "sleep", "--", "120"))
+        // started from / with a relative rootfs and a variable of its environment, as a user's shell
+        // elsewhere would: barco exec, run from the module's directory, must derive the same spec
+        List<String> start = new ArrayList<>(List.of("env", "STARTED_WITH=start"));
+        start.addAll(command("--name", name, "-m", ".", "-e", "STARTED_WITH", "-c", "sleep", "--", "120"));
+        Process container = track(new ProcessBuilder(start).directory(new java.io.File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
         try {
@@ -166,6 +170,11 @@ class CliIT {
             }
             assertThat(started.exit()).as(started.stderr()).isZero();
 
+            // the container's own -e STARTED_WITH took its value where it started, not where barco exec runs
+            List<String> elsewhere = new ArrayList<>(List.of("env", "STARTED_WITH=exec"));
+            elsewhere.addAll(command("exec", name, "--", "sh", "-c", "echo $STARTED_WITH"));
+            Run origin = run(elsewhere);
+            assertThat(origin.stdout()).as(origin.stderr()).isEqualTo("start\n");
             Run env = barco("exec", name, "-e", "FOO=bar", "--", "sh", "-c", "echo $FOO");
             assertThat(env.stdout()).as(env.stderr()).isEqualTo("bar\n");
             List<String> fromBarco = new ArrayList<>(List.of("env", "FROM_BARCO=copied"));

@@ -67,6 +67,15 @@ class SpecOptionsTest {
     }
 
     @Test
+    void relativeHostPathsResolveWhereTheOptionsWereGivenWhenToldWhere() {
+        ContainerSpec spec = spec(SpecOptions.of(SpecOptions.Defaults.UNLIMITED).relativeTo(Path.of("/srv/project"))
+                .set(Setting.ROOTFS, "rootfs").add(Setting.BINDS, "data:/data:ro").add(Setting.BINDS, "/abs:/abs"));
+        assertThat(spec.rootfs()).isEqualTo(Path.of("/srv/project/rootfs"));
+        assertThat(spec.mounts()).containsExactly(Mount.bind(Path.of("/srv/project/data"), "/data", true),
+                Mount.bind(Path.of("/abs"), "/abs", false));
+    }
+
+    @Test
     void bindsReadTheSrcDstModeForm() {
         assertThat(SpecOptions.bind("/a:/b")).isEqualTo(Mount.bind(Path.of("/a"), "/b", false));
         assertThat(SpecOptions.bind("/a:/b/../c/:rw").target()).isEqualTo("/c");
