@@ -170,7 +170,7 @@ public final class SpecOptions {
             String v = value.text();
             switch (value.setting()) {
                 case ENV -> env(b::env, v);
-                case BINDS -> b.mount(bind(v, hostPath(v.split(":", -1)[0])));
+                case BINDS -> b.mount(bind(v, this::hostPath));
                 case TMPFS -> b.tmpfs(v);
                 case CAP_ADD -> {
                     if (v.equalsIgnoreCase(ALL)) {
@@ -352,11 +352,11 @@ public final class SpecOptions {
 
     /** {@code SRC:DST[:ro|rw]}; binds are read-write unless {@code :ro}. */
     static Mount bind(String text) {
-        return bind(text, Path.of(text.split(":", -1)[0]));
+        return bind(text, Path::of);
     }
 
-    /** A bind whose source, the text's first part, is {@code source} on the host. */
-    private static Mount bind(String text, Path source) {
+    /** {@code hostPath} reads the source, the text's first part, as a host path. */
+    private static Mount bind(String text, Function<String, Path> hostPath) {
         String[] parts = text.split(":", -1);
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw new InvalidSpecException("invalid bind '" + text + "': use SRC:DST or SRC:DST:ro", Setting.BINDS);
@@ -370,7 +370,7 @@ public final class SpecOptions {
                         Setting.BINDS);
             }
         }
-        return Mount.bind(source.toAbsolutePath().normalize(), parts[1], readOnly);
+        return Mount.bind(hostPath.apply(parts[0]).toAbsolutePath().normalize(), parts[1], readOnly);
     }
 
     /** A system call name as the kernel spells it; whether this kernel has it is known when the profile compiles. */
