@@ -267,13 +267,16 @@ static int do_open_tree(const struct step *st) {
     int fd = sys_open_tree(AT_FDCWD, st->s[0].ptr, flags);
     if (fd < 0)
         return failed("open_tree %s", st->s[0].ptr);
-    if (st->b) {
-        struct mount_attr attr = {.attr_set = st->b};
-        if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (st->a ? AT_RECURSIVE : 0), &attr) < 0) {
-            failed("mount_setattr %s (0x%" PRIx64 ")", st->s[0].ptr, st->b);
-            close_keeping_errno(fd);
-            return -1;
-        }
+    /*
+     * Always private, whatever else is set: a clone of a shared mount (systemd makes / shared) joins
+     * the host mount's peer group, so every mount the container made on it would appear on the host,
+     * and pivot_root refuses a shared parent. Private, nothing propagates either way.
+     */
+    struct mount_attr attr = {.attr_set = st->b, .propagation = MS_PRIVATE};
+    if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | (st->a ? AT_RECURSIVE : 0), &attr) < 0) {
+        failed("mount_setattr %s (0x%" PRIx64 ", MS_PRIVATE)", st->s[0].ptr, st->b);
+        close_keeping_errno(fd);
+        return -1;
     }
     trees[tree_count++] = fd;
     return 0;

@@ -6,7 +6,7 @@ package io.barco.plan;
  * dispatch has no default case, so an op without its C handler does not compile.
  */
 public enum Op {
-    /** Parent: clone a detached copy of a host mount tree (open_tree), optionally read-only. */
+    /** Parent: clone a detached copy of a host mount tree (open_tree), always private (nothing propagates), optionally read-only. */
     OPEN_TREE(1),
     /** Parent: create the container's first process in new namespaces. */
     CLONE(2),
