@@ -973,6 +973,17 @@ int main(int argc, char **argv) {
     }
     if (fcntl(BARCO_STATUS_FD, F_SETFD, FD_CLOEXEC) < 0)
         return 3; /* no status descriptor to report on: Java sees the exit status alone */
+    /*
+     * Not dumpable until execve, in every process this plan makes (fork keeps it; execve resets it):
+     * an exec's child joins a container whose root may hold CAP_SYS_PTRACE over its user namespace,
+     * and a dumpable child would let it ptrace, pidfd_getfd or process_vm_writev this process while it
+     * still holds the status pipe and runs as the host's root (runc's nsexec does the same). The
+     * kernel then asks for CAP_SYS_PTRACE in the host's user namespace, which no container has.
+     */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+        failed("prctl(PR_SET_DUMPABLE, 0)");
+        fail(-1, errno);
+    }
     /* Step -1: the helper's own setup, before any step of the plan. */
     if (reset_signals() < 0)
         fail(-1, errno);

@@ -25,6 +25,8 @@ public record SeccompProfile(List<SeccompRule> rules) {
             "open_by_handle_at", "name_to_handle_at", "kexec_load", "kexec_file_load", "init_module",
             "finit_module", "delete_module", "bpf", "iopl", "ioperm", "swapon", "swapoff", "reboot", "acct",
             "quotactl", "quotactl_fd", "io_uring_setup", "io_uring_enter", "io_uring_register",
+            // reaching into another process, which Docker allows only with CAP_SYS_PTRACE
+            "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
             // the new mount API: a detached tree's read-only flag is not locked against container root
             "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr");
 

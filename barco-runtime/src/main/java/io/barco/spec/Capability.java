@@ -26,12 +26,16 @@ public enum Capability {
         return number;
     }
 
-    /** The seed's drop list, plus the capabilities added to Linux after it was written. */
+    /**
+     * The seed's drop list, plus the capabilities added to Linux after it was written, plus SYS_PTRACE,
+     * which Docker drops too: with it container root may ptrace, pidfd_getfd and process_vm_writev any
+     * process of its user namespace, barco's own exec helper included while it joins.
+     */
     public static final Set<Capability> DROPPED_BY_DEFAULT = Collections.unmodifiableSet(EnumSet.of(
             AUDIT_CONTROL, AUDIT_READ, AUDIT_WRITE, BLOCK_SUSPEND, DAC_READ_SEARCH, FSETID, IPC_LOCK,
             MAC_ADMIN, MAC_OVERRIDE, MKNOD, SETFCAP, SYSLOG, SYS_ADMIN, SYS_BOOT, SYS_MODULE, SYS_NICE,
             SYS_RAWIO, SYS_RESOURCE, SYS_TIME, WAKE_ALARM,
-            PERFMON, BPF, CHECKPOINT_RESTORE));
+            PERFMON, BPF, CHECKPOINT_RESTORE, SYS_PTRACE));
 
     /** What container root keeps by default. */
     public static Set<Capability> defaults() {
