@@ -17,6 +17,7 @@ import io.barco.plan.Op;
 import io.barco.plan.PlanEncoder;
 import io.barco.seccomp.SeccompCompiler;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.Durations;
 import io.barco.spec.RootMode;
 import io.barco.spec.Stdio;
 import io.barco.sys.Errno;
@@ -54,6 +55,16 @@ public final class Launcher {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("barco-timeout"));
     private final Set<Container> live = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean hooked = new AtomicBoolean();
+    private final Duration setupDeadline;
+
+    /**
+     * How long a container's setup (the helper's steps, up to the command's execve) may take: far
+     * above what it takes (milliseconds; seconds on an emulated VM), but a bound, since an exec's setup
+     * runs in a container whose processes can stop it.
+     */
+    public static final Duration DEFAULT_SETUP_DEADLINE = Duration.ofSeconds(60);
+    /** A report is a few records of {@link StatusRecord#SIZE}; anything longer is not the helper's. */
+    static final int MAX_REPORT_BYTES = StatusReport.MAX_RECORDS * StatusRecord.SIZE;
 
     /** Launches with barco's own native helper. */
     public Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp) {
@@ -62,6 +73,13 @@ public final class Launcher {
 
     /** Launches with the helper {@code helper} finds: a test's fake host spawns none. */
     public Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp, Supplier<Path> helper) {
+        this(host, cgroups, preflight, seccomp, helper, DEFAULT_SETUP_DEADLINE);
+    }
+
+    /** As above, with a container's setup bounded by {@code setupDeadline} instead of {@link #DEFAULT_SETUP_DEADLINE}. */
+    public Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp, Supplier<Path> helper,
+            Duration setupDeadline) {
+        this.setupDeadline = setupDeadline;
         this.host = host;
         this.cgroups = cgroups;
         this.preflight = preflight;
@@ -324,23 +342,36 @@ public final class Launcher {
     /** Reads the helper's report, reaps it, and either hands out the container or throws for the caller to clean up. */
     private Container await(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int helperPid,
             int statusFd, Undo.Step closeStatus, int[] parentEnds, long start, Undo undo) {
-        byte[] report;
+        Host.BoundedRead read;
         try {
             // EOF once the helper has exited and the container has exec'd (the descriptor is close-on-exec).
-            report = host.readFully(statusFd);
+            // An exec's child runs in a container, whose processes may stop it: never wait without a deadline.
+            read = host.readUntil(statusFd, MAX_REPORT_BYTES, start + setupDeadline.toNanos());
         } finally {
             closeStatus.now();
         }
-        int helperStatus = reap(helperPid);
-        int containerPid = 0;
-        StatusRecord error = null;
-        for (int off = 0; off + StatusRecord.SIZE <= report.length; off += StatusRecord.SIZE) {
-            StatusRecord record = StatusRecord.decode(report, off);
-            if (record.kind() == StatusRecord.PID) {
-                containerPid = record.value();
-            } else if (record.kind() == StatusRecord.ERROR && error == null) {
-                error = record;
+        StatusReport report = StatusReport.parse(read.data());
+        // Only a pid proven to be our unreaped child is ever signalled: never one a record merely names.
+        int containerPid = report.pid() > 0 && host.isOwnChild(report.pid()) ? report.pid() : 0;
+        if (!read.complete()) {
+            killQuietly(helperPid);
+            int helperStatus = reap(helperPid);
+            if (containerPid > 0) {
+                killAndReap(containerPid);
             }
+            throw new BarcoException(read.data().length > MAX_REPORT_BYTES
+                    ? "barco's native helper reported more than " + MAX_REPORT_BYTES + " bytes (" + ExitStatus.fromWaitStatus(helperStatus) + ")"
+                    : "the container's setup did not finish within " + Durations.format(setupDeadline) + " (" + report.describe()
+                            + "; a process in the container may have stopped it): killed");
+        }
+        int helperStatus = reap(helperPid);
+        StatusRecord error = report.error();
+        if (report.problem() != null || (report.pid() > 0 && containerPid == 0)) {
+            if (containerPid > 0) {
+                killAndReap(containerPid);
+            }
+            throw new BarcoException("barco's native helper sent a report that is not its own ("
+                    + (report.problem() != null ? report.problem() : "pid " + report.pid() + " is no child of this JVM") + "): nothing was signalled");
         }
         if (error == null && (containerPid == 0 || helperStatus != 0)) {
             if (containerPid > 0) {
@@ -443,13 +474,18 @@ public final class Launcher {
         }
     }
 
+    /** Kills and reaps one of our own children: the helper we spawned, or a container pid {@link Host#isOwnChild} proved ours. */
     private void killAndReap(int pid) {
+        killQuietly(pid);
+        reap(pid);
+    }
+
+    private void killQuietly(int pid) {
         try {
             host.kill(pid, Container.SIGKILL);
         } catch (LastErrorException ignored) {
             // already gone; still to be reaped
         }
-        reap(pid);
     }
 
     /** Launches, captures stdout and stderr within the default limits, waits (up to the spec's timeout) and cleans up. */

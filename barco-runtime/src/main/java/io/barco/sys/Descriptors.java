@@ -68,6 +68,36 @@ public final class Descriptors {
         }
     }
 
+    /** See {@link Host#readUntil}: poll with what is left of the deadline, then read what is there. */
+    public static Host.BoundedRead readUntil(int fd, int maxBytes, long deadline) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[Math.min(8192, maxBytes + 1)];
+        for (;;) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new Host.BoundedRead(out.toByteArray(), false);
+            }
+            int[] pollfd = {fd, LibC.POLLIN};
+            try {
+                if (LibC.INSTANCE.poll(pollfd, 1, (int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000))) == 0) {
+                    continue; // the deadline is checked above
+                }
+                long n = LibC.INSTANCE.read(fd, buffer, Math.min(buffer.length, maxBytes + 1 - out.size()));
+                if (n == 0) {
+                    return new Host.BoundedRead(out.toByteArray(), true);
+                }
+                out.write(buffer, 0, (int) n);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Errno.EINTR) {
+                    throw e;
+                }
+            }
+            if (out.size() > maxBytes) {
+                return new Host.BoundedRead(out.toByteArray(), false);
+            }
+        }
+    }
+
     public static void closeQuietly(int fd) {
         if (fd >= 0) {
             try {

@@ -29,8 +29,16 @@ public interface Host {
     /** An anonymous in-memory file holding {@code data}, positioned at its start (memfd_create). */
     int memfd(String name, byte[] data);
 
-    /** Reads the descriptor until end of file, retrying on EINTR. */
-    byte[] readFully(int fd);
+    /** What {@link #readUntil} read, and whether it reached end of file. */
+    record BoundedRead(byte[] data, boolean complete) {
+    }
+
+    /**
+     * Reads the descriptor until end of file, retrying on EINTR, but stops (incomplete) once more
+     * than {@code maxBytes} arrived or the monotonic clock ({@link #nanoTime}) passes {@code deadline}:
+     * what a process that may stall or flood writes is never waited for nor kept without a bound.
+     */
+    BoundedRead readUntil(int fd, int maxBytes, long deadline);
 
     /** Closes the descriptor; best effort, as on every cleanup path: the descriptor is gone either way. */
     void close(int fd);
@@ -50,6 +58,13 @@ public interface Host {
 
     /** waitpid for one of our children, retried on EINTR: the raw wait status. */
     int waitpid(int pid);
+
+    /**
+     * Whether {@code pid} is a child of this process not yet reaped (waitid with WNOWAIT, which reaps
+     * nothing). Until we reap it the pid cannot name another process: a pid that something else
+     * reported is signalled only once this says it is ours.
+     */
+    boolean isOwnChild(int pid);
 
     void kill(int pid, int signal);
 

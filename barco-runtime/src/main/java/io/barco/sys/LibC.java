@@ -41,6 +41,20 @@ public interface LibC extends Library {
 
     int waitpid(int pid, int[] status, int options) throws LastErrorException;
 
+    int P_PID = 1;
+    int WNOHANG = 1;
+    int WEXITED = 4;
+    int WNOWAIT = 0x01000000;
+    /** sizeof(siginfo_t) */
+    int SIGINFO_SIZE = 128;
+
+    int waitid(int idtype, int id, byte[] siginfo, int options) throws LastErrorException;
+
+    int POLLIN = 1;
+
+    /** {@code fds} holds struct pollfd as ints: the descriptor, then events in the low and revents in the high 16 bits. */
+    int poll(int[] fds, long nfds, int timeoutMillis) throws LastErrorException;
+
     int kill(int pid, int signal) throws LastErrorException;
 
     long syscall(long number, Object... args) throws LastErrorException;

@@ -28,8 +28,8 @@ public final class LinuxHost implements Host {
     }
 
     @Override
-    public byte[] readFully(int fd) {
-        return Descriptors.readFully(fd);
+    public BoundedRead readUntil(int fd, int maxBytes, long deadline) {
+        return Descriptors.readUntil(fd, maxBytes, deadline);
     }
 
     @Override
@@ -50,6 +50,19 @@ public final class LinuxHost implements Host {
     @Override
     public int spawn(Path program, String argv0, List<Redirect> redirects, int closeFrom) {
         return PosixSpawn.spawn(c, program, argv0, redirects, closeFrom);
+    }
+
+    @Override
+    public boolean isOwnChild(int pid) {
+        try {
+            c.waitid(LibC.P_PID, pid, new byte[LibC.SIGINFO_SIZE], LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == Errno.ECHILD || e.getErrorCode() == Errno.EINVAL) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     @Override

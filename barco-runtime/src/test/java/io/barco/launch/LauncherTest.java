@@ -225,6 +225,55 @@ class LauncherTest {
     }
 
     @Test
+    void aSetupThatStallsIsKilledAtTheDeadlineHelperAndChildAndCleanedUp() {
+        AtomicReference<Integer> container = new AtomicReference<>();
+        FakeHost host = host((h, p) -> {
+            container.set(h.startInNewGroups());
+            return HelperRun.started(container.get(), "");
+        }).stallStatus();
+        assertThatThrownBy(() -> launcher(host).launch(spec()))
+                .isExactlyInstanceOf(BarcoException.class)
+                .hasMessage("the container's setup did not finish within 1m (the container's first process " + container.get()
+                        + " had not exec'd; a process in the container may have stopped it): killed");
+        assertThat(host.calls()).contains("kill " + container.get() + " 9", "waitpid " + container.get());
+        List<String> made = created(host.calls());
+        assertThat(destroyed(host.calls())).containsExactlyElementsOf(pick(made, 7, 5, 3, 1, 6, 4, 2, 0));
+        assertThat(host.openDescriptors()).isEmpty();
+    }
+
+    @Test
+    void aPidThatIsNoChildOfOursIsNeverSignalledWhateverTheReportSays() {
+        int stranger = 1; // init: a process the JVM did not start
+        FakeHost host = host((h, p) -> HelperRun.failedAfterStart(stranger, p.indexOf(Op.EXEC), Errno.ENOENT));
+        assertThatThrownBy(() -> launcher(host).launch(spec(), planned))
+                .isExactlyInstanceOf(BarcoException.class)
+                .hasMessage("barco's native helper sent a report that is not its own (pid 1 is no child of this JVM): nothing was signalled");
+        assertThat(host.calls()).noneMatch(call -> call.startsWith("kill 1 ") || call.startsWith("pidfd_open 1 "));
+        List<String> made = created(host.calls());
+        assertThat(destroyed(host.calls())).containsExactlyElementsOf(pick(made, 7, 5, 3, 1, 6, 4, 2, 0));
+        assertThat(host.openDescriptors()).isEmpty();
+    }
+
+    @Test
+    void aReportWithTwoPidsOrRecordsOfNoKindIsRefusedAndSignalsNothing() {
+        AtomicReference<Integer> container = new AtomicReference<>();
+        FakeHost host = host((h, p) -> {
+            container.set(h.startInNewGroups());
+            byte[] one = StatusRecord.pid(container.get()).encode();
+            byte[] two = StatusRecord.pid(container.get() + 1).encode();
+            byte[] both = java.util.Arrays.copyOf(one, one.length * 2);
+            System.arraycopy(two, 0, both, one.length, two.length);
+            return new HelperRun(both, 0, new byte[0]);
+        });
+        assertThatThrownBy(() -> launcher(host).launch(spec()))
+                .isExactlyInstanceOf(BarcoException.class)
+                .hasMessage("barco's native helper sent a report that is not its own (a second PID record): nothing was signalled");
+        // the first pid is a child of ours: it is killed and reaped, as any container whose launch failed
+        assertThat(host.calls()).contains("kill " + container.get() + " 9").doesNotContain("kill " + (container.get() + 1) + " 9");
+        assertThat(host.openDescriptors()).isEmpty();
+    }
+
+    @Test
     void aContainerGoneBeforeItsPidfdIsKilledReapedAndCleanedUp() {
         AtomicReference<Integer> container = new AtomicReference<>();
         FakeHost host = host((h, p) -> {

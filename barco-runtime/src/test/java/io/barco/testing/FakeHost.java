@@ -104,6 +104,8 @@ public final class FakeHost implements Host {
     private final Map<Integer, Integer> readEnds = new ConcurrentHashMap<>(); // pipe write end -> read end
     private final Map<Integer, CompletableFuture<Integer>> processes = new ConcurrentHashMap<>(); // pid -> wait status
     private final Set<Integer> unkillable = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> stalledReads = ConcurrentHashMap.newKeySet();
+    private volatile boolean stallStatus;
     private final Map<Integer, Integer> pidfds = new ConcurrentHashMap<>();
     private final Map<String, Integer> failingCalls = new ConcurrentHashMap<>();
     private final Map<String, String> failingWrites = new ConcurrentHashMap<>();
@@ -291,11 +293,16 @@ public final class FakeHost implements Host {
     }
 
     @Override
-    public byte[] readFully(int fd) {
+    public BoundedRead readUntil(int fd, int maxBytes, long deadline) {
         if (!open.contains(fd)) {
             throw new LastErrorException(EBADF);
         }
-        return contents.getOrDefault(fd, new byte[0]);
+        byte[] data = contents.getOrDefault(fd, new byte[0]);
+        if (stalledReads.contains(fd)) {
+            record("read " + fd + " stalled until the deadline");
+            return new BoundedRead(data, false);
+        }
+        return data.length > maxBytes ? new BoundedRead(Arrays.copyOf(data, maxBytes + 1), false) : new BoundedRead(data, true);
     }
 
     @Override
@@ -348,6 +355,9 @@ public final class FakeHost implements Host {
         Integer status = readEnds.get(at.getOrDefault(4, -1));
         if (status != null) {
             contents.put(status, run.report());
+            if (stallStatus) {
+                stalledReads.add(status);
+            }
         }
         Integer stdout = readEnds.get(at.getOrDefault(1, -1));
         if (stdout != null) {
@@ -380,6 +390,17 @@ public final class FakeHost implements Host {
         } catch (Exception e) {
             throw new IllegalStateException("fake process " + pid + " did not end", e);
         }
+    }
+
+    @Override
+    public boolean isOwnChild(int pid) {
+        return processes.containsKey(pid);
+    }
+
+    /** The helper's status pipe stays open past every deadline, as when a process in the container stopped the helper's child. */
+    public FakeHost stallStatus() {
+        stallStatus = true;
+        return this;
     }
 
     @Override
