@@ -267,14 +267,14 @@ public final class RunningContainer implements AutoCloseable {
      */
     public long copyOut(String containerPath, java.nio.file.Path hostFile, long maxBytes)
             throws java.io.IOException, InterruptedException {
-        Container reader = start(ExecSpec.builder("cat").args("--", containerPath).timeout(COPY_TIMEOUT).build());
+        // Created first: a file or link already there fails here, before anything is ours to remove.
+        java.io.OutputStream out = java.nio.file.Files.newOutputStream(hostFile, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         long total = 0;
         boolean done = false;
-        try (reader) {
+        try (out; Container reader = start(ExecSpec.builder("cat").args("--", containerPath).timeout(COPY_TIMEOUT).build())) {
             java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err = drain(reader.stderr().orElseThrow());
-            try (java.io.InputStream in = reader.stdout().orElseThrow();
-                    java.io.OutputStream out = java.nio.file.Files.newOutputStream(hostFile, java.nio.file.StandardOpenOption.CREATE_NEW,
-                            java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (java.io.InputStream in = reader.stdout().orElseThrow()) {
                 byte[] buffer = new byte[65536];
                 for (int n; (n = in.read(buffer)) > 0;) {
                     total += n;
@@ -295,7 +295,7 @@ public final class RunningContainer implements AutoCloseable {
             return total;
         } finally {
             if (!done) {
-                java.nio.file.Files.deleteIfExists(hostFile);
+                java.nio.file.Files.deleteIfExists(hostFile); // the file this call created, and only that
             }
         }
     }

@@ -105,8 +105,14 @@ class RunningContainerIT {
             // an existing host file is neither overwritten nor followed when it is a link
             Path link = dir.resolve("link");
             Files.createSymbolicLink(link, in);
-            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", link, 1024)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", link, 1024)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
             assertThat(Files.readString(in)).isEqualTo("from the host\n");
+            assertThat(link).isSymbolicLink(); // still there: copyOut removes only what it created
+            Path existing = dir.resolve("existing");
+            Files.writeString(existing, "the user's own");
+            assertThatThrownBy(() -> c.copyOut("/no/such/file", existing, 1024)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", existing, 1024)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+            assertThat(existing).hasContent("the user's own");
             // a container's link leads to the container's own file, read with its own rights
             c.exec("ln", "-s", "/etc/shadow", "/tmp/shadow");
             assertThatThrownBy(() -> c.copyOut("/tmp/shadow", dir.resolve("shadow"), 1 << 20)).hasMessageContaining("Permission denied");
