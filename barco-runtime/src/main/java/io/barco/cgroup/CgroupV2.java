@@ -41,23 +41,35 @@ final class CgroupV2 implements ContainerCgroup {
      * process (init) of its own, and v2 lets a group with processes enable controllers for none of
      * its children. So an exec's group reports its own CPU time (cpu.stat is always there); its
      * memory is charged to the container's group only, so its peak memory is the container's peak
-     * when it ends (a bound on its own), and its OOM kills those of the container while it ran.
+     * when it ends (a bound on its own), and its OOM kills those of the container while it ran. With
+     * no pids controller its peak tasks are sampled from cgroup.threads, which every group has, and
+     * are at least 1: the exec's process was in it.
      */
     @Override
     public ContainerCgroup createChild(String name) {
         Path child = dir.resolve(name);
         GroupDirectory.create(files, child);
-        return new CgroupV2(files, child, false, dir, files.readKeyed(dir.resolve("memory.events")).getOrDefault("oom_kill", 0L));
+        PeakSampler threads = new PeakSampler(() -> countLines(child.resolve("cgroup.threads")), 1);
+        return new CgroupV2(files, child, threads, dir, files.readKeyed(dir.resolve("memory.events")).getOrDefault("oom_kill", 0L));
+    }
+
+    private OptionalLong countLines(Path file) {
+        try {
+            String text = files.read(file);
+            return OptionalLong.of(text.isBlank() ? 0 : text.strip().split("\n").length);
+        } catch (java.io.IOException e) {
+            return OptionalLong.empty(); // the group is gone
+        }
     }
 
     private CgroupV2(CgroupFiles files, Path dir, boolean sampleTasks) {
-        this(files, dir, sampleTasks, null, 0);
+        this(files, dir, sampleTasks ? new PeakSampler(files, dir.resolve("pids.current")) : null, null, 0);
     }
 
-    private CgroupV2(CgroupFiles files, Path dir, boolean sampleTasks, Path memoryGroup, long oomKillsBefore) {
+    private CgroupV2(CgroupFiles files, Path dir, PeakSampler tasksSampler, Path memoryGroup, long oomKillsBefore) {
         this.files = files;
         this.dir = dir;
-        this.tasksSampler = sampleTasks ? new PeakSampler(files, dir.resolve("pids.current")) : null;
+        this.tasksSampler = tasksSampler;
         this.memoryGroup = memoryGroup != null ? memoryGroup : dir;
         this.oomKillsBefore = oomKillsBefore;
     }
@@ -79,8 +91,13 @@ final class CgroupV2 implements ContainerCgroup {
                 }
             }
         }
-        enable(files, root, wanted);
-        enable(files, parentDir, wanted);
+        // The root group is the host's (systemd's, on most): io, which only measures, is used where
+        // the host enables it there already, so a run leaves the root's subtree_control as it was on
+        // such hosts; the controllers that enforce limits must be enabled wherever they are not.
+        Set<String> atRoot = enabled(files, root);
+        List<String> used = wanted.stream().filter(c -> !c.equals("io") || atRoot.contains("io")).toList();
+        enable(files, root, used);
+        enable(files, parentDir, used);
         Path dir = parentDir.resolve(name);
         try {
             GroupDirectory.create(files, dir);
@@ -111,17 +128,21 @@ final class CgroupV2 implements ContainerCgroup {
         }
     }
 
-    private static void enable(CgroupFiles files, Path group, List<String> controllers) {
+    private static Set<String> enabled(CgroupFiles files, Path group) {
         Path control = group.resolve("cgroup.subtree_control");
         try {
-            Set<String> enabled = Set.of(files.read(control).trim().split("\\s+"));
-            for (String controller : controllers) {
-                if (!enabled.contains(controller)) {
-                    files.write(control, "+" + controller);
-                }
-            }
+            return Set.of(files.read(control).trim().split("\\s+"));
         } catch (java.io.IOException e) {
             throw new CgroupException("cannot read " + control + ": " + CgroupFiles.reason(e), e);
+        }
+    }
+
+    private static void enable(CgroupFiles files, Path group, List<String> controllers) {
+        Set<String> enabled = enabled(files, group);
+        for (String controller : controllers) {
+            if (!enabled.contains(controller)) {
+                files.write(group.resolve("cgroup.subtree_control"), "+" + controller);
+            }
         }
     }
 
@@ -209,7 +230,15 @@ final class CgroupV2 implements ContainerCgroup {
             tasksSampler.stop();
         }
         if (Files.isDirectory(dir)) {
-            killAll();
+            try {
+                killAll();
+            } catch (CgroupException e) {
+                // its last task gone, the group may vanish between the look and the write (ENODEV):
+                // an exec's group goes with its container's
+                if (Files.isDirectory(dir)) {
+                    throw e;
+                }
+            }
         }
         GroupDirectory.remove(files, dir);
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /** Keeps the highest value a counter file showed, read every few milliseconds, where the kernel keeps no peak. */
 final class PeakSampler {
@@ -17,14 +18,19 @@ final class PeakSampler {
         return thread;
     });
 
-    private final CgroupFiles files;
-    private final Path file;
-    private final AtomicLong peak = new AtomicLong(-1);
+    private final Supplier<OptionalLong> counter;
+    private final AtomicLong peak;
     private ScheduledFuture<?> task;
 
+    /** Samples the number in {@code file}, such as pids.current. */
     PeakSampler(CgroupFiles files, Path file) {
-        this.files = files;
-        this.file = file;
+        this(() -> files.readLong(file), -1);
+    }
+
+    /** Samples {@code counter}; the peak is at least {@code floor} (-1: none), what is known to have been there. */
+    PeakSampler(Supplier<OptionalLong> counter, long floor) {
+        this.counter = counter;
+        this.peak = new AtomicLong(floor);
     }
 
     synchronized void start() {
@@ -35,7 +41,7 @@ final class PeakSampler {
     }
 
     private void sample() {
-        files.readLong(file).ifPresent(value -> peak.accumulateAndGet(value, Math::max));
+        counter.get().ifPresent(value -> peak.accumulateAndGet(value, Math::max));
     }
 
     /** Stops sampling and returns the peak seen, if any. */

@@ -182,10 +182,15 @@ public final class LaunchPlanner {
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
             if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot()) {
+                // The source's owner becomes the container's user: the host's root for a root-owned
+                // tree (/root/.m2), the user for a project a user owns and builds through sudo.
                 long hostUid = spec.hostUid();
                 long hostGid = spec.hostGid();
+                HostFacts.Owner owner = host.owner(mount.source());
                 add(Op.IDMAP_TREE, bindTrees.get(i), (hostUid << 32) | hostGid,
-                        "idmap bind source " + mount.source() + " to the container's user (host uid " + hostUid + ")");
+                        "idmap bind source " + mount.source() + " (owner " + owner.uid() + ") for the container's user (host uid "
+                                + hostUid + ")",
+                        ownerMap(owner.uid(), hostUid, spec.uidMapping()), ownerMap(owner.gid(), hostGid, spec.gidMapping()));
             }
         }
         for (String procs : cgroups.procsFiles()) {
@@ -215,6 +220,10 @@ public final class LaunchPlanner {
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         if (sysTree >= 0) {
             add(Op.ATTACH_TREE, sysTree, 0, "bind /sys read-only", inRoot("/sys"));
+            // The host's cgroup filesystems came with it: the container gets its own below. Mounting
+            // cgroup2 again on the host's cgroup2 mount point fails (EBUSY), and left there the host's
+            // hierarchies would be listed twice in mountinfo.
+            add(Op.DETACH, 0, 0, "detach the host's /sys/fs/cgroup", inRoot("/sys/fs/cgroup"));
         } else {
             mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         }
@@ -433,6 +442,21 @@ public final class LaunchPlanner {
                         Mount.IDMAPPABLE_FILESYSTEMS.contains(e.getValue().fstype()) && !OVERLAY_UNSAFE.matcher(e.getKey()).find()))
                 .sorted(Comparator.comparingLong(s -> s.path().chars().filter(c -> c == '/').count()))
                 .toList();
+    }
+
+    /**
+     * The idmap of a bind whose source {@code owner} owns: the host's root's files belong to the
+     * container's user ({@code user}, a host id), as always; a source a user owns (a project built
+     * through sudo: its files the user's, its target/ root's) also keeps that user's files as the
+     * container's id of the same number, which container root may write and an overlay may copy up.
+     * When that id is the container's user itself, the owner takes the line instead of root.
+     */
+    static String ownerMap(long owner, long user, io.barco.spec.IdMapping mapping) {
+        if (owner == 0 || !mapping.containsInside(owner)) {
+            return "0 " + user + " 1\n";
+        }
+        long ownersHostId = mapping.outside() + owner - mapping.inside();
+        return ownersHostId == user ? owner + " " + user + " 1\n" : "0 " + user + " 1\n" + owner + " " + ownersHostId + " 1\n";
     }
 
     /** Idmaps a tree so that its files belong to whom the container's user namespace maps their owners to. */

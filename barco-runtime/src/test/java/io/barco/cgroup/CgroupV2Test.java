@@ -40,11 +40,22 @@ class CgroupV2Test {
             assertThat(host.calls()).containsSubsequence(
                     "mkdir sys/fs/cgroup/barco",
                     "write sys/fs/cgroup/cgroup.subtree_control +memory",
-                    "write sys/fs/cgroup/cgroup.subtree_control +io",
                     "write sys/fs/cgroup/barco/cgroup.subtree_control +memory",
-                    "write sys/fs/cgroup/barco/cgroup.subtree_control +io",
                     "mkdir sys/fs/cgroup/barco/" + name,
                     "write sys/fs/cgroup/barco/" + name + "/pids.max 64");
+            // io only measures: the host's root group is not changed for it
+            assertThat(host.calls()).noneMatch(call -> call.endsWith("+io"));
+        }
+    }
+
+    @Test
+    void ioIsUsedWhereTheHostsRootEnablesItAndTheRootIsThenLeftAsItWas() {
+        FakeHost host = FakeHost.v2(dir);
+        host.kernelSets(host.cgroupfs().resolve("cgroup.subtree_control"), "cpu io memory pids\n");
+        try (ContainerCgroup group = new Cgroups(host, "barco").create(ALL, false)) {
+            assertThat(host.calls()).noneMatch(call -> call.startsWith("write sys/fs/cgroup/cgroup.subtree_control"))
+                    .contains("write sys/fs/cgroup/barco/cgroup.subtree_control +io");
+            assertThat(group.describe()).isNotEmpty();
         }
     }
 

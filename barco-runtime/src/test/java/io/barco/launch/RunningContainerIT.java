@@ -85,7 +85,9 @@ class RunningContainerIT {
         try (RunningContainer c = Barco.start(spec().build())) {
             assertThat(c.listening(8000)).isFalse();
             c.start("python3", "-m", "http.server", "--bind", "127.0.0.1", "8000");
-            for (int i = 0; i < 200 && !c.listening(8000); i++) {
+            // python's server starts in milliseconds here, in seconds under an emulated CPU (the v2 VM)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!c.listening(8000) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(c.listening(8000)).isTrue();
@@ -172,6 +174,10 @@ class RunningContainerIT {
             ContainerResult busy = c.exec("sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done");
             assertThat(busy.usage().cpuTotal().orElseThrow()).isGreaterThan(Duration.ofMillis(20));
             assertThat(busy.usage().peakMemoryBytes()).isPresent();
+            // v1: the exec's pids group; v2, where an exec's group has no controllers: sampled from cgroup.threads
+            ContainerResult three = c.exec("sh", "-c", "sleep 0.5 & sleep 0.5 & wait");
+            assertThat(three.usage().peakTasks().orElse(0)).as(three.usage().toString()).isGreaterThanOrEqualTo(3);
+            assertThat(c.exec("/bin/true").usage().peakTasks().orElse(0)).isGreaterThanOrEqualTo(1);
         }
     }
 
