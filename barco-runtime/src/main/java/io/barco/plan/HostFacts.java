@@ -16,6 +16,16 @@ public interface HostFacts {
 
     boolean isDirectory(Path path);
 
+    /** Who owns a host file: uid and gid, as the host's kernel numbers them. */
+    record Owner(long uid, long gid) {
+        public static final Owner ROOT = new Owner(0, 0);
+    }
+
+    /** The owner of {@code path}; root when it cannot be read (a test that does not say). */
+    default Owner owner(Path path) {
+        return Owner.ROOT;
+    }
+
     /** Whether our stdin is a terminal whose foreground process group is ours, as for a foreground job. */
     boolean inForegroundOfTerminal();
 
@@ -93,6 +103,16 @@ public interface HostFacts {
             @Override
             public boolean isDirectory(Path path) {
                 return Files.isDirectory(path);
+            }
+
+            @Override
+            public Owner owner(Path path) {
+                try {
+                    return new Owner(((Number) Files.getAttribute(path, "unix:uid")).longValue(),
+                            ((Number) Files.getAttribute(path, "unix:gid")).longValue());
+                } catch (IOException | RuntimeException e) {
+                    return Owner.ROOT;
+                }
             }
 
             @Override

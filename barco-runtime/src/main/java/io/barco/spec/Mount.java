@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * An extra mount inside the container: a bind of a host path, or a fresh tmpfs. A bind with
- * {@code hostRootAsContainerRoot} is an idmapped mount: what the host's root owns, container root
- * owns, so it may enter directories only root could (such as /root/.m2).
+ * {@code hostRootAsContainerRoot} is an idmapped mount: what the source's owner owns (the host's root,
+ * for /root/.m2; the user, for a project a user builds through sudo), the container's user owns, so
+ * it may enter directories only that owner could, and an overlay on it may copy files up.
  */
 public record Mount(Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot, String upperParent) {
     public enum Kind { BIND, TMPFS, OVERLAY }
@@ -59,7 +60,7 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
         return new Mount(Kind.BIND, source, target, readOnly);
     }
 
-    /** A read-only bind in which the host's root-owned files belong to container root (an idmapped mount). */
+    /** A read-only bind in which the files of the source's owner belong to the container's user (an idmapped mount). */
     public static Mount bindAsContainerRoot(Path source, String target) {
         return new Mount(Kind.BIND, source, target, true, true);
     }

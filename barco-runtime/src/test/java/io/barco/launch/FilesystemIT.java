@@ -32,6 +32,35 @@ class FilesystemIT {
         Files.deleteIfExists(hostFile);
     }
 
+    /**
+     * A project a user owns, built through sudo (Vagrant's /vagrant, a laptop checkout): its sources
+     * are the user's, its target/ root's (the build runs as root). Bound idmapped under a throwaway
+     * overlay, as barco-junit binds the working directory, container root writes both, and the host's
+     * files never change.
+     */
+    @Test
+    void aProjectAUserOwnsIsWritableThroughItsOverlayInItsOwnFilesAndInRootsTarget(@TempDir Path dir) throws Exception {
+        Path project = dir.resolve("project");
+        Files.createDirectories(project.resolve("target"));
+        Files.writeString(project.resolve("pom.xml"), "<project/>\n");
+        Files.writeString(project.resolve("target/built.txt"), "built\n");
+        for (Path p : List.of(project, project.resolve("pom.xml"))) {
+            Files.setAttribute(p, "unix:uid", 1000);
+            Files.setAttribute(p, "unix:gid", 1000);
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String out = Sh.output(Sh.spec("cd /tmp/project && echo more >> pom.xml && echo new > new.txt && echo t >> target/built.txt"
+                        + " && mkdir target/classes && stat -c '%u %n' pom.xml target && cat pom.xml target/built.txt")
+                .mount(Mount.tmpfs("/tmp/layers"))
+                .mount(Mount.bindAsContainerRoot(project, "/tmp/project"))
+                .mount(Mount.overlay("/tmp/project", "/tmp/layers")));
+        assertThat(out).isEqualTo("1000 pom.xml\n0 target\n<project/>\nmore\nbuilt\nt\n");
+        assertThat(project.resolve("pom.xml")).hasContent("<project/>");
+        assertThat(project.resolve("target/built.txt")).hasContent("built");
+        assertThat(project.resolve("new.txt")).doesNotExist();
+        assertThat(project.resolve("target/classes")).doesNotExist();
+    }
+
     @Test
     void hostRootIsReadOnlyByDefault() throws Exception {
         var result = Sh.run("touch " + hostFile + " 2>&1; echo rc=$?");

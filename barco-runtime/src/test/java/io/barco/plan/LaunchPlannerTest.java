@@ -66,6 +66,19 @@ class LaunchPlannerTest {
     }
 
     @Test
+    void aBindsIdmapGivesTheHostsRootToTheContainersUserAndKeepsAUserOwnersFilesAsTheSameIdInside() {
+        io.barco.spec.IdMapping seed = io.barco.spec.IdMapping.DEFAULT; // 0..1999 inside is 10000..11999
+        // a root-owned source (/root/.m2): root's files are the container user's, as before
+        assertThat(LaunchPlanner.ownerMap(0, 10000, seed)).isEqualTo("0 10000 1\n");
+        // a project vagrant (1000) owns, built through sudo: its target/ is root's, its sources 1000's
+        assertThat(LaunchPlanner.ownerMap(1000, 10000, seed)).isEqualTo("0 10000 1\n1000 11000 1\n");
+        // the container's user is uid 1000 itself: the owner's files are its own
+        assertThat(LaunchPlanner.ownerMap(1000, 11000, seed)).isEqualTo("1000 11000 1\n");
+        // an owner the mapping does not hold stays unmapped, as any other id
+        assertThat(LaunchPlanner.ownerMap(5000, 10000, seed)).isEqualTo("0 10000 1\n");
+    }
+
+    @Test
     void helperTakesTheTreesThenClonesWritesIdMapsAndReleases() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
         assertThat(ops(plan).subList(0, 5)).containsExactly(Op.OPEN_TREE, Op.CLONE, Op.WRITE_PROC, Op.WRITE_PROC, Op.RELEASE);
