@@ -62,6 +62,11 @@ public final class Preflight {
         if (host.geteuid() != 0) {
             return "barco must run as root to map container ids to host ids 10000 and up: run it with sudo, or in the Vagrant VM";
         }
+        String lacking = lackingCapabilities();
+        if (lacking != null) {
+            return "barco runs as root but without " + lacking + " (a Docker or Kubernetes container without --privileged drops them):"
+                    + " run it with --privileged, or on the host, or in the Vagrant VM";
+        }
         Path maxUserNs = host.proc().resolve("sys/user/max_user_namespaces");
         try {
             if (Files.exists(maxUserNs) && Long.parseLong(host.read(maxUserNs).trim()) == 0) {
@@ -71,6 +76,35 @@ public final class Preflight {
             // unreadable: let the launch itself say what fails
         }
         return null;
+    }
+
+    /**
+     * What the helper needs of root's capabilities (open_tree and mounts, id maps, cgroups), as the
+     * effective set of /proc/self/status shows them; null when all are there or it cannot tell.
+     */
+    private String lackingCapabilities() {
+        try {
+            for (String line : host.read(host.proc().resolve("self/status")).split("\n")) {
+                if (line.startsWith("CapEff:")) {
+                    long effective = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                    List<String> lacking = NEEDED_CAPABILITIES.entrySet().stream()
+                            .filter(e -> (effective & (1L << e.getValue())) == 0).map(java.util.Map.Entry::getKey).toList();
+                    return lacking.isEmpty() ? null : String.join(", ", lacking);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unreadable: let the launch itself say what fails
+        }
+        return null;
+    }
+
+    private static final java.util.Map<String, Integer> NEEDED_CAPABILITIES = new java.util.LinkedHashMap<>();
+
+    static {
+        NEEDED_CAPABILITIES.put("CAP_SYS_ADMIN", 21);
+        NEEDED_CAPABILITIES.put("CAP_SETUID", 7);
+        NEEDED_CAPABILITIES.put("CAP_SETGID", 6);
+        NEEDED_CAPABILITIES.put("CAP_DAC_OVERRIDE", 1);
     }
 
     static boolean kernelAtLeast(String version, int[] min) {

@@ -380,6 +380,16 @@ class CliIT {
     }
 
     @Test
+    void rootWithoutCapSysAdminAsInAContainerWithoutPrivilegedIsOneClearLine() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"));
+        cmd.addAll(command("-c", "/bin/true"));
+        Run r = run(cmd);
+        assertThat(r.stderr()).isEqualTo("barco: barco runs as root but without CAP_SYS_ADMIN (a Docker or Kubernetes container without"
+                + " --privileged drops them): run it with --privileged, or on the host, or in the Vagrant VM\n");
+        assertThat(r.exit()).isEqualTo(125);
+    }
+
+    @Test
     void notRootIsOneClearLine() throws Exception {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
         cmd.addAll(command("-c", "/bin/true"));

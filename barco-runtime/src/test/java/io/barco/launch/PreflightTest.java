@@ -52,6 +52,17 @@ class PreflightTest {
     }
 
     @Test
+    void rootWithoutTheCapabilitiesOfRootIsToldWhereThatHappensAndWhatToDo() {
+        FakeHost host = FakeHost.v2(dir);
+        // Docker's default set for a container without --privileged
+        host.kernelSets(host.proc().resolve("self/status"), "Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t00000000a80425fb\n");
+        assertThat(new Preflight(host).hostProblem()).isEqualTo("barco runs as root but without CAP_SYS_ADMIN (a Docker or"
+                + " Kubernetes container without --privileged drops them): run it with --privileged, or on the host, or in the Vagrant VM");
+        host.kernelSets(host.proc().resolve("self/status"), "CapEff:\t000001ffffffffff\n");
+        assertThat(new Preflight(host).hostProblem()).isNull();
+    }
+
+    @Test
     void disabledUserNamespacesAreNamedWithTheSysctl() {
         FakeHost host = FakeHost.v2(dir);
         host.kernelSets(host.proc().resolve("sys/user/max_user_namespaces"), "0\n");
