@@ -108,14 +108,7 @@ public final class Preflight {
     }
 
     static boolean kernelAtLeast(String version, int[] min) {
-        String[] parts = version.split("[.-]");
-        try {
-            int major = Integer.parseInt(parts[0]);
-            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-            return major > min[0] || (major == min[0] && minor >= min[1]);
-        } catch (NumberFormatException e) {
-            return true;
-        }
+        return io.barco.sys.KernelRelease.atLeast(version, min[0], min[1]);
     }
 
     static void checkPaths(ContainerSpec spec) {

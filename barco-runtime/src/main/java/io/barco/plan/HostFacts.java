@@ -16,6 +16,11 @@ public interface HostFacts {
 
     boolean isDirectory(Path path);
 
+    /** The kernel's release, as uname gives it; a test that does not say gets a current one. */
+    default String kernelRelease() {
+        return "6.12.0";
+    }
+
     /** Who owns a host file: uid and gid, as the host's kernel numbers them. */
     record Owner(long uid, long gid) {
         public static final Owner ROOT = new Owner(0, 0);
@@ -103,6 +108,11 @@ public interface HostFacts {
             @Override
             public boolean isDirectory(Path path) {
                 return Files.isDirectory(path);
+            }
+
+            @Override
+            public String kernelRelease() {
+                return on.osVersion();
             }
 
             @Override

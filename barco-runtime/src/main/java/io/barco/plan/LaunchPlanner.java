@@ -431,15 +431,15 @@ public final class LaunchPlanner {
                 }
             }
         }
-        if (rootType != null && !Mount.IDMAPPABLE_FILESYSTEMS.contains(rootType)) {
+        if (rootType != null && !Mount.idmappable(rootType, host.kernelRelease())) {
             throw new InvalidSpecException("a writable root is an overlay on the rootfs " + rootfs + ", whose filesystem ("
                     + rootType + ") has no idmapped mounts, which the overlay needs to let container root change the files "
-                    + "the host's root owns: use a rootfs on " + String.join(", ", Mount.IDMAPPABLE_FILESYSTEMS.stream().sorted().toList())
+                    + "the host's root owns: use a rootfs on " + String.join(", ", Mount.IDMAPPABLE_FILESYSTEMS.stream().sorted().toList()) + " (tmpfs from Linux 6.3)"
                     + ", or a read-only root", Setting.WRITABLE_ROOT);
         }
         return below.entrySet().stream()
                 .map(e -> new Submount(e.getKey(), e.getValue().path(), e.getValue().fstype(),
-                        Mount.IDMAPPABLE_FILESYSTEMS.contains(e.getValue().fstype()) && !OVERLAY_UNSAFE.matcher(e.getKey()).find()))
+                        Mount.idmappable(e.getValue().fstype(), host.kernelRelease()) && !OVERLAY_UNSAFE.matcher(e.getKey()).find()))
                 .sorted(Comparator.comparingLong(s -> s.path().chars().filter(c -> c == '/').count()))
                 .toList();
     }

@@ -22,6 +22,16 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
     public static final Set<String> IDMAPPABLE_FILESYSTEMS = Set.of("ext4", "ext3", "ext2", "xfs", "btrfs", "f2fs", "vfat",
             "tmpfs", "overlay");
 
+    /** The releases from which Linux has them, where later than 5.12: tmpfs from 6.3 (Debian 12's 6.1 has none on /tmp). */
+    private static final java.util.Map<String, int[]> IDMAPPED_SINCE = java.util.Map.of("btrfs", new int[] {5, 15},
+            "f2fs", new int[] {5, 18}, "overlay", new int[] {5, 19}, "tmpfs", new int[] {6, 3});
+
+    /** Whether a filesystem of type {@code fstype} has idmapped mounts on kernel {@code release}. */
+    public static boolean idmappable(String fstype, String release) {
+        int[] since = IDMAPPED_SINCE.getOrDefault(fstype, new int[] {5, 12});
+        return IDMAPPABLE_FILESYSTEMS.contains(fstype) && io.barco.sys.KernelRelease.atLeast(release, since[0], since[1]);
+    }
+
     public Mount {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(target, "target");

@@ -13,6 +13,16 @@ import org.junit.jupiter.api.Test;
 class ContainerSpecTest {
 
     @Test
+    void idmappedMountsComeWithTheKernelThatGaveThemToEachFilesystem() {
+        assertThat(Mount.idmappable("ext4", "5.12.0")).isTrue();
+        assertThat(Mount.idmappable("tmpfs", "6.1.0-13-amd64")).as("Debian 12: /tmp on tmpfs has none").isFalse();
+        assertThat(Mount.idmappable("tmpfs", "6.12.57+deb13-amd64")).isTrue();
+        assertThat(Mount.idmappable("overlay", "5.15.0")).isFalse();
+        assertThat(Mount.idmappable("9p", "6.18.44")).isFalse();
+        assertThat(Mount.idmappable("nfs", "6.18.44")).isFalse();
+    }
+
+    @Test
     void defaultsFollowTheSeedAndAreSafe() {
         ContainerSpec spec = ContainerSpec.builder("/bin/sh").build();
         assertThat(spec.rootfs()).isEqualTo(Path.of("/"));

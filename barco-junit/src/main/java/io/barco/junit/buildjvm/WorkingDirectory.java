@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The build's working directory (the module's base directory) at its own path inside the container,
@@ -20,12 +19,6 @@ import java.util.Set;
  * filesystem has no idmapped mounts, the directory is visible read-only.
  */
 public final class WorkingDirectory {
-    /**
-     * Filesystems on which Linux makes idmapped mounts: elsewhere the working directory stays
-     * read-only, as the overlay could not copy up a file the host's root owns.
-     */
-    private static final Set<String> IDMAPPABLE = Mount.IDMAPPABLE_FILESYSTEMS;
-
     private WorkingDirectory() {
     }
 
@@ -57,7 +50,9 @@ public final class WorkingDirectory {
         } else if (closed != null) {
             mounts.add(Mount.tmpfs(closed.toString()));
         }
-        if (IDMAPPABLE.contains(fileSystemType(dir))) {
+        // only where Linux makes idmapped mounts of the filesystem: elsewhere the working directory stays
+        // read-only, as the overlay could not copy up a file the host's root owns
+        if (Mount.idmappable(fileSystemType(dir), System.getProperty("os.version"))) {
             mounts.add(Mount.bindAsContainerRoot(dir, dir.toString()));
             mounts.add(Mount.overlay(dir.toString(), upperParent));
         } else if (closed != null && shadowed == null) {
