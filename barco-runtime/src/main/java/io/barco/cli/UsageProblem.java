@@ -32,10 +32,59 @@ final class UsageProblem {
                 return "barco: unknown option '" + first + "'; the program's own arguments go after --, as in " + moved(args, at);
             }
             if (first.startsWith("-")) {
-                return "barco: unknown option '" + first + "' (see barco --help)";
+                String meant = closestOption(e.getCommandLine(), first);
+                return "barco: unknown option '" + first + "'" + (meant != null ? "; did you mean " + meant + "?" : "") + " (see barco --help)";
             }
         }
+        if (e instanceof CommandLine.MissingParameterException && args.length > 0 && !args[0].startsWith("-")) {
+            // a word where barco expects its options: docker's `barco ps`, or the program without -c
+            String word = args[0];
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            String meant = "barco -c " + quoted(word) + (rest.length > 0 ? " -- " + String.join(" ", List.of(rest).stream().map(UsageProblem::quoted).toList()) : "");
+            if (word.contains("/")) {
+                return "barco: give the program with -c and its arguments after --: " + meant;
+            }
+            return "barco: '" + word + "' is not a barco command (barco's are exec and gc); to run a program of that name: " + meant;
+        }
         return "barco: " + e.getMessage() + " (see barco --help)";
+    }
+
+    /** The option whose name is nearest to {@code typed}, within two edits (picocli's --memroy for --memory), or null. */
+    private static String closestOption(CommandLine cli, String typed) {
+        String name = typed.contains("=") ? typed.substring(0, typed.indexOf('=')) : typed;
+        String best = null;
+        int bestDistance = 3;
+        for (CommandLine.Model.OptionSpec option : cli.getCommandSpec().options()) {
+            for (String candidate : option.names()) {
+                int d = distance(name, candidate);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = candidate;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance, with a swap of two neighbours counting once (Damerau's). */
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     private static int indexOfCommand(String[] args, int from) {

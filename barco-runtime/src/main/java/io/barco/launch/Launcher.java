@@ -452,8 +452,12 @@ public final class Launcher {
                     : " is not a directory in the container: give a directory"), Setting.WORKDIR);
         }
         if ((op == Op.MKDIR || op == Op.MKFILE) && (error.errno() == Errno.EROFS || error.errno() == Errno.EACCES)) {
+            // a mount point the spec asked for: name the setting whose mount it is, for its front end's flag
+            Setting setting = spec.mounts().stream()
+                    .filter(m -> step.startsWith("create mount point " + m.target() + " ") || step.equals("create mount point " + m.target()))
+                    .map(m -> m.kind() == io.barco.spec.Mount.Kind.TMPFS ? Setting.TMPFS : Setting.BINDS).findFirst().orElse(null);
             return new LaunchException(step, error.errno(), step + ": " + Errno.describe(error.errno())
-                    + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)");
+                    + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)", setting);
         }
         if (spec.rootMode() == RootMode.OVERLAY && (op == Op.IDMAP_TREE
                 || (op == Op.MOUNT && "overlay".equals(plan.step(error.step()).text(2))))) {

@@ -11,6 +11,24 @@ import org.junit.jupiter.api.Test;
 class BoundsTest {
 
     @Test
+    void durationsAreReadAsUsersAndDockerAndGoWriteThem() {
+        java.util.Map<String, java.time.Duration> cases = new java.util.LinkedHashMap<>();
+        cases.put("30", java.time.Duration.ofSeconds(30));
+        cases.put("1.5", java.time.Duration.ofMillis(1500));
+        cases.put("500ms", java.time.Duration.ofMillis(500));
+        cases.put("1.5s", java.time.Duration.ofMillis(1500));
+        cases.put("2m30s", java.time.Duration.ofSeconds(150));
+        cases.put("1h15m", java.time.Duration.ofMinutes(75));
+        cases.put("250us", java.time.Duration.ofNanos(250_000));
+        cases.put(".5s", java.time.Duration.ofMillis(500));
+        cases.forEach((text, expected) -> assertThat(Durations.parse(text, "invalid timeout", Setting.TIMEOUT)).as(text).isEqualTo(expected));
+        for (String bad : new String[] {"", "5x", "s", "1.5.2s", "2m30", "-1s", "1 s"}) {
+            assertThatThrownBy(() -> Durations.parse(bad, "invalid timeout", Setting.TIMEOUT)).as(bad)
+                    .hasMessage("invalid timeout '" + bad + "': use e.g. 30, 500ms, 1.5s, 2m30s or 1h");
+        }
+    }
+
+    @Test
     void aTimeoutBeyondWhatNanosecondsHoldIsRefusedAtBuildTime() {
         assertThatThrownBy(() -> ContainerSpec.builder("/bin/true").timeout(Duration.ofDays(365L * 300)).build())
                 .isInstanceOf(InvalidSpecException.class)

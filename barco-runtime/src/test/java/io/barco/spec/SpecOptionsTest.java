@@ -124,7 +124,7 @@ class SpecOptionsTest {
         assertBad(Setting.GID, "x", "invalid gid 'x': give a whole number, 0 or more");
         assertBad(Setting.ID_MAP, "0:1", "invalid id mapping '0:1': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000");
         assertBad(Setting.ID_MAP, "a:b:c", "invalid id mapping 'a:b:c': use three numbers, e.g. 0:10000:2000");
-        assertBad(Setting.TIMEOUT, "5x", "invalid timeout '5x': use e.g. 30, 500ms, 10s, 2m or 1h");
+        assertBad(Setting.TIMEOUT, "5x", "invalid timeout '5x': use e.g. 30, 500ms, 1.5s, 2m30s or 1h");
         assertBad(Setting.TIMEOUT, "0", "invalid timeout '0': it must be positive");
         assertBad(Setting.MEMORY, "1X", "invalid size '1X': use bytes or a number with K, M, G or T, e.g. 512M or 1G");
         assertBad(Setting.MEMORY, "1K", "memory limit 1024 is too small: give at least 4K, e.g. 64M");

@@ -96,7 +96,7 @@ class InBarcoSettingsTest {
     @Test
     void aBadValueNamesTheAttributeAndTheParameterThatSetIt() {
         assertThatThrownBy(() -> InBarcoSettings.of(Bad.class, Optional.empty()).orElseThrow().spec("/bin/true"))
-                .hasMessage("invalid timeout 'soon': use e.g. 30, 500ms, 10s, 2m or 1h (@InBarco(timeout), or barco.timeout)");
+                .hasMessage("invalid timeout 'soon': use e.g. 30, 500ms, 1.5s, 2m30s or 1h (@InBarco(timeout), or barco.timeout)");
         assertThatThrownBy(() -> InBarcoSettings.of(BadCpus.class, Optional.empty()).orElseThrow().spec("/bin/true"))
                 .hasMessage("invalid cpus 'many': give a number of cores such as 0.5, or max (@InBarco(cpus), or barco.cpus)");
         // a runtime failure about a setting gets the same hint, once; one about no attribute none
