@@ -39,10 +39,15 @@ public final class BarcoAssertions {
             return "\nstdout: " + actual.stdout() + "\nstderr: " + actual.stderr();
         }
 
+        /** "exited with 1" or "was killed by signal 9": what the container did, as a sentence's verb. */
+        private static String ended(io.barco.launch.ExitStatus status) {
+            return status.killedBySignal() ? "was " + status : status.toString();
+        }
+
         public ResultAssert succeeded() {
             isNotNull();
             if (!actual.succeeded()) {
-                failWithMessage("expected the container to succeed, but it %s%s%s", actual.status(),
+                failWithMessage("expected the container to succeed, but it %s%s%s", ended(actual.status()),
                         actual.timedOut() ? " (timed out)" : actual.oomKilled() ? " (OOM-killed)" : "", context());
             }
             return this;
@@ -51,7 +56,7 @@ public final class BarcoAssertions {
         public ResultAssert exitedWith(int code) {
             isNotNull();
             if (actual.exitCode() != code) {
-                failWithMessage("expected exit code %d, but the container %s%s", code, actual.status(), context());
+                failWithMessage("expected exit code %d, but the container %s%s", code, ended(actual.status()), context());
             }
             return this;
         }
@@ -59,7 +64,7 @@ public final class BarcoAssertions {
         public ResultAssert wasOomKilled() {
             isNotNull();
             if (!actual.oomKilled()) {
-                failWithMessage("expected the OOM killer to kill a process of the container, but it %s", actual.status());
+                failWithMessage("expected the OOM killer to kill a process of the container, but it %s", ended(actual.status()));
             }
             return this;
         }
@@ -67,7 +72,7 @@ public final class BarcoAssertions {
         public ResultAssert timedOut() {
             isNotNull();
             if (!actual.timedOut()) {
-                failWithMessage("expected the container to time out, but it %s", actual.status());
+                failWithMessage("expected the container to time out, but it %s", ended(actual.status()));
             }
             return this;
         }
