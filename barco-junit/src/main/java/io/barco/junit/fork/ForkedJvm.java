@@ -6,7 +6,7 @@ import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.buildjvm.ForkedClasspath;
 import io.barco.junit.buildjvm.JavaAgents;
 import io.barco.junit.buildjvm.WorkingDirectory;
-import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.outcome.OutcomeTail;
 import io.barco.junit.outcome.ThrowableData;
 import io.barco.junit.report.OutputPump;
@@ -168,7 +168,7 @@ final class ForkedJvm implements AutoCloseable {
      * Hands the JVM what to run ({@code batch}: the batch's name, for a JVM started as one), streams its output here, follows its outcomes as they come (each
      * time some come, {@code progress}, if any, gets all so far), waits for its end, and cleans up.
      */
-    ForkedTest.Batch run(String batch, List<String> uniqueIds, Consumer<OutcomeFile.Outcomes> progress)
+    ForkedTest.Batch run(String batch, List<String> uniqueIds, Consumer<Outcomes> progress)
             throws IOException, InterruptedException {
         try (OutcomeTail tail = new OutcomeTail(resultDir.resolve(OUTCOME_FILE))) {
             long handedOver = System.nanoTime();
@@ -183,6 +183,7 @@ final class ForkedJvm implements AutoCloseable {
             }
             ExitStatus status = progress == null ? container.waitFor() : follow(tail, progress);
             tail.poll();
+            tail.finish();
             out.join();
             err.join();
             appendAgentOutputs();
@@ -201,21 +202,21 @@ final class ForkedJvm implements AutoCloseable {
                 return ForkedTest.Batch.failed(new AssertionFailedError("the forked test JVM " + status
                         + " and left an unreadable outcome: " + tail.failure().getMessage()), usage);
             }
-            OutcomeFile.Outcomes outcomes = tail.outcomes();
+            Outcomes outcomes = tail.outcomes();
             return new ForkedTest.Batch(outcomes, null, usage, status.toString(), describe(outcomes.fatal()));
         } finally {
             close();
         }
     }
 
-    /** Waits for the JVM's end, passing on its outcomes as they come; a JVM whose outcomes cannot be read is killed. */
-    private ExitStatus follow(OutcomeTail tail, Consumer<OutcomeFile.Outcomes> progress) throws InterruptedException {
+    /** Waits for the JVM's end, passing on its outcomes as they come; a JVM whose outcomes cannot be read, or are no longer believed, is killed. */
+    private ExitStatus follow(OutcomeTail tail, Consumer<Outcomes> progress) throws InterruptedException {
         for (;;) {
             Optional<ExitStatus> ended = container.waitFor(POLL);
             if (tail.poll()) {
                 progress.accept(tail.outcomes());
             }
-            if (tail.failure() != null) {
+            if (tail.failure() != null || tail.outcomes().stopped() != null) {
                 container.kill(); // what it writes from here on is not believed: no use letting it run
             }
             if (ended.isPresent()) {
