@@ -17,12 +17,14 @@ import io.barco.junit.fixtures.HostileBatchFixture;
 import io.barco.junit.fixtures.HostileFixtures;
 import io.barco.junit.fixtures.RunForgeryFixture;
 import io.barco.junit.fixtures.RunForgeryVictimFixture;
+import io.barco.junit.fixtures.SuspendingFixture;
 import io.barco.sys.LauncherIdentity;
 import io.barco.sys.OwnedTempDirectories;
 import io.barco.sys.ProcFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -151,6 +153,20 @@ class HostileIT {
                         finishedWithFailure(message("the forked test JVM exited with 3 while this test ran"))))
                 .haveExactly(1, event(test("isNeverReached"),
                         abortedWithReason(message("not run: the forked test JVM exited with 3 before it reached this test"))));
+    }
+
+    @Test
+    void aClassJvmWhoseRunnerIsSuspendedIsEndedAtItsTestsTimeoutAndTheTestSaysSo() {
+        long start = System.nanoTime();
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(SuspendingFixture.class)).execute().testEvents();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        events.assertThatEvents()
+                .haveExactly(1, event(test("suspendsItsRunner"), finishedWithFailure(message(
+                        "the forked test JVM was ended by the host (suspendsItsRunner() timed out after 5s and had not ended 5s later)"
+                        + " while this test ran"))))
+                .haveExactly(1, event(test("isNeverReached"), abortedWithReason(message(m -> m.startsWith("not run: the forked test JVM was ended by the host")))));
+        // the JVM's start, the test's 5s, the host's 5s of grace, and room for a loaded machine
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
     }
 
     @Test

@@ -68,20 +68,26 @@ final class ForkedJvm implements AutoCloseable {
     }
 
     private final ContainerSpec spec;
+    /** The container's own timeout, for a JVM of one test: its whole run. */
     private final Optional<Duration> timeout;
+    /** Each test's timeout in a JVM of many, which the host measures ({@link ForkDeadline}). */
+    private final Optional<Duration> testTimeout;
+    private final Duration forkTimeout;
     private final Path resultDir;
     private final Container container;
     /** Files agents wrote in the result directory, by name, and the host file each is appended to. */
     private final Map<String, Path> agentOutputs;
     private final Optional<String> maxHeap;
 
-    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Path resultDir, Map<String, Path> agentOutputs,
-            Optional<String> maxHeap, Container container) {
+    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Optional<Duration> testTimeout, Duration forkTimeout,
+            Path resultDir, Map<String, Path> agentOutputs, Optional<String> maxHeap, Container container) {
         this.agentOutputs = agentOutputs;
         this.maxHeap = maxHeap;
         LIVE.add(this);
         this.spec = spec;
         this.timeout = timeout;
+        this.testTimeout = testTimeout;
+        this.forkTimeout = forkTimeout;
         this.resultDir = resultDir;
         this.container = container;
     }
@@ -146,7 +152,8 @@ final class ForkedJvm implements AutoCloseable {
             Optional<Duration> timeout = batch ? Optional.empty() : builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
-            return new ForkedJvm(spec, timeout, resultDir, agents.outputs(), build.maxHeap(), Barco.launch(spec));
+            return new ForkedJvm(spec, timeout, batch ? testTimeout : Optional.empty(), settings.forkTimeout(), resultDir,
+                    agents.outputs(), build.maxHeap(), Barco.launch(spec));
         } catch (IOException | RuntimeException e) {
             UntrustedFiles.deleteTree(resultDir);
             throw e;
@@ -175,17 +182,17 @@ final class ForkedJvm implements AutoCloseable {
             timeout.ifPresent(container::killAfter);
             Thread out = OutputPump.start(container.stdout().orElseThrow(), System.out, "barco-forked-stdout");
             Thread err = OutputPump.start(container.stderr().orElseThrow(), System.err, "barco-forked-stderr");
-            try (OutputStream in = container.stdin().orElseThrow()) {
-                // a batch JVM, started before it was known which, learns it first (see ForkedTestRunner)
-                in.write(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // the JVM died before reading: its exit status tells why
-            }
-            ExitStatus status = progress == null ? container.waitFor() : follow(tail, progress);
+            // a batch JVM, started before it was known which, learns it first (see ForkedTestRunner); written
+            // aside, as a JVM that reads none of it would block the writer, and the host waits for nothing without a deadline
+            Thread in = writeAside(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
+            ForkDeadline deadline = new ForkDeadline(testTimeout, forkTimeout, handedOver);
+            ExitStatus status = progress == null ? waitFor(deadline) : follow(tail, progress, deadline);
             tail.poll();
             tail.finish();
-            out.join();
-            err.join();
+            // the container's processes are gone, so its pipes are closed: these end at once
+            out.join(PUMP_END_MILLIS);
+            err.join(PUMP_END_MILLIS);
+            in.join(PUMP_END_MILLIS);
             appendAgentOutputs();
             Optional<ResourceUsage> usage = Optional.of(container.usage().orElseThrow()
                     .withWallTime(Duration.ofNanos(System.nanoTime() - handedOver)));
@@ -203,24 +210,65 @@ final class ForkedJvm implements AutoCloseable {
                         + " and left an unreadable outcome: " + tail.failure().getMessage()), usage);
             }
             Outcomes outcomes = tail.outcomes();
-            return new ForkedTest.Batch(outcomes, null, usage, status.toString(), describe(outcomes.fatal()));
+            String ending = endedBecause != null ? "was ended by the host (" + endedBecause + ")" : status.toString();
+            return new ForkedTest.Batch(outcomes, null, usage, ending, endedBecause != null ? ending : describe(outcomes.fatal()));
         } finally {
             close();
         }
     }
 
-    /** Waits for the JVM's end, passing on its outcomes as they come; a JVM whose outcomes cannot be read, or are no longer believed, is killed. */
-    private ExitStatus follow(OutcomeTail tail, Consumer<Outcomes> progress) throws InterruptedException {
+    /** How long the host waits for a pump or the stdin writer once the container is gone. */
+    private static final long PUMP_END_MILLIS = 10_000;
+
+    /** Why the host ended the JVM, if it did. */
+    private String endedBecause;
+
+    private Thread writeAside(byte[] bytes) {
+        Thread thread = new Thread(() -> {
+            try (OutputStream in = container.stdin().orElseThrow()) {
+                in.write(bytes);
+            } catch (IOException e) {
+                // the JVM died before reading: its exit status tells why
+            }
+        }, "barco-forked-stdin");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Waits for the JVM's end, reading nothing of it before: a JVM of one test, which its container's timeout bounds too. */
+    private ExitStatus waitFor(ForkDeadline deadline) throws InterruptedException {
+        Optional<ExitStatus> ended = container.waitFor(deadline.left(System.nanoTime()));
+        if (ended.isPresent()) {
+            return ended.get();
+        }
+        endedBecause = deadline.overdue(Optional.empty(), System.nanoTime()).orElse("it ran past its deadline");
+        container.kill();
+        return container.waitFor();
+    }
+
+    /**
+     * Waits for the JVM's end, passing on its outcomes as they come. A JVM whose outcomes cannot be
+     * read, or are no longer believed, is killed (what it writes from there on is not believed: no use
+     * letting it run), and so is one past its {@link ForkDeadline}.
+     */
+    private ExitStatus follow(OutcomeTail tail, Consumer<Outcomes> progress, ForkDeadline deadline) throws InterruptedException {
         for (;;) {
             Optional<ExitStatus> ended = container.waitFor(POLL);
             if (tail.poll()) {
                 progress.accept(tail.outcomes());
             }
-            if (tail.failure() != null || tail.outcomes().stopped() != null) {
-                container.kill(); // what it writes from here on is not believed: no use letting it run
-            }
             if (ended.isPresent()) {
                 return ended.get();
+            }
+            if (tail.failure() != null || tail.outcomes().stopped() != null) {
+                container.kill();
+            } else if (endedBecause == null) {
+                Optional<String> overdue = deadline.overdue(tail.outcomes().runningTest(), System.nanoTime());
+                if (overdue.isPresent()) {
+                    endedBecause = overdue.get();
+                    container.kill();
+                }
             }
         }
     }
