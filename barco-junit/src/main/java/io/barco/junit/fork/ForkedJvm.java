@@ -21,14 +21,10 @@ import io.barco.spec.Stdio;
 import io.barco.sys.UntrustedFiles;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +43,6 @@ import org.opentest4j.AssertionFailedError;
 final class ForkedJvm implements AutoCloseable {
     static final String RESULT_DIR = "/tmp/.barco-result";
     static final String OUTCOME_FILE = "outcome";
-    /** Far above JaCoCo's execution data of one test JVM (a few hundred KB for a large project). */
-    private static final long MAX_AGENT_OUTPUT_BYTES = 256L << 20;
 
     /** JVMs not yet closed: a test JVM that is told to exit (SIGTERM, say) closes them, and removes their directories. */
     private static final Set<ForkedJvm> LIVE = ConcurrentHashMap.newKeySet();
@@ -288,8 +282,9 @@ final class ForkedJvm implements AutoCloseable {
     }
 
     /**
-     * Appends what each agent wrote (JaCoCo's execution data) to the host file the build named for it;
-     * what cannot be appended (refused as untrusted, say) is reported and left out, not the test's failure.
+     * Appends what each agent wrote (JaCoCo's execution data) to the host file the build named for it,
+     * if it is that and agrees with the file ({@link CoverageFile}); what is refused is reported and
+     * left out, not the test's failure: the fork loses its own coverage, and nobody else's.
      */
     private void appendAgentOutputs() {
         for (Map.Entry<String, Path> output : agentOutputs.entrySet()) {
@@ -298,19 +293,11 @@ final class ForkedJvm implements AutoCloseable {
                 continue;
             }
             try {
-                appendTo(written, output.getValue());
+                CoverageFile.append(written, output.getValue());
             } catch (IOException e) {
-                System.err.println("[barco] the forked test JVM's agent output was not added to " + output.getValue() + ": " + e.getMessage());
+                System.err.println("[barco] the forked test JVM's coverage data was not added to " + output.getValue() + ": "
+                        + e.getMessage() + "; what the other tests' JVMs added there is kept");
             }
-        }
-    }
-
-    private static void appendTo(Path written, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND); FileLock lock = channel.lock()) {
-            // forks that end at once take turns: each appends whole sessions
-            UntrustedFiles.copy(written, Channels.newOutputStream(channel), MAX_AGENT_OUTPUT_BYTES);
         }
     }
 
