@@ -2,6 +2,7 @@ package io.barco.junit.fork;
 
 import io.barco.Barco;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.buildjvm.ArgumentFile;
 import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.buildjvm.ForkedClasspath;
 import io.barco.junit.buildjvm.JavaAgents;
@@ -43,6 +44,8 @@ import org.opentest4j.AssertionFailedError;
 final class ForkedJvm implements AutoCloseable {
     static final String RESULT_DIR = "/tmp/.barco-result";
     static final String OUTCOME_FILE = "outcome";
+    /** The JVM's options, as a {@code java @file}. */
+    static final String OPTIONS_FILE = "jvm-options";
 
     /** JVMs not yet closed: a test JVM that is told to exit (SIGTERM, say) closes them, and removes their directories. */
     private static final Set<ForkedJvm> LIVE = ConcurrentHashMap.newKeySet();
@@ -126,15 +129,16 @@ final class ForkedJvm implements AutoCloseable {
                 args.add("-Djunit.jupiter.execution.timeout.default=" + testTimeout.get().toMillis() + " ms");
                 args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
             }
-            args.addAll(List.of("-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
-                    "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
+            args.addAll(List.of("-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp", "-cp", classpath.classpath()));
+            // the options, system properties above all, go in a file only the fork's user can read, not on its command line
+            List<String> command = new ArrayList<>(List.of("@" + RESULT_DIR + "/" + OPTIONS_FILE, ForkedTestRunner.class.getName()));
             if (batch) {
-                args.add("--batch");
+                command.add("--batch");
             }
-            args.add(RESULT_DIR + "/" + OUTCOME_FILE);
-            ContainerSpec.Builder builder = settings.spec(java).args(args)
+            command.add(RESULT_DIR + "/" + OUTCOME_FILE);
+            ContainerSpec.Builder builder = settings.spec(java).args(command)
                     .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
-                    .env(build.environment())
+                    .env(SecretEnvironment.forFork(build.environment(), settings.passEnv()))
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
             WorkingDirectory.mounts(workingDirectory, classpath.mounts(), RESULT_DIR).forEach(builder::mount);
@@ -143,6 +147,7 @@ final class ForkedJvm implements AutoCloseable {
             }
             cds.mounts().forEach(builder::mount);
             ResultDirectory.ownBy(resultDir, builder.build());
+            ResultDirectory.writeOwned(resultDir.resolve(OPTIONS_FILE), ArgumentFile.of(args), builder.build());
             Optional<Duration> timeout = batch ? Optional.empty() : builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
