@@ -3,6 +3,7 @@ package io.barco.junit;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.junit.fork.ForkedTest;
 import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.report.UsageReport;
 import io.barco.junit.settings.InBarcoSettings;
 import java.io.IOException;
@@ -90,29 +91,23 @@ final class ClassForks {
         return own;
     }
 
-    /** Whether the outcomes so far decide this test's: its own came, or a container above it failed. */
-    private static boolean decided(OutcomeFile.Outcomes soFar, String id) {
-        for (OutcomeFile.TestOutcome o : soFar.outcomes()) {
-            if (o.uniqueId().equals(id) || id.startsWith(o.uniqueId() + "/") && o.status() != OutcomeFile.Status.SUCCESSFUL) {
-                return true;
-            }
-        }
-        return false;
+    /** Whether the outcomes so far decide this test's: its own came, or a container above it failed, or the report is no longer believed. */
+    private static boolean decided(Outcomes soFar, String id) {
+        return soFar.outcomeOf(id) != null || soFar.failedContainerAbove(id) != null || soFar.stopped() != null;
     }
 
     /**
      * What this test spent as its JVM measured it (wall and CPU time while it ran; the JVM's memory is
      * the batch's, reported with its class); empty when it has no record of its own.
      */
-    private static Optional<ResourceUsage> spentBy(OutcomeFile.Outcomes outcomes, String id) {
-        for (OutcomeFile.TestOutcome o : outcomes.outcomes()) {
-            OutcomeFile.Spent spent = o.spent();
-            if (o.uniqueId().equals(id) && spent.wallNanos() >= 0) {
-                return Optional.of(new ResourceUsage(OptionalLong.empty(), nanos(spent.cpuUserNanos()), nanos(spent.cpuSystemNanos()),
-                        OptionalLong.empty(), false, 0, OptionalLong.empty(), OptionalLong.empty(), Duration.ofNanos(spent.wallNanos())));
-            }
+    private static Optional<ResourceUsage> spentBy(Outcomes outcomes, String id) {
+        OutcomeFile.TestOutcome o = outcomes.outcomeOf(id);
+        if (o == null || o.spent().wallNanos() < 0) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        OutcomeFile.Spent spent = o.spent();
+        return Optional.of(new ResourceUsage(OptionalLong.empty(), nanos(spent.cpuUserNanos()), nanos(spent.cpuSystemNanos()),
+                OptionalLong.empty(), false, 0, OptionalLong.empty(), OptionalLong.empty(), Duration.ofNanos(spent.wallNanos())));
     }
 
     private static Optional<Duration> nanos(long n) {
@@ -127,8 +122,8 @@ final class ClassForks {
         String classId = testClass.getUniqueId();
         BatchRun batch = batch(testClass);
         // decided once one of its tests started, or the class itself ended (its @BeforeAll failed, or it ran nothing)
-        ForkedTest.Batch ended = batch.await(soFar -> soFar.started().stream().anyMatch(id -> id.startsWith(classId + "/"))
-                || soFar.outcomes().stream().anyMatch(o -> o.uniqueId().equals(classId)));
+        ForkedTest.Batch ended = batch.await(soFar -> soFar.testStartedUnder(classId) || soFar.outcomeOf(classId) != null
+                || soFar.stopped() != null);
         Throwable failure = (ended != null ? ended : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
                 .classFailure(classId, false);
         if (failure != null) {
@@ -158,7 +153,7 @@ final class ClassForks {
         List<String> classes = TestPlanClasses.classIds();
         boolean lastOfJvm = granularity(testClass) == Granularity.CLASS ? owningClass(testClass) == testClass
                 : !classes.isEmpty() && classes.get(classes.size() - 1).equals(classId);
-        ForkedTest.Batch ended = batch.await(soFar -> !lastOfJvm && soFar.outcomes().stream().anyMatch(o -> o.uniqueId().equals(classId)));
+        ForkedTest.Batch ended = batch.await(soFar -> !lastOfJvm && (soFar.outcomeOf(classId) != null || soFar.stopped() != null));
         if (ended != null && lastOfJvm) {
             ended.usage().ifPresent(usage -> BarcoExtension.publish(testClass, usage));
         }
@@ -245,7 +240,7 @@ final class ClassForks {
         private final List<String> ids;
         private final boolean moreToCome;
         private Thread runner;
-        private OutcomeFile.Outcomes soFar = OutcomeFile.Outcomes.NONE;
+        private Outcomes soFar = Outcomes.NONE;
         private ForkedTest.Batch result;
 
         BatchRun(InBarcoSettings settings, String name, List<String> ids, boolean moreToCome) {
@@ -256,7 +251,7 @@ final class ClassForks {
         }
 
         /** Waits until the outcomes so far satisfy {@code ready}, or the JVM ended; the whole result then, else null. */
-        synchronized ForkedTest.Batch await(Predicate<OutcomeFile.Outcomes> ready) throws InterruptedException {
+        synchronized ForkedTest.Batch await(Predicate<Outcomes> ready) throws InterruptedException {
             if (runner == null) {
                 runner = new Thread(this::runJvm, "barco-batch-" + name);
                 runner.setDaemon(true); // the forks' shutdown hook closes the JVM itself
@@ -279,11 +274,11 @@ final class ClassForks {
             }
         }
 
-        synchronized OutcomeFile.Outcomes soFar() {
+        synchronized Outcomes soFar() {
             return soFar;
         }
 
-        private synchronized void progress(OutcomeFile.Outcomes outcomes) {
+        private synchronized void progress(Outcomes outcomes) {
             soFar = outcomes;
             notifyAll();
         }

@@ -81,7 +81,10 @@ public @interface InBarco {
     /**
      * Kill the container (and fail the test) after this long: "30s", "500ms", "2m". In a JVM that runs
      * a class's tests, each test gets this timeout from JUnit itself (in a thread of its own, so a
-     * test that ignores interrupts is left behind, and the JVM ends when the class does).
+     * test that ignores interrupts is left behind, and the JVM ends when the class does), and the host
+     * measures it too, from the test's start with its callbacks: a test that has not ended 5 seconds
+     * after its timeout (its JVM's runner is stuck, say) ends the JVM, and fails saying so. Every
+     * forked JVM ends at {@code barco.forkTimeout} (default 60m) in all.
      */
     String timeout() default "";
 

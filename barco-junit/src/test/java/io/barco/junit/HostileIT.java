@@ -11,21 +11,34 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import io.barco.junit.fixtures.ForgedRecords;
+import io.barco.junit.fixtures.ForgingFixture;
 import io.barco.junit.fixtures.HostileBatchFixture;
 import io.barco.junit.fixtures.HostileFixtures;
+import io.barco.junit.fixtures.RunForgeryFixture;
+import io.barco.junit.fixtures.RunForgeryVictimFixture;
+import io.barco.junit.fixtures.SuspendingFixture;
 import io.barco.sys.LauncherIdentity;
 import io.barco.sys.OwnedTempDirectories;
 import io.barco.sys.ProcFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.assertj.core.api.Condition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -140,6 +153,55 @@ class HostileIT {
                         finishedWithFailure(message("the forked test JVM exited with 3 while this test ran"))))
                 .haveExactly(1, event(test("isNeverReached"),
                         abortedWithReason(message("not run: the forked test JVM exited with 3 before it reached this test"))));
+    }
+
+    @Test
+    void aClassJvmWhoseRunnerIsSuspendedIsEndedAtItsTestsTimeoutAndTheTestSaysSo() {
+        long start = System.nanoTime();
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(SuspendingFixture.class)).execute().testEvents();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        events.assertThatEvents()
+                .haveExactly(1, event(test("suspendsItsRunner"), finishedWithFailure(message(
+                        "the forked test JVM was ended by the host (suspendsItsRunner() timed out after 5s and had not ended 5s later)"
+                        + " while this test ran"))))
+                .haveExactly(1, event(test("isNeverReached"), abortedWithReason(message(m -> m.startsWith("not run: the forked test JVM was ended by the host")))));
+        // the JVM's start, the test's 5s, the host's 5s of grace, and room for a loaded machine
+        assertThat(took).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aSuccessForgedForTheNextTestOfAClassIsNotBelieved() {
+        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(ForgingFixture.class)).execute().testEvents();
+        events.assertThatEvents()
+                .haveExactly(1, event(test("failsAfterItsSuccessWasForged"), finishedWithFailure(message(m -> m.startsWith(
+                        "the forked test JVM's report was inconsistent: " + ForgedRecords.id(ForgingFixture.class, "failsAfterItsSuccessWasForged")
+                        + " was reported started while " + ForgedRecords.id(ForgingFixture.class, "forgesASuccessForTheNextTest") + " ran")))))
+                // the forger's own outcome came after: not believed either
+                .haveExactly(1, event(test("forgesASuccessForTheNextTest"), finishedWithFailure(message(m -> m.contains("report was inconsistent")))));
+    }
+
+    /** One JVM for the run: a class forges a complete report in which another passed, and halts the JVM before the runner goes on. */
+    @Test
+    void aClassThatForgesTheRestOfARunHidesNoOtherClasssFailure() {
+        Map<String, TestExecutionResult> results = new ConcurrentHashMap<>();
+        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(selectClass(RunForgeryFixture.class), selectClass(RunForgeryVictimFixture.class))
+                        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                        .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
+                        .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, "run")
+                        .build(),
+                new TestExecutionListener() {
+                    @Override
+                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                        results.put(id.getUniqueId(), result);
+                    }
+                });
+        TestExecutionResult victimClass = results.get(ForgedRecords.id(RunForgeryVictimFixture.class, null));
+        TestExecutionResult victimTest = results.get(ForgedRecords.id(RunForgeryVictimFixture.class, "failsForReal"));
+        assertThat(victimTest == null ? victimClass : victimTest).as("the victim's outcome, or its class's").isNotNull()
+                .satisfies(r -> assertThat(r.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED))
+                .satisfies(r -> assertThat(r.getThrowable().orElseThrow()).hasMessageContaining("report was inconsistent")
+                        .hasMessageContaining(ForgedRecords.id(RunForgeryVictimFixture.class, null) + " was reported started while"));
     }
 
     /**

@@ -33,7 +33,7 @@ public record BuildJvm(List<String> jvmOptions, Map<String, String> systemProper
     private static final Set<String> HOST_ONLY_PROPERTIES = Set.of("user.dir", "user.home", "user.name", "line.separator",
             "file.separator", "path.separator", "native.encoding", FORKED_PROPERTY);
     private static final List<String> JVM_PROPERTY_PREFIXES = List.of("java.", "sun.", "jdk.", "os.");
-    /** Longer values would not fit on a command line (the kernel's limit per argument is 128 KiB). */
+    /** Longer values are left out: no honest property is that long, and each reaches the fork's options file. */
     private static final int MAX_PROPERTY_LENGTH = 64 * 1024;
 
     public static BuildJvm current() {

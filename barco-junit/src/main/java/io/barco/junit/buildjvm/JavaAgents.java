@@ -11,8 +11,8 @@ import java.util.Map;
  * container sees it at, and a JaCoCo agent's output redirected into the fork's result directory. The
  * rootfs is read-only, so JaCoCo could not write its {@code destfile} in the build's output directory;
  * instead it writes into the result directory, and the host appends what it wrote, as untrusted data
- * with a size cap, to the {@code destfile} the build named (JaCoCo's execution data is a sequence of
- * sessions: appending is how JaCoCo itself adds a run to an existing file).
+ * checked to be JaCoCo's and capped, to the {@code destfile} the build named (JaCoCo's execution data
+ * is a sequence of sessions: appending is how JaCoCo itself adds a run to an existing file).
  */
 public record JavaAgents(List<String> options, Map<String, Path> outputs) {
     private static final String PREFIX = "-javaagent:";

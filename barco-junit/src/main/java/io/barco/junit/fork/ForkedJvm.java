@@ -2,11 +2,12 @@ package io.barco.junit.fork;
 
 import io.barco.Barco;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.buildjvm.ArgumentFile;
 import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.buildjvm.ForkedClasspath;
 import io.barco.junit.buildjvm.JavaAgents;
 import io.barco.junit.buildjvm.WorkingDirectory;
-import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.outcome.OutcomeTail;
 import io.barco.junit.outcome.ThrowableData;
 import io.barco.junit.report.OutputPump;
@@ -21,14 +22,10 @@ import io.barco.spec.Stdio;
 import io.barco.sys.UntrustedFiles;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +44,8 @@ import org.opentest4j.AssertionFailedError;
 final class ForkedJvm implements AutoCloseable {
     static final String RESULT_DIR = "/tmp/.barco-result";
     static final String OUTCOME_FILE = "outcome";
-    /** Far above JaCoCo's execution data of one test JVM (a few hundred KB for a large project). */
-    private static final long MAX_AGENT_OUTPUT_BYTES = 256L << 20;
+    /** The JVM's options, as a {@code java @file}. */
+    static final String OPTIONS_FILE = "jvm-options";
 
     /** JVMs not yet closed: a test JVM that is told to exit (SIGTERM, say) closes them, and removes their directories. */
     private static final Set<ForkedJvm> LIVE = ConcurrentHashMap.newKeySet();
@@ -68,20 +65,26 @@ final class ForkedJvm implements AutoCloseable {
     }
 
     private final ContainerSpec spec;
+    /** The container's own timeout, for a JVM of one test: its whole run. */
     private final Optional<Duration> timeout;
+    /** Each test's timeout in a JVM of many, which the host measures ({@link ForkDeadline}). */
+    private final Optional<Duration> testTimeout;
+    private final Duration forkTimeout;
     private final Path resultDir;
     private final Container container;
     /** Files agents wrote in the result directory, by name, and the host file each is appended to. */
     private final Map<String, Path> agentOutputs;
     private final Optional<String> maxHeap;
 
-    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Path resultDir, Map<String, Path> agentOutputs,
-            Optional<String> maxHeap, Container container) {
+    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Optional<Duration> testTimeout, Duration forkTimeout,
+            Path resultDir, Map<String, Path> agentOutputs, Optional<String> maxHeap, Container container) {
         this.agentOutputs = agentOutputs;
         this.maxHeap = maxHeap;
         LIVE.add(this);
         this.spec = spec;
         this.timeout = timeout;
+        this.testTimeout = testTimeout;
+        this.forkTimeout = forkTimeout;
         this.resultDir = resultDir;
         this.container = container;
     }
@@ -126,15 +129,16 @@ final class ForkedJvm implements AutoCloseable {
                 args.add("-Djunit.jupiter.execution.timeout.default=" + testTimeout.get().toMillis() + " ms");
                 args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
             }
-            args.addAll(List.of("-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp",
-                    "-cp", classpath.classpath(), ForkedTestRunner.class.getName()));
+            args.addAll(List.of("-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp", "-cp", classpath.classpath()));
+            // the options, system properties above all, go in a file only the fork's user can read, not on its command line
+            List<String> command = new ArrayList<>(List.of("@" + RESULT_DIR + "/" + OPTIONS_FILE, ForkedTestRunner.class.getName()));
             if (batch) {
-                args.add("--batch");
+                command.add("--batch");
             }
-            args.add(RESULT_DIR + "/" + OUTCOME_FILE);
-            ContainerSpec.Builder builder = settings.spec(java).args(args)
+            command.add(RESULT_DIR + "/" + OUTCOME_FILE);
+            ContainerSpec.Builder builder = settings.spec(java).args(command)
                     .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
-                    .env(build.environment())
+                    .env(SecretEnvironment.forFork(build.environment(), settings.passEnv()))
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
             WorkingDirectory.mounts(workingDirectory, classpath.mounts(), RESULT_DIR).forEach(builder::mount);
@@ -143,10 +147,12 @@ final class ForkedJvm implements AutoCloseable {
             }
             cds.mounts().forEach(builder::mount);
             ResultDirectory.ownBy(resultDir, builder.build());
+            ResultDirectory.writeOwned(resultDir.resolve(OPTIONS_FILE), ArgumentFile.of(args), builder.build());
             Optional<Duration> timeout = batch ? Optional.empty() : builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
-            return new ForkedJvm(spec, timeout, resultDir, agents.outputs(), build.maxHeap(), Barco.launch(spec));
+            return new ForkedJvm(spec, timeout, batch ? testTimeout : Optional.empty(), settings.forkTimeout(), resultDir,
+                    agents.outputs(), build.maxHeap(), Barco.launch(spec));
         } catch (IOException | RuntimeException e) {
             UntrustedFiles.deleteTree(resultDir);
             throw e;
@@ -168,23 +174,24 @@ final class ForkedJvm implements AutoCloseable {
      * Hands the JVM what to run ({@code batch}: the batch's name, for a JVM started as one), streams its output here, follows its outcomes as they come (each
      * time some come, {@code progress}, if any, gets all so far), waits for its end, and cleans up.
      */
-    ForkedTest.Batch run(String batch, List<String> uniqueIds, Consumer<OutcomeFile.Outcomes> progress)
+    ForkedTest.Batch run(String batch, List<String> uniqueIds, Consumer<Outcomes> progress)
             throws IOException, InterruptedException {
         try (OutcomeTail tail = new OutcomeTail(resultDir.resolve(OUTCOME_FILE))) {
             long handedOver = System.nanoTime();
             timeout.ifPresent(container::killAfter);
             Thread out = OutputPump.start(container.stdout().orElseThrow(), System.out, "barco-forked-stdout");
             Thread err = OutputPump.start(container.stderr().orElseThrow(), System.err, "barco-forked-stderr");
-            try (OutputStream in = container.stdin().orElseThrow()) {
-                // a batch JVM, started before it was known which, learns it first (see ForkedTestRunner)
-                in.write(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                // the JVM died before reading: its exit status tells why
-            }
-            ExitStatus status = progress == null ? container.waitFor() : follow(tail, progress);
+            // a batch JVM, started before it was known which, learns it first (see ForkedTestRunner); written
+            // aside, as a JVM that reads none of it would block the writer, and the host waits for nothing without a deadline
+            Thread in = writeAside(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
+            ForkDeadline deadline = new ForkDeadline(testTimeout, forkTimeout, handedOver);
+            ExitStatus status = progress == null ? waitFor(deadline) : follow(tail, progress, deadline);
             tail.poll();
-            out.join();
-            err.join();
+            tail.finish();
+            // the container's processes are gone, so its pipes are closed: these end at once
+            out.join(PUMP_END_MILLIS);
+            err.join(PUMP_END_MILLIS);
+            in.join(PUMP_END_MILLIS);
             appendAgentOutputs();
             Optional<ResourceUsage> usage = Optional.of(container.usage().orElseThrow()
                     .withWallTime(Duration.ofNanos(System.nanoTime() - handedOver)));
@@ -201,25 +208,66 @@ final class ForkedJvm implements AutoCloseable {
                 return ForkedTest.Batch.failed(new AssertionFailedError("the forked test JVM " + status
                         + " and left an unreadable outcome: " + tail.failure().getMessage()), usage);
             }
-            OutcomeFile.Outcomes outcomes = tail.outcomes();
-            return new ForkedTest.Batch(outcomes, null, usage, status.toString(), describe(outcomes.fatal()));
+            Outcomes outcomes = tail.outcomes();
+            String ending = endedBecause != null ? "was ended by the host (" + endedBecause + ")" : status.toString();
+            return new ForkedTest.Batch(outcomes, null, usage, ending, endedBecause != null ? ending : describe(outcomes.fatal()));
         } finally {
             close();
         }
     }
 
-    /** Waits for the JVM's end, passing on its outcomes as they come; a JVM whose outcomes cannot be read is killed. */
-    private ExitStatus follow(OutcomeTail tail, Consumer<OutcomeFile.Outcomes> progress) throws InterruptedException {
+    /** How long the host waits for a pump or the stdin writer once the container is gone. */
+    private static final long PUMP_END_MILLIS = 10_000;
+
+    /** Why the host ended the JVM, if it did. */
+    private String endedBecause;
+
+    private Thread writeAside(byte[] bytes) {
+        Thread thread = new Thread(() -> {
+            try (OutputStream in = container.stdin().orElseThrow()) {
+                in.write(bytes);
+            } catch (IOException e) {
+                // the JVM died before reading: its exit status tells why
+            }
+        }, "barco-forked-stdin");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** Waits for the JVM's end, reading nothing of it before: a JVM of one test, which its container's timeout bounds too. */
+    private ExitStatus waitFor(ForkDeadline deadline) throws InterruptedException {
+        Optional<ExitStatus> ended = container.waitFor(deadline.left(System.nanoTime()));
+        if (ended.isPresent()) {
+            return ended.get();
+        }
+        endedBecause = deadline.overdue(Optional.empty(), System.nanoTime()).orElse("it ran past its deadline");
+        container.kill();
+        return container.waitFor();
+    }
+
+    /**
+     * Waits for the JVM's end, passing on its outcomes as they come. A JVM whose outcomes cannot be
+     * read, or are no longer believed, is killed (what it writes from there on is not believed: no use
+     * letting it run), and so is one past its {@link ForkDeadline}.
+     */
+    private ExitStatus follow(OutcomeTail tail, Consumer<Outcomes> progress, ForkDeadline deadline) throws InterruptedException {
         for (;;) {
             Optional<ExitStatus> ended = container.waitFor(POLL);
             if (tail.poll()) {
                 progress.accept(tail.outcomes());
             }
-            if (tail.failure() != null) {
-                container.kill(); // what it writes from here on is not believed: no use letting it run
-            }
             if (ended.isPresent()) {
                 return ended.get();
+            }
+            if (tail.failure() != null || tail.outcomes().stopped() != null) {
+                container.kill();
+            } else if (endedBecause == null) {
+                Optional<String> overdue = deadline.overdue(tail.outcomes().runningTest(), System.nanoTime());
+                if (overdue.isPresent()) {
+                    endedBecause = overdue.get();
+                    container.kill();
+                }
             }
         }
     }
@@ -239,8 +287,9 @@ final class ForkedJvm implements AutoCloseable {
     }
 
     /**
-     * Appends what each agent wrote (JaCoCo's execution data) to the host file the build named for it;
-     * what cannot be appended (refused as untrusted, say) is reported and left out, not the test's failure.
+     * Appends what each agent wrote (JaCoCo's execution data) to the host file the build named for it,
+     * if it is that and agrees with the file ({@link CoverageFile}); what is refused is reported and
+     * left out, not the test's failure: the fork loses its own coverage, and nobody else's.
      */
     private void appendAgentOutputs() {
         for (Map.Entry<String, Path> output : agentOutputs.entrySet()) {
@@ -249,19 +298,11 @@ final class ForkedJvm implements AutoCloseable {
                 continue;
             }
             try {
-                appendTo(written, output.getValue());
+                CoverageFile.append(written, output.getValue());
             } catch (IOException e) {
-                System.err.println("[barco] the forked test JVM's agent output was not added to " + output.getValue() + ": " + e.getMessage());
+                System.err.println("[barco] the forked test JVM's coverage data was not added to " + output.getValue() + ": "
+                        + e.getMessage() + "; what the other tests' JVMs added there is kept");
             }
-        }
-    }
-
-    private static void appendTo(Path written, Path target) throws IOException {
-        Files.createDirectories(target.getParent());
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND); FileLock lock = channel.lock()) {
-            // forks that end at once take turns: each appends whole sessions
-            UntrustedFiles.copy(written, Channels.newOutputStream(channel), MAX_AGENT_OUTPUT_BYTES);
         }
     }
 

@@ -2,6 +2,7 @@ package io.barco.junit.fork;
 
 import io.barco.cgroup.ResourceUsage;
 import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.outcome.ThrowableData;
 import io.barco.junit.settings.InBarcoSettings;
 import java.io.IOException;
@@ -52,9 +53,9 @@ public final class ForkedTest {
      * How a forked JVM's run ended: the outcomes it reported, or one failure for all (it timed out,
      * was OOM-killed, or left an unreadable outcome file), and how it ended.
      */
-    public record Batch(OutcomeFile.Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending,
+    public record Batch(Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending,
             String fatalDescription) {
-        public Batch(OutcomeFile.Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending) {
+        public Batch(Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending) {
             this(outcomes, failure, usage, ending, ending);
         }
 
@@ -67,7 +68,7 @@ public final class ForkedTest {
             if (failure != null) {
                 return null; // the fork itself failed: each test reports that
             }
-            if (!afterTests && !outcomes.complete() && outcomes.started().isEmpty() && outcomes.outcomes().isEmpty()) {
+            if (!afterTests && !outcomes.complete() && outcomes.reportedNothing()) {
                 // the JVM ended before it ran anything (it could not start, say): a failure, not tests left unrun
                 AssertionFailedError failed = new AssertionFailedError((outcomes.fatal() != null ? fatalDescription
                         : "the forked test JVM " + ending) + " before it ran a test");
@@ -76,45 +77,40 @@ public final class ForkedTest {
                 }
                 return failed;
             }
-            boolean testsStarted = outcomes.started().stream().anyMatch(id -> id.startsWith(classId + "/"));
-            if (testsStarted != afterTests) {
+            if (outcomes.testStartedUnder(classId) != afterTests) {
                 return null;
             }
-            for (OutcomeFile.TestOutcome o : outcomes.outcomes()) {
-                if (o.uniqueId().equals(classId) && o.status() != OutcomeFile.Status.SUCCESSFUL) {
-                    return failureOf(o);
-                }
+            OutcomeFile.TestOutcome own = outcomes.outcomeOf(classId);
+            if (own == null && outcomes.stopped() != null) {
+                return new AssertionFailedError(outcomes.stopped());
             }
-            return null;
+            return own != null && own.status() != OutcomeFile.Status.SUCCESSFUL ? failureOf(own) : null;
         }
 
         public static Batch failed(Throwable failure, Optional<ResourceUsage> usage) {
-            return new Batch(OutcomeFile.Outcomes.NONE, failure, usage, "failed");
+            return new Batch(Outcomes.NONE, failure, usage, "failed");
         }
 
         /**
          * The outcome of a test: its own, else that of a failed or skipped container above it (its
-         * class's @BeforeAll failed, say); when the JVM ended while the test ran, a failure saying so,
+         * class's @BeforeAll failed, say), as far as they are decided ({@link Outcomes}); when the
+         * host stopped believing the fork's report, a failure saying why; when the JVM ended while the test ran, a failure saying so,
          * and before reaching it, a failure or, in a batch whose JVM died on another test, an abort; null when the JVM finished without it (it was not part of the batch).
          */
         public Outcome outcomeOf(String uniqueId, boolean notReachedIsAbort) {
             if (failure != null) {
                 return new Outcome(failure, usage);
             }
-            OutcomeFile.TestOutcome own = null;
-            OutcomeFile.TestOutcome container = null;
-            for (OutcomeFile.TestOutcome o : outcomes.outcomes()) {
-                if (o.uniqueId().equals(uniqueId)) {
-                    own = o;
-                } else if (container == null && uniqueId.startsWith(o.uniqueId() + "/") && o.status() != OutcomeFile.Status.SUCCESSFUL) {
-                    container = o;
-                }
-            }
-            OutcomeFile.TestOutcome found = own != null ? own : container;
+            OutcomeFile.TestOutcome own = outcomes.outcomeOf(uniqueId);
+            OutcomeFile.TestOutcome found = own != null ? own : outcomes.failedContainerAbove(uniqueId);
             if (found != null) {
                 return new Outcome(failureOf(found), usage);
             }
-            if (!outcomes.complete() && outcomes.started().contains(uniqueId)) {
+            if (outcomes.stopped() != null) {
+                // what the fork reported for this test, if anything, came after what the host stopped believing
+                return new Outcome(new AssertionFailedError(outcomes.stopped()), usage);
+            }
+            if (!outcomes.complete() && outcomes.started(uniqueId)) {
                 AssertionFailedError died = new AssertionFailedError(outcomes.fatal() != null
                         ? fatalDescription + " while this test ran" : "the forked test JVM " + ending + " while this test ran");
                 if (outcomes.fatal() != null) {
@@ -144,7 +140,7 @@ public final class ForkedTest {
      * @param progress gets the outcomes so far each time the JVM reports more
      */
     public static Batch runBatch(InBarcoSettings settings, String batch, List<String> uniqueIds, boolean moreToCome,
-            Consumer<OutcomeFile.Outcomes> progress) throws IOException, InterruptedException {
+            Consumer<Outcomes> progress) throws IOException, InterruptedException {
         return BatchForks.take(settings, moreToCome).run(batch, uniqueIds, progress);
     }
 

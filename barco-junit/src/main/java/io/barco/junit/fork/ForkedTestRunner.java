@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,8 +32,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * The forked JVM's main. It gets ready first (the JUnit launcher created), then reads from stdin the
  * unique ids of what to run, so that it can be started before its test is known. It runs every test
- * below the ids and writes, as each ends, how it ended to the outcome file ({@link OutcomeFile}):
- * each test and container, as it starts and ends. Usage: {@code ForkedTestRunner [--batch]
+ * below the ids, one at a time, and writes, as each ends, how it ended to the outcome file
+ * ({@link OutcomeFile}): each test and container, as it starts and ends. Usage: {@code ForkedTestRunner [--batch]
  * OUTCOME-FILE}, ids on stdin, one per line; with {@code --batch}, the batch's name comes first. A
  * batch runs only the tests whose settings are its own: batch {@code CLASS} those with the
  * {@link InBarco} settings of that class (not a method or nested class with settings of its own),
@@ -41,6 +42,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
 public final class ForkedTestRunner {
     private ForkedTestRunner() {
     }
+
+    static final String PARALLEL_PARAMETER = "junit.jupiter.execution.parallel.enabled";
 
     /** How long shutdown hooks (a coverage agent's dump, say) may take before the JVM is halted. */
     private static final long EXIT_GRACE_MILLIS = 60_000;
@@ -54,7 +57,8 @@ public final class ForkedTestRunner {
         boolean batchJvm = args[0].equals("--batch");
         Path outcomeFile = Path.of(args[batchJvm ? 1 : 0]);
         int status = 0;
-        try (OutcomeFile.Writer outcomes = new OutcomeFile.Writer(Files.newOutputStream(outcomeFile))) {
+        try (OutcomeFile.Writer outcomes = new OutcomeFile.Writer(Files.newOutputStream(outcomeFile,
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND))) {
             try {
                 Launcher launcher = LauncherFactory.create();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -87,8 +91,11 @@ public final class ForkedTestRunner {
     }
 
     private static void run(Launcher launcher, List<String> ids, String batch, OutcomeFile.Writer outcomes) throws ClassNotFoundException {
+        // one test at a time, whatever junit-platform.properties says: the host checks the report as one
+        // well-nested sequence (Outcomes), and a class, or a test, has its JVM to itself already
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .configurationParameter(BuildJvm.FORKED_PROPERTY, "true");
+                .configurationParameter(BuildJvm.FORKED_PROPERTY, "true")
+                .configurationParameter(PARALLEL_PARAMETER, "false");
         if (batch != null) {
             Optional<InBarcoSettings> own = batch.equals("*") ? Optional.empty()
                     : InBarcoSettings.of(Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
@@ -104,12 +111,11 @@ public final class ForkedTestRunner {
             @Override
             public void executionStarted(TestIdentifier test) {
                 starts.put(test.getUniqueId(), JvmCpu.now());
-                if (test.isTest()) {
-                    try {
-                        outcomes.started(test.getUniqueId());
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException("cannot write that " + test.getUniqueId() + " started", e);
-                    }
+                try {
+                    // containers too: the host checks that each record comes where it belongs
+                    outcomes.started(test.getUniqueId(), test.isTest());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write that " + test.getUniqueId() + " started", e);
                 }
             }
 

@@ -4,7 +4,11 @@ import io.barco.spec.ContainerSpec;
 import io.barco.sys.OwnedTempDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A host directory a container writes its results to (a test JVM's outcomes, a class data archive):
@@ -24,5 +28,12 @@ final class ResultDirectory {
     static void ownBy(Path dir, ContainerSpec spec) throws IOException {
         Files.setAttribute(dir, "unix:uid", (int) spec.hostUid());
         Files.setAttribute(dir, "unix:gid", (int) spec.hostGid());
+    }
+
+    /** A new file in a result directory that the container's user alone may read (0600, theirs), before the container starts. */
+    static void writeOwned(Path file, String content, ContainerSpec spec) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8, LinkOption.NOFOLLOW_LINKS, StandardOpenOption.WRITE);
+        ownBy(file, spec);
     }
 }

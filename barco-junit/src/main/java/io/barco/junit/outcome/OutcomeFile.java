@@ -18,13 +18,14 @@ import org.opentest4j.ValueWrapper;
  * file is written inside the container, so the host parses it as untrusted input: every length and
  * count is capped, and nothing in it names a class the host would load.
  *
- * <p>Format, version 2: the bytes {@code BARCO-OUTCOME\n}, an int version, then records, each an int
- * length and that many bytes: a kind byte, then for {@link #STARTED} a test's unique id as it starts,
+ * <p>Format, version 3: the bytes {@code BARCO-OUTCOME\n}, an int version, then records, each an int
+ * length and that many bytes: a kind byte, then for {@link #STARTED} the unique id of a test or
+ * container as it starts and a byte, 1 for a test,
  * for {@link #TEST} the unique id of a test or container, its status, optionally its throwable,
  * and what it spent as the fork measured it (wall, user and system CPU nanoseconds, -1 unknown), for
  * {@link #FATAL} the throwable that ended the runner itself (an OutOfMemoryError, say); {@link #END}
- * has nothing more and says the fork finished. Records
- * are flushed one by one, so that the host reads them as they come ({@link Reader}), and a fork that
+ * has nothing more and says the fork finished. Each record is appended in one write and
+ * flushed, so that the host reads them as they come ({@link Reader}), and a fork that
  * dies leaves the outcomes of the tests it finished, and no end record. Strings are an int byte length (-1 for null) and UTF-8. A throwable is its class name,
  * {@link ThrowableData flags}, message, stack (each element's class loader, module and version,
  * class, method, file, line), the expected and actual values of an {@link AssertionFailedError} as
@@ -33,7 +34,7 @@ import org.opentest4j.ValueWrapper;
  */
 public final class OutcomeFile {
     static final byte[] MAGIC = "BARCO-OUTCOME\n".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     static final byte TEST = 1;
     static final byte END = 2;
     static final byte STARTED = 3;
@@ -48,6 +49,11 @@ public final class OutcomeFile {
     static final int MAX_STACK = 1024;
     static final int MAX_DEPTH = 8;
     static final int MAX_SUPPRESSED = 16;
+    /**
+     * The most heap the host keeps of one reported throwable (its strings and frames, estimated):
+     * the rest is left out, and its message says so. A record may be far larger than what it becomes.
+     */
+    static final long MAX_KEPT_THROWABLE_BYTES = 1L << 20;
 
     public enum Status { SUCCESSFUL, ABORTED, FAILED }
 
@@ -64,11 +70,6 @@ public final class OutcomeFile {
      */
     public record Spent(long wallNanos, long cpuUserNanos, long cpuSystemNanos) {
         public static final Spent UNKNOWN = new Spent(-1, -1, -1);
-    }
-
-    /** What was read: the tests started, the outcomes, and whether the fork got to write its end record. */
-    public record Outcomes(List<String> started, List<TestOutcome> outcomes, boolean complete, ThrowableData fatal) {
-        public static final Outcomes NONE = new Outcomes(List.of(), List.of(), false, null);
     }
 
     /** An outcome file that cannot be parsed: truncated, foreign, or over a cap. */
@@ -117,11 +118,18 @@ public final class OutcomeFile {
             emit(bytes.toByteArray());
         }
 
+        /** A test started. */
         public synchronized void started(String uniqueId) throws IOException {
+            started(uniqueId, true);
+        }
+
+        /** A test, or a container ({@code test} false: an engine, a class, a template), started. */
+        public synchronized void started(String uniqueId, boolean test) throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream record = new DataOutputStream(bytes);
             record.writeByte(STARTED);
             writeString(record, uniqueId);
+            record.writeBoolean(test);
             emit(bytes.toByteArray());
         }
 
@@ -142,10 +150,9 @@ public final class OutcomeFile {
             if (record.length > MAX_RECORD_BYTES) {
                 throw new IOException("outcome record of " + record.length + " bytes exceeds " + MAX_RECORD_BYTES);
             }
-            DataOutputStream data = new DataOutputStream(out);
-            data.writeInt(record.length);
-            data.write(record);
-            data.flush();
+            // one write: appended whole, never interleaved with another writer's (the file is opened to append)
+            out.write(ByteBuffer.allocate(4 + record.length).putInt(record.length).put(record).array());
+            out.flush();
         }
 
         @Override
@@ -220,25 +227,25 @@ public final class OutcomeFile {
 
     // ---- reading, on the host ------------------------------------------------------------------
 
-    /** Parses an outcome file's bytes (read with a cap of {@link #MAX_FILE_BYTES}). */
+    /** Parses an outcome file's bytes (read with a cap of {@link #MAX_FILE_BYTES}) from a fork that has ended. */
     static Outcomes parse(byte[] file) throws UnreadableOutcomeException {
         Reader reader = new Reader();
         reader.feed(file, file.length);
         if (file.length < MAGIC.length + 4) {
             throw new UnreadableOutcomeException("not a barco outcome file (" + file.length + " bytes, no header)");
         }
+        reader.outcomes().close();
         return reader.outcomes();
     }
 
     /**
      * Reads an outcome file as the fork writes it: bytes are fed as they come, each complete record is
-     * parsed at once, and only an incomplete last record is kept back. Everything the fork wrote is
-     * capped as a whole ({@link #MAX_FILE_BYTES}) and record by record.
+     * parsed at once into the {@link Outcomes} the host keeps, and only an incomplete last record is
+     * kept back. Everything the fork wrote is capped as a whole ({@link #MAX_FILE_BYTES}) and record
+     * by record; what it becomes on the heap is capped by {@link Outcomes}.
      */
     static final class Reader {
-        private final List<String> started = new ArrayList<>();
-        private final List<TestOutcome> outcomes = new ArrayList<>();
-        private ThrowableData fatal;
+        private final Outcomes log = new Outcomes();
         private boolean ended;
         private boolean headerRead;
         private long total;
@@ -293,22 +300,31 @@ public final class OutcomeFile {
             }
             System.arraycopy(buffer, in.position(), buffer, 0, buffered - in.position());
             buffered -= in.position();
+            if (buffer.length > 65536 && buffered <= 8192) {
+                buffer = Arrays.copyOf(buffer, 8192); // a large record once is no reason to hold its room
+            }
         }
 
         private void read(ByteBuffer record) throws UnreadableOutcomeException {
             byte kind = record.get();
-            if (kind == END) {
-                ended = true;
-            } else if (kind != TEST && kind != STARTED && kind != FATAL) {
+            if (kind != TEST && kind != STARTED && kind != FATAL && kind != END) {
                 throw new UnreadableOutcomeException("unknown outcome record kind " + kind);
             }
             try {
-                if (kind == STARTED) {
-                    started.add(readRequired(record, "unique id"));
+                if (kind == END) {
+                    ended = true;
+                    log.end();
+                } else if (kind == STARTED) {
+                    String id = readRequired(record, "unique id");
+                    log.started(id, record.get() != 0, System.nanoTime());
                 } else if (kind == FATAL) {
-                    fatal = readThrowable(record, 0);
-                } else if (kind == TEST) {
-                    outcomes.add(readTest(record));
+                    Budget budget = new Budget(log.throwableBudget());
+                    ThrowableData fatal = readThrowable(record, 0, budget);
+                    log.fatal(budget.finish(fatal), budget.spent);
+                } else {
+                    Budget budget = new Budget(log.throwableBudget());
+                    TestOutcome outcome = readTest(record, budget);
+                    log.finished(outcome, budget.spent);
                 }
             } catch (BufferUnderflowException e) {
                 throw new UnreadableOutcomeException("outcome record ends inside a field");
@@ -318,53 +334,117 @@ public final class OutcomeFile {
             }
         }
 
-        /** What was read so far; complete once the end record came and no fatal one before it. */
+        /** What was read so far: the same object each time, growing. */
         Outcomes outcomes() {
-            return new Outcomes(List.copyOf(started), List.copyOf(outcomes), ended && fatal == null, fatal);
+            return log;
         }
     }
 
-    private static TestOutcome readTest(ByteBuffer in) throws UnreadableOutcomeException {
+    /**
+     * What the host may still keep of one throwable, in estimated heap bytes. Every byte of the record
+     * is still parsed (and checked); what is over the budget is skipped without being made into objects.
+     */
+    private static final class Budget {
+        private static final int STRING_BYTES = 48;
+        private static final int FRAME_BYTES = 56;
+        private static final int THROWABLE_BYTES = 120;
+        private long left;
+        private long spent;
+        private boolean cut;
+
+        Budget(long left) {
+            this.left = left;
+        }
+
+        boolean take(long bytes) {
+            if (bytes > left) {
+                cut = true;
+                left = 0;
+                return false;
+            }
+            left -= bytes;
+            spent += bytes;
+            return true;
+        }
+
+        /** Takes what is left of {@code bytes}, at most; returns what it took. */
+        long takeUpTo(long bytes) {
+            long taken = Math.min(bytes, left);
+            cut |= taken < bytes;
+            left -= taken;
+            spent += taken;
+            return taken;
+        }
+
+        /** The throwable as kept, its message saying when part of it was left out. */
+        ThrowableData finish(ThrowableData kept) {
+            if (!cut) {
+                return kept;
+            }
+            String note = "[barco: the forked test JVM's report of this throwable went past the "
+                    + (MAX_KEPT_THROWABLE_BYTES >> 10) + " KiB the host keeps of one, and the rest was left out]";
+            if (kept == null) {
+                return new ThrowableData("?", 0, note, List.of(), null, null, null, List.of());
+            }
+            return new ThrowableData(kept.className(), kept.flags(), kept.message() == null ? note : kept.message() + " " + note,
+                    kept.stack(), kept.expected(), kept.actual(), kept.cause(), kept.suppressed());
+        }
+    }
+
+    private static TestOutcome readTest(ByteBuffer in, Budget budget) throws UnreadableOutcomeException {
         String id = readRequired(in, "unique id");
         int status = in.get();
         if (status < 0 || status >= Status.values().length) {
             throw new UnreadableOutcomeException("unknown test status " + status);
         }
-        ThrowableData throwable = in.get() != 0 ? readThrowable(in, 0) : null;
+        ThrowableData throwable = in.get() != 0 ? budget.finish(readThrowable(in, 0, budget)) : null;
         return new TestOutcome(id, Status.values()[status], throwable, new Spent(in.getLong(), in.getLong(), in.getLong()));
     }
 
-    private static ThrowableData readThrowable(ByteBuffer in, int depth) throws UnreadableOutcomeException {
+    /** A throwable as far as the budget keeps it; null when not even its class name was kept (the bytes are read all the same). */
+    private static ThrowableData readThrowable(ByteBuffer in, int depth, Budget budget) throws UnreadableOutcomeException {
         if (depth >= MAX_DEPTH) {
             throw new UnreadableOutcomeException("throwable nested deeper than " + MAX_DEPTH);
         }
-        String className = readRequired(in, "class name");
+        if (in.getInt(in.position()) == -1) {
+            throw new UnreadableOutcomeException("no class name in an outcome record");
+        }
+        boolean kept = budget.take(Budget.THROWABLE_BYTES);
+        String className = readString(in, budget);
         int flags = in.get();
-        String message = readString(in);
+        String message = readString(in, budget);
         int frames = readCount(in, MAX_STACK, "stack frames");
-        StackTraceElement[] stack = new StackTraceElement[frames];
+        List<StackTraceElement> stack = new ArrayList<>(Math.min(frames, 64));
         for (int i = 0; i < frames; i++) {
-            String loader = readString(in);
-            String module = readString(in);
-            String moduleVersion = readString(in);
-            String declaringClass = readRequired(in, "stack frame class");
-            String method = readRequired(in, "stack frame method");
-            String file = readString(in);
-            stack[i] = new StackTraceElement(loader, module, moduleVersion, declaringClass, method, file, in.getInt());
+            boolean frameKept = budget.take(Budget.FRAME_BYTES);
+            String loader = readString(in, budget);
+            String module = readString(in, budget);
+            String moduleVersion = readString(in, budget);
+            String declaringClass = readString(in, budget);
+            String method = readString(in, budget);
+            String file = readString(in, budget);
+            int line = in.getInt();
+            if (frameKept && declaringClass != null && method != null) {
+                stack.add(new StackTraceElement(loader, module, moduleVersion, declaringClass, method, file, line));
+            }
         }
         ThrowableData.Value expected = null;
         ThrowableData.Value actual = null;
         if (in.get() != 0) {
-            expected = new ThrowableData.Value(readString(in), readString(in));
-            actual = new ThrowableData.Value(readString(in), readString(in));
+            expected = new ThrowableData.Value(readString(in, budget), readString(in, budget));
+            actual = new ThrowableData.Value(readString(in, budget), readString(in, budget));
         }
-        ThrowableData cause = in.get() != 0 ? readThrowable(in, depth + 1) : null;
+        ThrowableData cause = in.get() != 0 ? readThrowable(in, depth + 1, budget) : null;
         int count = readCount(in, MAX_SUPPRESSED, "suppressed throwables");
         List<ThrowableData> suppressed = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            suppressed.add(readThrowable(in, depth + 1));
+            ThrowableData one = readThrowable(in, depth + 1, budget);
+            if (one != null) {
+                suppressed.add(one);
+            }
         }
-        return new ThrowableData(className, flags, message, List.of(stack), expected, actual, cause, suppressed);
+        return kept && className != null
+                ? new ThrowableData(className, flags, message, List.copyOf(stack), expected, actual, cause, suppressed) : null;
     }
 
     private static int readCount(ByteBuffer in, int max, String what) throws UnreadableOutcomeException {
@@ -376,14 +456,18 @@ public final class OutcomeFile {
     }
 
     private static String readRequired(ByteBuffer in, String what) throws UnreadableOutcomeException {
-        String s = readString(in);
+        String s = readString(in, null);
         if (s == null) {
             throw new UnreadableOutcomeException("no " + what + " in an outcome record");
         }
         return s;
     }
 
-    private static String readString(ByteBuffer in) throws UnreadableOutcomeException {
+    /**
+     * A string, or as much of its start as {@code budget} keeps (all of it when null), or null when it
+     * keeps none: its bytes are skipped, never decoded.
+     */
+    private static String readString(ByteBuffer in, Budget budget) throws UnreadableOutcomeException {
         int length = in.getInt();
         if (length == -1) {
             return null;
@@ -392,8 +476,14 @@ public final class OutcomeFile {
             throw new UnreadableOutcomeException("string length " + length + " is outside 0.."
                     + Math.min(MAX_STRING_BYTES, in.remaining()));
         }
-        byte[] bytes = new byte[length];
-        in.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        // a string decodes to at most as many heap bytes as it has UTF-8 bytes: keep the start that fits
+        int keep = budget == null ? length : (int) Math.max(0, budget.takeUpTo(Budget.STRING_BYTES + length) - Budget.STRING_BYTES);
+        if (keep == 0 && length > 0) {
+            in.position(in.position() + length);
+            return null;
+        }
+        String s = new String(in.array(), in.arrayOffset() + in.position(), keep, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return s;
     }
 }

@@ -48,9 +48,14 @@ public final class OutcomeTail implements AutoCloseable {
         return fed > before;
     }
 
-    /** The outcomes so far; {@link OutcomeFile.Outcomes#NONE} when the fork wrote no file. */
-    public OutcomeFile.Outcomes outcomes() {
-        return in == null ? OutcomeFile.Outcomes.NONE : reader.outcomes();
+    /** The outcomes so far, the same object as they grow; {@link Outcomes#NONE} when the fork wrote no file. */
+    public Outcomes outcomes() {
+        return in == null ? Outcomes.NONE : reader.outcomes();
+    }
+
+    /** The fork has ended and the file was read to its end: what was believed is decided. */
+    public void finish() {
+        reader.outcomes().close();
     }
 
     /** Why the file could not be read, once it could not. */

@@ -4,8 +4,10 @@ import io.barco.BarcoException;
 import io.barco.Setting;
 import io.barco.junit.InBarco;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.Durations;
 import io.barco.spec.SpecOptions;
 import java.lang.reflect.AnnotatedElement;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,15 +23,26 @@ public final class InBarcoSettings {
     private final ConfiguredLayer configured;
     /** JVM options for forked JVMs beyond the build's, from barco.jvmArgs. */
     private final List<String> jvmArgs;
+    /** The most any forked JVM may run, from barco.forkTimeout. */
+    private final Duration forkTimeout;
+    /** Secret-looking environment variables forks get all the same, from barco.passEnv: names or patterns. */
+    private final List<String> passEnv;
+
+    /** Configuration parameter: the most a forked JVM runs, whatever its tests' timeouts (a duration; default 60m). */
+    public static final String FORK_TIMEOUT_PARAMETER = "barco.forkTimeout";
+    static final Duration DEFAULT_FORK_TIMEOUT = Duration.ofMinutes(60);
 
     private InBarcoSettings(List<InBarco> layers) {
-        this(layers, null, List.of());
+        this(layers, null, List.of(), DEFAULT_FORK_TIMEOUT, List.of());
     }
 
-    private InBarcoSettings(List<InBarco> layers, ConfiguredLayer configured, List<String> jvmArgs) {
+    private InBarcoSettings(List<InBarco> layers, ConfiguredLayer configured, List<String> jvmArgs, Duration forkTimeout,
+            List<String> passEnv) {
         this.layers = layers;
         this.configured = configured;
         this.jvmArgs = jvmArgs;
+        this.forkTimeout = forkTimeout;
+        this.passEnv = passEnv;
     }
 
     /**
@@ -38,24 +51,49 @@ public final class InBarcoSettings {
      */
     public InBarcoSettings configuredBy(java.util.function.Function<String, Optional<String>> parameters) {
         String args = parameters.apply("barco.jvmArgs").orElse("").trim();
+        Duration forkTimeout = parameters.apply(FORK_TIMEOUT_PARAMETER).map(String::trim).filter(t -> !t.isEmpty())
+                .map(t -> Durations.parse(t, FORK_TIMEOUT_PARAMETER, Setting.TIMEOUT)).orElse(DEFAULT_FORK_TIMEOUT);
+        List<String> passEnv = java.util.Arrays.stream(parameters.apply(PASS_ENV_PARAMETER).orElse("").split(","))
+                .map(String::trim).filter(name -> !name.isEmpty()).toList();
         return new InBarcoSettings(layers, ConfiguredLayer.from(parameters).orElse(null),
-                args.isEmpty() ? List.of() : List.of(args.split("\\s+")));
+                args.isEmpty() ? List.of() : List.of(args.split("\\s+")), forkTimeout, passEnv);
+    }
+
+    /**
+     * Configuration parameter: comma-separated names, or patterns with {@code *}, of environment
+     * variables that look like secrets (tokens, passwords, keys, credentials, cloud accounts) which
+     * forks get all the same; others of the build's environment they get anyway.
+     */
+    public static final String PASS_ENV_PARAMETER = "barco.passEnv";
+
+    /** The secret-looking environment variables forks get all the same: names, or patterns with {@code *}. */
+    public List<String> passEnv() {
+        return passEnv;
     }
 
     public List<String> jvmArgs() {
         return jvmArgs;
     }
 
+    /**
+     * The most a forked JVM may run, whatever its tests do: the host ends it then. A bound on what
+     * the host waits for, for a class or run JVM whose tests have no timeout, or whose runner hangs
+     * between tests.
+     */
+    public Duration forkTimeout() {
+        return forkTimeout;
+    }
+
     /** Equal when the annotations are: then the specs are too. */
     @Override
     public boolean equals(Object other) {
         return other instanceof InBarcoSettings that && layers.equals(that.layers) && Objects.equals(configured, that.configured)
-                && jvmArgs.equals(that.jvmArgs);
+                && jvmArgs.equals(that.jvmArgs) && forkTimeout.equals(that.forkTimeout) && passEnv.equals(that.passEnv);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(layers, configured, jvmArgs);
+        return Objects.hash(layers, configured, jvmArgs, forkTimeout, passEnv);
     }
 
     /** barco's defaults, as a bare {@code @InBarco} gives them. */

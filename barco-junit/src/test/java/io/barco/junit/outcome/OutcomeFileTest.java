@@ -30,6 +30,12 @@ class OutcomeFileTest {
         void to(OutcomeFile.Writer writer) throws IOException;
     }
 
+    /** A test that started and ended, as the runner reports one. */
+    private static void ran(OutcomeFile.Writer w, String id, OutcomeFile.Status status, Throwable throwable) throws IOException {
+        w.started(id);
+        w.test(id, status, throwable);
+    }
+
     @Test
     void anAssertionFailureComesBackWithItsValuesStackCauseAndSuppressed() throws Exception {
         AssertionFailedError failure = new AssertionFailedError("expected: <42> but was: <41>", 42, 41,
@@ -41,7 +47,7 @@ class OutcomeFileTest {
             w.end();
         });
 
-        OutcomeFile.Outcomes read = OutcomeFile.parse(file);
+        Outcomes read = OutcomeFile.parse(file);
 
         assertThat(read.complete()).isTrue();
         assertThat(read.started()).containsExactly("[test:a]");
@@ -72,11 +78,11 @@ class OutcomeFileTest {
     @Test
     void exceptionsOfTheTestsOwnClassesComeBackAsCarriersOfTheirClassName() throws Exception {
         byte[] file = write(w -> {
-            w.test("[test:a]", OutcomeFile.Status.FAILED, new CustomTestException("boom"));
-            w.test("[test:b]", OutcomeFile.Status.FAILED, new CustomAssertionError("bad"));
+            ran(w, "[test:a]", OutcomeFile.Status.FAILED, new CustomTestException("boom"));
+            ran(w, "[test:b]", OutcomeFile.Status.FAILED, new CustomAssertionError("bad"));
             w.end();
         });
-        OutcomeFile.Outcomes read = OutcomeFile.parse(file);
+        Outcomes read = OutcomeFile.parse(file);
         Throwable a = ForkedTest.failureOf(read.outcomes().get(0));
         Throwable b = ForkedTest.failureOf(read.outcomes().get(1));
         assertThat(a).isInstanceOf(ThrowableData.ForkedTestException.class)
@@ -88,11 +94,11 @@ class OutcomeFileTest {
     @Test
     void aJdkExceptionComesBackAsItselfButNotAVirtualMachineError() throws Exception {
         byte[] file = write(w -> {
-            w.test("[test:a]", OutcomeFile.Status.FAILED, new IllegalArgumentException("no"));
-            w.test("[test:b]", OutcomeFile.Status.FAILED, new OutOfMemoryError("Java heap space"));
+            ran(w, "[test:a]", OutcomeFile.Status.FAILED, new IllegalArgumentException("no"));
+            ran(w, "[test:b]", OutcomeFile.Status.FAILED, new OutOfMemoryError("Java heap space"));
             w.end();
         });
-        OutcomeFile.Outcomes read = OutcomeFile.parse(file);
+        Outcomes read = OutcomeFile.parse(file);
         assertThat(ForkedTest.failureOf(read.outcomes().get(0))).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("no");
         // JUnit would take an OutOfMemoryError thrown on the host for the host's own and end the run
         assertThat(ForkedTest.failureOf(read.outcomes().get(1))).isInstanceOf(ThrowableData.ForkedTestException.class)
@@ -102,11 +108,11 @@ class OutcomeFileTest {
     @Test
     void anAbortAndASuccessComeBackAsSuch() throws Exception {
         byte[] file = write(w -> {
-            w.test("[test:a]", OutcomeFile.Status.ABORTED, new TestAbortedException("Assumption failed: not on Sundays"));
-            w.test("[test:b]", OutcomeFile.Status.SUCCESSFUL, null);
+            ran(w, "[test:a]", OutcomeFile.Status.ABORTED, new TestAbortedException("Assumption failed: not on Sundays"));
+            ran(w, "[test:b]", OutcomeFile.Status.SUCCESSFUL, null);
             w.end();
         });
-        OutcomeFile.Outcomes read = OutcomeFile.parse(file);
+        Outcomes read = OutcomeFile.parse(file);
         assertThat(ForkedTest.failureOf(read.outcomes().get(0))).isExactlyInstanceOf(TestAbortedException.class)
                 .hasMessage("Assumption failed: not on Sundays");
         assertThat(ForkedTest.failureOf(read.outcomes().get(1))).isNull();
@@ -115,15 +121,15 @@ class OutcomeFileTest {
     @Test
     void aForkThatDiedKeepsWhatItFinishedAndSaysItIsIncomplete() throws Exception {
         byte[] file = write(w -> {
-            w.test("[test:a]", OutcomeFile.Status.SUCCESSFUL, null);
+            ran(w, "[test:a]", OutcomeFile.Status.SUCCESSFUL, null);
             w.started("[test:b]");
             w.test("[test:b]", OutcomeFile.Status.FAILED, new AssertionError("cut short"));
         });
         byte[] cut = Arrays.copyOf(file, file.length - 5); // the last record half written
-        OutcomeFile.Outcomes read = OutcomeFile.parse(cut);
+        Outcomes read = OutcomeFile.parse(cut);
         assertThat(read.complete()).isFalse();
         assertThat(read.outcomes()).extracting(OutcomeFile.TestOutcome::uniqueId).containsExactly("[test:a]");
-        assertThat(read.started()).containsExactly("[test:b]");
+        assertThat(read.started()).containsExactly("[test:a]", "[test:b]");
     }
 
     /** The host reads the file as the fork writes it: any cut between bytes gives what was complete, then the rest. */
@@ -139,10 +145,10 @@ class OutcomeFileTest {
         for (int cut = 0; cut <= file.length; cut++) {
             OutcomeFile.Reader reader = new OutcomeFile.Reader();
             reader.feed(file, cut);
-            OutcomeFile.Outcomes early = reader.outcomes();
+            Outcomes early = reader.outcomes();
             assertThat(early.complete()).isEqualTo(cut == file.length);
             reader.feed(Arrays.copyOfRange(file, cut, file.length), file.length - cut);
-            OutcomeFile.Outcomes read = reader.outcomes();
+            Outcomes read = reader.outcomes();
             assertThat(read.complete()).isTrue();
             assertThat(read.started()).containsExactly("[test:a]", "[test:b]");
             assertThat(read.outcomes()).extracting(OutcomeFile.TestOutcome::uniqueId).containsExactly("[test:a]", "[test:b]");
@@ -180,8 +186,9 @@ class OutcomeFileTest {
 
     @Test
     void aBatchReportsTestsNeverReachedAsAbortedAndTheOneRunningAsFailed() throws Exception {
-        OutcomeFile.Outcomes read = OutcomeFile.parse(write(w -> {
-            w.test("[class:C]/[test:a]", OutcomeFile.Status.SUCCESSFUL, null);
+        Outcomes read = OutcomeFile.parse(write(w -> {
+            w.started("[class:C]", false);
+            ran(w, "[class:C]/[test:a]", OutcomeFile.Status.SUCCESSFUL, null);
             w.started("[class:C]/[test:b]");
         }));
         ForkedTest.Batch batch = new ForkedTest.Batch(read, null, java.util.Optional.empty(), "exited with 3");
@@ -194,7 +201,8 @@ class OutcomeFileTest {
 
     @Test
     void aFailedContainerAboveATestIsItsOutcome() throws Exception {
-        OutcomeFile.Outcomes read = OutcomeFile.parse(write(w -> {
+        Outcomes read = OutcomeFile.parse(write(w -> {
+            w.started("[class:C]", false);
             w.test("[class:C]", OutcomeFile.Status.FAILED, new IllegalStateException("@BeforeAll failed"));
             w.end();
         }));
@@ -214,9 +222,9 @@ class OutcomeFileTest {
             chain = new RuntimeException("level " + i, chain);
         }
         Throwable deep = chain;
-        OutcomeFile.Outcomes read = OutcomeFile.parse(write(w -> {
-            w.test("[test:a]", OutcomeFile.Status.FAILED, huge);
-            w.test("[test:b]", OutcomeFile.Status.FAILED, deep);
+        Outcomes read = OutcomeFile.parse(write(w -> {
+            ran(w, "[test:a]", OutcomeFile.Status.FAILED, huge);
+            ran(w, "[test:b]", OutcomeFile.Status.FAILED, deep);
             w.end();
         }));
         Throwable cut = ForkedTest.failureOf(read.outcomes().get(0));

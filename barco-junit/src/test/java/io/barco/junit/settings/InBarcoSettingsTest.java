@@ -162,4 +162,13 @@ class InBarcoSettingsTest {
         assertThat(spec.mounts()).containsExactly(Mount.bind(Path.of("/a"), "/a", true), Mount.bind(Path.of("/b"), "/b", false));
         assertThat(spec.readOnlyRoot()).isFalse();
     }
+
+    @Test
+    void everyForkHasABoundWhichTheBuildMaySetAndABadOneIsOneLine() {
+        assertThat(InBarcoSettings.defaults().configuredBy(name -> Optional.empty()).forkTimeout()).isEqualTo(Duration.ofMinutes(60));
+        assertThat(InBarcoSettings.defaults().configuredBy(name -> name.equals("barco.forkTimeout") ? Optional.of("90m") : Optional.empty())
+                .forkTimeout()).isEqualTo(Duration.ofMinutes(90));
+        assertThatThrownBy(() -> InBarcoSettings.defaults().configuredBy(name -> name.equals("barco.forkTimeout") ? Optional.of("soon") : Optional.empty()))
+                .hasMessageStartingWith("barco.forkTimeout 'soon': use e.g.");
+    }
 }
