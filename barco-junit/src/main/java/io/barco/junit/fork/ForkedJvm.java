@@ -54,12 +54,25 @@ final class ForkedJvm implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(ForkedJvm::closeAll, "barco-forked-jvms"));
     }
 
+    /**
+     * Result directories of JVMs being started, not yet in {@link #LIVE}: a JVM told to exit while one
+     * starts (a standby fork, say) removes them too, or they stayed behind until barco gc.
+     */
+    private static final Set<Path> STARTING = ConcurrentHashMap.newKeySet();
+
     private static void closeAll() {
         for (ForkedJvm jvm : List.copyOf(LIVE)) {
             try {
                 jvm.close();
             } catch (IOException | RuntimeException e) {
                 // the JVM is going away: what is left, the next JVM or barco gc collects
+            }
+        }
+        for (Path starting : List.copyOf(STARTING)) {
+            try {
+                UntrustedFiles.deleteTree(starting);
+            } catch (IOException | RuntimeException e) {
+                // as above
             }
         }
     }
@@ -98,6 +111,7 @@ final class ForkedJvm implements AutoCloseable {
      */
     static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
         Path resultDir = ResultDirectory.create();
+        STARTING.add(resultDir);
         try {
             BuildJvm build = BuildJvm.current();
             Path workingDirectory = build.workingDirectory();
@@ -156,6 +170,8 @@ final class ForkedJvm implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             UntrustedFiles.deleteTree(resultDir);
             throw e;
+        } finally {
+            STARTING.remove(resultDir); // in LIVE now, or deleted
         }
     }
 
