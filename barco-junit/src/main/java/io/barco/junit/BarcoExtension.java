@@ -128,6 +128,14 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         }
         InBarcoSettings settings = settings(context).orElseThrow(() -> new IllegalStateException(
                 "a BarcoContainer parameter needs @InBarco on the test method or its class"));
+        // a test's parameter in a class that shares a container is that container, unless the method
+        // asks for settings of its own with an @InBarco
+        if (context.getTestMethod().filter(m -> !m.isAnnotationPresent(InBarco.class)).isPresent()) {
+            Optional<BarcoContainer> shared = classContainer(context);
+            if (shared.isPresent()) {
+                return shared.get();
+            }
+        }
         BarcoContainer container = new BarcoContainer(settings, OutputDirectory.limits(context), result -> {
             // a class's container: what runs in it during a test is that test's
             ExtensionContext test = RUNNING_TEST.get();
@@ -188,13 +196,41 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         }
     }
 
+    /**
+     * Whether a test runs on the host, driving commands: it takes a {@code BarcoContainer}, or its
+     * class shares one from a {@code @BeforeAll} (a Testcontainers user's class: its tests talk to the
+     * class's container, kept in a static field, and must run where that field is).
+     */
     static boolean commandMode(Method method) {
         for (Class<?> type : method.getParameterTypes()) {
             if (type == BarcoContainer.class) {
                 return true;
             }
         }
-        return false;
+        return SHARES_A_CONTAINER.get(method.getDeclaringClass());
+    }
+
+    /** Whether the class, or one it extends, has a {@code @BeforeAll} that takes a {@code BarcoContainer}. */
+    private static final ClassValue<Boolean> SHARES_A_CONTAINER = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return AnnotationSupport.findAnnotatedMethods(type, org.junit.jupiter.api.BeforeAll.class, HierarchyTraversalMode.TOP_DOWN)
+                    .stream().anyMatch(m -> java.util.Arrays.asList(m.getParameterTypes()).contains(BarcoContainer.class));
+        }
+    };
+
+    /** The container a {@code @BeforeAll} of this test's class (or an enclosing one) started, if any. */
+    private static Optional<BarcoContainer> classContainer(ExtensionContext test) {
+        for (Optional<ExtensionContext> c = test.getParent(); c.isPresent(); c = c.get().getParent()) {
+            ExtensionContext context = c.get();
+            if (context.getTestClass().isPresent() && context.getTestMethod().isEmpty()) {
+                Object found = context.getStore(NAMESPACE).get(List.of(CONTAINERS, "class", context.getUniqueId()));
+                if (found instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof BarcoContainer container) {
+                    return Optional.of(container);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     // ---- JVM mode --------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A BarcoContainer is one running container: a server and its clients share its private network,
- * the test reaches the server through hostPort, and a @BeforeAll's container serves a whole class.
+ * the test reaches the server through hostPort, and a @BeforeAll's container serves a whole class:
+ * its tests run on the host, and a test's BarcoContainer parameter is that container.
  */
 @InBarco(memory = "128M", pids = 32, hostname = "web")
 class RunningContainerSampleIT {
@@ -29,7 +30,7 @@ class RunningContainerSampleIT {
     }
 
     @Test
-    void aServerAndItsClientInOneContainer(BarcoContainer barco) throws Exception {
+    void aServerAndItsClientInOneContainer(BarcoContainer barco) throws Exception { // the class's container
         barco.start("python3", "-m", "http.server", "9000", "--bind", "127.0.0.1");
         barco.waitForPort(9000, READY);
         assertThat(barco.exec("python3", "-c", "import urllib.request as u; print(u.urlopen('http://127.0.0.1:9000/').status)"))
@@ -37,7 +38,7 @@ class RunningContainerSampleIT {
     }
 
     @Test
-    void theHostTalksToTheClassesServerThroughHostPort(BarcoContainer unused) throws Exception {
+    void theHostTalksToTheClassesServerThroughHostPort() throws Exception { // on the host, as the class shares a container
         try (InputStream in = new URL("http://127.0.0.1:" + shared.hostPort(8000) + "/hostname").openStream()) {
             // the server's directory is /etc of the container: the host's, read-only, as a file of the host
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isNotEmpty();
