@@ -136,7 +136,9 @@ public final class BarcoAssertions {
         public UsageAssert peakMemoryBelow(String size) {
             isNotNull();
             long limit = Size.parse(size);
-            long peak = actual.peakMemoryBytes().orElseThrow(() -> new AssertionError("this host reports no peak memory"));
+            long peak = actual.peakMemoryBytes().orElseThrow(() -> new AssertionError("no peak memory was measured for this usage:"
+                    + " a container's comes from its cgroup (memory.peak on cgroup v2 from Linux 5.19, memory.max_usage_in_bytes"
+                    + " on v1), a test's in a shared JVM from that JVM's /proc/self/status (VmHWM), which its kernel did not give"));
             if (peak >= limit) {
                 failWithMessage("expected peak memory below %s, but it was %s (%d bytes)", size, Size.human(peak), peak);
             }

@@ -97,8 +97,9 @@ final class ClassForks {
     }
 
     /**
-     * What this test spent as its JVM measured it (wall and CPU time while it ran; the JVM's memory is
-     * the batch's, reported with its class); empty when it has no record of its own.
+     * What this test spent as its JVM measured it: wall and CPU time while it ran, and the JVM's
+     * resident memory at its highest meanwhile (the JVM's cgroup figures are the batch's, reported
+     * with its class); empty when it has no record of its own.
      */
     private static Optional<ResourceUsage> spentBy(Outcomes outcomes, String id) {
         OutcomeFile.TestOutcome o = outcomes.outcomeOf(id);
@@ -106,7 +107,8 @@ final class ClassForks {
             return Optional.empty();
         }
         OutcomeFile.Spent spent = o.spent();
-        return Optional.of(new ResourceUsage(OptionalLong.empty(), nanos(spent.cpuUserNanos()), nanos(spent.cpuSystemNanos()),
+        OptionalLong peak = spent.peakResidentBytes() >= 0 ? OptionalLong.of(spent.peakResidentBytes()) : OptionalLong.empty();
+        return Optional.of(new ResourceUsage(peak, nanos(spent.cpuUserNanos()), nanos(spent.cpuSystemNanos()),
                 OptionalLong.empty(), false, 0, OptionalLong.empty(), OptionalLong.empty(), Duration.ofNanos(spent.wallNanos())));
     }
 

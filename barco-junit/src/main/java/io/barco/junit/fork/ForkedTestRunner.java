@@ -110,7 +110,7 @@ public final class ForkedTestRunner {
 
             @Override
             public void executionStarted(TestIdentifier test) {
-                starts.put(test.getUniqueId(), JvmCpu.now());
+                starts.put(test.getUniqueId(), test.isTest() ? JvmCpu.startOfTest() : JvmCpu.now());
                 try {
                     // containers too: the host checks that each record comes where it belongs
                     outcomes.started(test.getUniqueId(), test.isTest());

@@ -5,10 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The forked JVM's own clock and CPU time, read where its tests run so that each test of a batch
- * gets its share of the JVM: wall time, and the user and system CPU time of all the JVM's threads
- * (the test's, the compiler's and the collector's) from {@code /proc/self/stat}, in the kernel's
- * 10 ms ticks ({@code USER_HZ} is 100 in everything Linux exports to user space).
+ * The forked JVM's own clock, CPU time and peak memory, read where its tests run so that each test
+ * of a batch gets its share of the JVM: wall time, the user and system CPU time of all the JVM's
+ * threads (the test's, the compiler's and the collector's) from {@code /proc/self/stat}, in the
+ * kernel's 10 ms ticks ({@code USER_HZ} is 100 in everything Linux exports to user space), and the
+ * JVM's resident memory at its highest while the test ran: the kernel's high-water mark
+ * ({@code VmHWM} of {@code /proc/self/status}), reset to the current size as the test starts by
+ * writing 5 to {@code /proc/self/clear_refs}. Tests of a fork run one at a time, so it is the test's.
  */
 public final class JvmCpu {
     private static final long NANOS_PER_TICK = 10_000_000L;
@@ -31,10 +34,37 @@ public final class JvmCpu {
         return sample;
     }
 
+    /** As {@link #now()}, for a test that starts: the JVM's memory high-water mark starts again from here. */
+    public static long[] startOfTest() {
+        boolean reset;
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            reset = true;
+        } catch (IOException | RuntimeException e) {
+            reset = false; // no /proc, or a kernel without it: no peak of the test's own
+        }
+        long[] sample = now();
+        return new long[] {sample[0], sample[1], sample[2], reset ? 1 : 0};
+    }
+
     public static OutcomeFile.Spent since(long[] start) {
         long[] end = now();
         boolean cpu = start[1] >= 0 && end[1] >= 0;
         return new OutcomeFile.Spent(end[0] - start[0], cpu ? (end[1] - start[1]) * NANOS_PER_TICK : -1,
-                cpu ? (end[2] - start[2]) * NANOS_PER_TICK : -1);
+                cpu ? (end[2] - start[2]) * NANOS_PER_TICK : -1, start.length > 3 && start[3] == 1 ? peakResidentBytes() : -1);
+    }
+
+    /** VmHWM of /proc/self/status in bytes, or -1. */
+    static long peakResidentBytes() {
+        try {
+            for (String line : Files.readString(Path.of("/proc/self/status")).split("\n")) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: unknown
+        }
+        return -1;
     }
 }

@@ -18,7 +18,7 @@ import org.opentest4j.ValueWrapper;
  * file is written inside the container, so the host parses it as untrusted input: every length and
  * count is capped, and nothing in it names a class the host would load.
  *
- * <p>Format, version 3: the bytes {@code BARCO-OUTCOME\n}, an int version, then records, each an int
+ * <p>Format, version 4: the bytes {@code BARCO-OUTCOME\n}, an int version, then records, each an int
  * length and that many bytes: a kind byte, then for {@link #STARTED} the unique id of a test or
  * container as it starts and a byte, 1 for a test,
  * for {@link #TEST} the unique id of a test or container, its status, optionally its throwable,
@@ -34,7 +34,7 @@ import org.opentest4j.ValueWrapper;
  */
 public final class OutcomeFile {
     static final byte[] MAGIC = "BARCO-OUTCOME\n".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     static final byte TEST = 1;
     static final byte END = 2;
     static final byte STARTED = 3;
@@ -68,8 +68,12 @@ public final class OutcomeFile {
      * What a test spent, as its own JVM measured it: wall time and the JVM's CPU time while it ran, in
      * nanoseconds, -1 when unknown. The fork reports these about itself, so they inform, not prove.
      */
-    public record Spent(long wallNanos, long cpuUserNanos, long cpuSystemNanos) {
-        public static final Spent UNKNOWN = new Spent(-1, -1, -1);
+    public record Spent(long wallNanos, long cpuUserNanos, long cpuSystemNanos, long peakResidentBytes) {
+        public static final Spent UNKNOWN = new Spent(-1, -1, -1, -1);
+
+        public Spent(long wallNanos, long cpuUserNanos, long cpuSystemNanos) {
+            this(wallNanos, cpuUserNanos, cpuSystemNanos, -1);
+        }
     }
 
     /** An outcome file that cannot be parsed: truncated, foreign, or over a cap. */
@@ -115,6 +119,7 @@ public final class OutcomeFile {
             record.writeLong(spent.wallNanos());
             record.writeLong(spent.cpuUserNanos());
             record.writeLong(spent.cpuSystemNanos());
+            record.writeLong(spent.peakResidentBytes());
             emit(bytes.toByteArray());
         }
 
@@ -398,7 +403,7 @@ public final class OutcomeFile {
             throw new UnreadableOutcomeException("unknown test status " + status);
         }
         ThrowableData throwable = in.get() != 0 ? budget.finish(readThrowable(in, 0, budget)) : null;
-        return new TestOutcome(id, Status.values()[status], throwable, new Spent(in.getLong(), in.getLong(), in.getLong()));
+        return new TestOutcome(id, Status.values()[status], throwable, new Spent(in.getLong(), in.getLong(), in.getLong(), in.getLong()));
     }
 
     /** A throwable as far as the budget keeps it; null when not even its class name was kept (the bytes are read all the same). */
