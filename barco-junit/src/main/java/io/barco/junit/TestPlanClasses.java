@@ -30,6 +30,7 @@ public final class TestPlanClasses implements TestExecutionListener {
     public void testPlanExecutionFinished(TestPlan plan) {
         if (!BarcoExtension.inForkedJvm()) {
             UsageReport.summary().ifPresent(System.out::println);
+            UsageReport.writeHtml().ifPresent(page -> System.out.println("[barco] usage page: " + page));
         }
         UsageReport.reset();
         BatchForks.closeUnused();

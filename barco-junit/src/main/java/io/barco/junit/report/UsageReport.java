@@ -48,9 +48,14 @@ public final class UsageReport {
         }
     }
 
-    record Entry(String test, ResourceUsage usage, Measure measure) {
+    /** A test's usage, when it was recorded (System.currentTimeMillis) and the memory limit it ran under (-1: none known). */
+    record Entry(String test, ResourceUsage usage, Measure measure, long endMillis, long memoryLimitBytes) {
         Entry(String test, ResourceUsage usage) {
-            this(test, usage, Measure.CGROUP);
+            this(test, usage, Measure.CGROUP, System.currentTimeMillis(), -1);
+        }
+
+        Entry(String test, ResourceUsage usage, Measure measure) {
+            this(test, usage, measure, System.currentTimeMillis(), -1);
         }
 
         boolean container() {
@@ -71,7 +76,7 @@ public final class UsageReport {
     }
 
     public static synchronized void record(ExtensionContext context, ResourceUsage usage, Measure measure) {
-        Entry entry = new Entry(context.getUniqueId(), usage, measure);
+        Entry entry = new Entry(context.getUniqueId(), usage, measure, System.currentTimeMillis(), memoryLimit(context));
         ENTRIES.add(entry);
         if (fileFailed) {
             return;
@@ -97,6 +102,44 @@ public final class UsageReport {
         }
     }
 
+    /** The memory limit the test's settings give, or -1: for the report's "closest to their limit". */
+    private static long memoryLimit(ExtensionContext context) {
+        try {
+            return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()))
+                    .map(settings -> settings.configuredBy(context::getConfigurationParameter).spec("unused").build())
+                    .flatMap(spec -> spec.limits().memoryLimit().isPresent() ? Optional.of(spec.limits().memoryLimit().getAsLong())
+                            : Optional.<Long>empty())
+                    .orElse(-1L);
+        } catch (RuntimeException e) {
+            return -1; // a setting that does not parse was reported where it was used
+        }
+    }
+
+    /**
+     * The run's usage as a page (see {@link UsageHtml}) beside the CSV file, same name but .html;
+     * returns it, or empty when there is no CSV file or the page cannot be written (said in one line).
+     */
+    public static synchronized Optional<Path> writeHtml() {
+        if (file == null || ENTRIES.isEmpty()) {
+            return Optional.empty();
+        }
+        long first = ENTRIES.stream().mapToLong(e -> e.endMillis() - e.usage().wallTime().toMillis()).min().orElse(0);
+        List<UsageHtml.Row> rows = ENTRIES.stream().map(e -> new UsageHtml.Row(name(e), e.measure().csv, e.endMillis() - first,
+                e.usage().wallTime().toMillis(), e.usage().peakMemoryBytes().orElse(-1),
+                e.usage().cpuTotal().map(d -> d.toMillis()).orElse(-1L), e.usage().peakTasks().orElse(-1), e.usage().oomKills(),
+                e.memoryLimitBytes())).toList();
+        String name = file.getFileName().toString();
+        Path html = file.resolveSibling(name.substring(0, name.length() - ".csv".length()) + ".html");
+        try {
+            Files.writeString(html, UsageHtml.page("barco usage, " + name.substring("usage-".length(), name.length() - 4), rows),
+                    StandardCharsets.UTF_8);
+            return Optional.of(html);
+        } catch (IOException e) {
+            System.err.println("[barco] cannot write the usage page " + html + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     private static Path newFile(Path dir) throws IOException {
         Files.createDirectories(dir);
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -118,8 +161,10 @@ public final class UsageReport {
         long cpu = containers.stream().mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L)).sum();
         long wall = containers.stream().mapToLong(e -> e.usage().wallTime().toMillis()).sum();
         long ooms = containers.stream().mapToLong(e -> e.usage().oomKills()).sum();
+        long shared = ENTRIES.stream().filter(e -> e.measure() == Measure.BATCH_JVM).count();
         StringBuilder text = new StringBuilder("[barco] " + containers.size() + (containers.size() == 1 ? " container" : " containers")
-                + " for tests: CPU " + cpu + " ms, wall " + wall + " ms, OOM kills " + ooms
+                + " of tests, commands and JVMs: CPU " + cpu + " ms, wall " + wall + " ms, OOM kills " + ooms
+                + (shared > 0 ? "; " + shared + (shared == 1 ? " test" : " tests") + " measured in shared JVMs" : "")
                 + (file != null ? "; each test's usage in " + file : "") + "\n");
         text.append("[barco] most memory:");
         ENTRIES.stream().filter(e -> e.usage().peakMemoryBytes().isPresent())
