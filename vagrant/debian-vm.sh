@@ -358,8 +358,12 @@ say "repository copied to /vagrant: $(since "$step")"
 
 if [ "$provision" = 1 ]; then
   step=$(now)
-  guest 'sudo sh /vagrant/vagrant/provision.sh' >&2 || fail "vagrant/provision.sh failed in the VM (above)"
-  say "provisioned: $(since "$step")"
+  say "provisioning: sudo sh /vagrant/vagrant/provision.sh"
+  if ! guest 'sudo sh /vagrant/vagrant/provision.sh' > "$work/provision.log" 2>&1; then
+    tail -n 60 "$work/provision.log" >&2
+    fail "vagrant/provision.sh failed in the VM (its output's end above)"
+  fi
+  say "provisioned: $(since "$step") ($(tail -n 1 "$work/provision.log"))"
 fi
 
 step=$(now)
