@@ -89,14 +89,35 @@ maven() {
   sudo BARCO_REQUIRE_PRIVILEGED=1 mvn -B -ntp "$@" verify \
     -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
 }
+# a pattern that matched nothing must not pass: the module ran ITs, and says how many
+ran() {
+  local summary=$1/target/failsafe-reports/failsafe-summary.xml n skipped
+  n=$(sed -n "s:.*<completed>\([0-9]*\)</completed>.*:\1:p" "$summary" 2>/dev/null)
+  skipped=$(sed -n "s:.*<skipped>\([0-9]*\)</skipped>.*:\1:p" "$summary" 2>/dev/null)
+  echo "$1: ${n:-no} integration tests ran, ${skipped:-0} skipped"
+  [ "${n:-0}" -gt 0 ]
+}
+samples_its() {
+  local status
+  maven -pl samples -am "-Dit.test=*SampleIT"
+  status=$?
+  ran samples || status=1
+  return "$status"
+}
+runtime_its() {
+  local status
+  maven -pl barco-runtime -am -Dit.test=CgroupIT,RunningContainerIT,SharedPropagationIT
+  status=$?
+  ran barco-runtime || status=1
+  return "$status"
+}
 
 step "demo (/bin/sh on a pty)" demo
 step "README OOM example" oom
 # the samples first: their run runs no IT of barco-runtime, whose failsafe:verify would otherwise
 # read again the failsafe-summary.xml its own ITs left (and fail on their failures)
-step "samples ITs" maven -pl samples -am -Dit.test="io/barco/samples/*IT"
-step "CgroupIT, RunningContainerIT, SharedPropagationIT" maven -pl barco-runtime -am \
-  -Dit.test=CgroupIT,RunningContainerIT,SharedPropagationIT
+step "samples ITs" samples_its
+step "CgroupIT, RunningContainerIT, SharedPropagationIT" runtime_its
 
 echo "=== wall times in the VM"
 printf "%s\n" "${times[@]}"
