@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The README's laptop commands in the Debian 13 VM (debian-vm.sh: systemd as PID 1, kernel 6.12,
+# unified cgroup v2), in one boot, as the user vagrant through sudo, as a laptop user would:
+#   1. the demo: `sudo ./barco -u 0 -m / -c /bin/sh -a .` on a pty (script(1)), which builds the CLI
+#      on first use; the shell is given `echo "i am a container on $(hostname)"` and `exit`, and
+#      must print `i am a container on barcontainer` and exit 0;
+#   2. the README's OOM example, its command line read from README.md and run as it is written (with
+#      sudo): exit status 137 and one OOM kill reported, as the README shows;
+#   3. the samples module's integration tests with `sudo mvn verify`;
+#   4. the cgroup and running-container integration tests (CgroupIT, RunningContainerIT,
+#      SharedPropagationIT) with `sudo mvn verify`.
+# Every step runs, even after one failed; each one's wall time is printed. The Maven steps run with
+# BARCO_REQUIRE_PRIVILEGED=1, so that a test that cannot start containers fails instead of skipping.
+# The exit status is 0 only if every step passed (1 otherwise; debian-vm.sh's own for a VM that
+# could not be built, booted or provisioned).
+#
+#   vagrant/systemd-vm-tests.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -eq 0 ] || { echo "systemd-vm-tests: no arguments expected (usage: vagrant/systemd-vm-tests.sh)" >&2; exit 64; }
+
+oom=$(grep -m 1 -E '^\$ \./barco .*--memory .*' README.md | sed 's/^\$ //' || true)
+[ -n "$oom" ] || { echo "systemd-vm-tests: README.md has no OOM example (\$ ./barco ... --memory ...)" >&2; exit 1; }
+# the status the README shows for it: the line after its `$ echo $?`
+oom_status=$(CMD="\$ $oom" awk '$0 == ENVIRON["CMD"] {found = 1} found && prev == "$ echo $?" {print; exit} {prev = $0}' README.md)
+[[ $oom_status =~ ^[0-9]+$ ]] || { echo "systemd-vm-tests: README.md's OOM example has no '\$ echo \$?' after it" >&2; exit 1; }
+
+# The guest's script: bash, as vagrant, in /vagrant.
+# shellcheck disable=SC2016 # expanded in the guest
+guest_script='
+set -u
+cd /vagrant
+failed=()
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" "BEGIN { printf \"%.1f s\", b - a }"; }
+step() {
+  local name=$1 t0 status
+  shift
+  t0=$(date +%s.%N)
+  echo "=== step: $name"
+  "$@"
+  status=$?
+  if [ "$status" = 0 ]; then
+    echo "=== step: $name: passed in $(elapsed "$t0")"
+  else
+    echo "=== step: $name: FAILED (status $status) in $(elapsed "$t0")"
+    failed+=("$name")
+  fi
+  times+=("$(printf "%-28s %s" "$name" "$(elapsed "$t0")")")
+}
+times=()
+
+demo() {
+  local typescript=/tmp/demo.typescript deadline=$((SECONDS + 1800)) status
+  rm -f "$typescript"
+  # input only once the container shell prompts: what is typed earlier could be lost
+  script -qefc "sudo ./barco -u 0 -m / -c /bin/sh -a ." "$typescript" < <(
+    until tr -d "\r" 2>/dev/null < "$typescript" | tail -c 2 | grep -q "# "; do
+      [ "$SECONDS" -lt "$deadline" ] || { echo "demo: no shell prompt within 1800 s" >&2; exit 1; }
+      sleep 1
+    done
+    echo "echo \"i am a container on \$(hostname)\""
+    until tr -d "\r" < "$typescript" | grep -qx "i am a container on barcontainer"; do
+      [ "$SECONDS" -lt "$deadline" ] || { echo "demo: no answer within 1800 s" >&2; exit 1; }
+      sleep 1
+    done
+    echo exit
+    sleep 10   # script(1) may end the session at the end of its input
+  ) >/dev/null
+  status=$?
+  tr -d "\r" < "$typescript" | grep -v "^Script \(started\|done\)"
+  [ "$status" = 0 ] || { echo "demo: exit status $status"; return 1; }
+  tr -d "\r" < "$typescript" | grep -qx "i am a container on barcontainer" ||
+    { echo "demo: no line \"i am a container on barcontainer\""; return 1; }
+}
+
+oom() {
+  local out status
+  echo "\$ sudo $OOM"
+  out=$(eval "sudo $OOM" 2>&1)
+  status=$?
+  printf "%s\n" "$out"
+  echo "exit status $status (README: $OOM_STATUS)"
+  [ "$status" = "$OOM_STATUS" ] || return 1
+  printf "%s\n" "$out" | grep -Eq "^barco: oom kills +1$" || { echo "oom: no \"barco: oom kills 1\" line"; return 1; }
+}
+
+# integration tests only: no unit test matches -Dtest
+maven() {
+  sudo BARCO_REQUIRE_PRIVILEGED=1 mvn -B -ntp "$@" verify \
+    -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false
+}
+# a pattern that matched nothing must not pass: the module ran ITs, and says how many
+ran() {
+  local summary=$1/target/failsafe-reports/failsafe-summary.xml n skipped
+  n=$(sed -n "s:.*<completed>\([0-9]*\)</completed>.*:\1:p" "$summary" 2>/dev/null)
+  skipped=$(sed -n "s:.*<skipped>\([0-9]*\)</skipped>.*:\1:p" "$summary" 2>/dev/null)
+  echo "$1: ${n:-no} integration tests ran, ${skipped:-0} skipped"
+  [ "${n:-0}" -gt 0 ]
+}
+samples_its() {
+  local status
+  maven -pl samples -am "-Dit.test=*SampleIT"
+  status=$?
+  ran samples || status=1
+  return "$status"
+}
+runtime_its() {
+  local status
+  maven -pl barco-runtime -am -Dit.test=CgroupIT,RunningContainerIT,SharedPropagationIT
+  status=$?
+  ran barco-runtime || status=1
+  return "$status"
+}
+
+step "demo (/bin/sh on a pty)" demo
+step "README OOM example" oom
+# the samples first: their run runs no IT of barco-runtime, whose failsafe:verify would otherwise
+# read again the failsafe-summary.xml its own ITs left (and fail on their failures)
+step "samples ITs" samples_its
+step "CgroupIT, RunningContainerIT, SharedPropagationIT" runtime_its
+
+echo "=== wall times in the VM"
+printf "%s\n" "${times[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "=== FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "=== all steps passed"
+'
+start=$(date +%s)
+set +e
+vagrant/debian-vm.sh -- "OOM=$(printf %q "$oom") OOM_STATUS=$oom_status bash -c $(printf %q "$guest_script")"
+status=$?
+set -e
+echo "systemd-vm-tests: exit status $status after $(($(date +%s) - start)) s in all" >&2
+exit "$status"
