@@ -2,9 +2,9 @@
 """Runs and checks every code block of the README and the docs, so that they cannot drift.
 
 Each fenced block says what it is by its language:
-  console  a transcript: each `$ ` line runs (bash, from the repository's root, stderr with stdout),
-           and what it prints must be the lines that follow; a line `...` stands for any lines, and
-           `...` inside a line for any text there.
+  console  a transcript: its `$ ` lines run in one bash, one after the other, as typed (from the
+           repository's root, stderr with stdout), and what each prints must be the lines that
+           follow it; a line `...` stands for any lines, and `...` inside a line for any text there.
   sh       commands: each runs (bash, from the repository's root) and must exit 0, unless the
            table RUN_ELSEWHERE below names the CI step that runs it, which must hold its words.
   java     code: its lines must stand, in order and together, in a test source of the repository
@@ -34,6 +34,7 @@ RUN_ELSEWHERE = {
     "vagrant/cgroup-v2-tests.sh": (".ci/run", "vagrant/cgroup-v2-tests.sh"),
     "vagrant/samples-v2-tests.sh": (".ci/run", "vagrant/samples-v2-tests.sh"),
     "vagrant/run-in-vm.sh -- COMMAND...": ("vagrant/cgroup-v2-tests.sh", "vagrant/run-in-vm.sh --"),
+    "vagrant/systemd-vm-tests.sh": (".ci/run", "vagrant/systemd-vm-tests.sh"),
 }
 
 # The demo's shell, on a terminal as a user has it: what it types, and a line it must see.
@@ -41,6 +42,7 @@ DEMO = ("./barco -u 0 -m / -c /bin/sh -a .", 'echo "i am a container on $(hostna
         "i am a container on barcontainer")
 
 FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
+MARK = "__barco_check_docs_end_of_command__"
 
 
 def blocks(path):
@@ -118,14 +120,21 @@ def check(path, listing):
                     commands.append((line[2:], []))
                 elif commands:
                     commands[-1][1].append(line)
-            for command, expected in commands:
+            for _, expected in commands:
                 while expected and expected[-1] == "":
                     expected.pop()
-                if listing:
+            if listing:
+                for command, _ in commands:
                     print(f"{where}: run {command}")
-                    continue
-                _, out = run(command)
-                actual = out.rstrip("\n").split("\n") if out.strip("\n") else []
+                continue
+            # one shell for the block, as a user types it: `$ echo $?` sees the command before
+            script = ["exec 2>&1"]
+            for command, _ in commands:
+                script += [command, "__status=$?", f"printf '\\n%s\\n' {MARK}", "(exit $__status)"]
+            _, out = run("\n".join(script))
+            outputs = out.split(f"\n{MARK}\n")
+            for (command, expected), printed in zip(commands, outputs + [""] * len(commands)):
+                actual = printed.strip("\n").split("\n") if printed.strip("\n") else []
                 if not matches(expected, actual):
                     problems.append(f"{where}: `{command}` printed:\n  " + "\n  ".join(actual)
                                     + "\n  where the document shows:\n  " + "\n  ".join(expected))
