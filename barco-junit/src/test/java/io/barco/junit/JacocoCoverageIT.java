@@ -48,9 +48,10 @@ class JacocoCoverageIT {
         Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-javaagent:" + agent + "=destfile=" + destfile + ",sessionid=the-build-jvm",
                 "-cp", System.getProperty("java.class.path"), JacocoCoverageIT.class.getName())
-                .inheritIO().start();
+                // into a file, not this JVM's stdout: Surefire's fork channel, which output of another process corrupts
+                .redirectErrorStream(true).redirectOutput(dir.resolve("build-jvm.log").toFile()).start();
         assertThat(jvm.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(jvm.exitValue()).as("the fixture passed in its forked JVM").isZero();
+        assertThat(jvm.exitValue()).as("the fixture passed in its forked JVM:%n%s", Files.readString(dir.resolve("build-jvm.log"))).isZero();
         String data = new String(Files.readAllBytes(destfile), StandardCharsets.ISO_8859_1);
         // two sessions: the build's JVM, and the forked JVM, which the host appended from its result directory
         assertThat(data).contains("the-build-jvm");
