@@ -25,8 +25,8 @@
 # its apt sources) or BARCO_VM_MIRROR; without either, mmdebstrap's default.
 #
 # Each run boots a copy-on-write overlay over the cached image, so it starts clean, under
-# qemu-system-x86_64 (TCG unless BARCO_VM_ACCEL says otherwise: on this project's CI machine a KVM
-# guest hangs) with 2 vCPUs and 4 GB (BARCO_VM_CPUS, BARCO_VM_MEMORY_MB), ssh forwarded from a free
+# qemu-system-x86_64 (single-threaded TCG unless BARCO_VM_ACCEL says otherwise: on this project's CI
+# machine a KVM guest hangs) with 2 vCPUs and 4 GB (BARCO_VM_CPUS, BARCO_VM_MEMORY_MB), ssh forwarded from a free
 # loopback port. The VM is stopped and the overlay removed on every exit. Needs (Debian packages)
 # qemu-system-x86, qemu-utils, openssh-client, rsync; to build, also mmdebstrap, fdisk, e2fsprogs.
 set -euo pipefail
@@ -63,7 +63,9 @@ if [ "$mode" != run ] && [ -n "$command" ]; then usage_error "--build and --box 
 project=$(cd "$(dirname "$0")/.." && pwd)
 cpus=${BARCO_VM_CPUS:-2}
 memory_mb=${BARCO_VM_MEMORY_MB:-4096}
-accel=${BARCO_VM_ACCEL:-tcg}
+# TCG on one host thread: with one thread per vCPU (qemu 7.2), JVMs in this guest crashed with SIGSEGV
+# at the entry of code C1 had just compiled (stale translated code across vCPUs), as in run-in-vm.sh
+accel=${BARCO_VM_ACCEL:-tcg,thread=single}
 cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/barco/debian-vm
 
 # What the image holds. Changing this list, the suite or the recipe below gives a new cache key.
