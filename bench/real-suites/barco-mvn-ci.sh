@@ -17,7 +17,12 @@
 # About 2 + 2 minutes on a 2-core machine after the first run has fetched what they need.
 #
 # usage: bench/real-suites/barco-mvn-ci.sh
-# environment: OUT, MVN, SUITES (default "commons-io commons-codec"), CI_IO_TESTS, CI_CODEC_TESTS
+# environment: OUT, MVN, SUITES (default "commons-io commons-codec"), CI_IO_TESTS, CI_CODEC_TESTS,
+#   MODES: the runs after plain, in order (default barco-mvn: the project's own forks under
+#   barco-mvn); also plain-reusefalse, plain-fork2 (forkCount=2 reuseForks=false), barco-reusefalse
+#   and barco-fork2, which -D sets, so on a suite whose POM sets forkCount or reuseForks (commons-io)
+#   they change nothing. Issue 17's measurement (docs/whole-suite.md):
+#   SUITES=commons-codec MODES="plain-reusefalse plain-fork2 barco-reusefalse barco-fork2 barco-mvn"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -63,7 +68,18 @@ for suite in ${SUITES:-commons-io commons-codec}; do
   (cd "$dir" && "$mvn_cmd" -B -q test -Dmaven.test.failure.ignore=true "-Dtest=${tests%%,*}" >/dev/null)
   args=(-B -o test -Dmaven.test.failure.ignore=true "-Dtest=$tests")
   run_mode "$suite" plain "$mvn_cmd" "${args[@]}"
-  BARCO_JAVA_OPTS=--stats MVN=$mvn_cmd run_mode "$suite" barco-mvn "$root/barco-mvn" . "${args[@]}"
+  for mode in ${MODES:-barco-mvn}; do
+    case $mode in
+      plain-reusefalse) run_mode "$suite" "$mode" "$mvn_cmd" "${args[@]}" -DreuseForks=false ;;
+      plain-fork2) run_mode "$suite" "$mode" "$mvn_cmd" "${args[@]}" -DforkCount=2 -DreuseForks=false ;;
+      barco-mvn) BARCO_JAVA_OPTS=--stats MVN=$mvn_cmd run_mode "$suite" "$mode" "$root/barco-mvn" . "${args[@]}" ;;
+      barco-reusefalse) BARCO_JAVA_OPTS=--stats MVN=$mvn_cmd run_mode "$suite" "$mode" "$root/barco-mvn" . "${args[@]}" \
+                          -DreuseForks=false ;;
+      barco-fork2) BARCO_JAVA_OPTS=--stats MVN=$mvn_cmd run_mode "$suite" "$mode" "$root/barco-mvn" . "${args[@]}" \
+                     -DforkCount=2 -DreuseForks=false ;;
+      *) log "barco-mvn-ci: unknown mode $mode (plain-reusefalse plain-fork2 barco-mvn barco-reusefalse barco-fork2)"; exit 2 ;;
+    esac
+  done
 done
 
 # the table, and the first of any differences (all of them in differences.tsv)
