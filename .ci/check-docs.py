@@ -43,6 +43,7 @@ DEMO = ("./barco -u 0 -m / -c /bin/sh -a .", 'echo "i am a container on $(hostna
 
 FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
 MARK = "__barco_check_docs_end_of_command__"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def blocks(path):
@@ -132,6 +133,7 @@ def check(path, listing):
             for command, _ in commands:
                 script += [command, "__status=$?", f"printf '\\n%s\\n' {MARK}", "(exit $__status)"]
             _, out = run("\n".join(script))
+            out = ANSI.sub("", out)  # colour codes (Maven 3.8 prints them even with -B -q) are not text
             outputs = out.split(f"\n{MARK}\n")
             for (command, expected), printed in zip(commands, outputs + [""] * len(commands)):
                 actual = printed.strip("\n").split("\n") if printed.strip("\n") else []

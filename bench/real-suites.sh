@@ -10,7 +10,7 @@
 # barco comes in through Surefire's -Dmaven.test.additionalClasspath, the switch through -D
 # system properties, which the JUnit Platform reads as configuration parameters.
 #
-# usage: bench/real-suites.sh [SUITE...]          (default: every suite in bench/real-suites/)
+# usage: bench/real-suites.sh [SUITE...]          (default: every JUnit Jupiter suite in bench/real-suites/)
 # environment:
 #   MODES           modes to run, in order (default "plain run class method reusefalse");
 #                   plain always runs first, as the reference of the others
@@ -46,6 +46,8 @@ if [ $# -gt 0 ]; then
 else
   suites=()
   for d in "$suites_dir"/*/pom.xml; do
+    # the switch runs on the JUnit Platform: not commons-codec's JUnit 4 (barco-mvn-ci.sh runs it)
+    grep -q '<artifactId>junit-jupiter</artifactId>' "$d" || continue
     suites+=("$(basename "$(dirname "$d")")")
   done
 fi

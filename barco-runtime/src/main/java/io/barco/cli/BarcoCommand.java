@@ -107,7 +107,10 @@ public final class BarcoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    @Option(names = "--bind", paramLabel = "SRC:DST[:ro|rw]", description = "bind a host path into the container")
+    @Option(names = "--bind", paramLabel = "SRC:DST[:MODE]", description = {"bind a host path into the container; MODE: rw "
+            + "(default), ro, overlay (writable, the writes vanish with the container, SRC never changes), ro,idmap or rw,idmap "
+            + "(the files of SRC's owner are the container user's: /root/.m2 that container root may read); a mount inside "
+            + "another comes after it"})
     List<String> binds = new ArrayList<>();
 
     @Option(names = "--tmpfs", paramLabel = "DST", description = "mount a fresh tmpfs at DST")

@@ -4,6 +4,7 @@ import io.barco.Setting;
 import io.barco.seccomp.SeccompProfile;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class SpecOptions {
     private static final Set<Setting> NAMES = EnumSet.of(Setting.CAP_ADD, Setting.CAP_DROP, Setting.SECCOMP_DENY);
     private static final Pattern SYSCALL = Pattern.compile("[a-z0-9_]+");
     private static final String MAX = "max";
+    private static final String OVERLAY_LAYERS = "/run/barco/overlay/";
     private static final String ALL = "ALL";
 
     /**
@@ -166,12 +168,13 @@ public final class SpecOptions {
         text(Setting.TIMEOUT).ifPresent(v -> b.timeout(Durations.parse(v, "invalid timeout", Setting.TIMEOUT)));
         b.limits(limits()).allowMissingControllers(flag(Setting.ALLOW_MISSING_CONTROLLERS));
         SeccompProfile seccomp = SeccompProfile.defaults();
+        List<Mount> mounts = new ArrayList<>();
         for (Value value : lists) {
             String v = value.text();
             switch (value.setting()) {
                 case ENV -> env(b::env, v);
-                case BINDS -> b.mount(bind(v, this::hostPath));
-                case TMPFS -> b.tmpfs(v);
+                case BINDS -> mounts.addAll(bindMounts(v, this::hostPath, mounts.size()));
+                case TMPFS -> mounts.add(Mount.tmpfs(v));
                 case CAP_ADD -> {
                     if (v.equalsIgnoreCase(ALL)) {
                         b.capabilities(EnumSet.allOf(Capability.class));
@@ -190,6 +193,11 @@ public final class SpecOptions {
                 default -> throw new IllegalStateException(value.setting() + " is not a list");
             }
         }
+        // parents first, else in the order given: --tmpfs /root hides the host's /root before
+        // --bind /root/.m2:/root/.m2 brings one of its directories back, whichever came first
+        // (an overlay's own tmpfs, under the container's fresh /run, before all)
+        mounts.stream().sorted(Comparator.comparingLong(m -> m.target().startsWith(OVERLAY_LAYERS) ? 0
+                : m.target().chars().filter(c -> c == '/').count())).forEach(b::mount);
         return b.seccomp(flag(Setting.NO_SECCOMP) ? null : seccomp);
     }
 
@@ -352,25 +360,45 @@ public final class SpecOptions {
 
     /** {@code SRC:DST[:ro|rw]}; binds are read-write unless {@code :ro}. */
     static Mount bind(String text) {
-        return bind(text, Path::of);
+        List<Mount> mounts = bindMounts(text, Path::of, 0);
+        if (mounts.size() != 1) {
+            throw new IllegalArgumentException(text + " is more than one mount");
+        }
+        return mounts.get(0);
     }
 
-    /** {@code hostPath} reads the source, the text's first part, as a host path. */
-    private static Mount bind(String text, Function<String, Path> hostPath) {
+    /** Where the {@code n}th mount of a spec keeps the layers of its overlay: a tmpfs of its own under the container's /run. */
+    static String overlayLayers(int n) {
+        return OVERLAY_LAYERS + n;
+    }
+
+    /**
+     * {@code SRC:DST[:MODE[,idmap]]}, MODE {@code rw} (the default), {@code ro} or {@code overlay}.
+     * {@code idmap}: the files of SRC's owner belong to the container's user (a bind of /root/.m2 that
+     * container root may read). {@code overlay}: DST is writable, its writes go to a tmpfs and vanish
+     * with the container, SRC never changes; its lower layer is SRC idmapped, so that a file may be
+     * copied up. {@code n} counts the spec's mounts before these, to name the overlay's tmpfs.
+     */
+    static List<Mount> bindMounts(String text, Function<String, Path> hostPath, int n) {
         String[] parts = text.split(":", -1);
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw new InvalidSpecException("invalid bind '" + text + "': use SRC:DST or SRC:DST:ro", Setting.BINDS);
         }
-        boolean readOnly = false;
-        if (parts.length == 3) {
-            switch (parts[2]) {
-                case "ro" -> readOnly = true;
-                case "rw" -> readOnly = false;
-                default -> throw new InvalidSpecException("invalid bind mode '" + parts[2] + "' in '" + text + "': use ro or rw",
-                        Setting.BINDS);
-            }
+        String mode = parts.length == 3 ? parts[2] : "rw";
+        boolean readOnly = mode.startsWith("ro");
+        boolean idmap = mode.endsWith(",idmap");
+        boolean overlay = mode.equals("overlay");
+        if (!List.of("rw", "ro", "rw,idmap", "ro,idmap", "overlay").contains(mode)) {
+            throw new InvalidSpecException("invalid bind mode '" + mode + "' in '" + text + "': use ro, rw or overlay, "
+                    + "or ro,idmap or rw,idmap to give the files of the source's owner to the container's user", Setting.BINDS);
         }
-        return Mount.bind(hostPath.apply(parts[0]).toAbsolutePath().normalize(), parts[1], readOnly);
+        Path source = hostPath.apply(parts[0]).toAbsolutePath().normalize();
+        if (!overlay) {
+            return List.of(new Mount(Mount.Kind.BIND, source, parts[1], readOnly, idmap));
+        }
+        Mount lower = Mount.bindAsContainerRoot(source, parts[1]);
+        String layers = overlayLayers(n);
+        return List.of(lower, Mount.tmpfs(layers), Mount.overlay(lower.target(), layers));
     }
 
     /** A system call name as the kernel spells it; whether this kernel has it is known when the profile compiles. */

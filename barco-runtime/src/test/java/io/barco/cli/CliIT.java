@@ -127,6 +127,48 @@ class CliIT {
         }
     }
 
+    /**
+     * The binds barco-java builds a test JVM's container from: a directory the container's user may
+     * not enter (mode 0700, as /root) hidden by a tmpfs, with one directory below it brought back
+     * read-only and idmapped; a throwaway overlay on a host directory; a host file written through
+     * an idmapped bind. Given children first: mounts go parents first.
+     */
+    @Test
+    void bindsMayBeIdmappedOrThrowawayOverlays() throws Exception {
+        Path base = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "cli-it-binds-");
+        Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path closed = Files.createDirectories(base.resolve("closed"));
+        Path repo = Files.createDirectories(closed.resolve("repo"));
+        Files.writeString(repo.resolve("lib.jar"), "jar");
+        Path project = Files.createDirectories(base.resolve("project"));
+        Files.writeString(project.resolve("pom.xml"), "pom");
+        Path exec = Files.writeString(base.resolve("jacoco.exec"), "");
+        Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(repo, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        try {
+            Run plain = barco("-c", "/bin/cat", "--", repo.resolve("lib.jar").toString());
+            assertThat(plain.exit()).isEqualTo(1);
+            assertThat(plain.stderr()).contains("Permission denied");
+
+            Run run = barco("--bind", exec + ":" + exec + ":rw,idmap", "--bind", project + ":" + project + ":overlay",
+                    "--bind", repo + ":" + repo + ":ro,idmap", "--tmpfs", closed.toString(), "-w", project.toString(),
+                    "-c", "/bin/sh", "--", "-c", "cat " + repo.resolve("lib.jar") + " && echo changed > pom.xml && mkdir target"
+                            + " && echo built > target/x && cat pom.xml target/x && echo coverage > " + exec
+                            + " && ls " + closed + " && ! touch " + repo.resolve("new"));
+            assertThat(run.exit()).as(run.stderr()).isZero();
+            assertThat(run.stdout()).isEqualTo("jarchanged\nbuilt\nrepo\n");
+            assertThat(project.resolve("pom.xml")).hasContent("pom");
+            assertThat(project.resolve("target")).doesNotExist();
+            assertThat(exec).hasContent("coverage");
+            assertThat(Files.getOwner(exec).getName()).isEqualTo(Files.getOwner(base).getName());
+        } finally {
+            Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            try (var paths = Files.walk(base)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void execRunsACommandInAContainerStartedByAnotherBarcoWithAName() throws Exception {
         String name = "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
@@ -325,6 +367,7 @@ class CliIT {
             "relative workdir        | 125 | -w srv -c /bin/true                | barco: working directory 'srv' is not absolute: give a path such as /srv (-w)",
             "bad bind                | 125 | --bind /etc -c /bin/true           | barco: invalid bind '/etc': use SRC:DST or SRC:DST:ro (--bind)",
             "missing bind source     | 125 | --bind /no/such:/x -c /bin/true    | barco: bind source /no/such does not exist: create it or bind another (--bind)",
+            "bad bind mode           | 125 | --bind /etc:/x:idmap -c /bin/true  | barco: invalid bind mode 'idmap' in '/etc:/x:idmap': use ro, rw or overlay, or ro,idmap or rw,idmap to give the files of the source's owner to the container's user (--bind)",
             "bad network             | 125 | --network bridge -c /bin/true      | barco: unknown network mode 'bridge': use none or host (--network)",
             "bad timeout             | 125 | --timeout 5x -c /bin/true          | barco: invalid timeout '5x': use e.g. 30, 500ms, 1.5s, 2m30s or 1h (--timeout)",
             "bad memory              | 125 | --memory 1X -c /bin/true           | barco: invalid size '1X': use bytes or a number with K, M, G or T, e.g. 512M or 1G (--memory)",

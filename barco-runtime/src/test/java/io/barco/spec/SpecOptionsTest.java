@@ -82,6 +82,17 @@ class SpecOptionsTest {
     }
 
     @Test
+    void bindsMayBeIdmappedOrThrowawayOverlaysAndMountParentsFirst() {
+        assertThat(SpecOptions.bind("/a:/b:ro,idmap")).isEqualTo(Mount.bindAsContainerRoot(Path.of("/a"), "/b"));
+        assertThat(SpecOptions.bind("/a:/b:rw,idmap")).isEqualTo(new Mount(Mount.Kind.BIND, Path.of("/a"), "/b", false, true));
+        ContainerSpec spec = spec(SpecOptions.of(SpecOptions.Defaults.UNLIMITED).add(Setting.BINDS, "/root/.m2:/root/.m2:ro,idmap")
+                .add(Setting.BINDS, "/p:/p:overlay").add(Setting.TMPFS, "/root").add(Setting.BINDS, "/x:/root/.m2/x:ro"));
+        assertThat(spec.mounts()).containsExactly(Mount.tmpfs("/run/barco/overlay/1"),
+                Mount.bindAsContainerRoot(Path.of("/p"), "/p"), Mount.overlay("/p", "/run/barco/overlay/1"), Mount.tmpfs("/root"),
+                Mount.bindAsContainerRoot(Path.of("/root/.m2"), "/root/.m2"), Mount.bind(Path.of("/x"), "/root/.m2/x", true));
+    }
+
+    @Test
     void scalarsReplaceEarlierLayers() {
         ContainerSpec spec = spec(SpecOptions.of(SpecOptions.Defaults.UNLIMITED).set(Setting.UID, "5").set(Setting.UID, "7")
                 .set(Setting.GID, "8").set(Setting.ID_MAP, "0:100000:65536").set(Setting.ROOTFS, "/srv/../srv")
@@ -140,7 +151,10 @@ class SpecOptionsTest {
         assertBad(Setting.WRITABLE_ROOT_SIZE, "big", "invalid writable root size 'big': give at least 1M, such as 256M or 2G");
         assertBad(Setting.WRITE_THROUGH_ROOT, "maybe", "invalid write through root 'maybe': give true or false");
         assertBadItem(Setting.BINDS, "/etc", "invalid bind '/etc': use SRC:DST or SRC:DST:ro");
-        assertBadItem(Setting.BINDS, "/a:/b:x", "invalid bind mode 'x' in '/a:/b:x': use ro or rw");
+        assertBadItem(Setting.BINDS, "/a:/b:x", "invalid bind mode 'x' in '/a:/b:x': use ro, rw or overlay, "
+                + "or ro,idmap or rw,idmap to give the files of the source's owner to the container's user");
+        assertBadItem(Setting.BINDS, "/a:/b:overlay,idmap", "invalid bind mode 'overlay,idmap' in '/a:/b:overlay,idmap': use ro, rw or "
+                + "overlay, or ro,idmap or rw,idmap to give the files of the source's owner to the container's user");
         assertBadItem(Setting.BINDS, "/a:b", "mount target 'b' is not absolute: give a path inside the container such as /data");
         assertBadItem(Setting.TMPFS, "t", "mount target 't' is not absolute: give a path inside the container such as /data");
         assertBadItem(Setting.CAP_ADD, "CAP_FLY", "unknown capability 'CAP_FLY': use a name such as NET_ADMIN or CAP_SYS_ADMIN");
