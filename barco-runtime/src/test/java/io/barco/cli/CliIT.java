@@ -41,7 +41,11 @@ class CliIT {
     }
 
     static Run run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = track(new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+        return run(new ProcessBuilder(cmd));
+    }
+
+    static Run run(ProcessBuilder builder) throws IOException, InterruptedException {
+        Process p = track(builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
         var out = p.getInputStream().readAllBytes();
         var err = p.getErrorStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -434,6 +438,28 @@ class CliIT {
         assertThat(r.stderr()).isEqualTo("barco: barco runs as root but without CAP_SYS_ADMIN (a Docker or Kubernetes container without"
                 + " --privileged drops them): run it with --privileged, or on the host, or in the Vagrant VM\n");
         assertThat(r.exit()).isEqualTo(125);
+    }
+
+    /** bin/barco-java, the build's own fork in a container: a secret of the build's environment stays on the host. */
+    @Test
+    void barcoJavaWithholdsSecretLookingVariablesFromTheFork() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "barco-java-it");
+        try {
+            Files.writeString(dir.resolve("Env.java"), "public class Env { public static void main(String[] a) {"
+                    + " for (String n : a) System.out.println(n + \"=\" + System.getenv(n)); } }");
+            Path barcoJava = Path.of("..", "bin", "barco-java").toAbsolutePath().normalize();
+            ProcessBuilder builder = new ProcessBuilder(barcoJava.toString(), "Env.java", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY",
+                    "NPM_AUTH", "PLAIN_VAR").directory(dir.toFile());
+            builder.environment().putAll(java.util.Map.of("GITHUB_TOKEN", "ghp_x", "AWS_SECRET_ACCESS_KEY", "aws_x",
+                    "NPM_AUTH", "npm_x", "PLAIN_VAR", "plain", "BARCO_PASS_ENV", "NPM_*"));
+            Run r = run(builder);
+            assertThat(r.stdout()).isEqualTo("GITHUB_TOKEN=null\nAWS_SECRET_ACCESS_KEY=null\nNPM_AUTH=npm_x\nPLAIN_VAR=plain\n");
+            assertThat(r.stderr()).contains("withheld from the fork", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY").doesNotContain("NPM_AUTH");
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @Test
