@@ -1,6 +1,6 @@
 #!/bin/bash
 # Issue 17's parallel check: this suite (four JUnit 4 classes that each hold 127.0.0.1:47123 and
-# /tmp/barco-parallel-forks.state for 3 s) fails under plain `mvn test -DforkCount=2` and passes
+# /tmp/barco-parallel-forks.state for 5 s) fails under plain `mvn test -DforkCount=2` and passes
 # under `barco-mvn . test -DforkCount=2`, where each of the two forks is a container. Prints both
 # outcomes; exit status 0 when plain fails with those clashes and barco passes all 4 tests, 1
 # otherwise. The plain run's failure is the point, so its output goes to target/plain.log.

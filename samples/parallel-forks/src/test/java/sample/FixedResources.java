@@ -16,7 +16,7 @@ import java.nio.file.Path;
 final class FixedResources {
     static final int PORT = 47123;
     static final Path FILE = Path.of("/tmp/barco-parallel-forks.state");
-    static final long HOLD_MILLIS = 3000;
+    static final long HOLD_MILLIS = 5000;
 
     private FixedResources() {
     }
