@@ -157,7 +157,9 @@ class CgroupIT {
         assertThat(result.succeeded()).isTrue();
         ResourceUsage usage = result.usage();
         double share = usage.cpuTotal().orElseThrow().toNanos() / (double) usage.wallTime().toNanos();
-        assertThat(share).as("CPU time over wall time").isBetween(0.30, 0.65);
+        // The quota is a ceiling: what the loop gets below it depends on what else the machine runs
+        // (a VM under emulation beside this build gave it 0.26), so only the ceiling is the limit's.
+        assertThat(share).as("CPU time over wall time").isBetween(0.02, 0.65);
     }
 
     @Test
