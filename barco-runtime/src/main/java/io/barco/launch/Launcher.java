@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Launches containers: spec, then plan, then the native helper, then a {@link Container} handle.
@@ -56,6 +57,8 @@ public final class Launcher {
     private final Set<Container> live = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean hooked = new AtomicBoolean();
     private final Duration setupDeadline;
+    /** What every plan goes through before the helper gets it: the identity, except in FaultWalk's fault injection. */
+    private final UnaryOperator<LaunchPlan> planEdit;
 
     /**
      * How long a container's setup (the helper's steps, up to the command's execve) may take: far
@@ -79,6 +82,16 @@ public final class Launcher {
     /** As above, with a container's setup bounded by {@code setupDeadline} instead of {@link #DEFAULT_SETUP_DEADLINE}. */
     public Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp, Supplier<Path> helper,
             Duration setupDeadline) {
+        this(host, cgroups, preflight, seccomp, helper, setupDeadline, UnaryOperator.identity());
+    }
+
+    /**
+     * As above, with every plan passed through {@code planEdit} before the helper runs it: a test makes
+     * a real step fail at each point of a real plan and checks what the failure leaves behind.
+     */
+    Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp, Supplier<Path> helper,
+            Duration setupDeadline, UnaryOperator<LaunchPlan> planEdit) {
+        this.planEdit = planEdit;
         this.setupDeadline = setupDeadline;
         this.host = host;
         this.cgroups = cgroups;
@@ -255,7 +268,7 @@ public final class Launcher {
             }
         }
         try {
-            LaunchPlan rest = LaunchPlanner.planExec(spec, facts, program, List.of(), HelperSpawner.JOIN_FD);
+            LaunchPlan rest = planEdit.apply(LaunchPlanner.planExec(spec, facts, program, List.of(), HelperSpawner.JOIN_FD));
             List<io.barco.plan.Step> all = new ArrayList<>(ahead.firstSteps().steps());
             all.addAll(rest.steps());
             try (java.io.OutputStream planPipe = host.output(ahead.planFd())) {
@@ -297,6 +310,7 @@ public final class Launcher {
     /** Runs the plan through the helper and hands out the process; what it creates goes on {@code undo}. */
     private Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int[] extraFds,
             LaunchObserver observer, long start, Undo undo) {
+        plan = planEdit.apply(plan);
         observer.planned(plan);
         // the helper's copies of these are all it needs: ours close once it has them
         List<Undo.Step> helperEnds = new ArrayList<>();
