@@ -181,7 +181,7 @@ public final class LaunchPlanner {
         }
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
-            if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot()) {
+            if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot() && idmappable(spec, i)) {
                 // The source's owner becomes the container's user: the host's root for a root-owned
                 // tree (/root/.m2), the user for a project a user owns and builds through sudo.
                 long hostUid = spec.hostUid();
@@ -413,17 +413,11 @@ public final class LaunchPlanner {
     private List<Submount> rootSubmounts(Path rootfs) {
         String root = rootfs.toString();
         String prefix = root.equals("/") ? "/" : root + "/";
-        String rootType = null;
-        int rootDepth = -1;
+        String rootType = filesystemOf(root);
         Map<String, HostFacts.MountPoint> below = new LinkedHashMap<>();
         for (HostFacts.MountPoint m : host.mounts()) {
             String p = m.path();
-            if (p.equals(root) || root.startsWith(p.equals("/") ? "/" : p + "/")) {
-                if (p.length() >= rootDepth) {
-                    rootDepth = p.length();
-                    rootType = m.fstype();
-                }
-            } else if (p.startsWith(prefix)) {
+            if (!p.equals(root) && p.startsWith(prefix)) {
                 String inside = "/" + p.substring(prefix.length());
                 if (ROOTFS_MOUNT_POINTS.stream().noneMatch(r -> inside.equals(r) || inside.startsWith(r + "/"))) {
                     below.remove(inside);
@@ -442,6 +436,45 @@ public final class LaunchPlanner {
                         Mount.idmappable(e.getValue().fstype(), host.kernelRelease()) && !OVERLAY_UNSAFE.matcher(e.getKey()).find()))
                 .sorted(Comparator.comparingLong(s -> s.path().chars().filter(c -> c == '/').count()))
                 .toList();
+    }
+
+    /**
+     * Whether bind {@code index}, which asks for its source's files to be the container's, can have it:
+     * only where the source's filesystem makes idmapped mounts. Elsewhere (overlayfs, as under a Docker
+     * container's root; 9p, NFS, FUSE) a read-only bind is bound as it is, its files then owned by the
+     * overflow id inside but readable where others may read them (a jar, a class file); a writable one,
+     * or one an overlay lies on, would fail at its first write, so it is refused here, in one line.
+     */
+    private boolean idmappable(ContainerSpec spec, int index) {
+        Mount bind = spec.mounts().get(index);
+        String fstype = filesystemOf(bind.source().toString());
+        if (fstype == null || Mount.idmappable(fstype, host.kernelRelease())) {
+            return true;
+        }
+        boolean overlaid = spec.mounts().stream().skip(index + 1L)
+                .anyMatch(m -> m.kind() == Mount.Kind.OVERLAY && m.target().equals(bind.target()));
+        if (overlaid || !bind.readOnly()) {
+            throw new InvalidSpecException("bind source " + bind.source() + " is on " + fstype + ", which has no idmapped mounts, so "
+                    + (overlaid ? "an overlay on it cannot copy up the files the host's root owns"
+                            : "the container's root cannot write the files the host's root owns")
+                    + ": bind it read-only or plain rw, or use a directory on "
+                    + String.join(", ", Mount.IDMAPPABLE_FILESYSTEMS.stream().sorted().toList()), Setting.BINDS);
+        }
+        return false;
+    }
+
+    /** The type of the filesystem {@code path} is on, as the launcher's mount table says; null when it says nothing. */
+    private String filesystemOf(String path) {
+        String type = null;
+        int depth = -1;
+        for (HostFacts.MountPoint m : host.mounts()) {
+            String p = m.path();
+            if ((p.equals(path) || path.startsWith(p.equals("/") ? "/" : p + "/")) && p.length() >= depth) {
+                depth = p.length();
+                type = m.fstype();
+            }
+        }
+        return type;
     }
 
     /**

@@ -17,14 +17,16 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
     /**
      * Filesystems on which Linux makes idmapped mounts (5.12 and later), which an overlay whose lower
      * layer the host's root owns needs (to copy a file up, it must give the copy the file's owner);
-     * elsewhere (9p, NFS, FUSE…) there is none.
+     * elsewhere (9p, NFS, FUSE…) there is none. Not overlayfs: it takes idmapped layers (5.19), but a
+     * mount of an overlayfs cannot itself be idmapped (mount_setattr: EINVAL, on 6.18 too), and
+     * overlayfs is what a Docker container's root is.
      */
     public static final Set<String> IDMAPPABLE_FILESYSTEMS = Set.of("ext4", "ext3", "ext2", "xfs", "btrfs", "f2fs", "vfat",
-            "tmpfs", "overlay");
+            "tmpfs");
 
     /** The releases from which Linux has them, where later than 5.12: tmpfs from 6.3 (Debian 12's 6.1 has none on /tmp). */
     private static final java.util.Map<String, int[]> IDMAPPED_SINCE = java.util.Map.of("btrfs", new int[] {5, 15},
-            "f2fs", new int[] {5, 18}, "overlay", new int[] {5, 19}, "tmpfs", new int[] {6, 3});
+            "f2fs", new int[] {5, 18}, "tmpfs", new int[] {6, 3});
 
     /** Whether a filesystem of type {@code fstype} has idmapped mounts on kernel {@code release}. */
     public static boolean idmappable(String fstype, String release) {

@@ -139,6 +139,44 @@ class LaunchPlannerTest {
         assertThat(plan.stepsOf(Op.DETACH)).as("an overlay has no submounts to detach").isEmpty();
     }
 
+    /** A Docker container's view: its root on overlayfs, whose mounts cannot be idmapped. */
+    private static final List<HostFacts.MountPoint> DOCKER_MOUNTS = List.of(new HostFacts.MountPoint("/", "overlay"),
+            new HostFacts.MountPoint("/proc", "proc"), new HostFacts.MountPoint("/builds", "ext4"));
+
+    @Test
+    void aReadOnlyBindThatAsksForIdmapOnOverlayfsIsBoundAsItIsAndElsewhereIdmapped() {
+        ContainerSpec.Builder spec = ContainerSpec.builder("/bin/true")
+                .mount(Mount.bindAsContainerRoot(Path.of("/root/.m2/repository"), "/m2"))
+                .mount(Mount.bindAsContainerRoot(Path.of("/builds/project"), "/project"));
+        LaunchPlan plan = LaunchPlanner.plan(spec.build(), host(false, DOCKER_MOUNTS), FILTER);
+        assertThat(plan.stepsOf(Op.IDMAP_TREE)).extracting(Step::description)
+                .as("only the one on ext4: the jars on overlayfs stay readable as others may read them")
+                .containsExactly("idmap bind source /builds/project (owner 0) for the container's user (host uid 10000)");
+        assertThat(plan.stepsOf(Op.ATTACH_TREE)).extracting(Step::description).anyMatch(d -> d.contains("/m2"));
+    }
+
+    @Test
+    void aBindOnOverlayfsThatMustBeWrittenAsTheContainersIsRefusedInOneLine() {
+        Mount lower = Mount.bindAsContainerRoot(Path.of("/src/app"), "/work");
+        assertThatThrownBy(() -> LaunchPlanner.plan(ContainerSpec.builder("/bin/true").mount(lower).tmpfs("/run/layers")
+                .mount(Mount.overlay("/work", "/run/layers")).build(), host(false, DOCKER_MOUNTS), FILTER))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("bind source /src/app is on overlay, which has no idmapped mounts, so an overlay on it cannot copy up the"
+                        + " files the host's root owns: bind it read-only or plain rw, or use a directory on btrfs, ext2, ext3,"
+                        + " ext4, f2fs, tmpfs, vfat, xfs");
+        assertThatThrownBy(() -> LaunchPlanner.plan(ContainerSpec.builder("/bin/true")
+                .mount(new Mount(Mount.Kind.BIND, Path.of("/src/app"), "/work", false, true)).build(), host(false, DOCKER_MOUNTS), FILTER))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("so the container's root cannot write the files the host's root owns");
+    }
+
+    @Test
+    void aWritableRootOnOverlayfsIsRefusedInOneLine() {
+        assertThatThrownBy(() -> overlayPlan(ContainerSpec.builder("/bin/true"), DOCKER_MOUNTS))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageStartingWith("a writable root is an overlay on the rootfs /, whose filesystem (overlay) has no idmapped mounts");
+    }
+
     @Test
     void writableRootWritesItsHostsFileIntoTheOverlayAfterPivotRatherThanBindingIt() {
         LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true").hostname("box"), List.of());
