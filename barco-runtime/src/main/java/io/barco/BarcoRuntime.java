@@ -23,9 +23,8 @@ import java.util.List;
  * over a fake host.
  */
 public final class BarcoRuntime {
-    private static final class Default {
-        static final BarcoRuntime INSTANCE = new BarcoRuntime(new LinuxHost(), Cgroups.parentGroup());
-    }
+    /** Made on first use; a failure (JNA that cannot load) is thrown again, as it was, by the next call. */
+    private static BarcoRuntime defaults;
 
     private final Preflight preflight;
     private final Cgroups cgroups;
@@ -39,8 +38,11 @@ public final class BarcoRuntime {
     }
 
     /** The runtime over this machine, the one {@link Barco} uses. */
-    public static BarcoRuntime defaults() {
-        return Default.INSTANCE;
+    public static synchronized BarcoRuntime defaults() {
+        if (defaults == null) {
+            defaults = new BarcoRuntime(new LinuxHost(), Cgroups.parentGroup());
+        }
+        return defaults;
     }
 
     /** Starts a container and returns its handle; close the handle to kill and clean up. */

@@ -15,7 +15,22 @@ import java.util.Optional;
 public final class LinuxHost implements Host {
     private static final Path PROC = Path.of("/proc");
 
-    private final LibC c = LibC.INSTANCE;
+    private final LibC c = libc();
+
+    /**
+     * The C library through JNA, whose own native part JNA first writes to a file and maps: where that
+     * directory is on a noexec filesystem (a hardened /home, a noexec /tmp given as its directory)
+     * the mapping fails, and that is said in one line rather than as a linker's stack trace.
+     */
+    static LibC libc() {
+        try {
+            return LibC.INSTANCE;
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+            String cause = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new io.barco.BarcoException("cannot load JNA's native library (" + cause + "): if its directory is on a filesystem"
+                    + " mounted noexec, give JNA another with -Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR", e);
+        }
+    }
 
     @Override
     public int[] pipe() {
