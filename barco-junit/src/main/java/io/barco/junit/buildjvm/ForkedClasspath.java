@@ -20,7 +20,9 @@ import java.util.jar.Manifest;
  * The host's classpath as the forked JVM sees it. The container's user is an unprivileged host uid,
  * so an entry below a directory only root may enter (such as /root/.m2 when building as root) is
  * bound into the container under /tmp/.barco-classpath as an idmapped mount, in which the host's
- * root-owned files belong to container root, and the classpath is rewritten to match. A
+ * root-owned files belong to container root, and the classpath is rewritten to match; on a
+ * filesystem without idmapped mounts (overlayfs in a Docker container) each such entry is bound
+ * itself, plainly, readable as others may read it. A
  * manifest-only jar (Surefire's booter) is replaced by the entries it names. Entries below /tmp or
  * /run, which the container gets fresh, are bound in at their own paths.
  */
@@ -89,6 +91,7 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
         Map<Path, String> bound = new LinkedHashMap<>(); // host directory -> where it is inside
         List<String> rewritten = new ArrayList<>();
         Map<Path, Mount> shadowMounts = new LinkedHashMap<>();
+        Set<Path> plain = new java.util.HashSet<>();
         for (Path entry : entries) {
             Path shadowed = underShadowedDirectory(entry, shadowedDirectories);
             if (shadowed != null) {
@@ -103,13 +106,23 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
                 rewritten.add(entry.toString());
                 continue;
             }
+            if (!idmappable(entry)) {
+                // no idmapped mount on its filesystem (overlayfs, as in a Docker container; 9p; NFS): the
+                // closed directory's child would show its own modes to the container's user as to anyone
+                // (/root/.m2 is 0750), so the entry itself is bound, plainly, readable as others may read it
+                String target = bound.computeIfAbsent(entry, s -> MOUNT_BASE + "/" + bound.size() + "-" + s.getFileName());
+                plain.add(entry);
+                rewritten.add(target);
+                continue;
+            }
             // bind the child of the closed directory that leads to the entry
             Path source = closed.resolve(closed.relativize(entry).getName(0));
             String target = bound.computeIfAbsent(source, s -> MOUNT_BASE + "/" + bound.size() + "-" + s.getFileName());
             rewritten.add(target + "/" + source.relativize(entry));
         }
         List<Mount> mounts = new ArrayList<>(shadowMounts.values());
-        bound.forEach((source, target) -> mounts.add(Mount.bindAsContainerRoot(source, target)));
+        bound.forEach((source, target) -> mounts.add(plain.contains(source) ? Mount.bind(source, target, true)
+                : Mount.bindAsContainerRoot(source, target)));
         Map<Path, String> extras = new LinkedHashMap<>();
         for (int i = classpathEntries.size(); i < entries.size(); i++) {
             extras.put(alsoVisible.get(i - classpathEntries.size()), rewritten.get(i));
@@ -149,6 +162,17 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
             }
         }
         return null;
+    }
+
+    /** Whether Linux makes idmapped mounts of the filesystem {@code path} is on (unknown: as if not, so a plain bind is tried). */
+    static boolean idmappable(Path path) {
+        String type;
+        try {
+            type = Files.getFileStore(path).type();
+        } catch (IOException e) {
+            return false;
+        }
+        return Mount.idmappable(type, System.getProperty("os.version"));
     }
 
     /** The outermost ancestor directory that others may not enter, or null when the path is reachable. */

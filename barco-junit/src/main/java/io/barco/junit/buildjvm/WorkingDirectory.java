@@ -1,7 +1,6 @@
 package io.barco.junit.buildjvm;
 
 import io.barco.spec.Mount;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,14 +19,6 @@ import java.util.List;
  */
 public final class WorkingDirectory {
     private WorkingDirectory() {
-    }
-
-    private static String fileSystemType(Path dir) {
-        try {
-            return Files.getFileStore(dir).type();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     /**
@@ -52,7 +43,7 @@ public final class WorkingDirectory {
         }
         // only where Linux makes idmapped mounts of the filesystem: elsewhere the working directory stays
         // read-only, as the overlay could not copy up a file the host's root owns
-        if (Mount.idmappable(fileSystemType(dir), System.getProperty("os.version"))) {
+        if (ForkedClasspath.idmappable(dir)) {
             mounts.add(Mount.bindAsContainerRoot(dir, dir.toString()));
             mounts.add(Mount.overlay(dir.toString(), upperParent));
         } else if (closed != null && shadowed == null) {
