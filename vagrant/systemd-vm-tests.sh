@@ -6,8 +6,10 @@
 #      must print `i am a container on barcontainer` and exit 0;
 #   2. the README's OOM example, its command line read from README.md and run as it is written (with
 #      sudo): exit status 137 and one OOM kill reported, as the README shows;
-#   3. the samples module's integration tests with `sudo mvn verify`;
-#   4. the cgroup and running-container integration tests (CgroupIT, RunningContainerIT,
+#   3. where systemd may put the launching JVM (a login session, a scope, a service, a delegated
+#      subtree), a container's limit, across a daemon-reload, and nothing left changed;
+#   4. the samples module's integration tests with `sudo mvn verify`;
+#   5. the cgroup and running-container integration tests (CgroupIT, RunningContainerIT,
 #      SharedPropagationIT) with `sudo mvn verify`.
 # Every step runs, even after one failed; each one's wall time is printed. The Maven steps run with
 # BARCO_REQUIRE_PRIVILEGED=1, so that a test that cannot start containers fails instead of skipping.
@@ -86,6 +88,55 @@ oom() {
     { echo "oom: barco did not report the OOM kill"; return 1; }
 }
 
+# Where systemd runs the launching JVM: a login session (ssh, then sudo), a transient scope, a
+# service, and a service with a delegated subtree whose own group holds the groups of barco
+# (BARCO_CGROUP_PARENT).
+# In each, a container with a 64M memory limit must see that limit; then one container runs across a
+# systemctl daemon-reload, which must not move it; and the root group of the host and the subtree of
+# barco end as they began (docs/cgroups.md, "On systemd hosts").
+placements() {
+  local status=0 probe=(/vagrant/barco --memory 64M -c /bin/cat -- /sys/fs/cgroup/memory.max)
+  local root_before groups_before pid before after
+  root_before=$(cat /sys/fs/cgroup/cgroup.subtree_control)
+  groups_before=$(sudo find /sys/fs/cgroup/barco -mindepth 1 -type d 2>/dev/null | sort)
+  placed() {
+    local name=$1 out s
+    shift
+    out=$("$@" 2>&1)
+    s=$?
+    echo "$name: exit $s, the container sees memory.max $out"
+    [ "$s" = 0 ] && [ "$out" = 67108864 ] || status=1
+  }
+  placed "login session ($(cut -d: -f3 /proc/self/cgroup))" sudo "${probe[@]}"
+  placed "systemd-run --scope" sudo systemd-run --quiet --scope "${probe[@]}"
+  placed "systemd-run service" sudo systemd-run --quiet --wait --pipe -p WorkingDirectory=/vagrant "${probe[@]}"
+  placed "service with Delegate=yes, BARCO_CGROUP_PARENT in its subtree" sudo systemd-run --quiet --wait --pipe \
+    -p Delegate=yes -p WorkingDirectory=/vagrant sh -c '"'"'
+      cg=$(cut -d: -f3 /proc/self/cgroup)
+      mkdir "/sys/fs/cgroup$cg/main" && echo $$ > "/sys/fs/cgroup$cg/main/cgroup.procs" &&
+      echo "+memory +pids" > "/sys/fs/cgroup$cg/cgroup.subtree_control" &&
+      BARCO_CGROUP_PARENT=${cg#/}/barco exec "$0" "$@"'"'"' "${probe[@]}"
+  sudo /vagrant/barco -c /bin/sleep -- 23.5 &
+  for _ in $(seq 1 600); do pid=$(pgrep -xf "/bin/sleep 23.5") && break; sleep 0.1; done
+  if [ -n "${pid:-}" ]; then
+    before=$(cat "/proc/$pid/cgroup")
+    sudo systemctl daemon-reload
+    sleep 2
+    after=$(cat "/proc/$pid/cgroup" 2>/dev/null)
+    echo "across systemctl daemon-reload: the container stayed in ${before#0::} (after: ${after#0::})"
+    [ "$before" = "$after" ] || status=1
+  else
+    echo "across systemctl daemon-reload: the container did not start"; status=1
+  fi
+  wait
+  [ "$(cat /sys/fs/cgroup/cgroup.subtree_control)" = "$root_before" ] &&
+    echo "the root group'"'"'s subtree_control is as it was: $root_before" ||
+    { echo "the root group'"'"'s subtree_control changed: $root_before -> $(cat /sys/fs/cgroup/cgroup.subtree_control)"; status=1; }
+  [ "$(sudo find /sys/fs/cgroup/barco -mindepth 1 -type d 2>/dev/null | sort)" = "$groups_before" ] &&
+    echo "no group of barco left" || { echo "groups of barco left"; status=1; }
+  return "$status"
+}
+
 # integration tests only: no unit test matches -Dtest
 maven() {
   sudo BARCO_REQUIRE_PRIVILEGED=1 mvn -B -ntp "$@" verify \
@@ -99,10 +150,11 @@ ran() {
   echo "$1: ${n:-no} integration tests ran, ${skipped:-0} skipped"
   [ "${n:-0}" -gt 0 ]
 }
-# the samples, and the build fidelity of barco-junit: a forked test writes in /vagrant, which vagrant owns
+# the samples, and of barco-junit the build fidelity (a forked test writes in /vagrant, which vagrant
+# owns) and InBarcoIT (the usage of command mode, peak tasks included, on the cgroup v2 of systemd)
 samples_its() {
   local status
-  maven -pl samples -am "-Dit.test=*SampleIT,BuildFidelityIT"
+  maven -pl samples -am "-Dit.test=*SampleIT,BuildFidelityIT,InBarcoIT"
   status=$?
   ran samples || status=1
   ran barco-junit || status=1
@@ -122,7 +174,8 @@ runtime_its() {
 step "CgroupIT, RunningContainerIT, SharedPropagationIT, IsolationIT" runtime_its
 step "demo (/bin/sh on a pty)" demo
 step "README OOM example" oom
-step "samples ITs, BuildFidelityIT" samples_its
+step "systemd placements" placements
+step "samples ITs, BuildFidelityIT, InBarcoIT" samples_its
 
 echo "=== wall times in the VM"
 printf "%s\n" "${times[@]}"
