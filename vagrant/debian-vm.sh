@@ -71,7 +71,8 @@ cache_root=${XDG_CACHE_HOME:-$HOME/.cache}/barco/debian-vm
 # What the image holds. Changing this list, the suite or the recipe below gives a new cache key.
 suite=trixie
 variant=important
-packages=systemd-sysv,dbus,libpam-systemd,linux-image-amd64,grub-pc,openssh-server,sudo,rsync,ifupdown,isc-dhcp-client,ca-certificates
+# apparmor: an installed Debian 13 has it (linux-image recommends it), its profiles loaded at boot
+packages=systemd-sysv,dbus,libpam-systemd,linux-image-amd64,grub-pc,openssh-server,sudo,rsync,ifupdown,isc-dhcp-client,ca-certificates,apparmor
 disk_size_mb=20480
 
 for tool in qemu-system-x86_64 qemu-img ssh ssh-keygen rsync flock sha256sum; do

@@ -88,6 +88,21 @@ oom() {
     { echo "oom: barco did not report the OOM kill"; return 1; }
 }
 
+# What kind of host this is, as the README and docs/limits.md say: systemd as PID 1, / shared,
+# cgroup v2 alone, AppArmor enabled with profiles loaded.
+host() {
+  local status=0 profiles
+  echo "kernel $(uname -r); PID 1 $(ps -o comm= -p 1); $(systemctl --version | sed -n 1p)"
+  echo "/ propagation: $(findmnt -no PROPAGATION /); /sys/fs/cgroup: $(findmnt -no FSTYPE /sys/fs/cgroup)"
+  profiles=$(sudo cat /sys/kernel/security/apparmor/profiles 2>/dev/null | wc -l)
+  echo "AppArmor enabled: $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null), $profiles profiles loaded"
+  [ "$(ps -o comm= -p 1)" = systemd ] || status=1
+  [ "$(findmnt -no PROPAGATION /)" = shared ] || status=1
+  [ "$(findmnt -no FSTYPE /sys/fs/cgroup)" = cgroup2 ] || status=1
+  [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] && [ "$profiles" -gt 0 ] || status=1
+  return "$status"
+}
+
 # Where systemd runs the launching JVM: a login session (ssh, then sudo), a transient scope, a
 # service, and a service with a delegated subtree whose own group holds the groups of barco
 # (BARCO_CGROUP_PARENT).
@@ -171,6 +186,7 @@ runtime_its() {
 # the ITs of barco-runtime first: their build makes the jar of the CLI, so the demo does not build it again
 # under emulation (13 minutes); the failsafe summary of a module that runs none is not read again
 # (the build removes it before each integration-test phase)
+step "host" host
 step "CgroupIT, RunningContainerIT, SharedPropagationIT, IsolationIT" runtime_its
 step "demo (/bin/sh on a pty)" demo
 step "README OOM example" oom
