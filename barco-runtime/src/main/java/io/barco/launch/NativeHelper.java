@@ -6,11 +6,13 @@ import java.io.InputStream;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -79,11 +81,18 @@ final class NativeHelper {
         String cacheHome = System.getenv("XDG_CACHE_HOME");
         Path dir = (cacheHome != null && !cacheHome.isEmpty() ? Path.of(cacheHome)
                 : Path.of(System.getProperty("user.home"), ".cache")).resolve("barco");
+        Files.createDirectories(dir);
+        if (!trusted(dir)) {
+            // root runs the helper: from a directory another user could change (sudo -E keeps the
+            // user's HOME), it would run their program. A directory of this JVM's own instead.
+            dir = Files.createTempDirectory("barco-helper-");
+            dir.toFile().deleteOnExit();
+        }
         Path target = dir.resolve("barco-helper-" + hash);
-        if (Files.isExecutable(target) && Files.size(target) == bytes.length) {
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(target)
+                && Arrays.equals(Files.readAllBytes(target), bytes)) {
             return target;
         }
-        Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, "barco-helper", ".part");
         try {
             Files.write(temp, bytes);
@@ -92,6 +101,28 @@ final class NativeHelper {
         } finally {
             Files.deleteIfExists(temp);
         }
+        if (dir.getFileName().toString().startsWith("barco-helper-")) {
+            target.toFile().deleteOnExit(); // runs before the directory's: last registered, first deleted
+        }
         return target;
+    }
+
+    /**
+     * Whether only this process's user (or root) can change what {@code dir} holds: it and each of its
+     * ancestors belong to one of them and no one else may write there, but for a sticky directory
+     * such as /tmp, where others cannot replace what is not theirs. As ssh's StrictModes checks.
+     */
+    static boolean trusted(Path dir) throws IOException {
+        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
+            int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            boolean othersWrite = (mode & 0022) != 0;
+            boolean sticky = (mode & 01000) != 0;
+            if ((owner != self && owner != 0) || (othersWrite && !(sticky && !p.equals(dir.toRealPath())))) {
+                return false;
+            }
+        }
+        return true;
     }
 }
