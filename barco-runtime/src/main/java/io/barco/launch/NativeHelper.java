@@ -78,16 +78,7 @@ final class NativeHelper {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        String cacheHome = System.getenv("XDG_CACHE_HOME");
-        Path dir = (cacheHome != null && !cacheHome.isEmpty() ? Path.of(cacheHome)
-                : Path.of(System.getProperty("user.home"), ".cache")).resolve("barco");
-        Files.createDirectories(dir);
-        if (!trusted(dir)) {
-            // root runs the helper: from a directory another user could change (sudo -E keeps the
-            // user's HOME), it would run their program. A directory of this JVM's own instead.
-            dir = Files.createTempDirectory("barco-helper-");
-            dir.toFile().deleteOnExit();
-        }
+        Path dir = io.barco.sys.UserCache.directory("helper");
         Path target = dir.resolve("barco-helper-" + hash);
         if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(target)
                 && Arrays.equals(Files.readAllBytes(target), bytes)) {
@@ -101,28 +92,7 @@ final class NativeHelper {
         } finally {
             Files.deleteIfExists(temp);
         }
-        if (dir.getFileName().toString().startsWith("barco-helper-")) {
-            target.toFile().deleteOnExit(); // runs before the directory's: last registered, first deleted
-        }
         return target;
     }
 
-    /**
-     * Whether only this process's user (or root) can change what {@code dir} holds: it and each of its
-     * ancestors belong to one of them and no one else may write there, but for a sticky directory
-     * such as /tmp, where others cannot replace what is not theirs. As ssh's StrictModes checks.
-     */
-    static boolean trusted(Path dir) throws IOException {
-        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
-            int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            boolean othersWrite = (mode & 0022) != 0;
-            boolean sticky = (mode & 01000) != 0;
-            if ((owner != self && owner != 0) || (othersWrite && !(sticky && !p.equals(dir.toRealPath())))) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

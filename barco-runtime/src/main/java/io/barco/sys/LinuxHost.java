@@ -24,11 +24,24 @@ public final class LinuxHost implements Host {
      */
     static LibC libc() {
         try {
+            // JNA writes its library to $XDG_CACHE_HOME/JNA/temp and maps it: into a root JVM, from a
+            // directory another user may change (sudo -E), it would map theirs. A private one then.
+            if (System.getProperty("jna.tmpdir") == null && !trustedOrUnknown(UserCache.home().resolve("JNA").resolve("temp"))) {
+                System.setProperty("jna.tmpdir", UserCache.privateDirectory("jna").toString());
+            }
             return LibC.INSTANCE;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
             String cause = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new io.barco.BarcoException("cannot load JNA's native library (" + cause + "): if its directory is on a filesystem"
                     + " mounted noexec, give JNA another with -Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR", e);
+        }
+    }
+
+    private static boolean trustedOrUnknown(Path dir) {
+        try {
+            return UserCache.trustedPath(dir);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
         }
     }
 

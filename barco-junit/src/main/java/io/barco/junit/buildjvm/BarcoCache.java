@@ -5,15 +5,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** barco's per-user cache: $XDG_CACHE_HOME/barco or ~/.cache/barco. */
+/** barco's per-user cache ({@link io.barco.sys.UserCache}), and publishing into it. */
 public final class BarcoCache {
     private BarcoCache() {
     }
 
+    /** The cache directory {@code name}: see {@link io.barco.sys.UserCache#directory}. */
     public static Path directory(String name) throws IOException {
-        String cacheHome = System.getenv("XDG_CACHE_HOME");
-        Path base = cacheHome != null && !cacheHome.isEmpty() ? Path.of(cacheHome) : Path.of(System.getProperty("user.home"), ".cache");
-        return Files.createDirectories(base.resolve("barco").resolve(name));
+        return io.barco.sys.UserCache.directory(name);
     }
 
     /**

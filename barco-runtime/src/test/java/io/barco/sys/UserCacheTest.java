@@ -1,4 +1,4 @@
-package io.barco.launch;
+package io.barco.sys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,20 +10,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Root runs the helper it extracts: only from a directory no other user can change. */
-class NativeHelperTest {
+class UserCacheTest {
     @Test
     void aPrivateDirectoryBelowStickyTmpIsTrusted(@TempDir Path dir) throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        assertThat(NativeHelper.trusted(dir)).isTrue();
+        assertThat(UserCache.trusted(dir)).isTrue();
     }
 
     @Test
     void aDirectoryOthersMayWriteIsNot(@TempDir Path dir) throws Exception {
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(NativeHelper.trusted(open)).isFalse();
+        assertThat(UserCache.trusted(open)).isFalse();
         Path below = Files.createDirectory(open.resolve("barco"));
-        assertThat(NativeHelper.trusted(below)).as("its parent lets others rename it away").isFalse();
+        assertThat(UserCache.trusted(below)).as("its parent lets others rename it away").isFalse();
     }
 
     @Test
@@ -32,6 +32,7 @@ class NativeHelperTest {
         Path home = Files.createDirectory(dir.resolve("home"));
         Path cache = Files.createDirectories(home.resolve(".cache/barco"));
         Files.setAttribute(home, "unix:uid", 65534);
-        assertThat(NativeHelper.trusted(cache)).as("sudo -E: HOME is the user's, who may replace .cache").isFalse();
+        assertThat(UserCache.trusted(cache)).as("sudo -E: HOME is the user's, who may replace .cache").isFalse();
+        assertThat(UserCache.trustedPath(cache.resolve("helper/x"))).as("a directory yet to be made there").isFalse();
     }
 }
