@@ -109,75 +109,105 @@ def contained(lines, pattern):
     return None
 
 
+def check_console(where, body, listing):
+    """A transcript: its `$ ` lines run in one bash, and each prints the lines that follow it."""
+    problems, done = [], 0
+    commands = []
+    for line in body:
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        elif commands:
+            commands[-1][1].append(line)
+    for _, expected in commands:
+        while expected and expected[-1] == "":
+            expected.pop()
+    if listing:
+        for command, _ in commands:
+            print(f"{where}: run {command}")
+        return problems, done
+    # one shell for the block, as a user types it: `$ echo $?` sees the command before
+    script = ["exec 2>&1"]
+    for command, _ in commands:
+        script += [command, "__status=$?", f"printf '\\n%s\\n' {MARK}", "(exit $__status)"]
+    _, out = run("\n".join(script))
+    out = ANSI.sub("", out)  # colour codes (Maven 3.8 prints them even with -B -q) are not text
+    outputs = out.split(f"\n{MARK}\n")
+    for (command, expected), printed in zip(commands, outputs + [""] * len(commands)):
+        actual = printed.strip("\n").split("\n") if printed.strip("\n") else []
+        if not matches(expected, actual):
+            problems.append(f"{where}: `{command}` printed:\n  " + "\n  ".join(actual)
+                            + "\n  where the document shows:\n  " + "\n  ".join(expected))
+        done += 1
+    return problems, done
+
+
+def check_sh(where, body, listing):
+    """Commands: each exits 0, or is one RUN_ELSEWHERE names and its CI step holds its words."""
+    problems, done = [], 0
+    for line in body:
+        command = strip_comment(line)
+        if not command:
+            continue
+        if command in RUN_ELSEWHERE:
+            script, words = RUN_ELSEWHERE[command]
+            target = os.path.join(ROOT, script)
+            if not os.path.exists(target) or words not in open(target, encoding="utf-8").read():
+                problems.append(f"{where}: `{command}` is said to run in {script}, which lacks `{words}`")
+            if listing:
+                print(f"{where}: run by {script}: {command}")
+            continue
+        if listing:
+            print(f"{where}: run {command}")
+            continue
+        code, out = run(command)
+        if code != 0:
+            problems.append(f"{where}: `{command}` exited {code}:\n  " + out[-2000:].replace("\n", "\n  "))
+        done += 1
+    return problems, done
+
+
+def check_contained(pattern, kind, missing):
+    """A checker of blocks whose lines must stand, in order and together, in a file of `pattern`."""
+    def check_block(where, body, listing):
+        found = contained(body, pattern)
+        if not found:
+            return [f"{where}: {missing}"], 1
+        if listing:
+            print(f"{where}: {kind} block in {found}")
+        return [], 1
+    return check_block
+
+
+def check_text(where, body, listing):
+    """A diagram or output shown as it was: nothing to run."""
+    return [], 0
+
+
+# Each block's language and what checks a block of it.
+CHECKERS = {
+    "console": check_console,
+    "sh": check_sh,
+    # code: its lines stand in a test source of the repository that the build compiles and runs
+    "java": check_contained("**/src/test/java/**/*.java", "java",
+                            "this Java block stands in no test source: put it in one the build runs"),
+    # Maven configuration: its lines stand together in a pom.xml that CI builds
+    "xml": check_contained("**/pom.xml", "xml", "this XML block stands in no pom.xml the build uses"),
+    "text": check_text,
+}
+
+
 def check(path, listing):
     problems, done = [], 0
     for lang, start, body in blocks(path):
         where = f"{os.path.relpath(path, ROOT)}:{start}"
-        if lang == "console":
-            commands = []
-            for line in body:
-                if line.startswith("$ "):
-                    commands.append((line[2:], []))
-                elif commands:
-                    commands[-1][1].append(line)
-            for _, expected in commands:
-                while expected and expected[-1] == "":
-                    expected.pop()
-            if listing:
-                for command, _ in commands:
-                    print(f"{where}: run {command}")
-                continue
-            # one shell for the block, as a user types it: `$ echo $?` sees the command before
-            script = ["exec 2>&1"]
-            for command, _ in commands:
-                script += [command, "__status=$?", f"printf '\\n%s\\n' {MARK}", "(exit $__status)"]
-            _, out = run("\n".join(script))
-            out = ANSI.sub("", out)  # colour codes (Maven 3.8 prints them even with -B -q) are not text
-            outputs = out.split(f"\n{MARK}\n")
-            for (command, expected), printed in zip(commands, outputs + [""] * len(commands)):
-                actual = printed.strip("\n").split("\n") if printed.strip("\n") else []
-                if not matches(expected, actual):
-                    problems.append(f"{where}: `{command}` printed:\n  " + "\n  ".join(actual)
-                                    + "\n  where the document shows:\n  " + "\n  ".join(expected))
-                done += 1
-        elif lang == "sh":
-            for line in body:
-                command = strip_comment(line)
-                if not command:
-                    continue
-                if command in RUN_ELSEWHERE:
-                    script, words = RUN_ELSEWHERE[command]
-                    target = os.path.join(ROOT, script)
-                    if not os.path.exists(target) or words not in open(target, encoding="utf-8").read():
-                        problems.append(f"{where}: `{command}` is said to run in {script}, which lacks `{words}`")
-                    if listing:
-                        print(f"{where}: run by {script}: {command}")
-                    continue
-                if listing:
-                    print(f"{where}: run {command}")
-                    continue
-                code, out = run(command)
-                if code != 0:
-                    problems.append(f"{where}: `{command}` exited {code}:\n  " + out[-2000:].replace("\n", "\n  "))
-                done += 1
-        elif lang == "java":
-            found = contained(body, "**/src/test/java/**/*.java")
-            if not found:
-                problems.append(f"{where}: this Java block stands in no test source: put it in one the build runs")
-            elif listing:
-                print(f"{where}: java block in {found}")
-            done += 1
-        elif lang == "xml":
-            found = contained(body, "**/pom.xml")
-            if not found:
-                problems.append(f"{where}: this XML block stands in no pom.xml the build uses")
-            elif listing:
-                print(f"{where}: xml block in {found}")
-            done += 1
-        elif lang == "text":
-            pass
-        else:
-            problems.append(f"{where}: a block of language '{lang}': say console, sh, java, xml or text")
+        checker = CHECKERS.get(lang)
+        if checker is None:
+            names = list(CHECKERS)
+            problems.append(f"{where}: a block of language '{lang}': say {', '.join(names[:-1])} or {names[-1]}")
+            continue
+        p, d = checker(where, body, listing)
+        problems += p
+        done += d
     return problems, done
 
 

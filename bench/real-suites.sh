@@ -27,6 +27,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 suites_dir=$root/bench/real-suites
+# shellcheck source=real-suites/lib.sh source-path=SCRIPTDIR
+. "$suites_dir/lib.sh"
 out=${OUT:-$suites_dir/target/results}
 mvn_cmd=${MVN:-mvn}
 modes=${MODES:-plain run class method reusefalse}
@@ -52,8 +54,6 @@ else
   done
 fi
 
-log() { printf '%s\n' "$*" >&2; }
-
 # barco's jars, built here without install (the shared ~/.m2 snapshot is left alone), and their
 # runtime dependencies minus JUnit's own jars: the suite brings its JUnit version, as a user's
 # project would, and two versions of the platform on one classpath would clash
@@ -73,34 +73,22 @@ mkdir -p "$out"
 results=$out/results.tsv
 : > "$results"
 
-# run_mode SUITE MODE [MAVEN ARG...]: one Surefire run of the suite's tests; copies its reports
-# to $out/SUITE/MODE and appends "suite mode wall exit jacoco-bytes barco-containers" to results.tsv
-run_mode() {
+# containers barco launched: barco prints one summary per test JVM ("[barco] N containers for
+# tests: ...", each test's usage in target/barco/usage-*.csv), no longer a line per container
+count_containers() {
+  sed -n 's/^\[barco\] \([0-9][0-9]*\) containers\{0,1\} for tests:.*/\1/p' "$1" | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# run_tests SUITE MODE [MAVEN ARG...]: one Surefire run of the suite's tests (run_mode); also keeps
+# its target/barco and its jacoco.exec, to compare what each mode covered
+run_tests() {
   local suite=$1 mode=$2
   shift 2
   local dir=$suites_dir/$suite dest=$out/$suite/$mode
-  rm -rf "$dir/target/surefire-reports" "$dir/target/jacoco.exec" "$dir/target/barco" "$dest"
-  mkdir -p "$dest"
-  log "$suite: $mode"
-  local start end status=0
-  start=$(date +%s.%N)
-  (cd "$dir" && timeout --kill-after=60s "$mode_timeout" "$mvn_cmd" -o test \
-    -Dmaven.test.failure.ignore=true "$@") > "$dest/mvn.log" 2>&1 || status=$?
-  end=$(date +%s.%N)
-  [ -d "$dir/target/surefire-reports" ] && cp -r "$dir/target/surefire-reports" "$dest/reports"
+  run_mode "$suite" "$mode" "$mvn_cmd" -o test -Dmaven.test.failure.ignore=true "$@"
   [ -d "$dir/target/barco" ] && cp -r "$dir/target/barco" "$dest/barco"
-  local jacoco=-
-  if [ -f "$dir/target/jacoco.exec" ]; then
-    jacoco=$(stat -c %s "$dir/target/jacoco.exec")
-    cp "$dir/target/jacoco.exec" "$dest/jacoco.exec"   # to compare what each mode covered
-  fi
-  # containers barco launched: barco prints one summary per test JVM ("[barco] N containers for
-  # tests: ...", each test's usage in target/barco/usage-*.csv), no longer a line per container
-  local usage
-  usage=$(sed -n 's/^\[barco\] \([0-9][0-9]*\) containers\{0,1\} for tests:.*/\1/p' "$dest/mvn.log" |
-    awk '{ n += $1 } END { print n + 0 }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$suite" "$mode" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")" "$status" \
-    "$jacoco" "$usage" >> "$results"
+  [ -f "$dir/target/jacoco.exec" ] && cp "$dir/target/jacoco.exec" "$dest/jacoco.exec"
+  return 0
 }
 
 for suite in "${suites[@]}"; do
@@ -122,19 +110,19 @@ for suite in "${suites[@]}"; do
   switch=("-Dmaven.test.additionalClasspath=$barco_cp"
           -Djunit.jupiter.extensions.autodetection.enabled=true -Dbarco.all=true
           ${barco_opts[@]+"${barco_opts[@]}"})
-  run_mode "$suite" plain ${selection[@]+"${selection[@]}"}
+  run_tests "$suite" plain ${selection[@]+"${selection[@]}"}
   for mode in $modes; do
     case $mode in
       plain) ;;
-      reusefalse) run_mode "$suite" reusefalse -DreuseForks=false ${selection[@]+"${selection[@]}"} ;;
-      run | class) run_mode "$suite" "$mode" "${switch[@]}" "-Dbarco.granularity=$mode" \
+      reusefalse) run_tests "$suite" reusefalse -DreuseForks=false ${selection[@]+"${selection[@]}"} ;;
+      run | class) run_tests "$suite" "$mode" "${switch[@]}" "-Dbarco.granularity=$mode" \
                      ${selection[@]+"${selection[@]}"} ;;
       method)
         if [ -n "${!method_var:-}" ]; then
-          run_mode "$suite" plain-subset "-Dtest=${!method_var}"
-          run_mode "$suite" method "${switch[@]}" -Dbarco.granularity=method "-Dtest=${!method_var}"
+          run_tests "$suite" plain-subset "-Dtest=${!method_var}"
+          run_tests "$suite" method "${switch[@]}" -Dbarco.granularity=method "-Dtest=${!method_var}"
         else
-          run_mode "$suite" method "${switch[@]}" -Dbarco.granularity=method \
+          run_tests "$suite" method "${switch[@]}" -Dbarco.granularity=method \
             ${selection[@]+"${selection[@]}"}
         fi ;;
       *) log "unknown mode $mode"; exit 2 ;;

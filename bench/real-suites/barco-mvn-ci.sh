@@ -25,36 +25,22 @@
 #   SUITES=commons-codec MODES="plain-reusefalse plain-fork2 barco-reusefalse barco-fork2 barco-mvn"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$here/lib.sh"
 root=$(cd "$here/../.." && pwd)
+suites_dir=$here
 out=${OUT:-$here/target/barco-mvn-ci}
+mode_timeout=${MODE_TIMEOUT:-20m}
 mvn_cmd=${MVN:-mvn}
-io_tests=${CI_IO_TESTS:-FileUtilsTest,IOUtilsTest,DirectoryWalkerTest,FilenameUtilsTest,PathUtilsTest,FileFilterTest,NameFileFilterTest,FileSystemUtilsTest,CopyUtilsTest,ReversedLinesFileReaderTestParamFile,XmlStreamReaderTest,FileCleaningTrackerTest,LineIteratorTest,DeletingPathVisitorTest,CleaningPathVisitorTest,CopyDirectoryVisitorTest,FileUtilsListFilesTest,FileUtilsDirectoryContainsTest,DirectoryFileComparatorTest}
+io_tests=${CI_IO_TESTS:-$ci_io_tests}
 codec_tests=${CI_CODEC_TESTS:-CharEncodingTest,CharsetsTest,DecoderExceptionTest,EncoderExceptionTest,StringEncoderComparatorTest,AllocateDirectHexTest,Base16InputStreamTest,Base16OutputStreamTest,Base16Test,Base32InputStreamTest,Base32OutputStreamTest,Base32Test,Base64Codec13Test,Base64InputStreamTest,Base64OutputStreamTest,BaseNCodecTest,BinaryCodecTest,CharSequenceUtilsTest,HexTest,StringUtilsTest,Apr1CryptTest,B64Test,CryptTest,DigestUtilsTest,HmacAlgorithmsTest,HmacUtilsTest,Md5CryptTest,MurmurHash2Test,PureJavaCrc32CTest,PureJavaCrc32Test,Sha256CryptTest,Sha2CryptTest,Sha512CryptTest,UnixCryptTest,XXHash32Test,Caverphone1Test,Caverphone2Test,ColognePhoneticTest,DaitchMokotoffSoundexTest,DoubleMetaphone2Test,DoubleMetaphoneTest,MatchRatingApproachEncoderTest,MetaphoneTest,NysiisTest,RefinedSoundexTest,SoundexTest,BeiderMorseEncoderTest,LanguageGuessingTest,PhoneticEngineRegressionTest,PhoneticEngineTest,RuleTest,BCodecTest,PercentCodecTest,QCodecTest,QuotedPrintableCodecTest,RFC1522CodecTest,URLCodecTest,UtilsTest}
-log() { printf '%s\n' "$*" >&2; }
-
 rm -rf "$out"
 mkdir -p "$out"
 results=$out/results.tsv
 : > "$results"
 
-# run_mode SUITE MODE COMMAND...: one build of the suite's tests (COMMAND runs in the suite's
-# directory); copies its reports to $out/SUITE/MODE and appends a row to results.tsv
-run_mode() {
-  local suite=$1 mode=$2
-  shift 2
-  local dir=$here/$suite dest=$out/$suite/$mode status=0 start end jacoco=- containers
-  rm -rf "$dir/target/surefire-reports" "$dir/target/jacoco.exec"
-  mkdir -p "$dest"
-  log "$suite: $mode"
-  start=$(date +%s.%N)
-  (cd "$dir" && timeout --kill-after=60s "${MODE_TIMEOUT:-20m}" "$@") > "$dest/mvn.log" 2>&1 || status=$?
-  end=$(date +%s.%N)
-  [ -d "$dir/target/surefire-reports" ] && cp -r "$dir/target/surefire-reports" "$dest/reports"
-  [ -f "$dir/target/jacoco.exec" ] && jacoco=$(stat -c %s "$dir/target/jacoco.exec")
-  containers=$(grep -c '^barco: wall time' "$dest/mvn.log" || true)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$suite" "$mode" "$(awk "BEGIN { printf \"%.1f\", $end - $start }")" \
-    "$status" "$jacoco" "$containers" >> "$results"
-}
+# the containers of a run: each prints its usage (--stats), "barco: wall time" first
+count_containers() { grep -c '^barco: wall time' "$1" || true; }
 
 for suite in ${SUITES:-commons-io commons-codec}; do
   case $suite in

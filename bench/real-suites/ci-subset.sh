@@ -13,8 +13,10 @@
 # usage: bench/real-suites/ci-subset.sh        environment: CI_SUITE, CI_TESTS, OUT
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$here/lib.sh"
 suite=${CI_SUITE:-commons-io}
-tests=${CI_TESTS:-FileUtilsTest,IOUtilsTest,DirectoryWalkerTest,FilenameUtilsTest,PathUtilsTest,FileFilterTest,NameFileFilterTest,FileSystemUtilsTest,CopyUtilsTest,ReversedLinesFileReaderTestParamFile,XmlStreamReaderTest,FileCleaningTrackerTest,LineIteratorTest,DeletingPathVisitorTest,CleaningPathVisitorTest,CopyDirectoryVisitorTest,FileUtilsListFilesTest,FileUtilsDirectoryContainsTest,DirectoryFileComparatorTest}
+tests=${CI_TESTS:-$ci_io_tests}
 out=${OUT:-$here/target/ci-subset}
 rm -rf "$out"
 key=${suite//-/_}

@@ -4,7 +4,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqu
 
 import io.barco.junit.InBarco;
 import io.barco.junit.buildjvm.BuildJvm;
-import io.barco.junit.outcome.JvmCpu;
+import io.barco.junit.outcome.JvmUsage;
 import io.barco.junit.outcome.OutcomeFile;
 import io.barco.junit.settings.InBarcoSettings;
 import java.io.BufferedReader;
@@ -110,7 +110,7 @@ public final class ForkedTestRunner {
 
             @Override
             public void executionStarted(TestIdentifier test) {
-                starts.put(test.getUniqueId(), test.isTest() ? JvmCpu.startOfTest() : JvmCpu.now());
+                starts.put(test.getUniqueId(), test.isTest() ? JvmUsage.startOfTest() : JvmUsage.now());
                 try {
                     // containers too: the host checks that each record comes where it belongs
                     outcomes.started(test.getUniqueId(), test.isTest());
@@ -124,7 +124,7 @@ public final class ForkedTestRunner {
             public void executionFinished(TestIdentifier test, TestExecutionResult outcome) {
                 long[] start = starts.remove(test.getUniqueId());
                 write(test.getUniqueId(), OutcomeFile.Status.valueOf(outcome.getStatus().name()), outcome.getThrowable().orElse(null),
-                        start != null ? JvmCpu.since(start) : OutcomeFile.Spent.UNKNOWN);
+                        start != null ? JvmUsage.since(start) : OutcomeFile.Spent.UNKNOWN);
             }
 
             @Override

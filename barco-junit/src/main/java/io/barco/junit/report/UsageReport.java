@@ -5,6 +5,7 @@ import io.barco.junit.settings.InBarcoSettings;
 import io.barco.spec.Size;
 import java.io.IOException;
 import java.io.Writer;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,11 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -29,6 +33,8 @@ public final class UsageReport {
     static final String CONSOLE_PARAMETER = "barco.usage.console";
     private static final int TOP = 5;
     private static final List<Entry> ENTRIES = new ArrayList<>();
+    /** The memory limit each of the run's settings gives (-1: none), worked out once. */
+    static final Map<InBarcoSettings, Long> MEMORY_LIMITS = new HashMap<>();
     private static Path file;
     private static boolean fileFailed;
 
@@ -104,11 +110,20 @@ public final class UsageReport {
 
     /** The memory limit the test's settings give, or -1: for the report's "closest to their limit". */
     private static long memoryLimit(ExtensionContext context) {
+        return context.getTestClass().map(c -> memoryLimit(c, context.getTestMethod(), context::getConfigurationParameter))
+                .orElse(-1L);
+    }
+
+    /**
+     * The memory limit the settings of {@code method} of {@code testClass} give, or -1; worked out
+     * once for all the tests of a run whose settings are equal (those of a class, unless a method
+     * has an {@code @InBarco} of its own), as their container specs are.
+     */
+    static synchronized long memoryLimit(Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters) {
         try {
-            return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()))
-                    .map(settings -> settings.configuredBy(context::getConfigurationParameter).spec("unused").build())
-                    .flatMap(spec -> spec.limits().memoryLimit().isPresent() ? Optional.of(spec.limits().memoryLimit().getAsLong())
-                            : Optional.<Long>empty())
+            return InBarcoSettings.of(testClass, method).map(settings -> settings.configuredBy(parameters))
+                    .map(settings -> MEMORY_LIMITS.computeIfAbsent(settings,
+                            s -> s.spec("unused").build().limits().memoryLimit().orElse(-1)))
                     .orElse(-1L);
         } catch (RuntimeException e) {
             return -1; // a setting that does not parse was reported where it was used
@@ -202,6 +217,7 @@ public final class UsageReport {
     /** Clears what was recorded, for a new run in the same JVM. */
     public static synchronized void reset() {
         ENTRIES.clear();
+        MEMORY_LIMITS.clear();
         file = null;
         fileFailed = false;
     }

@@ -13,10 +13,10 @@ import java.nio.file.Path;
  * ({@code VmHWM} of {@code /proc/self/status}), reset to the current size as the test starts by
  * writing 5 to {@code /proc/self/clear_refs}. Tests of a fork run one at a time, so it is the test's.
  */
-public final class JvmCpu {
+public final class JvmUsage {
     private static final long NANOS_PER_TICK = 10_000_000L;
 
-    private JvmCpu() {
+    private JvmUsage() {
     }
 
     /** {wall nanos, user ticks, system ticks}; the ticks -1 when unreadable. */
