@@ -32,6 +32,7 @@ RUN_ELSEWHERE = {
     "cd vagrant && vagrant up && vagrant ssh -c 'cd /vagrant && sudo mvn verify'":
         ("vagrant/systemd-vm-tests.sh", "sudo mvn"),
     "vagrant/cgroup-v2-tests.sh": (".ci/run", "vagrant/cgroup-v2-tests.sh"),
+    "vagrant/junit-v2-tests.sh": (".ci/run", "vagrant/junit-v2-tests.sh"),
     "vagrant/run-in-vm.sh -- COMMAND...": ("vagrant/cgroup-v2-tests.sh", "vagrant/run-in-vm.sh --"),
     "vagrant/systemd-vm-tests.sh": (".ci/run", "vagrant/systemd-vm-tests.sh"),
 }
