@@ -129,12 +129,27 @@ public final class LaunchService {
     private void refuse(int fd, String why) {
         try {
             UnixSockets.send(fd, ServiceWire.exit(ServiceWire.EXIT_BARCO_FAILED, "barco serve: refused: " + why));
+            // What the client sent beyond what was read is drained (briefly, boundedly) before the close:
+            // closing with unread bytes resets the connection, and the client would lose the refusal.
+            UnixSockets.shutdownOutput(fd);
+            UnixSockets.receiveTimeout(fd, 200);
+            byte[] drain = new byte[4096];
+            for (int total = 0; total < REFUSED_DRAIN_BYTES; ) {
+                int n = UnixSockets.read(fd, drain, drain.length);
+                if (n <= 0) {
+                    break;
+                }
+                total += n;
+            }
         } catch (BarcoException e) {
-            // the client left: nothing to tell
+            // the client left, or is slow to: nothing more to tell
         } finally {
             Descriptors.closeQuietly(fd);
         }
     }
+
+    /** The most a refused client's excess bytes are read before its connection closes. */
+    private static final int REFUSED_DRAIN_BYTES = 1 << 20;
 
     private void connection(int fd) {
         RequestReader.Incoming incoming;

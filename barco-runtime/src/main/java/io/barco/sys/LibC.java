@@ -112,6 +112,7 @@ public interface LibC extends Library {
     int MSG_NOSIGNAL = 0x4000;
     int MSG_CTRUNC = 0x8;
     int MSG_CMSG_CLOEXEC = 0x40000000;
+    int SHUT_WR = 1;
     int SHUT_RDWR = 2;
     int F_DUPFD_CLOEXEC = 1030;
     int PR_SET_PDEATHSIG = 1;

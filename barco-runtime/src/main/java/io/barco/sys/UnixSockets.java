@@ -196,6 +196,15 @@ public final class UnixSockets {
         }
     }
 
+    /** Ends this side's writing: the peer reads end of stream after what was sent. Best effort. */
+    public static void shutdownOutput(int fd) {
+        try {
+            LibC.INSTANCE.shutdown(fd, LibC.SHUT_WR);
+        } catch (LastErrorException e) {
+            // the peer is gone: nothing to end
+        }
+    }
+
     /** A close-on-exec copy of {@code fd}, numbered {@code lowest} or above. */
     public static int duplicate(int fd, int lowest) {
         try {
