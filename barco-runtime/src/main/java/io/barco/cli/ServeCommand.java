@@ -6,7 +6,6 @@ import io.barco.service.LaunchService;
 import io.barco.service.Request;
 import io.barco.sys.Descriptors;
 import io.barco.sys.FdOutputStream;
-import io.barco.sys.LibC;
 import io.barco.sys.UnixSockets;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -91,9 +90,9 @@ final class ServeCommand {
         }
         int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
-        if (uid != LibC.INSTANCE.geteuid() || mode != 0700) {
+        if (uid != UnixSockets.ownUid() || mode != 0700) {
             throw new BarcoException(String.format("the socket's directory %s must be this user's (uid %d) with mode 700, not uid %d mode %o:"
-                    + " make one with mktemp -d", dir, LibC.INSTANCE.geteuid(), uid, mode));
+                    + " make one with mktemp -d", dir, UnixSockets.ownUid(), uid, mode));
         }
     }
 

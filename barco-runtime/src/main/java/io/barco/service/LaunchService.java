@@ -2,7 +2,6 @@ package io.barco.service;
 
 import io.barco.BarcoException;
 import io.barco.sys.Descriptors;
-import io.barco.sys.LibC;
 import io.barco.sys.UnixSockets;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -103,7 +102,7 @@ public final class LaunchService {
         this.listening = listening;
         this.handler = handler;
         this.log = log;
-        this.uid = LibC.INSTANCE.geteuid();
+        this.uid = UnixSockets.ownUid();
     }
 
     /** Accepts connections until the listening socket fails (it is closed, or the JVM exits). */

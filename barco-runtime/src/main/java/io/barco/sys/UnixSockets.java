@@ -96,6 +96,11 @@ public final class UnixSockets {
         return new Peer(b.getInt(0), b.getInt(4), b.getInt(8));
     }
 
+    /** This process's effective uid: the one a client's must be. */
+    public static int ownUid() {
+        return LibC.INSTANCE.geteuid();
+    }
+
     /** Bounds each read of {@code fd} to {@code millis} (0: no bound); a read past it fails with EAGAIN. */
     public static void receiveTimeout(int fd, long millis) {
         byte[] timeval = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
