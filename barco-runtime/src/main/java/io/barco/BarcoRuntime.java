@@ -55,6 +55,11 @@ public final class BarcoRuntime {
         return launcher.launch(spec, observer);
     }
 
+    /** As {@link #launch(ContainerSpec, LaunchObserver)}, with {@code inherited} as the container's inherited stdin, stdout and stderr. */
+    public Container launch(ContainerSpec spec, LaunchObserver observer, int[] inherited) {
+        return launcher.launch(spec, observer, inherited);
+    }
+
     /** As {@link Barco#start(ContainerSpec)}. */
     public RunningContainer start(ContainerSpec spec) {
         return launcher.start(spec);

@@ -181,19 +181,27 @@ public final class BarcoCommand implements Callable<Integer> {
     List<String> originEnv = new ArrayList<>();
 
     private final PrintStream err;
+    private final Invocation invocation;
     /** The command line as given, which a named container records for barco exec to derive the same spec. */
     private List<String> commandLine = List.of();
 
     BarcoCommand(PrintStream err) {
-        this.err = err;
+        this(Invocation.cli(System.out, err));
+    }
+
+    BarcoCommand(Invocation invocation) {
+        this.err = invocation.err();
+        this.invocation = invocation;
     }
 
     /** The spec these options describe. */
     ContainerSpec spec() {
-        Function<String, String> environment = originDir == null ? System::getenv : recordedEnvironment();
+        Function<String, String> environment = originDir == null ? invocation.environment() : recordedEnvironment();
         SpecOptions options = SpecOptions.of(SpecOptions.Defaults.SEED, environment);
         if (originDir != null) {
             options.relativeTo(originDir);
+        } else if (invocation.cwd() != null) {
+            options.relativeTo(invocation.cwd());
         }
         set(options, Setting.UID, uid);
         set(options, Setting.GID, gid);
@@ -247,7 +255,7 @@ public final class BarcoCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>(List.of("TERM"));
         env.stream().filter(e -> !e.contains("=")).forEach(names::add);
         for (String variable : names) {
-            String value = System.getenv(variable);
+            String value = invocation.environment().apply(variable);
             if (value != null) {
                 recorded.addAll(List.of("--origin-env", variable + "=" + value));
             }
@@ -302,13 +310,25 @@ public final class BarcoCommand implements Callable<Integer> {
                 log.info("### BARCONTAINER STARTING - type 'exit' to quit ###");
             }
         };
+        if (invocation.served()) {
+            if (name != null) {
+                throw new InvalidSpecException("--name is not served by barco serve: run barco --name ... itself");
+            }
+            return run(spec, observer, invocation.started(), log);
+        }
         SignalForwarding signals = SignalForwarding.install(spec.stdin() == Stdio.INHERIT && System.console() != null);
         if (name != null) {
             return runNamed(spec, observer, signals, log);
         }
+        return run(spec, observer, signals::to, log);
+    }
+
+    /** Launches, tells {@code started} of the container, waits for it and returns its status. */
+    private int run(ContainerSpec spec, LaunchObserver observer, java.util.function.Consumer<Container> started, VerboseLog log)
+            throws InterruptedException {
         ExitStatus status;
-        try (Container container = BarcoRuntime.defaults().launch(spec, observer)) {
-            signals.to(container);
+        try (Container container = BarcoRuntime.defaults().launch(spec, observer, invocation.stdio())) {
+            started.accept(container);
             // after the banner the container owns the terminal: only -vv interleaves with it
             log.debug("container runs as host pid " + container.pid());
             status = container.waitFor();
@@ -370,13 +390,42 @@ public final class BarcoCommand implements Callable<Integer> {
 
     /** Runs the CLI and returns its exit status; {@code barco gc} removes what dead JVMs left. */
     public static int execute(String[] argv, PrintStream out, PrintStream err) {
-        if (argv.length == 1 && argv[0].equals("gc")) {
+        return execute(argv, Invocation.cli(out, err));
+    }
+
+    /**
+     * Runs the CLI for {@code invocation}: this process's own, or a launch service's client's. Also
+     * {@code barco java-fork BARCO-JAVA ARG...}: bin/barco-java's fork of {@code java ARG...}
+     * ({@link JavaFork}) and {@code barco serve --socket PATH} ({@link ServeCommand}).
+     */
+    static int execute(String[] argv, Invocation invocation) {
+        PrintStream out = invocation.out();
+        PrintStream err = invocation.err();
+        if (argv.length >= 2 && argv[0].equals(JavaFork.COMMAND)) {
+            List<String> options;
+            try {
+                options = JavaFork.options(Path.of(argv[1]), List.of(argv).subList(2, argv.length), invocation.environmentMap(),
+                        invocation.cwd() != null ? invocation.cwd() : Path.of("").toAbsolutePath(), err);
+            } catch (JavaFork.Refused e) {
+                err.println(e.getMessage());
+                return EXIT_BARCO_FAILED;
+            }
+            return execute(options.toArray(String[]::new), invocation);
+        }
+        if (!invocation.served() && argv.length >= 1 && argv[0].equals("serve")) {
+            return ServeCommand.run(argv, err);
+        }
+        if (!invocation.served() && argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);
         }
         if (argv.length >= 1 && argv[0].equals("exec")) {
+            if (invocation.served()) {
+                err.println("barco: barco exec is not served by barco serve: run it itself");
+                return EXIT_BARCO_FAILED;
+            }
             return ExecCommand.run(argv, err);
         }
-        BarcoCommand command = new BarcoCommand(err);
+        BarcoCommand command = new BarcoCommand(invocation);
         command.commandLine = List.of(argv);
         CommandLine cli = parser(command);
         cli.setOut(new java.io.PrintWriter(out, true));

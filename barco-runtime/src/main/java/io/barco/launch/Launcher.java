@@ -123,8 +123,20 @@ public final class Launcher {
     }
 
     public Container launch(ContainerSpec spec, LaunchObserver observer) {
+        return launch(spec, observer, null);
+    }
+
+    /**
+     * As {@link #launch(ContainerSpec, LaunchObserver)}, with {@code inherited[i]} as the container's
+     * descriptor i where the spec says {@link Stdio#INHERIT} (null: this process's own): the launch
+     * service's client's stdio. The caller keeps its descriptors; the container gets copies.
+     */
+    public Container launch(ContainerSpec spec, LaunchObserver observer, int[] inherited) {
+        if (inherited != null && inherited.length != 3) {
+            throw new IllegalArgumentException("three descriptors: stdin, stdout, stderr");
+        }
         return withGroups(spec, observer, (program, cgroup, start, undo) -> spawn(spec,
-                LaunchPlanner.plan(spec, facts, program, placement(cgroup)), cgroup, new int[0], observer, start, undo));
+                LaunchPlanner.plan(spec, facts, program, placement(cgroup)), cgroup, new int[0], observer, start, undo, inherited));
     }
 
     /**
@@ -310,6 +322,11 @@ public final class Launcher {
     /** Runs the plan through the helper and hands out the process; what it creates goes on {@code undo}. */
     private Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int[] extraFds,
             LaunchObserver observer, long start, Undo undo) {
+        return spawn(spec, plan, cgroup, extraFds, observer, start, undo, null);
+    }
+
+    private Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int[] extraFds,
+            LaunchObserver observer, long start, Undo undo, int[] inherited) {
         plan = planEdit.apply(plan);
         observer.planned(plan);
         // the helper's copies of these are all it needs: ours close once it has them
@@ -321,7 +338,8 @@ public final class Launcher {
         Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
         for (int i = 0; i < 3; i++) {
             switch (modes[i]) {
-                case INHERIT -> stdio[i] = HelperSpawner.StdioSource.INHERIT;
+                case INHERIT -> stdio[i] = inherited == null ? HelperSpawner.StdioSource.INHERIT
+                        : HelperSpawner.StdioSource.of(inherited[i]);
                 case DISCARD -> stdio[i] = HelperSpawner.StdioSource.DEV_NULL;
                 case PIPE -> {
                     int[] pipe = host.pipe();

@@ -3,6 +3,7 @@ package io.barco.launch;
 import io.barco.plan.Op;
 import io.barco.plan.PlanEncoder;
 import io.barco.plan.Step;
+import io.barco.service.ServiceWire;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +29,31 @@ public final class WireHeader {
         Path out = Path.of(args[0]);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text(), StandardCharsets.UTF_8);
+    }
+
+    /** The launch service's records ({@link ServiceWire}), which barco-client.c speaks. */
+    private static void service(StringBuilder h) {
+        h.append("/*\n * The launch service (io.barco.service.ServiceWire), over a Unix stream socket, native byte order.\n")
+                .append(" * Client: struct barco_request with its descriptors 0, 1, 2 (SCM_RIGHTS), then `length` bytes: the\n")
+                .append(" * working directory, argc arguments and envc environment entries, each NUL-terminated; then any\n")
+                .append(" * number of BARCO_MSG_KILL messages. Service: one BARCO_MSG_EXIT (value: the exit status), then\n")
+                .append(" * `length` bytes of a line for the client's stderr.\n */\n")
+                .append(String.format("#define BARCO_SERVICE_MAGIC 0x%08xu\n", ServiceWire.MAGIC))
+                .append("#define BARCO_SERVICE_MAX_ARGS ").append(ServiceWire.MAX_ARGS).append('\n')
+                .append("#define BARCO_SERVICE_MAX_ENV ").append(ServiceWire.MAX_ENV).append('\n')
+                .append("#define BARCO_SERVICE_MAX_LENGTH ").append(ServiceWire.MAX_LENGTH).append('\n')
+                .append("#define BARCO_SERVICE_MAX_STRING ").append(ServiceWire.MAX_STRING).append('\n')
+                .append("#define BARCO_SERVICE_MAX_MESSAGE ").append(ServiceWire.MAX_MESSAGE).append('\n')
+                .append("#define BARCO_SERVICE_FDS ").append(ServiceWire.FDS).append('\n')
+                .append("#define BARCO_SERVICE_FAILED ").append(ServiceWire.EXIT_BARCO_FAILED).append("\n\n")
+                .append("enum barco_message_kind {\n    BARCO_MSG_KILL = ").append(ServiceWire.KILL)
+                .append(",\n    BARCO_MSG_EXIT = ").append(ServiceWire.EXIT).append(",\n};\n\n")
+                .append("struct barco_request {\n    uint32_t magic;\n    uint32_t argc;\n    uint32_t envc;\n    uint32_t length;\n};\n")
+                .append("_Static_assert(sizeof(struct barco_request) == ").append(ServiceWire.REQUEST_SIZE)
+                .append(", \"struct barco_request is ServiceWire.REQUEST_SIZE bytes\");\n\n")
+                .append("struct barco_message {\n    uint32_t magic;\n    uint32_t kind;\n    int32_t value;\n    uint32_t length;\n};\n")
+                .append("_Static_assert(sizeof(struct barco_message) == ").append(ServiceWire.MESSAGE_SIZE)
+                .append(", \"struct barco_message is ServiceWire.MESSAGE_SIZE bytes\");\n\n");
     }
 
     static String text() {
@@ -61,7 +87,9 @@ public final class WireHeader {
                 .append("struct barco_status {\n    int32_t kind;\n    int32_t step;\n    int32_t err;\n    int32_t value;\n")
                 .append("    char call[BARCO_STATUS_CALL_SIZE]; /* the failed call of a step that makes several, or \"\" */\n};\n")
                 .append("_Static_assert(sizeof(struct barco_status) == ").append(StatusRecord.SIZE)
-                .append(", \"struct barco_status is StatusRecord.SIZE bytes\");\n\n#endif\n");
+                .append(", \"struct barco_status is StatusRecord.SIZE bytes\");\n\n");
+        service(h);
+        h.append("#endif\n");
         return h.toString();
     }
 }

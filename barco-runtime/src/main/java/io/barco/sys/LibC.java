@@ -100,4 +100,46 @@ public interface LibC extends Library {
     int sigemptyset(Pointer set);
 
     int sigfillset(Pointer set);
+
+    // Unix domain sockets, for the launch service (io.barco.service): the JDK has no SCM_RIGHTS nor SO_PEERCRED.
+    int AF_UNIX = 1;
+    int SOCK_STREAM = 1;
+    int SOCK_CLOEXEC = 0x80000;
+    int SOL_SOCKET = 1;
+    int SO_PEERCRED = 17;
+    int SO_RCVTIMEO = 20;
+    int SCM_RIGHTS = 1;
+    int MSG_NOSIGNAL = 0x4000;
+    int MSG_CTRUNC = 0x8;
+    int MSG_CMSG_CLOEXEC = 0x40000000;
+    int SHUT_WR = 1;
+    int SHUT_RDWR = 2;
+    int F_DUPFD_CLOEXEC = 1030;
+    int PR_SET_PDEATHSIG = 1;
+
+    int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    /** {@code address} is a struct sockaddr_un. */
+    int bind(int fd, byte[] address, int length) throws LastErrorException;
+
+    int listen(int fd, int backlog) throws LastErrorException;
+
+    int accept4(int fd, Pointer address, Pointer length, int flags) throws LastErrorException;
+
+    /** {@code message} is a struct msghdr. */
+    long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
+
+    long send(int fd, byte[] buffer, long count, int flags) throws LastErrorException;
+
+    int getsockopt(int fd, int level, int name, byte[] value, int[] length) throws LastErrorException;
+
+    int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+
+    int shutdown(int fd, int how) throws LastErrorException;
+
+    int fcntl(int fd, int command, int argument) throws LastErrorException;
+
+    int prctl(int option, long a, long b, long c, long d) throws LastErrorException;
+
+    int getppid();
 }
