@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barco.testing.RequiresContainers;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,15 +47,7 @@ class HostFilesystemsIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true);
         // the CLI as CliIT runs it, from the build's target directory, which is on none of these filesystems
         builder.environment().put("BARCO", String.join(" ", CliIT.command()));
-        Process p = builder.start();
-        String out;
-        try {
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
+        String out = io.barco.testing.Processes.run(builder, 180).stdout();
         String jnaLine = "barco: cannot load JNA's native library (WORK/noexec/JNA/temp/jnaN.tmp: WORK/noexec/JNA/temp/jnaN.tmp: failed to "
                 + "map segment from shared object): if its directory is on a filesystem mounted noexec, give JNA another with "
                 + "-Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR";

@@ -3,8 +3,6 @@ package io.barco.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barco.testing.RequiresContainers;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,15 +53,7 @@ class SharedPropagationIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true);
         // the packaged CLI, as CliIT runs it; its path has no spaces (the build's target directory)
         builder.environment().put("BARCO", String.join(" ", CliIT.command()));
-        Process p = builder.start();
-        String out;
-        try {
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
+        String out = io.barco.testing.Processes.run(builder, 180).stdout();
         assertThat(out).isEqualTo("""
                 echo: exit 0 hi
                 echo: table unchanged

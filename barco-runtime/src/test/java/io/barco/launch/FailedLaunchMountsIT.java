@@ -2,14 +2,13 @@ package io.barco.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.barco.testing.Processes;
 import io.barco.testing.RequiresContainers;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,17 +32,10 @@ class FailedLaunchMountsIT {
         }
         command.add(FaultWalk.class.getName());
         Path err = dir.resolve("stderr");
-        Process walk = new ProcessBuilder(command).redirectInput(new File("/dev/null")).redirectError(err.toFile()).start();
-        String out;
-        try {
-            out = new String(walk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            if (!walk.waitFor(600, TimeUnit.SECONDS)) {
-                walk.destroyForcibly();
-            }
-        }
-        assertThat(out.lines())
-                .as("the walk's report (exit %s); its stderr:%n%s", walk.exitValue(), Files.readString(err))
+        Processes.Finished walk = Processes.run(new ProcessBuilder(command).redirectInput(new File("/dev/null"))
+                .redirectError(err.toFile()), 600);
+        assertThat(walk.stdout().lines())
+                .as("the walk's report (exit %s); its stderr:%n%s", walk.status(), Files.readString(err))
                 .hasSize(8)
                 .anySatisfy(l -> assertThat(l).matches("read-only root: \\d+ " + CLEAN))
                 .anySatisfy(l -> assertThat(l).matches("writable root \\(overlay\\): \\d+ " + CLEAN))
@@ -53,6 +45,6 @@ class FailedLaunchMountsIT {
                 .anySatisfy(l -> assertThat(l).matches("exec in a running container: \\d+ " + CLEAN))
                 .anySatisfy(l -> assertThat(l).matches("exec, its whole plan at once: \\d+ " + CLEAN))
                 .contains("the running container after the failed execs: takes execs");
-        assertThat(walk.exitValue()).isZero();
+        assertThat(walk.status()).isZero();
     }
 }

@@ -2,7 +2,9 @@ package io.barco.testing;
 
 import io.barco.sys.ProcFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /** What tests ask of the host's processes. */
 public final class Processes {
@@ -17,5 +19,26 @@ public final class Processes {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Starts {@code builder}'s process and returns its stdout once it closes; the process is then
+     * given {@code seconds} to exit, and killed if it has not.
+     */
+    public static Finished run(ProcessBuilder builder, long seconds) throws IOException, InterruptedException {
+        Process p = builder.start();
+        String out;
+        try {
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        return new Finished(out, p.exitValue());
+    }
+
+    /** A process's stdout and exit status. */
+    public record Finished(String stdout, int status) {
     }
 }
