@@ -12,14 +12,15 @@ import java.util.Set;
 /**
  * The JUnit the build's test JVM runs, for the forked JVM to run the same. barco-junit brings no
  * JUnit of its own: the project's is on the test classpath, but the JUnit Platform launcher (and,
- * for a project that declares only junit-jupiter-api, the Jupiter engine) may not be. Surefire and
- * Failsafe then pick one matching the project's JUnit and put it on the JVM's class path, though not
- * in the {@code java.class.path} they show the tests. So the jars those classes came from in this
- * JVM are added after the test classpath when it does not name them.
+ * for a project that declares only junit-jupiter-api, the Jupiter engine and the Platform's engine
+ * API) may not be. Surefire and Failsafe then pick them to match the project's JUnit and put them on
+ * the JVM's class path, though not in the {@code java.class.path} they show the tests. So the jars
+ * those classes came from in this JVM are added after the test classpath when it does not name them.
  */
 public final class BuildJUnit {
-    /** What the forked JVM's runner needs: the launcher, and the engine of the tests it runs. */
+    /** What the forked JVM's runner needs: the launcher, the engine of the tests it runs and what they stand on. */
     static final List<String> CLASSES = List.of("org.junit.platform.launcher.core.LauncherFactory",
+            "org.junit.platform.engine.TestEngine", "org.junit.platform.commons.support.AnnotationSupport",
             "org.junit.jupiter.engine.JupiterTestEngine");
 
     private BuildJUnit() {
