@@ -1,8 +1,9 @@
 #!/bin/bash
 # Issue 17's JUnit matrix: which JUnit versions barco-junit works with, as a user's project declares
 # them. For each version it makes a throwaway project (in a temporary directory) that declares JUnit
-# one way, either `junit-jupiter:X` directly ("direct") or `junit-bom:X` imported in
-# dependencyManagement ("bom"), with barco-junit declared before it (so that Maven's nearest-wins
+# one way: `junit-jupiter:X` directly ("direct"), `junit-bom:X` imported in dependencyManagement
+# ("bom"), or `junit-jupiter-api:X` and `junit-jupiter-params:X` alone, the engine and launcher left
+# to Surefire ("api"); with barco-junit declared before it (so that Maven's nearest-wins
 # tie-break favours barco's JUnit if barco's pom let it), Surefire 3.5.4, a JVM-mode class (a test
 # sharing its class's forked JVM, one with a JVM of its own, a parameterized test) and a
 # command-mode class; runs `mvn -B verify` in it with barco.require=true (a test that cannot get a
@@ -14,7 +15,8 @@
 # usage: samples/junit-versions/check.sh [--no-install] [VERSION...]
 #   --no-install  use the barco-junit already in the local repository (else `mvn install` it first)
 #   VERSION...    the JUnit Jupiter versions (default: the list below)
-# env: MVN (default mvn), KEEP=1 keeps the temporary projects; a failing run keeps them anyway.
+# env: MVN (default mvn), STYLES (default "direct bom api"), KEEP=1 keeps the temporary projects
+# (a failing run keeps them anyway).
 # Exit status 0 when every case at or above the minimum passes and each below it fails as it should.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,7 +64,7 @@ platform_of() {
 }
 
 write_project() { # DIR VERSION STYLE
-  local dir=$1 version=$2 style=$3 management='' jupiter_version="<version>$2</version>"
+  local dir=$1 version=$2 style=$3 management='' jupiter_version="<version>$2</version>" jupiter=junit-jupiter params=''
   if [ "$style" = bom ]; then
     jupiter_version=''
     management="
@@ -77,6 +79,15 @@ write_project() { # DIR VERSION STYLE
       </dependency>
     </dependencies>
   </dependencyManagement>"
+  elif [ "$style" = api ]; then
+    jupiter=junit-jupiter-api
+    params="
+    <dependency>
+      <groupId>org.junit.jupiter</groupId>
+      <artifactId>junit-jupiter-params</artifactId>
+      <version>$version</version>
+      <scope>test</scope>
+    </dependency>"
   fi
   mkdir -p "$dir/src/test/java/matrix"
   cat > "$dir/pom.xml" <<EOF
@@ -103,10 +114,10 @@ $management
     </dependency>
     <dependency>
       <groupId>org.junit.jupiter</groupId>
-      <artifactId>junit-jupiter</artifactId>
+      <artifactId>$jupiter</artifactId>
       $jupiter_version
       <scope>test</scope>
-    </dependency>
+    </dependency>$params
   </dependencies>
 
   <build>
@@ -256,7 +267,7 @@ start_all=$SECONDS
 for version in "${versions[@]}"; do
   supported=1
   version_ge "$version" "$min" || supported=0
-  for style in direct bom; do
+  for style in ${STYLES:-direct bom api}; do
     dir="$work/$version-$style"
     write_project "$dir" "$version" "$style"
     started=$SECONDS
