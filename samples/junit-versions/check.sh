@@ -12,9 +12,14 @@
 # JUnit, jupiter and platform alike), and on failure the first error line. Versions below
 # BARCO_JUNIT_MIN are run too and are expected to fail, in one line that names the minimum.
 #
-# usage: samples/junit-versions/check.sh [--no-install] [VERSION...]
-#   --no-install  use the barco-junit already in the local repository (else `mvn install` it first)
-#   VERSION...    the JUnit Jupiter versions (default: the list below)
+# barco's jars are this checkout's, built here (`mvn package`) and installed in the local
+# repository under a version of the check's own (0.1.0-junit-versions for 0.1.0-SNAPSHOT): the
+# shared 0.1.0-SNAPSHOT is whichever checkout installed last, and another checkout's build can
+# install it while the check runs (one did, here, halfway through a run).
+#
+# usage: samples/junit-versions/check.sh [--no-build] [VERSION...]
+#   --no-build  take the jars already in barco-runtime/target and barco-junit/target
+#   VERSION...  the JUnit Jupiter versions (default: the list below)
 # env: MVN (default mvn), STYLES (default "direct bom api"), KEEP=1 keeps the temporary projects
 # (a failing run keeps them anyway).
 # Exit status 0 when every case at or above the minimum passes and each below it fails as it should.
@@ -24,9 +29,9 @@ root=$(cd "$here/../.." && pwd)
 mvn_cmd=${MVN:-mvn}
 # the oldest JUnit barco-junit supports: keep in step with JUnitVersion.MINIMUM and docs/junit.md
 min=5.9.0
-install=1
-if [ "${1:-}" = --no-install ]; then
-  install=0
+build=1
+if [ "${1:-}" = --no-build ]; then
+  build=0
   shift
 fi
 versions=("$@")
@@ -34,9 +39,10 @@ if [ ${#versions[@]} -eq 0 ]; then
   versions=(5.8.2 5.9.3 5.10.5 5.11.4 5.12.2 5.13.4 5.14.4 6.0.3 6.1.3)
 fi
 barco_version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/pom.xml" | head -1)
+check_version=${barco_version%-SNAPSHOT}-junit-versions
 
-if [ $install = 1 ]; then
-  (cd "$root" && "$mvn_cmd" -B -q install -DskipTests)
+if [ $build = 1 ]; then
+  (cd "$root" && "$mvn_cmd" -B -q package -DskipTests -pl barco-junit -am)
 fi
 
 work=$(mktemp -d /tmp/barco-junit-versions.XXXXXX)
@@ -49,6 +55,19 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# this checkout's barco-parent, barco-runtime and barco-junit as $check_version, poms and all
+mkdir -p "$work/barco"
+for module in barco-parent barco-runtime barco-junit; do
+  dir=$root/$module
+  [ "$module" = barco-parent ] && dir=$root
+  pom=$work/barco/$module.pom
+  sed "s/${barco_version//./\\.}/$check_version/g" "$dir/pom.xml" > "$pom"
+  file=$dir/target/$module-$barco_version.jar
+  [ "$module" = barco-parent ] && file=$pom
+  (cd "$work/barco" && "$mvn_cmd" -B -q -ntp install:install-file -Dfile="$file" -DpomFile="$pom")
+done
 
 # version_ge A B: whether version A >= version B (numeric, dot by dot)
 version_ge() {
@@ -109,7 +128,7 @@ $management
     <dependency>
       <groupId>io.barco</groupId>
       <artifactId>barco-junit</artifactId>
-      <version>$barco_version</version>
+      <version>$check_version</version>
       <scope>test</scope>
     </dependency>
     <dependency>
