@@ -41,9 +41,12 @@ fi
 barco_version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/pom.xml" | head -1)
 check_version=${barco_version%-SNAPSHOT}-junit-versions
 
-if [ $build = 1 ]; then
-  (cd "$root" && "$mvn_cmd" -B -q package -DskipTests -pl barco-junit -am)
-fi
+# Maven 3.8 prints colour codes even under -q -Dstyle.color=never: its steps' output is shown only on failure
+quietly() { # LOG COMMAND...
+  local log=$1
+  shift
+  "$@" > "$log" 2>&1 || { cat "$log" >&2; return 1; }
+}
 
 work=$(mktemp -d /tmp/barco-junit-versions.XXXXXX)
 keep=${KEEP:-0}
@@ -57,6 +60,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+if [ $build = 1 ]; then
+  (cd "$root" && quietly "$work/build.log" "$mvn_cmd" -B -q package -DskipTests -pl barco-junit -am)
+fi
+
 # this checkout's barco-parent, barco-runtime and barco-junit as $check_version, poms and all
 mkdir -p "$work/barco"
 for module in barco-parent barco-runtime barco-junit; do
@@ -66,7 +73,7 @@ for module in barco-parent barco-runtime barco-junit; do
   sed "s/${barco_version//./\\.}/$check_version/g" "$dir/pom.xml" > "$pom"
   file=$dir/target/$module-$barco_version.jar
   [ "$module" = barco-parent ] && file=$pom
-  (cd "$work/barco" && "$mvn_cmd" -B -q -ntp install:install-file -Dfile="$file" -DpomFile="$pom")
+  (cd "$work/barco" && quietly install.log "$mvn_cmd" -B -q -ntp install:install-file -Dfile="$file" -DpomFile="$pom")
 done
 
 # version_ge A B: whether version A >= version B (numeric, dot by dot)
