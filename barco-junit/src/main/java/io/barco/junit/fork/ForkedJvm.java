@@ -3,6 +3,7 @@ package io.barco.junit.fork;
 import io.barco.Barco;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.junit.buildjvm.ArgumentFile;
+import io.barco.junit.buildjvm.BuildJUnit;
 import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.buildjvm.ForkedClasspath;
 import io.barco.junit.buildjvm.JavaAgents;
@@ -115,7 +116,7 @@ final class ForkedJvm implements AutoCloseable {
         try {
             BuildJvm build = BuildJvm.current();
             Path workingDirectory = build.workingDirectory();
-            ForkedClasspath classpath = ForkedClasspath.forFork(System.getProperty("java.class.path"),
+            ForkedClasspath classpath = ForkedClasspath.forFork(BuildJUnit.classpath(System.getProperty("java.class.path")),
                     JavaAgents.jars(build.jvmOptions(), workingDirectory));
             JavaAgents agents = JavaAgents.forFork(build.jvmOptions(), workingDirectory, classpath.alsoVisible(), RESULT_DIR);
             ClassDataArchive cds = ClassDataArchive.forClasspath(classpath, writeArchive);
