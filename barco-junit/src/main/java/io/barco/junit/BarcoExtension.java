@@ -203,12 +203,25 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * class's container, kept in a static field, and must run where that field is).
      */
     static boolean commandMode(Method method) {
-        for (Class<?> type : method.getParameterTypes()) {
-            if (type == BarcoContainer.class) {
-                return true;
-            }
+        if (takesAContainer(method)) {
+            return true;
         }
-        return SHARES_A_CONTAINER.get(method.getDeclaringClass());
+        // a test with an @InBarco of its own gets a JVM of its own, in such a class too (docs/junit.md)
+        return !method.isAnnotationPresent(InBarco.class) && SHARES_A_CONTAINER.get(method.getDeclaringClass());
+    }
+
+    private static boolean takesAContainer(Method method) {
+        return java.util.Arrays.asList(method.getParameterTypes()).contains(BarcoContainer.class);
+    }
+
+    /**
+     * Whether a lifecycle method runs on the host only: {@code @OnHost}; one that takes a {@code
+     * BarcoContainer}, which starts containers; and any of a class that shares a container from its
+     * {@code @BeforeAll}, whose state (the container, in a static field) is the host's. A forked JVM
+     * runs the lifecycle methods of the classes enclosing a {@code @Nested} class too: these stay out.
+     */
+    private static boolean hostOnly(Method method) {
+        return method.isAnnotationPresent(OnHost.class) || takesAContainer(method) || SHARES_A_CONTAINER.get(method.getDeclaringClass());
     }
 
     /** Whether the class, or one it extends, has a {@code @BeforeAll} that takes a {@code BarcoContainer}. */
@@ -363,7 +376,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     private void proceedWhereTheClassRuns(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
             ExtensionContext context) throws Throwable {
-        boolean onHost = call.getExecutable().isAnnotationPresent(OnHost.class);
+        boolean onHost = hostOnly(call.getExecutable());
         boolean runHere = inForkedJvm() ? !onHost : onHost || !ClassForks.jvmModeClass(classContext(context));
         if (runHere) {
             invocation.proceed();
@@ -419,7 +432,7 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     private void proceedUnlessForked(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
             ExtensionContext context) throws Throwable {
-        boolean onHost = call.getExecutable().isAnnotationPresent(OnHost.class);
+        boolean onHost = hostOnly(call.getExecutable());
         boolean jvmMode = settings(context).isPresent() && context.getTestMethod().map(m -> !commandMode(m)).orElse(false);
         boolean runHere = !jvmMode || (inForkedJvm() ? !onHost : onHost);
         if (runHere) {
