@@ -7,9 +7,11 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Marks an {@code @AfterEach} (or {@code @BeforeEach}) method of a JVM-mode {@link InBarco} test that
- * runs on the host instead of in the forked JVM. An {@code @AfterEach @OnHost} method may take the
- * forked test's {@link io.barco.cgroup.ResourceUsage} as a parameter to assert on it.
+ * Marks a lifecycle method ({@code @BeforeEach}, {@code @AfterEach}, {@code @BeforeAll}, {@code
+ * @AfterAll}) of JVM-mode {@link InBarco} tests that runs on the host instead of in the forked JVM.
+ * An {@code @AfterEach @OnHost} method may take the forked test's {@link
+ * io.barco.cgroup.ResourceUsage} as a parameter to assert on it. Implied for a method that takes a
+ * {@link BarcoContainer} and for those of a class that shares one from its {@code @BeforeAll}.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
