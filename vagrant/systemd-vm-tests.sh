@@ -104,8 +104,9 @@ host() {
 }
 
 # Where systemd runs the launching JVM: a login session (ssh, then sudo), a transient scope, a
-# service, and a service with a delegated subtree whose own group holds the groups of barco
-# (BARCO_CGROUP_PARENT).
+# service, and a scope with a delegated subtree whose own group holds the groups of barco
+# (BARCO_CGROUP_PARENT). (In a transient service with Delegate=yes, moving the shell into a child
+# group failed here with EIO, so that variant is not checked.)
 # In each, a container with a 64M memory limit must see that limit; then one container runs across a
 # systemctl daemon-reload, which must not move it; and the root group of the host and the subtree of
 # barco end as they began (docs/cgroups.md, "On systemd hosts").
@@ -125,12 +126,6 @@ placements() {
   placed "login session ($(cut -d: -f3 /proc/self/cgroup))" sudo "${probe[@]}"
   placed "systemd-run --scope" sudo systemd-run --quiet --scope "${probe[@]}"
   placed "systemd-run service" sudo systemd-run --quiet --wait --pipe -p WorkingDirectory=/vagrant "${probe[@]}"
-  placed "service with Delegate=yes, BARCO_CGROUP_PARENT in its subtree" sudo systemd-run --quiet --wait --pipe \
-    -p Delegate=yes -p WorkingDirectory=/vagrant sh -c '"'"'
-      cg=$(cut -d: -f3 /proc/self/cgroup)
-      mkdir "/sys/fs/cgroup$cg/main" && echo $$ > "/sys/fs/cgroup$cg/main/cgroup.procs" &&
-      echo "+memory +pids" > "/sys/fs/cgroup$cg/cgroup.subtree_control" &&
-      BARCO_CGROUP_PARENT=${cg#/}/barco exec "$0" "$@"'"'"' "${probe[@]}"
   sudo /vagrant/barco -c /bin/sleep -- 23.5 &
   for _ in $(seq 1 600); do pid=$(pgrep -xf "/bin/sleep 23.5") && break; sleep 0.1; done
   if [ -n "${pid:-}" ]; then
@@ -149,6 +144,13 @@ placements() {
     { echo "the root group'"'"'s subtree_control changed: $root_before -> $(cat /sys/fs/cgroup/cgroup.subtree_control)"; status=1; }
   [ "$(sudo find /sys/fs/cgroup/barco -mindepth 1 -type d 2>/dev/null | sort)" = "$groups_before" ] &&
     echo "no group of barco left" || { echo "groups of barco left"; status=1; }
+  # last: starting a unit with Delegate=yes makes systemd itself enable every controller down to it
+  placed "a delegated scope, BARCO_CGROUP_PARENT in its subtree" sudo systemd-run --quiet --scope -p Delegate=yes \
+    sh -c '"'"'
+      cg=$(cut -d: -f3 /proc/self/cgroup)
+      mkdir "/sys/fs/cgroup$cg/main" && echo $$ > "/sys/fs/cgroup$cg/main/cgroup.procs" &&
+      echo "+cpu +io +memory +pids" > "/sys/fs/cgroup$cg/cgroup.subtree_control" &&
+      BARCO_CGROUP_PARENT=${cg#/}/barco exec "$0" "$@"'"'"' "${probe[@]}"
   return "$status"
 }
 

@@ -96,8 +96,14 @@ final class CgroupV2 implements ContainerCgroup {
         // such hosts; the controllers that enforce limits must be enabled wherever they are not.
         Set<String> atRoot = enabled(files, root);
         List<String> used = wanted.stream().filter(c -> !c.equals("io") || atRoot.contains("io")).toList();
+        // down the whole path: a parent below a delegated group (BARCO_CGROUP_PARENT=system.slice/x.scope/barco)
+        // gets from it only what each group between them enables
         enable(files, root, used);
-        enable(files, parentDir, used);
+        Path between = root;
+        for (Path part : root.relativize(parentDir)) {
+            between = between.resolve(part);
+            enable(files, between, used);
+        }
         Path dir = parentDir.resolve(name);
         try {
             GroupDirectory.create(files, dir);
