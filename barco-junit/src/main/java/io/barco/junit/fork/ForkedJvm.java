@@ -61,7 +61,14 @@ final class ForkedJvm implements AutoCloseable {
      */
     private static final Set<Path> STARTING = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Set first by {@link #closeAll}: a JVM that starts while the test JVM exits (a standby fork) then
+     * removes what it made itself, as closeAll's copies of LIVE and STARTING may miss it.
+     */
+    private static volatile boolean exiting;
+
     private static void closeAll() {
+        exiting = true;
         for (ForkedJvm jvm : List.copyOf(LIVE)) {
             try {
                 jvm.close();
@@ -114,6 +121,9 @@ final class ForkedJvm implements AutoCloseable {
         Path resultDir = ResultDirectory.create();
         STARTING.add(resultDir);
         try {
+            if (exiting) {
+                throw new IOException("the test JVM is exiting: no forked JVM starts now");
+            }
             BuildJvm build = BuildJvm.current();
             Path workingDirectory = build.workingDirectory();
             ForkedClasspath classpath = ForkedClasspath.forFork(BuildJUnit.classpath(System.getProperty("java.class.path")),
@@ -166,8 +176,13 @@ final class ForkedJvm implements AutoCloseable {
             Optional<Duration> timeout = batch ? Optional.empty() : builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
-            return new ForkedJvm(spec, timeout, batch ? testTimeout : Optional.empty(), settings.forkTimeout(), resultDir,
+            ForkedJvm jvm = new ForkedJvm(spec, timeout, batch ? testTimeout : Optional.empty(), settings.forkTimeout(), resultDir,
                     agents.outputs(), build.maxHeap(), Barco.launch(spec));
+            if (exiting) {
+                jvm.close();
+                throw new IOException("the test JVM is exiting: the forked JVM it was starting is closed");
+            }
+            return jvm;
         } catch (IOException | RuntimeException e) {
             UntrustedFiles.deleteTree(resultDir);
             throw e;
