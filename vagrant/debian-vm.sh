@@ -176,6 +176,13 @@ ssh_opts() {
     -o IdentitiesOnly=yes -o BatchMode=yes -o ServerAliveInterval=15 -o ServerAliveCountMax=8 \
     -i "$ssh_key" -p "$port"
 }
+# Runs a command as a waited-for background job: bash runs a trap only once its foreground child has
+# ended, so a TERM during a long guest command (an ssh) would leave the VM running until it ended;
+# `wait` is interrupted at once instead. stdin stays the script's (an async job would get /dev/null).
+waited() {
+  "$@" <&0 &
+  wait "$!"
+}
 guest() {
   local opts
   mapfile -t opts < <(ssh_opts)
@@ -296,21 +303,29 @@ build_image() {
 }
 
 mkdir -p "$cache_root"
-# One build at a time; images of other keys and what dead runs left are removed meanwhile.
+# Runs of a built image share the lock and boot side by side; one build at a time holds it alone,
+# and removes meanwhile the images of other keys and what dead runs left. (flock waits in the
+# background: a TERM meanwhile ends the script at once.)
 exec {lock_fd}>"$cache_root/.lock"
-flock "$lock_fd"
-for d in "$cache_root"/*; do
-  [ -e "$d" ] || continue
-  case "$(basename "$d")" in
-    "$key") ;;
-    run.*) pid=${d##*/run.}; pid=${pid%%.*}; kill -0 "$pid" 2>/dev/null || rm -rf "$d" ;;
-    *) say "removing the outdated image $(basename "$d")"; rm -rf "$d" ;;
-  esac
+waited flock -s "$lock_fd"
+for d in "$cache_root"/run.*; do
+  pid=${d##*/run.}; pid=${pid%%.*}
+  [ ! -e "$d" ] || kill -0 "$pid" 2>/dev/null || rm -rf "$d"   # a dead run's overlay
 done
-[ -f "$image_dir/base.qcow2" ] || build_image
+if [ ! -f "$image_dir/base.qcow2" ]; then
+  waited flock "$lock_fd"
+  for d in "$cache_root"/*; do
+    [ -e "$d" ] || continue
+    case "$(basename "$d")" in
+      "$key" | run.*) ;;
+      *) say "removing the outdated image $(basename "$d")"; rm -rf "$d" ;;
+    esac
+  done
+  [ -f "$image_dir/base.qcow2" ] || build_image
+  # shared from here on: runs may boot overlays of the same image side by side
+  waited flock -s "$lock_fd"
+fi
 ssh_key=$image_dir/id_ed25519
-# shared from here on: runs may boot overlays of the same image side by side
-flock -s "$lock_fd"
 
 [ "$mode" != build ] || exit 0
 
@@ -362,7 +377,7 @@ say "repository copied to /vagrant: $(since "$step")"
 if [ "$provision" = 1 ]; then
   step=$(now)
   say "provisioning: sudo sh /vagrant/vagrant/provision.sh"
-  if ! guest 'sudo sh /vagrant/vagrant/provision.sh' > "$work/provision.log" 2>&1; then
+  if ! waited guest 'sudo sh /vagrant/vagrant/provision.sh' > "$work/provision.log" 2>&1; then
     tail -n 60 "$work/provision.log" >&2
     fail "vagrant/provision.sh failed in the VM (its output's end above)"
   fi
@@ -373,7 +388,11 @@ step=$(now)
 tty=()
 [ ! -t 0 ] || tty=(-t)
 set +e
-guest "${tty[@]}" "$command"
+if [ ${#tty[@]} -eq 0 ]; then
+  waited guest "$command"
+else
+  guest "${tty[@]}" "$command" # on a terminal, in the foreground: the user's ^C reaches ssh
+fi
 status=$?
 set -e
 say "command ended with status $status after $(since "$step")"
