@@ -135,7 +135,7 @@ placements() {
     after=$(cat "/proc/$pid/cgroup" 2>/dev/null)
     # reported, not enforced: in one run of two here the container was gone after the reload
     # (after: empty), cause not yet found; docs/limits.md says so
-    echo "across systemctl daemon-reload (reported, not enforced): the container was in ${before#0::}, after: ${after#0::}
+    echo "across systemctl daemon-reload (reported, not enforced): the container was in ${before#0::}, after: ${after#0::}"
   else
     echo "across systemctl daemon-reload: the container did not start"; status=1
   fi
@@ -205,6 +205,8 @@ if [ ${#failed[@]} -gt 0 ]; then
 fi
 echo "=== all steps passed"
 '
+# a syntax error in the guest's script shows here, not after the image is built and booted
+bash -n -c "$guest_script" || { echo "systemd-vm-tests: the guest script does not parse" >&2; exit 1; }
 start=$(date +%s)
 set +e
 vagrant/debian-vm.sh -- "OOM=$(printf %q "$oom") OOM_STATUS=$oom_status bash -c $(printf %q "$guest_script")"
