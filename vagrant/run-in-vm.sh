@@ -106,6 +106,9 @@ cp /bin/busybox /newroot/run/busybox
 cat > /newroot/run/vm-init <<EOF2
 #!/run/busybox sh
 cd $project
+# the user's cache as a booted system has it: private to its owner (barco distrusts a cache others can
+# write, and then makes a private one per JVM, which the tests' leftover checks would rightly count)
+/run/busybox mkdir -p -m 0700 /tmp/cache
 export HOME=/root XDG_CACHE_HOME=/tmp/cache BARCO_REQUIRE_PRIVILEGED=1 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 $(cat /command)
 echo "BARCO-VM-EXIT=\$?"
