@@ -12,8 +12,7 @@ import io.barco.spec.ContainerSpec;
  * default runtime}, over this machine.
  */
 public final class Barco {
-    private Barco() {
-    }
+    private Barco() {}
 
     /** Starts a container and returns its handle; close the handle to kill and clean up. */
     public static Container launch(ContainerSpec spec) {

@@ -7,7 +7,31 @@ package io.barco;
  * its own way of changing the setting; no runtime message names a CLI flag.
  */
 public enum Setting {
-    COMMAND, ARGV0, ARGS, ENV, UID, GID, ID_MAP, ROOTFS, WRITABLE_ROOT, WRITABLE_ROOT_SIZE, WRITE_THROUGH_ROOT, HOSTNAME, WORKDIR, BINDS, TMPFS, NETWORK,
-    TIMEOUT, CAP_ADD, CAP_DROP, SECCOMP_DENY, NO_SECCOMP, MEMORY, MEMORY_SWAP, CPU_WEIGHT, CPUS, PIDS,
+    COMMAND,
+    ARGV0,
+    ARGS,
+    ENV,
+    UID,
+    GID,
+    ID_MAP,
+    ROOTFS,
+    WRITABLE_ROOT,
+    WRITABLE_ROOT_SIZE,
+    WRITE_THROUGH_ROOT,
+    HOSTNAME,
+    WORKDIR,
+    BINDS,
+    TMPFS,
+    NETWORK,
+    TIMEOUT,
+    CAP_ADD,
+    CAP_DROP,
+    SECCOMP_DENY,
+    NO_SECCOMP,
+    MEMORY,
+    MEMORY_SWAP,
+    CPU_WEIGHT,
+    CPUS,
+    PIDS,
     ALLOW_MISSING_CONTROLLERS
 }

@@ -25,10 +25,15 @@ class BarcoRuntimeTest {
         });
         BarcoRuntime runtime = new BarcoRuntime(host, "barco");
         assertThat(runtime.hostProblem()).isNull();
-        ContainerResult result = runtime.run(ContainerSpec.builder("/bin/echo").args("hi").limits(Limits.NONE.withMemory(64L << 20)).build());
+        ContainerResult result = runtime.run(ContainerSpec.builder("/bin/echo")
+                .args("hi")
+                .limits(Limits.NONE.withMemory(64L << 20))
+                .build());
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout()).isEqualTo("hi\n");
-        assertThat(host.calls()).anyMatch(c -> c.matches("write sys/fs/cgroup/memory/user.slice/barco-[0-9-]+/memory.limit_in_bytes 67108864"));
+        assertThat(host.calls())
+                .anyMatch(c -> c.matches(
+                        "write sys/fs/cgroup/memory/user.slice/barco-[0-9-]+/memory.limit_in_bytes 67108864"));
         assertThat(host.openDescriptors()).isEmpty();
         assertThat(runtime.collectGarbage()).isEmpty();
     }
@@ -44,8 +49,11 @@ class BarcoRuntimeTest {
                         } catch (IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
-                    }).toList();
-            assertThat(callers).as("every kernel call goes through io.barco.sys.Host").isEmpty();
+                    })
+                    .toList();
+            assertThat(callers)
+                    .as("every kernel call goes through io.barco.sys.Host")
+                    .isEmpty();
         }
     }
 }

@@ -14,8 +14,7 @@ import org.assertj.core.api.Assertions;
  * {@code await().untilAsserted(() -> assertThat(server).outputContains("ready"))}.
  */
 public final class BarcoAssertions {
-    private BarcoAssertions() {
-    }
+    private BarcoAssertions() {}
 
     public static ResultAssert assertThat(ContainerResult actual) {
         return new ResultAssert(actual);
@@ -47,8 +46,11 @@ public final class BarcoAssertions {
         public ResultAssert succeeded() {
             isNotNull();
             if (!actual.succeeded()) {
-                failWithMessage("expected the container to succeed, but it %s%s%s", ended(actual.status()),
-                        actual.timedOut() ? " (timed out)" : actual.oomKilled() ? " (OOM-killed)" : "", context());
+                failWithMessage(
+                        "expected the container to succeed, but it %s%s%s",
+                        ended(actual.status()),
+                        actual.timedOut() ? " (timed out)" : actual.oomKilled() ? " (OOM-killed)" : "",
+                        context());
             }
             return this;
         }
@@ -56,7 +58,8 @@ public final class BarcoAssertions {
         public ResultAssert exitedWith(int code) {
             isNotNull();
             if (actual.exitCode() != code) {
-                failWithMessage("expected exit code %d, but the container %s%s", code, ended(actual.status()), context());
+                failWithMessage(
+                        "expected exit code %d, but the container %s%s", code, ended(actual.status()), context());
             }
             return this;
         }
@@ -64,7 +67,9 @@ public final class BarcoAssertions {
         public ResultAssert wasOomKilled() {
             isNotNull();
             if (!actual.oomKilled()) {
-                failWithMessage("expected the OOM killer to kill a process of the container, but it %s", ended(actual.status()));
+                failWithMessage(
+                        "expected the OOM killer to kill a process of the container, but it %s",
+                        ended(actual.status()));
             }
             return this;
         }
@@ -111,8 +116,13 @@ public final class BarcoAssertions {
             isNotNull();
             String stdout = actual.output();
             if (!stdout.contains(text)) {
-                failWithMessage("expected the stdout of `%s` to contain \"%s\", but the command %s and wrote%nstdout: %s%nstderr: %s",
-                        actual.command(), text, actual.isAlive() ? "still runs" : "has ended", stdout, actual.errorOutput());
+                failWithMessage(
+                        "expected the stdout of `%s` to contain \"%s\", but the command %s and wrote%nstdout: %s%nstderr: %s",
+                        actual.command(),
+                        text,
+                        actual.isAlive() ? "still runs" : "has ended",
+                        stdout,
+                        actual.errorOutput());
             }
             return this;
         }
@@ -120,7 +130,8 @@ public final class BarcoAssertions {
         public RunningAssert isAlive() {
             isNotNull();
             if (!actual.isAlive()) {
-                failWithMessage("expected `%s` to be running, but it has ended; it wrote%nstdout: %s%nstderr: %s",
+                failWithMessage(
+                        "expected `%s` to be running, but it has ended; it wrote%nstdout: %s%nstderr: %s",
                         actual.command(), actual.output(), actual.errorOutput());
             }
             return this;
@@ -136,11 +147,15 @@ public final class BarcoAssertions {
         public UsageAssert peakMemoryBelow(String size) {
             isNotNull();
             long limit = Size.parse(size);
-            long peak = actual.peakMemoryBytes().orElseThrow(() -> new AssertionError("no peak memory was measured for this usage:"
-                    + " a container's comes from its cgroup (memory.peak on cgroup v2 from Linux 5.19, memory.max_usage_in_bytes"
-                    + " on v1), a test's in a shared JVM from that JVM's /proc/self/status (VmHWM), which its kernel did not give"));
+            long peak = actual.peakMemoryBytes()
+                    .orElseThrow(
+                            () -> new AssertionError(
+                                    "no peak memory was measured for this usage:"
+                                            + " a container's comes from its cgroup (memory.peak on cgroup v2 from Linux 5.19, memory.max_usage_in_bytes"
+                                            + " on v1), a test's in a shared JVM from that JVM's /proc/self/status (VmHWM), which its kernel did not give"));
             if (peak >= limit) {
-                failWithMessage("expected peak memory below %s, but it was %s (%d bytes)", size, Size.human(peak), peak);
+                failWithMessage(
+                        "expected peak memory below %s, but it was %s (%d bytes)", size, Size.human(peak), peak);
             }
             return this;
         }

@@ -79,8 +79,8 @@ public final class BarcoContainer implements AutoCloseable {
      */
     public synchronized RunningCommand start(String command, String... args) {
         Container process = container().start(command(command, args));
-        RunningCommand running = new RunningCommand(command + (args.length == 0 ? "" : " " + String.join(" ", args)),
-                process, outputLimits, onResult);
+        RunningCommand running = new RunningCommand(
+                command + (args.length == 0 ? "" : " " + String.join(" ", args)), process, outputLimits, onResult);
         started.add(running);
         return running;
     }
@@ -109,24 +109,28 @@ public final class BarcoContainer implements AutoCloseable {
     public void waitForHttp(int port, String path, int status, java.time.Duration timeout) throws InterruptedException {
         int hostPort = hostPort(port);
         int[] last = {-1};
-        waitFor(timeout, () -> {
-            try {
-                java.net.HttpURLConnection http = (java.net.HttpURLConnection) new java.net.URL("http", "127.0.0.1", hostPort,
-                        path.startsWith("/") ? path : "/" + path).openConnection();
-                http.setConnectTimeout(1000);
-                http.setReadTimeout(1000);
-                http.setInstanceFollowRedirects(false);
-                try {
-                    last[0] = http.getResponseCode();
-                } finally {
-                    http.disconnect();
-                }
-                return last[0] == status;
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, () -> "GET " + path + " on port " + port + " did not answer " + status
-                + (last[0] < 0 ? " (no answer)" : " (last answer: " + last[0] + ")"));
+        waitFor(
+                timeout,
+                () -> {
+                    try {
+                        java.net.HttpURLConnection http = (java.net.HttpURLConnection) new java.net.URL(
+                                        "http", "127.0.0.1", hostPort, path.startsWith("/") ? path : "/" + path)
+                                .openConnection();
+                        http.setConnectTimeout(1000);
+                        http.setReadTimeout(1000);
+                        http.setInstanceFollowRedirects(false);
+                        try {
+                            last[0] = http.getResponseCode();
+                        } finally {
+                            http.disconnect();
+                        }
+                        return last[0] == status;
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                },
+                () -> "GET " + path + " on port " + port + " did not answer " + status
+                        + (last[0] < 0 ? " (no answer)" : " (last answer: " + last[0] + ")"));
     }
 
     private void waitFor(java.time.Duration timeout, java.util.function.BooleanSupplier ready, String failure)
@@ -134,8 +138,11 @@ public final class BarcoContainer implements AutoCloseable {
         waitFor(timeout, ready, () -> failure);
     }
 
-    private void waitFor(java.time.Duration timeout, java.util.function.BooleanSupplier ready,
-            java.util.function.Supplier<String> failure) throws InterruptedException {
+    private void waitFor(
+            java.time.Duration timeout,
+            java.util.function.BooleanSupplier ready,
+            java.util.function.Supplier<String> failure)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (long pause = 5; !ready.getAsBoolean(); pause = Math.min(100, pause * 2)) {
             if (System.nanoTime() > deadline) {
@@ -158,7 +165,8 @@ public final class BarcoContainer implements AutoCloseable {
     }
 
     /** Copies a host file into the container (somewhere writable in it, such as /tmp). */
-    public void copyInto(java.nio.file.Path hostFile, String containerPath) throws java.io.IOException, InterruptedException {
+    public void copyInto(java.nio.file.Path hostFile, String containerPath)
+            throws java.io.IOException, InterruptedException {
         container().copyInto(hostFile, containerPath);
     }
 
@@ -173,7 +181,10 @@ public final class BarcoContainer implements AutoCloseable {
 
     /** A command of the test's: the annotation's timeout is each command's, not the container's. */
     private ExecSpec command(String command, String... args) {
-        return ExecSpec.builder(command).args(args).timeout(settings.spec(command).build().timeout().orElse(null)).build();
+        return ExecSpec.builder(command)
+                .args(args)
+                .timeout(settings.spec(command).build().timeout().orElse(null))
+                .build();
     }
 
     /** The running container, started at the first command. */
@@ -188,11 +199,13 @@ public final class BarcoContainer implements AutoCloseable {
     }
 
     /** Like {@link #start(String, String...)}, in a new container of its own with the spec adjusted for this one command. */
-    public synchronized RunningCommand start(UnaryOperator<ContainerSpec.Builder> customize, String command, String... args) {
+    public synchronized RunningCommand start(
+            UnaryOperator<ContainerSpec.Builder> customize, String command, String... args) {
         if (closed) {
             throw new IllegalStateException("the test that owned this BarcoContainer has ended");
         }
-        ContainerSpec spec = spec(b -> customize.apply(b.stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE)), command, args);
+        ContainerSpec spec = spec(
+                b -> customize.apply(b.stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE)), command, args);
         Container container = Barco.launch(spec);
         RunningCommand running = new RunningCommand(String.join(" ", spec.argv()), container, outputLimits, onResult);
         started.add(running);

@@ -11,7 +11,6 @@ import io.barco.junit.report.UsageReport;
 import io.barco.junit.settings.InBarcoAttributes;
 import io.barco.junit.settings.InBarcoSettings;
 import io.barco.spec.Size;
-import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +39,14 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * run, hands out {@link BarcoContainer}s in command mode, and forks the test into a container in
  * JVM mode. Inside the forked JVM it lets the test run as usual.
  */
-public final class BarcoExtension implements ExecutionCondition, ParameterResolver, InvocationInterceptor,
-        BeforeTestExecutionCallback, AfterTestExecutionCallback, BeforeAllCallback, AfterAllCallback {
+public final class BarcoExtension
+        implements ExecutionCondition,
+                ParameterResolver,
+                InvocationInterceptor,
+                BeforeTestExecutionCallback,
+                AfterTestExecutionCallback,
+                BeforeAllCallback,
+                AfterAllCallback {
     /** The test running on this thread: a class's container reports what a test ran in it as that test's. */
     private static final ThreadLocal<ExtensionContext> RUNNING_TEST = new ThreadLocal<>();
 
@@ -90,20 +95,27 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
                     + "=true or BARCO_REQUIRE_PRIVILEGED=1) but this host cannot run them: " + problem);
         }
         if (SKIP_ANNOUNCED.compareAndSet(false, true)) {
-            System.err.println("[barco] tests in containers are skipped: this host cannot run barco containers: " + problem);
+            System.err.println(
+                    "[barco] tests in containers are skipped: this host cannot run barco containers: " + problem);
         }
         return ConditionEvaluationResult.disabled("this host cannot run barco containers: " + problem);
     }
 
     private static boolean required(ExtensionContext context) {
         return "1".equals(System.getenv("BARCO_REQUIRE_PRIVILEGED"))
-                || context.getConfigurationParameter(REQUIRE_PARAMETER).map(Boolean::parseBoolean).orElse(false);
+                || context.getConfigurationParameter(REQUIRE_PARAMETER)
+                        .map(Boolean::parseBoolean)
+                        .orElse(false);
     }
 
     static Optional<InBarcoSettings> settings(ExtensionContext context) {
-        Optional<InBarcoSettings> annotated = context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()));
-        if (annotated.isEmpty() && context.getTestClass().isPresent()
-                && context.getConfigurationParameter(ALL_PARAMETER).map(Boolean::parseBoolean).orElse(false)) {
+        Optional<InBarcoSettings> annotated =
+                context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()));
+        if (annotated.isEmpty()
+                && context.getTestClass().isPresent()
+                && context.getConfigurationParameter(ALL_PARAMETER)
+                        .map(Boolean::parseBoolean)
+                        .orElse(false)) {
             annotated = Optional.of(InBarcoSettings.defaults());
         }
         return annotated.map(s -> s.configuredBy(context::getConfigurationParameter));
@@ -115,7 +127,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
         return type == BarcoContainer.class
-                || (type == ResourceUsage.class && parameter.getDeclaringExecutable().isAnnotationPresent(OnHost.class));
+                || (type == ResourceUsage.class
+                        && parameter.getDeclaringExecutable().isAnnotationPresent(OnHost.class));
     }
 
     @Override
@@ -124,14 +137,18 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
             if (inForkedJvm()) {
                 return null; // an @OnHost method: resolved here too, but it runs on the host only
             }
-            return lastUsage(context).orElseThrow(() -> new IllegalStateException(
-                    "no barco container has ended in this test yet, so there is no ResourceUsage to give"));
+            return lastUsage(context)
+                    .orElseThrow(() -> new IllegalStateException(
+                            "no barco container has ended in this test yet, so there is no ResourceUsage to give"));
         }
-        InBarcoSettings settings = settings(context).orElseThrow(() -> new IllegalStateException(
-                "a BarcoContainer parameter needs @InBarco on the test method or its class"));
+        InBarcoSettings settings = settings(context)
+                .orElseThrow(() -> new IllegalStateException(
+                        "a BarcoContainer parameter needs @InBarco on the test method or its class"));
         // a test's parameter in a class that shares a container is that container, unless the method
         // asks for settings of its own with an @InBarco
-        if (context.getTestMethod().filter(m -> !m.isAnnotationPresent(InBarco.class)).isPresent()) {
+        if (context.getTestMethod()
+                .filter(m -> !m.isAnnotationPresent(InBarco.class))
+                .isPresent()) {
             Optional<BarcoContainer> shared = classContainer(context);
             if (shared.isPresent()) {
                 return shared.get();
@@ -156,8 +173,11 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     @SuppressWarnings("unchecked")
     private static List<BarcoContainer> classContainers(ExtensionContext context) {
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(List.of(CONTAINERS, "class", context.getUniqueId()),
-                k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+        return context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        List.of(CONTAINERS, "class", context.getUniqueId()),
+                        k -> new CopyOnWriteArrayList<BarcoContainer>(),
+                        List.class);
     }
 
     /**
@@ -173,7 +193,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     @SuppressWarnings("unchecked")
     private static List<BarcoContainer> containers(ExtensionContext context) {
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent(testKey(context), k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
+        return context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(testKey(context), k -> new CopyOnWriteArrayList<BarcoContainer>(), List.class);
     }
 
     /** A test's own key: a store lookup also finds what an enclosing (class) context put there. */
@@ -221,25 +242,34 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * runs the lifecycle methods of the classes enclosing a {@code @Nested} class too: these stay out.
      */
     private static boolean hostOnly(Method method) {
-        return method.isAnnotationPresent(OnHost.class) || takesAContainer(method) || SHARES_A_CONTAINER.get(method.getDeclaringClass());
+        return method.isAnnotationPresent(OnHost.class)
+                || takesAContainer(method)
+                || SHARES_A_CONTAINER.get(method.getDeclaringClass());
     }
 
     /** Whether the class, or one it extends, has a {@code @BeforeAll} that takes a {@code BarcoContainer}. */
     private static final ClassValue<Boolean> SHARES_A_CONTAINER = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
-            return AnnotationSupport.findAnnotatedMethods(type, org.junit.jupiter.api.BeforeAll.class, HierarchyTraversalMode.TOP_DOWN)
-                    .stream().anyMatch(m -> java.util.Arrays.asList(m.getParameterTypes()).contains(BarcoContainer.class));
+            return AnnotationSupport.findAnnotatedMethods(
+                            type, org.junit.jupiter.api.BeforeAll.class, HierarchyTraversalMode.TOP_DOWN)
+                    .stream()
+                    .anyMatch(
+                            m -> java.util.Arrays.asList(m.getParameterTypes()).contains(BarcoContainer.class));
         }
     };
 
     /** The container a {@code @BeforeAll} of this test's class (or an enclosing one) started, if any. */
     private static Optional<BarcoContainer> classContainer(ExtensionContext test) {
-        for (Optional<ExtensionContext> c = test.getParent(); c.isPresent(); c = c.get().getParent()) {
+        for (Optional<ExtensionContext> c = test.getParent();
+                c.isPresent();
+                c = c.get().getParent()) {
             ExtensionContext context = c.get();
             if (context.getTestClass().isPresent() && context.getTestMethod().isEmpty()) {
                 Object found = context.getStore(NAMESPACE).get(List.of(CONTAINERS, "class", context.getUniqueId()));
-                if (found instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof BarcoContainer container) {
+                if (found instanceof List<?> list
+                        && !list.isEmpty()
+                        && list.get(0) instanceof BarcoContainer container) {
                     return Optional.of(container);
                 }
             }
@@ -250,18 +280,21 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     // ---- JVM mode --------------------------------------------------------------------------------
 
     @Override
-    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    public void interceptTestMethod(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         intercept(invocation, call, context);
     }
 
     @Override
-    public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    public void interceptTestTemplateMethod(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         intercept(invocation, call, context);
     }
 
-    private void intercept(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+    private void intercept(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
             throws Throwable {
         Optional<InBarcoSettings> settings = settings(context);
         if (inForkedJvm() || settings.isEmpty()) {
@@ -277,8 +310,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
             return;
         }
         invocation.skip();
-        ForkedTest.Outcome outcome = ClassForks.granularity(context) == ClassForks.Granularity.METHOD ? null
-                : ClassForks.outcome(context);
+        ForkedTest.Outcome outcome =
+                ClassForks.granularity(context) == ClassForks.Granularity.METHOD ? null : ClassForks.outcome(context);
         if (outcome == null) {
             try {
                 outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
@@ -297,15 +330,22 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
             testClass = testClass.getParent().get();
         }
         Class<?> type = testClass.getRequiredTestClass();
-        boolean startAhead = context.getConfigurationParameter(START_AHEAD_PARAMETER).map(Boolean::parseBoolean).orElse(true);
-        return testClass.getStore(NAMESPACE).getOrComputeIfAbsent(StandbyForks.class,
-                k -> new StandbyForks(startAhead ? jvmModeTests(type) : 0), StandbyForks.class);
+        boolean startAhead = context.getConfigurationParameter(START_AHEAD_PARAMETER)
+                .map(Boolean::parseBoolean)
+                .orElse(true);
+        return testClass
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        StandbyForks.class,
+                        k -> new StandbyForks(startAhead ? jvmModeTests(type) : 0),
+                        StandbyForks.class);
     }
 
     /** How many JVM-mode tests a class may run: its test methods; many when a template makes more. */
     private static int jvmModeTests(Class<?> testClass) {
         int count = 0;
-        for (Method method : AnnotationSupport.findAnnotatedMethods(testClass, Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
+        for (Method method :
+                AnnotationSupport.findAnnotatedMethods(testClass, Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
             if (commandMode(method)) {
                 continue;
             }
@@ -363,19 +403,22 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     /** @BeforeAll and @AfterAll of a class whose tests all run in forked JVMs run there, not here, unless @OnHost. */
     @Override
-    public void interceptBeforeAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    public void interceptBeforeAllMethod(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         proceedWhereTheClassRuns(invocation, call, context);
     }
 
     @Override
-    public void interceptAfterAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    public void interceptAfterAllMethod(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         proceedWhereTheClassRuns(invocation, call, context);
     }
 
-    private void proceedWhereTheClassRuns(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    private void proceedWhereTheClassRuns(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         boolean onHost = hostOnly(call.getExecutable());
         boolean runHere = inForkedJvm() ? !onHost : onHost || !ClassForks.jvmModeClass(classContext(context));
         if (runHere) {
@@ -392,13 +435,18 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
      * run here, as for any class JUnit invokes.
      */
     @Override
-    public <T> T interceptTestClassConstructor(Invocation<T> invocation, ReflectiveInvocationContext<java.lang.reflect.Constructor<T>> call,
-            ExtensionContext context) throws Throwable {
+    public <T> T interceptTestClassConstructor(
+            Invocation<T> invocation,
+            ReflectiveInvocationContext<java.lang.reflect.Constructor<T>> call,
+            ExtensionContext context)
+            throws Throwable {
         if (inForkedJvm() || !ClassForks.jvmModeClass(classContext(context))) {
             return invocation.proceed();
         }
         invocation.skip();
-        return call.getExecutable().getDeclaringClass().cast(allocateWithoutConstructor(call.getExecutable().getDeclaringClass()));
+        return call.getExecutable()
+                .getDeclaringClass()
+                .cast(allocateWithoutConstructor(call.getExecutable().getDeclaringClass()));
     }
 
     private static ExtensionContext classContext(ExtensionContext context) {
@@ -419,21 +467,25 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
 
     /** @BeforeEach and @AfterEach of a JVM-mode test run in the forked JVM, not here, unless @OnHost. */
     @Override
-    public void interceptBeforeEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    public void interceptBeforeEachMethod(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         proceedUnlessForked(invocation, call, context);
     }
 
     @Override
-    public void interceptAfterEachMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    public void interceptAfterEachMethod(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         proceedUnlessForked(invocation, call, context);
     }
 
-    private void proceedUnlessForked(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
-            ExtensionContext context) throws Throwable {
+    private void proceedUnlessForked(
+            Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
+            throws Throwable {
         boolean onHost = hostOnly(call.getExecutable());
-        boolean jvmMode = settings(context).isPresent() && context.getTestMethod().map(m -> !commandMode(m)).orElse(false);
+        boolean jvmMode = settings(context).isPresent()
+                && context.getTestMethod().map(m -> !commandMode(m)).orElse(false);
         boolean runHere = !jvmMode || (inForkedJvm() ? !onHost : onHost);
         if (runHere) {
             invocation.proceed();
@@ -456,7 +508,8 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
         Map<String, String> entries = new LinkedHashMap<>();
         usage.peakMemoryBytes().ifPresent(b -> entries.put("barco.peakMemory", Size.human(b)));
         usage.cpuTotal().ifPresent(d -> entries.put("barco.cpuTime", d.toMillis() + " ms"));
-        usage.peakTasks().ifPresent(n -> entries.put("barco.peakTasks", n + (usage.peakTasksSampled() ? " (sampled)" : "")));
+        usage.peakTasks()
+                .ifPresent(n -> entries.put("barco.peakTasks", n + (usage.peakTasksSampled() ? " (sampled)" : "")));
         entries.put("barco.oomKills", Long.toString(usage.oomKills()));
         entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
         if (measure == UsageReport.Measure.CONTAINER_TOTAL) {
@@ -472,7 +525,10 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
                 name = name.substring(0, cut) + "…(" + (name.length() - cut) + " more characters)";
             }
             StringBuilder line = new StringBuilder("[barco] usage of " + name.replaceAll("\\R", " ") + ":");
-            entries.forEach((key, value) -> line.append(' ').append(key.substring("barco.".length())).append('=').append(value.replace(' ', '_')));
+            entries.forEach((key, value) -> line.append(' ')
+                    .append(key.substring("barco.".length()))
+                    .append('=')
+                    .append(value.replace(' ', '_')));
             System.out.println(line);
         }
         context.getStore(NAMESPACE).put(ResourceUsage.class, usage);
@@ -482,5 +538,4 @@ public final class BarcoExtension implements ExecutionCondition, ParameterResolv
     static Optional<ResourceUsage> lastUsage(ExtensionContext context) {
         return Optional.ofNullable(context.getStore(NAMESPACE).get(ResourceUsage.class, ResourceUsage.class));
     }
-
 }

@@ -26,12 +26,15 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * the host's class's failure too, so reports count it as a plain run does.
  */
 final class ClassForks {
-    enum Granularity { METHOD, CLASS, RUN }
+    enum Granularity {
+        METHOD,
+        CLASS,
+        RUN
+    }
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(ClassForks.class);
 
-    private ClassForks() {
-    }
+    private ClassForks() {}
 
     /**
      * How the JVM-mode tests of this context are forked: a method with an {@code @InBarco} of its own
@@ -40,31 +43,38 @@ final class ClassForks {
      * else a JVM per class.
      */
     static Granularity granularity(ExtensionContext context) {
-        if (context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, InBarco.class)).orElse(false)) {
+        if (context.getTestMethod()
+                .map(m -> AnnotationSupport.isAnnotated(m, InBarco.class))
+                .orElse(false)) {
             return Granularity.METHOD;
         }
-        Optional<InBarcoSettings> annotated = context.getTestClass().flatMap(c -> InBarcoSettings.of(c, Optional.empty()));
+        Optional<InBarcoSettings> annotated =
+                context.getTestClass().flatMap(c -> InBarcoSettings.of(c, Optional.empty()));
         Optional<InBarco.Granularity> chosen = annotated.flatMap(InBarcoSettings::granularity);
         if (chosen.isPresent()) {
             return chosen.get() == InBarco.Granularity.METHOD ? Granularity.METHOD : Granularity.CLASS;
         }
-        String parameter = context.getConfigurationParameter(BarcoExtension.GRANULARITY_PARAMETER).orElse("class");
+        String parameter = context.getConfigurationParameter(BarcoExtension.GRANULARITY_PARAMETER)
+                .orElse("class");
         return switch (parameter) {
             case "method" -> Granularity.METHOD;
             case "run" -> annotated.isPresent() ? Granularity.CLASS : Granularity.RUN;
             case "class" -> Granularity.CLASS;
-            default -> throw new IllegalArgumentException("invalid " + BarcoExtension.GRANULARITY_PARAMETER + " '" + parameter
-                    + "': use method, class or run");
+            default ->
+                throw new IllegalArgumentException("invalid " + BarcoExtension.GRANULARITY_PARAMETER + " '" + parameter
+                        + "': use method, class or run");
         };
     }
 
     /** Whether all tests of this class context run in forked JVMs: then nothing of the class runs on the host. */
     static boolean jvmModeClass(ExtensionContext context) {
-        if (context.getTestMethod().isPresent() || context.getTestClass().isEmpty() || BarcoExtension.settings(context).isEmpty()) {
+        if (context.getTestMethod().isPresent()
+                || context.getTestClass().isEmpty()
+                || BarcoExtension.settings(context).isEmpty()) {
             return false;
         }
-        for (Method method : AnnotationSupport.findAnnotatedMethods(context.getRequiredTestClass(), Testable.class,
-                HierarchyTraversalMode.TOP_DOWN)) {
+        for (Method method : AnnotationSupport.findAnnotatedMethods(
+                context.getRequiredTestClass(), Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
             if (BarcoExtension.commandMode(method)) {
                 return false;
             }
@@ -81,7 +91,8 @@ final class ClassForks {
         BatchRun batch = batch(test);
         String id = test.getUniqueId();
         ForkedTest.Batch ended = batch.await(soFar -> decided(soFar, id));
-        ForkedTest.Outcome outcome = ended != null ? ended.outcomeOf(id, true)
+        ForkedTest.Outcome outcome = ended != null
+                ? ended.outcomeOf(id, true)
                 : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running").outcomeOf(id, true);
         if (outcome == null) {
             return null;
@@ -107,9 +118,18 @@ final class ClassForks {
             return Optional.empty();
         }
         OutcomeFile.Spent spent = o.spent();
-        OptionalLong peak = spent.peakResidentBytes() >= 0 ? OptionalLong.of(spent.peakResidentBytes()) : OptionalLong.empty();
-        return Optional.of(new ResourceUsage(peak, nanos(spent.cpuUserNanos()), nanos(spent.cpuSystemNanos()),
-                OptionalLong.empty(), false, 0, OptionalLong.empty(), OptionalLong.empty(), Duration.ofNanos(spent.wallNanos())));
+        OptionalLong peak =
+                spent.peakResidentBytes() >= 0 ? OptionalLong.of(spent.peakResidentBytes()) : OptionalLong.empty();
+        return Optional.of(new ResourceUsage(
+                peak,
+                nanos(spent.cpuUserNanos()),
+                nanos(spent.cpuSystemNanos()),
+                OptionalLong.empty(),
+                false,
+                0,
+                OptionalLong.empty(),
+                OptionalLong.empty(),
+                Duration.ofNanos(spent.wallNanos())));
     }
 
     private static Optional<Duration> nanos(long n) {
@@ -124,9 +144,11 @@ final class ClassForks {
         String classId = testClass.getUniqueId();
         BatchRun batch = batch(testClass);
         // decided once one of its tests started, or the class itself ended (its @BeforeAll failed, or it ran nothing)
-        ForkedTest.Batch ended = batch.await(soFar -> soFar.testStartedUnder(classId) || soFar.outcomeOf(classId) != null
-                || soFar.stopped() != null);
-        Throwable failure = (ended != null ? ended : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
+        ForkedTest.Batch ended = batch.await(soFar ->
+                soFar.testStartedUnder(classId) || soFar.outcomeOf(classId) != null || soFar.stopped() != null);
+        Throwable failure = (ended != null
+                        ? ended
+                        : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
                 .classFailure(classId, false);
         if (failure != null) {
             throw failure;
@@ -140,12 +162,14 @@ final class ClassForks {
      * tasks of the whole JVM) is reported with the class.
      */
     static void afterAll(ExtensionContext testClass) throws Throwable {
-        if (granularity(testClass) == Granularity.METHOD || BarcoExtension.settings(testClass).isEmpty()) {
+        if (granularity(testClass) == Granularity.METHOD
+                || BarcoExtension.settings(testClass).isEmpty()) {
             return;
         }
         // a class that also has command-mode tests runs its JVM-mode tests in a batch all the same, if it had any
         boolean jvmMode = jvmModeClass(testClass);
-        ExtensionContext owner = granularity(testClass) == Granularity.RUN ? testClass.getRoot() : owningClass(testClass);
+        ExtensionContext owner =
+                granularity(testClass) == Granularity.RUN ? testClass.getRoot() : owningClass(testClass);
         if (!jvmMode && owner.getStore(NAMESPACE).get(BatchRun.class, BatchRun.class) == null) {
             return;
         }
@@ -153,13 +177,17 @@ final class ClassForks {
         BatchRun batch = batch(testClass);
         // the JVM of this class, or of the run when this is its last class
         List<String> classes = TestPlanClasses.classIds();
-        boolean lastOfJvm = granularity(testClass) == Granularity.CLASS ? owningClass(testClass) == testClass
+        boolean lastOfJvm = granularity(testClass) == Granularity.CLASS
+                ? owningClass(testClass) == testClass
                 : !classes.isEmpty() && classes.get(classes.size() - 1).equals(classId);
-        ForkedTest.Batch ended = batch.await(soFar -> !lastOfJvm && (soFar.outcomeOf(classId) != null || soFar.stopped() != null));
+        ForkedTest.Batch ended =
+                batch.await(soFar -> !lastOfJvm && (soFar.outcomeOf(classId) != null || soFar.stopped() != null));
         if (ended != null && lastOfJvm) {
             ended.usage().ifPresent(usage -> BarcoExtension.publish(testClass, usage));
         }
-        Throwable failure = (ended != null ? ended : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
+        Throwable failure = (ended != null
+                        ? ended
+                        : new ForkedTest.Batch(batch.soFar(), null, Optional.empty(), "is running"))
                 .classFailure(classId, true);
         if (failure != null && jvmMode) {
             throw failure; // else the class's lifecycle ran on the host too, and its own failure is the host's
@@ -185,14 +213,20 @@ final class ClassForks {
         }
         InBarcoSettings settings = granularity == Granularity.RUN
                 ? InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter)
-                : BarcoExtension.settings(owner).orElse(InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter));
+                : BarcoExtension.settings(owner)
+                        .orElse(InBarcoSettings.defaults().configuredBy(context::getConfigurationParameter));
         // the next class's JVM boots while this one runs, when the plan's next class will want one like it
         boolean moreToCome = granularity == Granularity.CLASS
-                && context.getConfigurationParameter(BarcoExtension.START_AHEAD_PARAMETER).map(Boolean::parseBoolean).orElse(true)
-                && TestPlanClasses.classAfter(topClass(owner).getUniqueId()).flatMap(next -> batchSettings(next, context))
-                        .filter(settings::equals).isPresent();
-        return owner.getStore(NAMESPACE).getOrComputeIfAbsent(BatchRun.class,
-                k -> new BatchRun(settings, batchName, ids, moreToCome), BatchRun.class);
+                && context.getConfigurationParameter(BarcoExtension.START_AHEAD_PARAMETER)
+                        .map(Boolean::parseBoolean)
+                        .orElse(true)
+                && TestPlanClasses.classAfter(topClass(owner).getUniqueId())
+                        .flatMap(next -> batchSettings(next, context))
+                        .filter(settings::equals)
+                        .isPresent();
+        return owner.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        BatchRun.class, k -> new BatchRun(settings, batchName, ids, moreToCome), BatchRun.class);
     }
 
     /** The settings a class's batch would run with: its own, or under the whole-suite switch the defaults; empty when it runs on the host. */
@@ -204,7 +238,10 @@ final class ClassForks {
             return Optional.empty();
         }
         Optional<InBarcoSettings> own = InBarcoSettings.of(type, Optional.empty());
-        if (own.isEmpty() && context.getConfigurationParameter(BarcoExtension.ALL_PARAMETER).map(Boolean::parseBoolean).orElse(false)) {
+        if (own.isEmpty()
+                && context.getConfigurationParameter(BarcoExtension.ALL_PARAMETER)
+                        .map(Boolean::parseBoolean)
+                        .orElse(false)) {
             own = Optional.of(InBarcoSettings.defaults());
         }
         return own.map(s -> s.configuredBy(context::getConfigurationParameter));
@@ -217,8 +254,10 @@ final class ClassForks {
             owner = owner.getParent().get();
         }
         Optional<InBarcoSettings> own = InBarcoSettings.of(owner.getRequiredTestClass(), Optional.empty());
-        while (owner.getParent().isPresent() && owner.getParent().get().getTestClass().isPresent()
-                && InBarcoSettings.of(owner.getParent().get().getRequiredTestClass(), Optional.empty()).equals(own)) {
+        while (owner.getParent().isPresent()
+                && owner.getParent().get().getTestClass().isPresent()
+                && InBarcoSettings.of(owner.getParent().get().getRequiredTestClass(), Optional.empty())
+                        .equals(own)) {
             owner = owner.getParent().get();
         }
         return owner;

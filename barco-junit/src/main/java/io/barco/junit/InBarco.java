@@ -98,5 +98,9 @@ public @interface InBarco {
     Granularity granularity() default Granularity.INHERIT;
 
     /** See {@link #granularity()}. INHERIT: as the enclosing class, or the barco.granularity parameter, says. */
-    enum Granularity { INHERIT, METHOD, CLASS }
+    enum Granularity {
+        INHERIT,
+        METHOD,
+        CLASS
+    }
 }

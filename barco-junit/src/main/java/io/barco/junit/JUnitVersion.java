@@ -14,10 +14,10 @@ final class JUnitVersion {
     /** Jupiter's: JUnit Platform 1.9.0 goes with it; JUnit 6 (Jupiter and Platform 6.x) is newer. */
     static final String MINIMUM = "5.9.0";
 
-    private static final String PROBLEM = problem(ExtensionContext.class.getPackage().getImplementationVersion());
+    private static final String PROBLEM =
+            problem(ExtensionContext.class.getPackage().getImplementationVersion());
 
-    private JUnitVersion() {
-    }
+    private JUnitVersion() {}
 
     /** Throws, in one line, when the running JUnit Jupiter is older than {@link #MINIMUM}. */
     static void check() {
@@ -33,7 +33,8 @@ final class JUnitVersion {
             return null;
         }
         return "barco-junit needs JUnit " + MINIMUM + " or newer (JUnit 6 too), and this test run has JUnit Jupiter "
-                + jupiterVersion + ": declare org.junit:junit-bom (or org.junit.jupiter:junit-jupiter) " + MINIMUM + " or newer";
+                + jupiterVersion + ": declare org.junit:junit-bom (or org.junit.jupiter:junit-jupiter) " + MINIMUM
+                + " or newer";
     }
 
     /** Major, minor and patch of 5.10.2, 6.0.0-RC1 and the like; null when the text does not start so. */
@@ -41,11 +42,16 @@ final class JUnitVersion {
         if (version == null) {
             return null;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?").matcher(version.trim());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?")
+                .matcher(version.trim());
         if (!m.find()) {
             return null;
         }
-        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), m.group(3) == null ? 0 : Integer.parseInt(m.group(3))};
+        return new int[] {
+            Integer.parseInt(m.group(1)),
+            Integer.parseInt(m.group(2)),
+            m.group(3) == null ? 0 : Integer.parseInt(m.group(3))
+        };
     }
 
     private static int compare(int[] a, int[] b) {

@@ -78,9 +78,10 @@ public final class RunningCommand implements AutoCloseable {
     public void waitForLog(String regex, Duration timeout) throws InterruptedException {
         java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (long pause = 5;; pause = Math.min(100, pause * 2)) {
+        for (long pause = 5; ; pause = Math.min(100, pause * 2)) {
             boolean ended = !container.isAlive();
-            if (pattern.matcher(output()).find() || pattern.matcher(errorOutput()).find()) {
+            if (pattern.matcher(output()).find()
+                    || pattern.matcher(errorOutput()).find()) {
                 return;
             }
             if (ended || System.nanoTime() > deadline) {
@@ -93,15 +94,19 @@ public final class RunningCommand implements AutoCloseable {
 
     /** The command, whether it runs, and the last of its output, for failure messages. */
     String describe() {
-        return command + " (" + (container.isAlive() ? "running" : "ended: " + container.onExit().getNow(null)) + ")"
-                + tail("stdout", output()) + tail("stderr", errorOutput());
+        return command + " ("
+                + (container.isAlive()
+                        ? "running"
+                        : "ended: " + container.onExit().getNow(null)) + ")" + tail("stdout", output())
+                + tail("stderr", errorOutput());
     }
 
     private static String tail(String name, String text) {
         if (text.isEmpty()) {
             return "";
         }
-        return "\n    " + name + ": " + (text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text).strip();
+        return "\n    " + name + ": "
+                + (text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text).strip();
     }
 
     /** Waits for the command to end and returns its result with everything it wrote and used. */
@@ -112,8 +117,13 @@ public final class RunningCommand implements AutoCloseable {
             errReader.join();
             stdout.close();
             stderr.close();
-            result = new ContainerResult(status, stdout.snapshot(), stderr.snapshot(), container.wallTime(),
-                    container.timedOut(), container.usage().orElseThrow());
+            result = new ContainerResult(
+                    status,
+                    stdout.snapshot(),
+                    stderr.snapshot(),
+                    container.wallTime(),
+                    container.timedOut(),
+                    container.usage().orElseThrow());
             onResult.accept(result); // once
         }
         return result;

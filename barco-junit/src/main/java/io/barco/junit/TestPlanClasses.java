@@ -72,11 +72,22 @@ public final class TestPlanClasses implements TestExecutionListener {
      * them to boot ({@link BatchForks}).
      */
     private static void startFirstBatchAhead(TestPlan plan) {
-        java.util.function.Function<String, java.util.Optional<String>> parameters = plan.getConfigurationParameters()::get;
-        if (BarcoExtension.inForkedJvm() || classIds.isEmpty()
-                || !parameters.apply(BarcoExtension.ALL_PARAMETER).map(Boolean::parseBoolean).orElse(false)
-                || !parameters.apply(BarcoExtension.START_AHEAD_PARAMETER).map(Boolean::parseBoolean).orElse(true)
-                || parameters.apply(BarcoExtension.GRANULARITY_PARAMETER).orElse("class").equals("method")) {
+        java.util.function.Function<String, java.util.Optional<String>> parameters =
+                plan.getConfigurationParameters()::get;
+        if (BarcoExtension.inForkedJvm()
+                || classIds.isEmpty()
+                || !parameters
+                        .apply(BarcoExtension.ALL_PARAMETER)
+                        .map(Boolean::parseBoolean)
+                        .orElse(false)
+                || !parameters
+                        .apply(BarcoExtension.START_AHEAD_PARAMETER)
+                        .map(Boolean::parseBoolean)
+                        .orElse(true)
+                || parameters
+                        .apply(BarcoExtension.GRANULARITY_PARAMETER)
+                        .orElse("class")
+                        .equals("method")) {
             return;
         }
         BatchForks.startAhead(InBarcoSettings.defaults().configuredBy(parameters));
@@ -106,7 +117,9 @@ public final class TestPlanClasses implements TestExecutionListener {
         List<String> ids = classIds;
         List<String> names = classNames;
         int position = ids.indexOf(classId);
-        return position >= 0 && position + 1 < names.size() ? java.util.Optional.of(names.get(position + 1)) : java.util.Optional.empty();
+        return position >= 0 && position + 1 < names.size()
+                ? java.util.Optional.of(names.get(position + 1))
+                : java.util.Optional.empty();
     }
 
     /** Unique ids of the plan's top-level classes, as the last plan to start lists them. */

@@ -17,24 +17,41 @@ class BuildFidelityIT {
 
     @Test
     void aForkedTestSeesWhatTheBuildGaveItsTestJvm() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(BuildFidelityFixtures.class)).execute().testEvents()
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(BuildFidelityFixtures.class))
+                .execute()
+                .testEvents()
                 .assertThatEvents()
                 .haveExactly(1, event(test("seesTheBuildsPropertiesOptionsAndEnvironment"), finishedSuccessfully()))
-                .haveExactly(1, event(test("runsInTheModulesDirectoryWhereRelativePathsResolve"), finishedSuccessfully()))
+                .haveExactly(
+                        1, event(test("runsInTheModulesDirectoryWhereRelativePathsResolve"), finishedSuccessfully()))
                 .haveExactly(1, event(test("readsAResourceDirectoryAsFiles"), finishedSuccessfully()))
                 .haveExactly(1, event(test("writesItsTempDir"), finishedSuccessfully()))
                 .haveExactly(1, event(test("writesInItsWorkingDirectoryAndTarget"), finishedSuccessfully()));
         // what the forks wrote vanished with them: the module's files are as they were
         java.nio.file.Path module = java.nio.file.Path.of(System.getProperty("user.dir"));
-        org.assertj.core.api.Assertions.assertThat(module.resolve("barco-fidelity-scratch.txt")).doesNotExist();
-        org.assertj.core.api.Assertions.assertThat(module.resolve("target/barco-fidelity")).doesNotExist();
-        org.assertj.core.api.Assertions.assertThat(module.resolve("pom.xml")).content().doesNotContain("changed in a fork");
+        org.assertj.core.api.Assertions.assertThat(module.resolve("barco-fidelity-scratch.txt"))
+                .doesNotExist();
+        org.assertj.core.api.Assertions.assertThat(module.resolve("target/barco-fidelity"))
+                .doesNotExist();
+        org.assertj.core.api.Assertions.assertThat(module.resolve("pom.xml"))
+                .content()
+                .doesNotContain("changed in a fork");
     }
 
     @Test
     void aHeapOutOfMemoryErrorIsReportedAsSuch() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(BuildFidelityFixtures.class, "runsOutOfHeap")).execute()
-                .testEvents().assertThatEvents().haveExactly(1, event(test("runsOutOfHeap"), finishedWithFailure(message(
-                        "OutOfMemoryError: Java heap space in the forked test JVM (heap sized by the JVM, container memory limit 256M) while this test ran"))));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(BuildFidelityFixtures.class, "runsOutOfHeap"))
+                .execute()
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("runsOutOfHeap"),
+                                finishedWithFailure(
+                                        message(
+                                                "OutOfMemoryError: Java heap space in the forked test JVM (heap sized by the JVM, container memory limit 256M) while this test ran"))));
     }
 }

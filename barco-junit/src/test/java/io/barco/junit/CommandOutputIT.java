@@ -28,7 +28,8 @@ class CommandOutputIT {
         Path spill = result.stdoutCapture().spillFile().orElseThrow();
         try {
             // Failsafe runs in the module's directory, whose target/ exists: the build's output directory
-            assertThat(spill.getParent()).isEqualTo(Path.of(System.getProperty("user.dir"), "target", "barco", "output"));
+            assertThat(spill.getParent())
+                    .isEqualTo(Path.of(System.getProperty("user.dir"), "target", "barco", "output"));
             assertThat(Files.size(spill)).isEqualTo(20_000_005);
         } finally {
             Files.delete(spill);

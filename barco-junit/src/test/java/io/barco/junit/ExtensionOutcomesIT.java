@@ -34,7 +34,10 @@ import org.opentest4j.TestAbortedException;
 class ExtensionOutcomesIT {
 
     private static Events run(Class<?> fixture, String method) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(fixture, method)).execute().testEvents();
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(fixture, method))
+                .execute()
+                .testEvents();
     }
 
     /** No temp directory of this JVM's is left: those of other JVMs on the machine are theirs. */
@@ -51,7 +54,9 @@ class ExtensionOutcomesIT {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true));
         try {
-            run(OutcomeFixtures.class, "passes").assertThatEvents().haveExactly(1, event(test("passes"), finishedSuccessfully()));
+            run(OutcomeFixtures.class, "passes")
+                    .assertThatEvents()
+                    .haveExactly(1, event(test("passes"), finishedSuccessfully()));
         } finally {
             System.setOut(original);
         }
@@ -61,71 +66,136 @@ class ExtensionOutcomesIT {
     /** The JVM that runs a test was started ahead, while the test before it ran; it never ran another test. */
     @Test
     void eachTestGetsAJvmOfItsOwnAlsoWhenItWasStartedAhead() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(FreshJvmFixtures.class)).execute().testEvents()
-                .assertThatEvents().haveExactly(3, finishedSuccessfully());
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(FreshJvmFixtures.class))
+                .execute()
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(3, finishedSuccessfully());
     }
 
     /** The runtime's line describes the container; the extension names the attribute or parameter that changes it. */
     @Test
     void aContainerThatCannotStartNamesTheAttributeToFix() {
-        run(SettingHintFixtures.class, "runsInARootfsThatDoesNotExist").assertThatEvents().haveExactly(1,
-                event(test("runsInARootfsThatDoesNotExist"), finishedWithFailure(message(
-                        "rootfs /no/such/rootfs does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)"))));
-        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(SettingHintFixtures.class, "bindsASourceThatDoesNotExist",
-                BarcoContainer.class.getName())).execute().testEvents().assertThatEvents().haveExactly(1,
-                event(test("bindsASourceThatDoesNotExist"), finishedWithFailure(message(
-                        "bind source /no/such/source does not exist: create it or bind another (@InBarco(binds), or barco.binds)"))));
+        run(SettingHintFixtures.class, "runsInARootfsThatDoesNotExist")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("runsInARootfsThatDoesNotExist"),
+                                finishedWithFailure(
+                                        message(
+                                                "rootfs /no/such/rootfs does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)"))));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(
+                        SettingHintFixtures.class, "bindsASourceThatDoesNotExist", BarcoContainer.class.getName()))
+                .execute()
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("bindsASourceThatDoesNotExist"),
+                                finishedWithFailure(
+                                        message(
+                                                "bind source /no/such/source does not exist: create it or bind another (@InBarco(binds), or barco.binds)"))));
     }
 
     @Test
     void aFailedAssertionKeepsItsTypeMessageAndDiff() {
         Events events = run(OutcomeFixtures.class, "failsWithADiff");
-        events.assertThatEvents().haveExactly(1, event(test("failsWithADiff"),
-                finishedWithFailure(instanceOf(AssertionFailedError.class), message(m -> m.startsWith("texts differ")))));
-        AssertionFailedError failure = (AssertionFailedError) events.failed().stream().findFirst()
+        events.assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("failsWithADiff"),
+                                finishedWithFailure(
+                                        instanceOf(AssertionFailedError.class),
+                                        message(m -> m.startsWith("texts differ")))));
+        AssertionFailedError failure = (AssertionFailedError) events.failed().stream()
+                .findFirst()
                 .flatMap(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class))
-                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).orElseThrow();
+                .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                .orElseThrow();
         assertThat(failure.getExpected().getStringRepresentation()).isEqualTo("expected text");
         assertThat(failure.getActual().getStringRepresentation()).isEqualTo("actual text");
-        assertThat(failure.getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("failsWithADiff"));
+        assertThat(failure.getStackTrace())
+                .anyMatch(frame -> frame.getMethodName().equals("failsWithADiff"));
     }
 
     @Test
     void anyExceptionKeepsItsType() {
-        run(OutcomeFixtures.class, "throwsItsOwnException").assertThatEvents().haveExactly(1, event(test("throwsItsOwnException"),
-                finishedWithFailure(instanceOf(IllegalStateException.class), message("state of the art"))));
+        run(OutcomeFixtures.class, "throwsItsOwnException")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("throwsItsOwnException"),
+                                finishedWithFailure(
+                                        instanceOf(IllegalStateException.class), message("state of the art"))));
     }
 
     @Test
     void anAbortedAssumptionIsASkip() {
-        run(OutcomeFixtures.class, "abortsOnAnAssumption").assertThatEvents().haveExactly(1,
-                event(test("abortsOnAnAssumption"), abortedWithReason(instanceOf(TestAbortedException.class),
-                        message(m -> m.contains("not on this planet")))));
+        run(OutcomeFixtures.class, "abortsOnAnAssumption")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("abortsOnAnAssumption"),
+                                abortedWithReason(
+                                        instanceOf(TestAbortedException.class),
+                                        message(m -> m.contains("not on this planet")))));
     }
 
     @Test
     void exceedingTheMemoryLimitFailsSayingOomKilledAndAtWhatLimit() {
-        run(OutcomeFixtures.class, "exceedsItsMemoryLimit").assertThatEvents().haveExactly(1, event(test("exceedsItsMemoryLimit"),
-                finishedWithFailure(message(m -> m.startsWith("test JVM was OOM-killed in its barco container at the memory limit of 64M")))));
+        run(OutcomeFixtures.class, "exceedsItsMemoryLimit")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("exceedsItsMemoryLimit"),
+                                finishedWithFailure(
+                                        message(
+                                                m -> m.startsWith(
+                                                        "test JVM was OOM-killed in its barco container at the memory limit of 64M")))));
     }
 
     @Test
     void exceedingTheTimeoutFailsSayingSo() {
         long start = System.nanoTime();
-        run(OutcomeFixtures.class, "runsPastItsTimeout").assertThatEvents().haveExactly(1, event(test("runsPastItsTimeout"),
-                finishedWithFailure(message(m -> m.startsWith("test timed out after 1s ")))));
+        run(OutcomeFixtures.class, "runsPastItsTimeout")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("runsPastItsTimeout"),
+                                finishedWithFailure(message(m -> m.startsWith("test timed out after 1s ")))));
         assertThat((System.nanoTime() - start) / 1_000_000_000.0).isLessThan(20);
     }
 
     @Test
     void commandsStartedByATestEndWithIt() {
-        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(CommandFixtures.class)).execute().testEvents();
-        events.assertThatEvents().haveExactly(1, event(test("leavesASleeperRunning"), finishedSuccessfully()))
-                .haveExactly(1, event(test("failsWhileAServerRuns"), finishedWithFailure(message("failed on purpose"))));
+        Events events = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(CommandFixtures.class))
+                .execute()
+                .testEvents();
+        events.assertThatEvents()
+                .haveExactly(1, event(test("leavesASleeperRunning"), finishedSuccessfully()))
+                .haveExactly(
+                        1, event(test("failsWhileAServerRuns"), finishedWithFailure(message("failed on purpose"))));
         assertThat(CommandFixtures.sleeperPid).isPositive();
-        assertThat(ProcessHandle.of(CommandFixtures.sleeperPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(CommandFixtures.sleeperPid)
+                        .map(ProcessHandle::isAlive)
+                        .orElse(false))
+                .isFalse();
         // and no process of a container this JVM started runs any more (other JVMs' containers are not ours to check)
-        assertThat(ProcessHandle.current().descendants().filter(ExtensionOutcomesIT::runsAsContainerUid).toList()).isEmpty();
+        assertThat(ProcessHandle.current()
+                        .descendants()
+                        .filter(ExtensionOutcomesIT::runsAsContainerUid)
+                        .toList())
+                .isEmpty();
     }
 
     private static boolean runsAsContainerUid(ProcessHandle p) {
@@ -142,9 +212,13 @@ class ExtensionOutcomesIT {
 
     @Test
     void usageIsPublishedAsReportEntries() {
-        Events all = EngineTestKit.engine("junit-jupiter").selectors(selectMethod(OutcomeFixtures.class, "passes"))
-                .execute().allEvents();
-        assertThat(all.reportingEntryPublished().stream().map(Event::getPayload)
-                .map(p -> p.orElseThrow().toString())).anyMatch(s -> s.contains("barco.peakMemory") && s.contains("barco.wallTime"));
+        Events all = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(OutcomeFixtures.class, "passes"))
+                .execute()
+                .allEvents();
+        assertThat(all.reportingEntryPublished().stream()
+                        .map(Event::getPayload)
+                        .map(p -> p.orElseThrow().toString()))
+                .anyMatch(s -> s.contains("barco.peakMemory") && s.contains("barco.wallTime"));
     }
 }

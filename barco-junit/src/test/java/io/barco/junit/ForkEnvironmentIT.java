@@ -17,8 +17,12 @@ class ForkEnvironmentIT {
 
     @BeforeEach
     void properties() {
-        assumeTrue(System.getenv(ForkEnvironmentFixture.SECRET_LOOKING) != null, "run by Failsafe, with barco-junit's environmentVariables");
-        System.setProperty(ForkEnvironmentFixture.PROPERTY, "s3cr3t-" + ProcessHandle.current().pid());
+        assumeTrue(
+                System.getenv(ForkEnvironmentFixture.SECRET_LOOKING) != null,
+                "run by Failsafe, with barco-junit's environmentVariables");
+        System.setProperty(
+                ForkEnvironmentFixture.PROPERTY,
+                "s3cr3t-" + ProcessHandle.current().pid());
     }
 
     @AfterEach
@@ -29,15 +33,21 @@ class ForkEnvironmentIT {
 
     @Test
     void secretLookingVariablesStayOnTheHostAndPropertiesOffTheCommandLine() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(ForkEnvironmentFixture.class)).execute()
-                .testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(ForkEnvironmentFixture.class))
+                .execute()
+                .testEvents()
+                .assertStatistics(s -> s.succeeded(2).failed(0));
     }
 
     @Test
     void barcoPassEnvPassesThemByNameOrPattern() {
         System.setProperty("barco.it.expectToken", System.getenv(ForkEnvironmentFixture.SECRET_LOOKING));
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(ForkEnvironmentFixture.class))
-                .configurationParameter("barco.passEnv", "OTHER, BARCO_IT_*_TOKEN").execute()
-                .testEvents().assertStatistics(s -> s.succeeded(2).failed(0));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(ForkEnvironmentFixture.class))
+                .configurationParameter("barco.passEnv", "OTHER, BARCO_IT_*_TOKEN")
+                .execute()
+                .testEvents()
+                .assertStatistics(s -> s.succeeded(2).failed(0));
     }
 }

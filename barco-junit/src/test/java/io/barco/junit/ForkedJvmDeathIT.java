@@ -31,34 +31,50 @@ class ForkedJvmDeathIT {
 
     /** The test JVM to kill: runs the sleeping fixture through the JUnit Platform, as Surefire would. */
     public static void main(String[] args) {
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClass(SleepingFixture.class)).build());
+        LauncherFactory.create()
+                .execute(LauncherDiscoveryRequestBuilder.request()
+                        .selectors(DiscoverySelectors.selectClass(SleepingFixture.class))
+                        .build());
     }
 
     @ParameterizedTest(name = "killed with {0}")
     @ValueSource(strings = {"TERM", "KILL"})
     void aKilledTestJvmLeavesNothingOnceBarcoGcRan(String signal) throws Exception {
-        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ForkedJvmDeathIT.class.getName())
-                .redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+        Process jvm = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ForkedJvmDeathIT.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
             // its forked JVM runs the test in a container
-            assertThat(out.lines().filter(l -> l.contains("sleeping in the container")).findFirst()).isPresent();
+            assertThat(out.lines()
+                            .filter(l -> l.contains("sleeping in the container"))
+                            .findFirst())
+                    .isPresent();
             String owner = "-" + jvm.pid() + "-";
             assertThat(ourTempDirectories(owner)).isNotEmpty();
-            assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(jvm.pid())).start().waitFor()).isZero();
+            assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(jvm.pid()))
+                            .start()
+                            .waitFor())
+                    .isZero();
             assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
             if (signal.equals("TERM")) {
                 // its shutdown hooks closed its containers and removed their directories and groups
                 assertThat(ourTempDirectories(owner)).isEmpty();
-                assertThat(Leftovers.cgroupsStartingWith("barco-" + jvm.pid() + "-")).isEmpty();
+                assertThat(Leftovers.cgroupsStartingWith("barco-" + jvm.pid() + "-"))
+                        .isEmpty();
             }
             // barco gc: what `barco gc` runs
             BarcoRuntime.defaults().collectGarbage();
             OwnedTempDirectories.collectDead();
             assertThat(ourTempDirectories(owner)).isEmpty();
-            assertThat(Leftovers.cgroupsStartingWith("barco-" + jvm.pid() + "-")).isEmpty();
-            await().atMost(Duration.ofSeconds(10)).until(() -> Leftovers.processesWith(SleepingFixture.TOKEN).isEmpty());
+            assertThat(Leftovers.cgroupsStartingWith("barco-" + jvm.pid() + "-"))
+                    .isEmpty();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Leftovers.processesWith(SleepingFixture.TOKEN).isEmpty());
         } finally {
             jvm.destroyForcibly();
         }
@@ -66,8 +82,8 @@ class ForkedJvmDeathIT {
 
     private static List<Path> ourTempDirectories(String owner) throws IOException {
         try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return tmp.filter(p -> p.getFileName().toString().startsWith("barco-junit" + owner)).toList();
+            return tmp.filter(p -> p.getFileName().toString().startsWith("barco-junit" + owner))
+                    .toList();
         }
     }
-
 }

@@ -57,15 +57,20 @@ class HostileIT {
     }
 
     private static Events run(String method, String parameterTypes) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectMethod(HostileFixtures.class, method, parameterTypes))
-                .execute().testEvents();
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(HostileFixtures.class, method, parameterTypes))
+                .execute()
+                .testEvents();
     }
 
     /** What the JVM opens once and keeps (a socket on its first test run, say) is no leak: let that happen first. */
     @BeforeAll
     static void warmUp() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(io.barco.junit.fixtures.OutcomeFixtures.class, "passes"))
-                .execute().testEvents().assertStatistics(s -> s.succeeded(1));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(io.barco.junit.fixtures.OutcomeFixtures.class, "passes"))
+                .execute()
+                .testEvents()
+                .assertStatistics(s -> s.succeeded(1));
     }
 
     @BeforeEach
@@ -76,14 +81,24 @@ class HostileIT {
 
     @AfterEach
     void theHostIsAsItWas() throws IOException {
-        assertThat(HostileFixtures.Gadget.DESERIALIZED).as("gadgets deserialized on the host").hasValue(0);
+        assertThat(HostileFixtures.Gadget.DESERIALIZED)
+                .as("gadgets deserialized on the host")
+                .hasValue(0);
         try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             assertThat(tmp.filter(p -> p.getFileName().toString().startsWith(HostileFixtures.MARKER_PREFIX)
-                    || OwnedTempDirectories.ours(p))).as("gadget markers and temp directories of this JVM").isEmpty();
+                            || OwnedTempDirectories.ours(p)))
+                    .as("gadget markers and temp directories of this JVM")
+                    .isEmpty();
         }
-        assertThat(Leftovers.processesWith(HostileFixtures.DAEMON_TOKEN)).as("daemons left").isEmpty();
-        assertThat(Leftovers.processesWith(HostileFixtures.STUBBORN_TOKEN)).as("commands left").isEmpty();
-        assertThat(Leftovers.cgroupsStartingWith("barco-" + LauncherIdentity.self() + "-")).as("cgroups of this JVM left").isEmpty();
+        assertThat(Leftovers.processesWith(HostileFixtures.DAEMON_TOKEN))
+                .as("daemons left")
+                .isEmpty();
+        assertThat(Leftovers.processesWith(HostileFixtures.STUBBORN_TOKEN))
+                .as("commands left")
+                .isEmpty();
+        assertThat(Leftovers.cgroupsStartingWith("barco-" + LauncherIdentity.self() + "-"))
+                .as("cgroups of this JVM left")
+                .isEmpty();
         assertThat(mounts()).as("mounts of the host JVM's namespace").isEqualTo(mountsBefore);
         List<String> added = new java.util.ArrayList<>(descriptors());
         descriptorsBefore.forEach(added::remove);
@@ -92,116 +107,196 @@ class HostileIT {
 
     @Test
     void aForgedSerializedOutcomeIsUnreadableAndNoCodeOfItRuns() {
-        run("forgesASerializedOutcome").assertThatEvents().haveExactly(1, event(test("forgesASerializedOutcome"),
-                finishedWithFailure(message(m -> m.contains("left an unreadable outcome: not a barco outcome file")))));
+        run("forgesASerializedOutcome")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("forgesASerializedOutcome"),
+                                finishedWithFailure(message(
+                                        m -> m.contains("left an unreadable outcome: not a barco outcome file")))));
     }
 
     @Test
     void aFifoInPlaceOfTheOutcomeIsRefusedWithoutBlocking() {
-        run("putsAFifoWhereItsOutcomeGoes").assertThatEvents().haveExactly(1, event(test("putsAFifoWhereItsOutcomeGoes"),
-                finishedWithFailure(message(m -> m.contains("left an unreadable outcome") && m.contains("is a FIFO, socket or device")))));
+        run("putsAFifoWhereItsOutcomeGoes")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("putsAFifoWhereItsOutcomeGoes"),
+                                finishedWithFailure(message(m -> m.contains("left an unreadable outcome")
+                                        && m.contains("is a FIFO, socket or device")))));
     }
 
     @Test
     void aLinkToTheShadowFileIsNotFollowed() {
-        run("linksItsOutcomeToTheShadowFile").assertThatEvents().haveExactly(1, event(test("linksItsOutcomeToTheShadowFile"),
-                finishedWithFailure(message(m -> m.contains("is a symbolic link, which the host does not follow") && !m.contains("root:")))));
+        run("linksItsOutcomeToTheShadowFile")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("linksItsOutcomeToTheShadowFile"),
+                                finishedWithFailure(
+                                        message(m -> m.contains("is a symbolic link, which the host does not follow")
+                                                && !m.contains("root:")))));
     }
 
     @Test
     void aTwoGigabyteOutcomeIsNotRead() {
-        run("writesATwoGigabyteOutcome").assertThatEvents().haveExactly(1, event(test("writesATwoGigabyteOutcome"),
-                finishedWithFailure(message(m -> m.contains("left an unreadable outcome")))));
+        run("writesATwoGigabyteOutcome")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("writesATwoGigabyteOutcome"),
+                                finishedWithFailure(message(m -> m.contains("left an unreadable outcome")))));
     }
 
     @Test
     void aForkBombIsHeldByItsPidsLimitAndDiesWithItsContainer() {
         // the JVM shares the 48 tasks with the bomb: whether it passes or fails, it ends, saying how
-        run("startsAForkBomb").assertThatEvents().haveExactly(1, event(test("startsAForkBomb"), finished(new Condition<>(
-                result -> result.getThrowable().map(t -> t.getMessage() != null && !t.getMessage().isBlank()).orElse(true),
-                "no failure, or one with a message"))));
+        run("startsAForkBomb")
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("startsAForkBomb"),
+                                finished(new Condition<>(
+                                        result -> result.getThrowable()
+                                                .map(t -> t.getMessage() != null
+                                                        && !t.getMessage().isBlank())
+                                                .orElse(true),
+                                        "no failure, or one with a message"))));
     }
 
     @Test
     void aDoubleForkedDaemonDiesWithItsContainer() {
-        run("leavesADoubleForkedDaemonBehind").assertThatEvents().haveExactly(1, event(test("leavesADoubleForkedDaemonBehind"),
-                finishedSuccessfully()));
+        run("leavesADoubleForkedDaemonBehind")
+                .assertThatEvents()
+                .haveExactly(1, event(test("leavesADoubleForkedDaemonBehind"), finishedSuccessfully()));
     }
 
     @Test
     void aCommandPrintingForeverIsKeptToItsHeadAndTail() {
-        run("printsForever", BarcoContainer.class.getName()).assertThatEvents().haveExactly(1, event(test("printsForever"),
-                finishedSuccessfully()));
+        run("printsForever", BarcoContainer.class.getName())
+                .assertThatEvents()
+                .haveExactly(1, event(test("printsForever"), finishedSuccessfully()));
     }
 
     @Test
     void aCommandThatIgnoresSigtermIsKilledWhenItsTestEnds() {
-        run("leavesACommandThatIgnoresSigterm", BarcoContainer.class.getName()).assertThatEvents().haveExactly(1, event(test("leavesACommandThatIgnoresSigterm"),
-                finishedSuccessfully()));
+        run("leavesACommandThatIgnoresSigterm", BarcoContainer.class.getName())
+                .assertThatEvents()
+                .haveExactly(1, event(test("leavesACommandThatIgnoresSigterm"), finishedSuccessfully()));
     }
 
     @Test
     void aTestThatKillsItsJvmHalfwayThroughABatchFailsAndTheRestAreNotRun() {
-        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(HostileBatchFixture.class))
+        Events events = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(HostileBatchFixture.class))
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
                 .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
                 .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, "class")
-                .execute().testEvents();
+                .execute()
+                .testEvents();
         events.assertThatEvents()
                 .haveExactly(1, event(test("passesFirst"), finishedSuccessfully()))
-                .haveExactly(1, event(test("killsItsJvmHalfwayThroughTheBatch"),
-                        finishedWithFailure(message("the forked test JVM exited with 3 while this test ran"))))
-                .haveExactly(1, event(test("isNeverReached"),
-                        abortedWithReason(message("not run: the forked test JVM exited with 3 before it reached this test"))));
+                .haveExactly(
+                        1,
+                        event(
+                                test("killsItsJvmHalfwayThroughTheBatch"),
+                                finishedWithFailure(message("the forked test JVM exited with 3 while this test ran"))))
+                .haveExactly(
+                        1,
+                        event(
+                                test("isNeverReached"),
+                                abortedWithReason(message(
+                                        "not run: the forked test JVM exited with 3 before it reached this test"))));
     }
 
     @Test
     void aClassJvmWhoseRunnerIsSuspendedIsEndedAtItsTestsTimeoutAndTheTestSaysSo() {
         long start = System.nanoTime();
-        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(SuspendingFixture.class)).execute().testEvents();
+        Events events = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(SuspendingFixture.class))
+                .execute()
+                .testEvents();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         events.assertThatEvents()
-                .haveExactly(1, event(test("suspendsItsRunner"), finishedWithFailure(message(
-                        "the forked test JVM was ended by the host (suspendsItsRunner() timed out after 5s and had not ended 5s later)"
-                        + " while this test ran"))))
-                .haveExactly(1, event(test("isNeverReached"), abortedWithReason(message(m -> m.startsWith("not run: the forked test JVM was ended by the host")))));
+                .haveExactly(
+                        1,
+                        event(
+                                test("suspendsItsRunner"),
+                                finishedWithFailure(message(
+                                        "the forked test JVM was ended by the host (suspendsItsRunner() timed out after 5s and had not ended 5s later)"
+                                                + " while this test ran"))))
+                .haveExactly(
+                        1,
+                        event(
+                                test("isNeverReached"),
+                                abortedWithReason(message(
+                                        m -> m.startsWith("not run: the forked test JVM was ended by the host")))));
         // the JVM's start, the test's 5s, the host's 5s of grace, and room for a loaded machine
         assertThat(took).isLessThan(Duration.ofSeconds(30));
     }
 
     @Test
     void aSuccessForgedForTheNextTestOfAClassIsNotBelieved() {
-        Events events = EngineTestKit.engine("junit-jupiter").selectors(selectClass(ForgingFixture.class)).execute().testEvents();
+        Events events = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(ForgingFixture.class))
+                .execute()
+                .testEvents();
         events.assertThatEvents()
-                .haveExactly(1, event(test("failsAfterItsSuccessWasForged"), finishedWithFailure(message(m -> m.startsWith(
-                        "the forked test JVM's report was inconsistent: " + ForgedRecords.id(ForgingFixture.class, "failsAfterItsSuccessWasForged")
-                        + " was reported started while " + ForgedRecords.id(ForgingFixture.class, "forgesASuccessForTheNextTest") + " ran")))))
+                .haveExactly(
+                        1,
+                        event(
+                                test("failsAfterItsSuccessWasForged"),
+                                finishedWithFailure(
+                                        message(m -> m.startsWith("the forked test JVM's report was inconsistent: "
+                                                + ForgedRecords.id(
+                                                        ForgingFixture.class, "failsAfterItsSuccessWasForged")
+                                                + " was reported started while "
+                                                + ForgedRecords.id(ForgingFixture.class, "forgesASuccessForTheNextTest")
+                                                + " ran")))))
                 // the forger's own outcome came after: not believed either
-                .haveExactly(1, event(test("forgesASuccessForTheNextTest"), finishedWithFailure(message(m -> m.contains("report was inconsistent")))));
+                .haveExactly(
+                        1,
+                        event(
+                                test("forgesASuccessForTheNextTest"),
+                                finishedWithFailure(message(m -> m.contains("report was inconsistent")))));
     }
 
     /** One JVM for the run: a class forges a complete report in which another passed, and halts the JVM before the runner goes on. */
     @Test
     void aClassThatForgesTheRestOfARunHidesNoOtherClasssFailure() {
         Map<String, TestExecutionResult> results = new ConcurrentHashMap<>();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                        .selectors(selectClass(RunForgeryFixture.class), selectClass(RunForgeryVictimFixture.class))
-                        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-                        .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
-                        .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, "run")
-                        .build(),
-                new TestExecutionListener() {
-                    @Override
-                    public void executionFinished(TestIdentifier id, TestExecutionResult result) {
-                        results.put(id.getUniqueId(), result);
-                    }
-                });
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(
+                                        selectClass(RunForgeryFixture.class),
+                                        selectClass(RunForgeryVictimFixture.class))
+                                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                                .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
+                                .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, "run")
+                                .build(),
+                        new TestExecutionListener() {
+                            @Override
+                            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                                results.put(id.getUniqueId(), result);
+                            }
+                        });
         TestExecutionResult victimClass = results.get(ForgedRecords.id(RunForgeryVictimFixture.class, null));
         TestExecutionResult victimTest = results.get(ForgedRecords.id(RunForgeryVictimFixture.class, "failsForReal"));
-        assertThat(victimTest == null ? victimClass : victimTest).as("the victim's outcome, or its class's").isNotNull()
+        assertThat(victimTest == null ? victimClass : victimTest)
+                .as("the victim's outcome, or its class's")
+                .isNotNull()
                 .satisfies(r -> assertThat(r.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED))
-                .satisfies(r -> assertThat(r.getThrowable().orElseThrow()).hasMessageContaining("report was inconsistent")
-                        .hasMessageContaining(ForgedRecords.id(RunForgeryVictimFixture.class, null) + " was reported started while"));
+                .satisfies(r -> assertThat(r.getThrowable().orElseThrow())
+                        .hasMessageContaining("report was inconsistent")
+                        .hasMessageContaining(
+                                ForgedRecords.id(RunForgeryVictimFixture.class, null) + " was reported started while"));
     }
 
     /**
@@ -212,18 +307,22 @@ class HostileIT {
         String tmp = System.getProperty("java.io.tmpdir");
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.map(fd -> {
-                try {
-                    return Files.readSymbolicLink(fd).toString();
-                } catch (IOException e) {
-                    return ""; // closed meanwhile (the listing's own descriptor)
-                }
-            }).filter(target -> target.startsWith("pipe:") || target.startsWith("anon_inode:") || target.startsWith("socket:")
-                    || target.startsWith("/memfd:") || target.startsWith(tmp)).toList();
+                        try {
+                            return Files.readSymbolicLink(fd).toString();
+                        } catch (IOException e) {
+                            return ""; // closed meanwhile (the listing's own descriptor)
+                        }
+                    })
+                    .filter(target -> target.startsWith("pipe:")
+                            || target.startsWith("anon_inode:")
+                            || target.startsWith("socket:")
+                            || target.startsWith("/memfd:")
+                            || target.startsWith(tmp))
+                    .toList();
         }
     }
 
     private static long mounts() throws IOException {
         return ProcFiles.read(Path.of("/proc/self/mountinfo")).lines().count();
     }
-
 }

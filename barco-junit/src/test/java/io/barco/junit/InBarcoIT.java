@@ -43,7 +43,8 @@ class InBarcoIT {
     @Test
     void jvmModeRunsTheTestInsideAContainer() throws IOException {
         assertThat(hostname()).isEqualTo("barco-it");
-        assertThat(ProcFiles.read(Path.of("/proc/self/uid_map")).trim().split("\\s+")).containsExactly("0", "10000", "2000");
+        assertThat(ProcFiles.read(Path.of("/proc/self/uid_map")).trim().split("\\s+"))
+                .containsExactly("0", "10000", "2000");
         // the test JVM is PID 1 of its own PID namespace
         assertThat(ProcessHandle.current().pid()).isEqualTo(1);
         // @BeforeEach ran in the same JVM, inside
@@ -103,13 +104,19 @@ class InBarcoIT {
         @Test
         @InBarco(memory = "32M")
         void startRunsAServerToAwait(BarcoContainer barco) throws Exception {
-            RunningCommand server = barco.start("python3", "-u", "-c", String.join("\n",
-                    "import socket",
-                    "s = socket.socket(); s.bind(('127.0.0.1', 8080)); s.listen(1)",
-                    "print('ready', flush=True)",
-                    "c = socket.create_connection(('127.0.0.1', 8080)); a, _ = s.accept()",
-                    "c.sendall(b'hello'); print(a.recv(5).decode(), flush=True)"));
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(server).outputContains("ready"));
+            RunningCommand server = barco.start(
+                    "python3",
+                    "-u",
+                    "-c",
+                    String.join(
+                            "\n",
+                            "import socket",
+                            "s = socket.socket(); s.bind(('127.0.0.1', 8080)); s.listen(1)",
+                            "print('ready', flush=True)",
+                            "c = socket.create_connection(('127.0.0.1', 8080)); a, _ = s.accept()",
+                            "c.sendall(b'hello'); print(a.recv(5).decode(), flush=True)"));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(server).outputContains("ready"));
             ContainerResult result = server.waitFor();
             assertThat(result).succeeded().stdoutIsEqualTo("ready\nhello\n");
             assertThat(result.usage()).peakMemoryBelow("32M");
@@ -118,8 +125,10 @@ class InBarcoIT {
         @Test
         void aServerThatDiesAtStartSaysWhyWhenAwaited(BarcoContainer barco) {
             RunningCommand server = barco.start("sh", "-c", "echo starting; echo 'cannot bind port 80' >&2; exit 1");
-            assertThatThrownBy(() -> await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(server).outputContains("ready")))
-                    .hasMessageContaining("expected the stdout of `sh -c echo starting; echo 'cannot bind port 80' >&2; exit 1` to contain \"ready\"")
+            assertThatThrownBy(() -> await().atMost(Duration.ofSeconds(2))
+                            .untilAsserted(() -> assertThat(server).outputContains("ready")))
+                    .hasMessageContaining(
+                            "expected the stdout of `sh -c echo starting; echo 'cannot bind port 80' >&2; exit 1` to contain \"ready\"")
                     .hasMessageContaining("has ended")
                     .hasMessageContaining("stdout: starting")
                     .hasMessageContaining("stderr: cannot bind port 80");
@@ -154,7 +163,8 @@ class InBarcoIT {
         @Test
         void isStoppedThenAndItsUsageReported(BarcoContainer barco) {
             server = barco.start("sh", "-c", "echo up; exec sleep 60");
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(server).outputContains("up"));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(server).outputContains("up"));
         }
 
         @AfterEach

@@ -8,10 +8,14 @@ class JUnitVersionTest {
 
     @Test
     void anOlderJUnitIsRefusedInOneLineNamingTheMinimum() {
-        assertThat(JUnitVersion.problem("5.8.2")).isEqualTo("barco-junit needs JUnit 5.9.0 or newer (JUnit 6 too), and this test run"
-                + " has JUnit Jupiter 5.8.2: declare org.junit:junit-bom (or org.junit.jupiter:junit-jupiter) 5.9.0 or newer");
+        assertThat(JUnitVersion.problem("5.8.2"))
+                .isEqualTo(
+                        "barco-junit needs JUnit 5.9.0 or newer (JUnit 6 too), and this test run"
+                                + " has JUnit Jupiter 5.8.2: declare org.junit:junit-bom (or org.junit.jupiter:junit-jupiter) 5.9.0 or newer");
         assertThat(JUnitVersion.problem("4.13.2")).contains("needs JUnit 5.9.0 or newer");
-        assertThat(JUnitVersion.problem("5.9.0-M1")).as("a milestone of the minimum is the minimum").isNull();
+        assertThat(JUnitVersion.problem("5.9.0-M1"))
+                .as("a milestone of the minimum is the minimum")
+                .isNull();
     }
 
     @Test
@@ -29,8 +33,12 @@ class JUnitVersionTest {
 
     @Test
     void theJUnitThisBuildRunsPasses() {
-        String running = org.junit.jupiter.api.extension.ExtensionContext.class.getPackage().getImplementationVersion();
-        assertThat(running).as("JUnit's jars say their version in their manifests").isNotBlank();
+        String running = org.junit.jupiter.api.extension.ExtensionContext.class
+                .getPackage()
+                .getImplementationVersion();
+        assertThat(running)
+                .as("JUnit's jars say their version in their manifests")
+                .isNotBlank();
         assertThat(JUnitVersion.problem(running)).isNull();
         JUnitVersion.check();
     }

@@ -33,29 +33,45 @@ class JacocoCoverageIT {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(CoveredFixture.class));
         if (args.length > 0) {
-            request.selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(JunkCoverageFixture.class));
+            request.selectors(
+                    org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(JunkCoverageFixture.class));
         }
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         LauncherFactory.create().execute(request.build(), summary);
-        System.exit(summary.getSummary().getTestsSucceededCount() == 1 && summary.getSummary().getTotalFailureCount() == args.length ? 0 : 1);
+        System.exit(
+                summary.getSummary().getTestsSucceededCount() == 1
+                                && summary.getSummary().getTotalFailureCount() == args.length
+                        ? 0
+                        : 1);
     }
 
     @Test
     void coverageOfAForkedTestLandsInTheBuildsDestfile(@TempDir Path dir) throws Exception {
         String agent = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-                .filter(entry -> entry.contains("org.jacoco.agent")).findFirst().orElseThrow();
+                .filter(entry -> entry.contains("org.jacoco.agent"))
+                .findFirst()
+                .orElseThrow();
         Path destfile = dir.resolve("target/jacoco.exec");
-        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + agent + "=destfile=" + destfile + ",sessionid=the-build-jvm",
-                "-cp", System.getProperty("java.class.path"), JacocoCoverageIT.class.getName())
+        Process jvm = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-javaagent:" + agent + "=destfile=" + destfile + ",sessionid=the-build-jvm",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        JacocoCoverageIT.class.getName())
                 // into a file, not this JVM's stdout: Surefire's fork channel, which output of another process corrupts
-                .redirectErrorStream(true).redirectOutput(dir.resolve("build-jvm.log").toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("build-jvm.log").toFile())
+                .start();
         assertThat(jvm.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(jvm.exitValue()).as("the fixture passed in its forked JVM:%n%s", Files.readString(dir.resolve("build-jvm.log"))).isZero();
+        assertThat(jvm.exitValue())
+                .as("the fixture passed in its forked JVM:%n%s", Files.readString(dir.resolve("build-jvm.log")))
+                .isZero();
         String data = new String(Files.readAllBytes(destfile), StandardCharsets.ISO_8859_1);
         // two sessions: the build's JVM, and the forked JVM, which the host appended from its result directory
         assertThat(data).contains("the-build-jvm");
-        assertThat(data.split("the-build-jvm", -1)).as("sessions named for the build's JVM").hasSize(3);
+        assertThat(data.split("the-build-jvm", -1))
+                .as("sessions named for the build's JVM")
+                .hasSize(3);
         assertThat(data).contains("io/barco/junit/fixtures/CoveredFixture");
     }
 
@@ -63,21 +79,35 @@ class JacocoCoverageIT {
     @Test
     void junkAForkLeavesAsCoverageLeavesTheBuildsFileLoadable(@TempDir Path dir) throws Exception {
         String agent = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-                .filter(entry -> entry.contains("org.jacoco.agent")).findFirst().orElseThrow();
+                .filter(entry -> entry.contains("org.jacoco.agent"))
+                .findFirst()
+                .orElseThrow();
         Path destfile = dir.resolve("target/jacoco.exec");
-        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-javaagent:" + agent + "=destfile=" + destfile + ",sessionid=the-build-jvm",
-                "-cp", System.getProperty("java.class.path"), JacocoCoverageIT.class.getName(), "junk")
-                .redirectErrorStream(true).start();
+        Process jvm = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-javaagent:" + agent + "=destfile=" + destfile + ",sessionid=the-build-jvm",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        JacocoCoverageIT.class.getName(),
+                        "junk")
+                .redirectErrorStream(true)
+                .start();
         String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         System.out.println(output);
         assertThat(jvm.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(jvm.exitValue()).as("the covered fixture passed, the junk one failed").isZero();
-        assertThat(output).contains("[barco] the forked test JVM's coverage data was not added to " + destfile + ": it ends inside a block");
+        assertThat(jvm.exitValue())
+                .as("the covered fixture passed, the junk one failed")
+                .isZero();
+        assertThat(output)
+                .contains("[barco] the forked test JVM's coverage data was not added to " + destfile
+                        + ": it ends inside a block");
         ExecFileLoader loaded = new ExecFileLoader();
         loaded.load(destfile.toFile());
-        assertThat(loaded.getExecutionDataStore().getContents()).extracting(ExecutionData::getName)
+        assertThat(loaded.getExecutionDataStore().getContents())
+                .extracting(ExecutionData::getName)
                 .contains("io/barco/junit/fixtures/CoveredFixture");
-        assertThat(loaded.getSessionInfoStore().getInfos()).extracting(SessionInfo::getId).containsOnly("the-build-jvm");
+        assertThat(loaded.getSessionInfoStore().getInfos())
+                .extracting(SessionInfo::getId)
+                .containsOnly("the-build-jvm");
     }
 }

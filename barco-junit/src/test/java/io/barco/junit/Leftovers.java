@@ -13,18 +13,21 @@ import java.util.Set;
 
 /** What a test made and may have left behind, found by names only it uses: the machine is shared. */
 final class Leftovers {
-    private Leftovers() {
-    }
+    private Leftovers() {}
 
     /** Processes whose command line holds a token only the test's own processes carry. */
     static List<Long> processesWith(String token) {
-        return ProcessHandle.allProcesses().filter(p -> {
-            try {
-                return ProcFiles.read(Path.of("/proc/" + p.pid() + "/cmdline")).contains(token);
-            } catch (IOException | RuntimeException e) {
-                return false; // gone meanwhile
-            }
-        }).map(ProcessHandle::pid).toList();
+        return ProcessHandle.allProcesses()
+                .filter(p -> {
+                    try {
+                        return ProcFiles.read(Path.of("/proc/" + p.pid() + "/cmdline"))
+                                .contains(token);
+                    } catch (IOException | RuntimeException e) {
+                        return false; // gone meanwhile
+                    }
+                })
+                .map(ProcessHandle::pid)
+                .toList();
     }
 
     /** cgroups, in any hierarchy, whose name starts with the prefix; other JVMs' groups come and go meanwhile. */

@@ -30,7 +30,8 @@ class NoJavaDeserializationTest {
         List<String> offenders = new ArrayList<>();
         int scanned = 0;
         for (Class<?> anchor : List.of(BarcoExtension.class, Barco.class)) {
-            Path location = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path location = Path.of(
+                    anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
             for (ClassFile file : classFiles(location)) {
                 scanned++;
                 if (contains(file.bytes(), OBJECT_INPUT_STREAM)) {
@@ -39,11 +40,12 @@ class NoJavaDeserializationTest {
             }
         }
         assertThat(scanned).as("class files scanned").isGreaterThan(50);
-        assertThat(offenders).as("classes referring to java.io.ObjectInputStream").isEmpty();
+        assertThat(offenders)
+                .as("classes referring to java.io.ObjectInputStream")
+                .isEmpty();
     }
 
-    record ClassFile(String name, byte[] bytes) {
-    }
+    record ClassFile(String name, byte[] bytes) {}
 
     private static List<ClassFile> classFiles(Path location) throws IOException, URISyntaxException {
         List<ClassFile> files = new ArrayList<>();
@@ -56,7 +58,7 @@ class NoJavaDeserializationTest {
             return files;
         }
         try (JarFile jar = new JarFile(location.toFile())) {
-            for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements();) {
+            for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
                 JarEntry entry = entries.nextElement();
                 if (entry.getName().endsWith(".class")) {
                     try (InputStream in = jar.getInputStream(entry)) {

@@ -20,8 +20,11 @@ class PackageCyclesTest {
     @Test
     void noPackageDependsOnItselfThroughOthers() throws IOException {
         Map<String, Set<String>> graph = PackageCycles.dependencies(SOURCES, "io.barco.junit");
-        assertThat(graph).as("packages read from %s", SOURCES.toAbsolutePath())
+        assertThat(graph)
+                .as("packages read from %s", SOURCES.toAbsolutePath())
                 .containsKeys("io.barco.junit", "io.barco.junit.fork", "io.barco.junit.settings");
-        assertThat(PackageCycles.cycles(graph)).as("package cycles in %s", graph).isEmpty();
+        assertThat(PackageCycles.cycles(graph))
+                .as("package cycles in %s", graph)
+                .isEmpty();
     }
 }

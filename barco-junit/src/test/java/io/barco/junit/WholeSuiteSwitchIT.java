@@ -38,32 +38,44 @@ class WholeSuiteSwitchIT {
 
     @Test
     void withTheSwitchAPlainTestRunsInAContainer() {
-        underTheSwitch("method", selectClass(PlainFixture.class)).testEvents().assertThatEvents()
+        underTheSwitch("method", selectClass(PlainFixture.class))
+                .testEvents()
+                .assertThatEvents()
                 .haveExactly(1, event(test("runsInABarcoContainer"), finishedSuccessfully()));
     }
 
     @Test
     void withoutItTheSameTestRunsOnTheHost() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectClass(PlainFixture.class))
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(PlainFixture.class))
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-                .execute().testEvents().assertThatEvents()
+                .execute()
+                .testEvents()
+                .assertThatEvents()
                 .haveExactly(1, event(test("runsInABarcoContainer"), finishedWithFailure()));
     }
 
     @ParameterizedTest
     @CsvSource({"method, 4", "class, 2"})
     void granularityDecidesHowManyJvmsAreForkedAndOutcomesStayTheSame(String granularity, int forks) {
-        EngineExecutionResults results = underTheSwitch(granularity, selectClass(PlainFixture.class), selectClass(PlainSuiteFixture.class));
-        results.testEvents().assertThatEvents()
+        EngineExecutionResults results =
+                underTheSwitch(granularity, selectClass(PlainFixture.class), selectClass(PlainSuiteFixture.class));
+        results.testEvents()
+                .assertThatEvents()
                 .haveExactly(1, event(test("runsInABarcoContainer"), finishedSuccessfully()))
                 .haveExactly(1, event(test("passesInside"), finishedSuccessfully()))
                 .haveExactly(1, event(test("failsInside"), finishedWithFailure(instanceOf(AssertionFailedError.class))))
                 .haveExactly(1, event(test("abortsInside"), abortedWithReason(message(m -> m.contains("not today")))));
         // usage is reported for each test, and for each JVM that ran a class; each with a peak of memory:
         // a test's own container's, or its JVM's resident memory at its highest while it ran
-        assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(4 + (granularity.equals("class") ? forks : 0));
-        assertThat(results.allEvents().reportingEntryPublished().filter(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class)
-                .map(r -> r.getKeyValuePairs().containsKey("barco.peakMemory")).orElse(false)).count())
+        assertThat(results.allEvents().reportingEntryPublished().count())
+                .isEqualTo(4 + (granularity.equals("class") ? forks : 0));
+        assertThat(results.allEvents()
+                        .reportingEntryPublished()
+                        .filter(e -> e.getPayload(org.junit.platform.engine.reporting.ReportEntry.class)
+                                .map(r -> r.getKeyValuePairs().containsKey("barco.peakMemory"))
+                                .orElse(false))
+                        .count())
                 .isEqualTo(4 + (granularity.equals("class") ? forks : 0));
     }
 
@@ -71,11 +83,14 @@ class WholeSuiteSwitchIT {
     @Test
     void runGranularityForksOneJvmForTheWholeRun() {
         AtomicInteger entries = new AtomicInteger();
-        TestExecutionSummary result = launch("run", entries, selectClass(PlainFixture.class), selectClass(PlainSuiteFixture.class));
+        TestExecutionSummary result =
+                launch("run", entries, selectClass(PlainFixture.class), selectClass(PlainSuiteFixture.class));
         assertThat(result.getTestsSucceededCount()).isEqualTo(2);
         assertThat(result.getTestsFailedCount()).isEqualTo(1);
         assertThat(result.getTestsAbortedCount()).isEqualTo(1);
-        assertThat(entries.get()).as("a usage report per test, and the JVM's after the last class").isEqualTo(4 + 1);
+        assertThat(entries.get())
+                .as("a usage report per test, and the JVM's after the last class")
+                .isEqualTo(4 + 1);
     }
 
     /** A test with its own @InBarco gets its own container, and does not also run, unused, in the shared one. */
@@ -109,35 +124,48 @@ class WholeSuiteSwitchIT {
         }
         String out = captured.toString(StandardCharsets.UTF_8);
         assertThat(out.lines()).noneMatch(l -> l.startsWith("[barco] usage of"));
-        String summary = out.lines().filter(l -> l.startsWith("[barco] ") && l.contains(" of tests, commands and JVMs: CPU ")).findFirst().orElseThrow();
-        java.nio.file.Path file = java.nio.file.Path.of(summary.substring(summary.indexOf("each test's usage in ") + "each test's usage in ".length()));
-        assertThat(java.nio.file.Files.readAllLines(file)).first().isEqualTo("test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis,measuredBy");
-        assertThat(java.nio.file.Files.readString(file)).contains("PlainSuiteFixture").contains("passesInside");
+        String summary = out.lines()
+                .filter(l -> l.startsWith("[barco] ") && l.contains(" of tests, commands and JVMs: CPU "))
+                .findFirst()
+                .orElseThrow();
+        java.nio.file.Path file = java.nio.file.Path.of(
+                summary.substring(summary.indexOf("each test's usage in ") + "each test's usage in ".length()));
+        assertThat(java.nio.file.Files.readAllLines(file))
+                .first()
+                .isEqualTo("test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis,measuredBy");
+        assertThat(java.nio.file.Files.readString(file))
+                .contains("PlainSuiteFixture")
+                .contains("passesInside");
         assertThat(out).contains("[barco] most memory:").contains("[barco] most CPU:");
     }
 
     private static EngineExecutionResults underTheSwitch(String granularity, DiscoverySelector... selectors) {
-        return EngineTestKit.engine("junit-jupiter").selectors(selectors)
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectors)
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
                 .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
                 .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, granularity)
                 .execute();
     }
 
-    private static TestExecutionSummary launch(String granularity, AtomicInteger usageReports, DiscoverySelector... selectors) {
+    private static TestExecutionSummary launch(
+            String granularity, AtomicInteger usageReports, DiscoverySelector... selectors) {
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                        .selectors(selectors)
-                        .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
-                        .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
-                        .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, granularity)
-                        .build(),
-                summary, new TestExecutionListener() {
-                    @Override
-                    public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
-                        usageReports.incrementAndGet();
-                    }
-                });
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectors)
+                                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                                .configurationParameter(BarcoExtension.ALL_PARAMETER, "true")
+                                .configurationParameter(BarcoExtension.GRANULARITY_PARAMETER, granularity)
+                                .build(),
+                        summary,
+                        new TestExecutionListener() {
+                            @Override
+                            public void reportingEntryPublished(TestIdentifier test, ReportEntry entry) {
+                                usageReports.incrementAndGet();
+                            }
+                        });
         return summary.getSummary();
     }
 }

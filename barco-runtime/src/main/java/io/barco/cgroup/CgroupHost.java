@@ -30,8 +30,10 @@ record CgroupHost(Optional<Path> unified, Set<String> unifiedControllers, Map<St
     static final List<String> SHOWN_ONLY = List.of("cpuset");
 
     boolean usesV2() {
-        return unified.isPresent() && (unifiedControllers.contains("memory") || unifiedControllers.contains("pids")
-                || unifiedControllers.contains("cpu"));
+        return unified.isPresent()
+                && (unifiedControllers.contains("memory")
+                        || unifiedControllers.contains("pids")
+                        || unifiedControllers.contains("cpu"));
     }
 
     /** The layout the host's /proc shows. */
@@ -41,15 +43,19 @@ record CgroupHost(Optional<Path> unified, Set<String> unifiedControllers, Map<St
         try {
             host = parse(on.read(self.resolve("mountinfo")), on.read(self.resolve("cgroup")));
         } catch (IOException e) {
-            throw new CgroupException("cannot read " + self.resolve("mountinfo") + " or " + self.resolve("cgroup") + ": "
-                    + CgroupFiles.reason(e), e);
+            throw new CgroupException(
+                    "cannot read " + self.resolve("mountinfo") + " or " + self.resolve("cgroup") + ": "
+                            + CgroupFiles.reason(e),
+                    e);
         }
         if (host.unified().isEmpty()) {
             return host;
         }
         try {
-            String controllers = on.read(host.unified().get().resolve("cgroup.controllers")).trim();
-            return new CgroupHost(host.unified(), controllers.isEmpty() ? Set.of() : Set.of(controllers.split("\\s+")), host.v1());
+            String controllers =
+                    on.read(host.unified().get().resolve("cgroup.controllers")).trim();
+            return new CgroupHost(
+                    host.unified(), controllers.isEmpty() ? Set.of() : Set.of(controllers.split("\\s+")), host.v1());
         } catch (IOException e) {
             return host;
         }
@@ -105,6 +111,9 @@ record CgroupHost(Optional<Path> unified, Set<String> unifiedControllers, Map<St
     }
 
     private static String unescape(String path) {
-        return path.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+        return path.replace("\\040", " ")
+                .replace("\\011", "\t")
+                .replace("\\012", "\n")
+                .replace("\\134", "\\");
     }
 }

@@ -121,7 +121,11 @@ final class CgroupV1 implements ContainerCgroup {
             set("cpu", "cpu.shares", Long.toString(shares), shares + " (cpu.weight " + weight + ")");
         });
         limits.cpuQuotaMicros().ifPresent(quota -> {
-            set("cpu", "cpu.cfs_period_us", Long.toString(Limits.CPU_PERIOD_MICROS), Long.toString(Limits.CPU_PERIOD_MICROS));
+            set(
+                    "cpu",
+                    "cpu.cfs_period_us",
+                    Long.toString(Limits.CPU_PERIOD_MICROS),
+                    Long.toString(Limits.CPU_PERIOD_MICROS));
             set("cpu", "cpu.cfs_quota_us", Long.toString(quota), Long.toString(quota));
         });
         limits.pidsLimit().ifPresent(max -> set("pids", "pids.max", Integer.toString(max), Integer.toString(max)));
@@ -143,7 +147,10 @@ final class CgroupV1 implements ContainerCgroup {
 
     @Override
     public List<Path> procsFiles() {
-        return dirs.values().stream().distinct().map(d -> d.resolve("cgroup.procs")).toList();
+        return dirs.values().stream()
+                .distinct()
+                .map(d -> d.resolve("cgroup.procs"))
+                .toList();
     }
 
     @Override
@@ -168,8 +175,11 @@ final class CgroupV1 implements ContainerCgroup {
     public synchronized ResourceUsage usage(Duration wallTime) {
         Path memory = dirs.get("memory");
         Path cpuacct = dirs.get("cpuacct");
-        OptionalLong peakMemory = memory == null ? OptionalLong.empty() : files.readLong(memory.resolve("memory.max_usage_in_bytes"));
-        long oomKills = memory == null ? 0 : files.readKeyed(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
+        OptionalLong peakMemory =
+                memory == null ? OptionalLong.empty() : files.readLong(memory.resolve("memory.max_usage_in_bytes"));
+        long oomKills = memory == null
+                ? 0
+                : files.readKeyed(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
         Optional<Duration> user = Optional.empty();
         Optional<Duration> system = Optional.empty();
         if (cpuacct != null) {
@@ -186,9 +196,16 @@ final class CgroupV1 implements ContainerCgroup {
         }
         OptionalLong peakTasks = tasksSampler == null ? OptionalLong.empty() : tasksSampler.stop();
         long[] io = ioBytes();
-        return new ResourceUsage(peakMemory, user, system, peakTasks, tasksSampler != null, oomKills,
+        return new ResourceUsage(
+                peakMemory,
+                user,
+                system,
+                peakTasks,
+                tasksSampler != null,
+                oomKills,
                 io == null ? OptionalLong.empty() : OptionalLong.of(io[0]),
-                io == null ? OptionalLong.empty() : OptionalLong.of(io[1]), wallTime);
+                io == null ? OptionalLong.empty() : OptionalLong.of(io[1]),
+                wallTime);
     }
 
     private long[] ioBytes() {
@@ -198,7 +215,8 @@ final class CgroupV1 implements ContainerCgroup {
         }
         long[] bytes = new long[2];
         try {
-            for (String line : files.read(blkio.resolve("blkio.throttle.io_service_bytes")).split("\n")) {
+            for (String line :
+                    files.read(blkio.resolve("blkio.throttle.io_service_bytes")).split("\n")) {
                 String[] f = line.trim().split("\\s+");
                 if (f.length == 3 && f[1].equals("Read")) {
                     bytes[0] += Long.parseLong(f[2]);
@@ -216,7 +234,8 @@ final class CgroupV1 implements ContainerCgroup {
     @Override
     public void killAll() {
         Path freezer = dirs.get("freezer");
-        Path any = freezer != null ? freezer : dirs.values().stream().findFirst().orElse(null);
+        Path any =
+                freezer != null ? freezer : dirs.values().stream().findFirst().orElse(null);
         if (any == null || GroupDirectory.tasks(files, any).isEmpty()) {
             return;
         }
@@ -228,7 +247,8 @@ final class CgroupV1 implements ContainerCgroup {
         files.write(state, "FROZEN");
         try {
             long deadline = files.host().nanoTime() + 1_000_000_000L;
-            while (files.host().nanoTime() < deadline && !files.read(state).trim().equals("FROZEN")) {
+            while (files.host().nanoTime() < deadline
+                    && !files.read(state).trim().equals("FROZEN")) {
                 Thread.onSpinWait();
             }
         } catch (IOException e) {
@@ -266,6 +286,10 @@ final class CgroupV1 implements ContainerCgroup {
 
     @Override
     public String describe() {
-        return dirs.values().stream().distinct().map(Path::toString).reduce((a, b) -> a + ", " + b).orElse("(none)");
+        return dirs.values().stream()
+                .distinct()
+                .map(Path::toString)
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("(none)");
     }
 }

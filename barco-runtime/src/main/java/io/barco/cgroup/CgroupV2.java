@@ -22,6 +22,7 @@ final class CgroupV2 implements ContainerCgroup {
     private final Path memoryGroup;
     /** The memory group's OOM kills when this group was made: an exec's are those counted after. */
     private final long oomKillsBefore;
+
     private boolean closed;
 
     /** A group another process created and removes: this handle makes children in it, and its close leaves it. */
@@ -50,7 +51,12 @@ final class CgroupV2 implements ContainerCgroup {
         Path child = dir.resolve(name);
         GroupDirectory.create(files, child);
         PeakSampler threads = new PeakSampler(() -> countLines(child.resolve("cgroup.threads")), 1);
-        return new CgroupV2(files, child, threads, dir, files.readKeyed(dir.resolve("memory.events")).getOrDefault("oom_kill", 0L));
+        return new CgroupV2(
+                files,
+                child,
+                threads,
+                dir,
+                files.readKeyed(dir.resolve("memory.events")).getOrDefault("oom_kill", 0L));
     }
 
     private OptionalLong countLines(Path file) {
@@ -74,9 +80,12 @@ final class CgroupV2 implements ContainerCgroup {
         this.oomKillsBefore = oomKillsBefore;
     }
 
-    static CgroupV2 create(CgroupFiles files, Path root, Set<String> available, String parent, String name, Limits limits) {
+    static CgroupV2 create(
+            CgroupFiles files, Path root, Set<String> available, String parent, String name, Limits limits) {
         Path parentDir = root.resolve(parent);
-        List<String> wanted = List.of("memory", "pids", "cpu", "io").stream().filter(available::contains).toList();
+        List<String> wanted = List.of("memory", "pids", "cpu", "io").stream()
+                .filter(available::contains)
+                .toList();
         // Controllers reach a group only through its ancestors' subtree_control.
         Path ancestor = root;
         for (Path part : root.relativize(parentDir)) {
@@ -95,7 +104,9 @@ final class CgroupV2 implements ContainerCgroup {
         // the host enables it there already, so a run leaves the root's subtree_control as it was on
         // such hosts; the controllers that enforce limits must be enabled wherever they are not.
         Set<String> atRoot = enabled(files, root);
-        List<String> used = wanted.stream().filter(c -> !c.equals("io") || atRoot.contains("io")).toList();
+        List<String> used = wanted.stream()
+                .filter(c -> !c.equals("io") || atRoot.contains("io"))
+                .toList();
         // down the whole path: a parent below a delegated group (BARCO_CGROUP_PARENT=system.slice/x.scope/barco)
         // gets from it only what each group between them enables
         enable(files, root, used);
@@ -114,7 +125,8 @@ final class CgroupV2 implements ContainerCgroup {
             }
             return create(files, root, available, parent, name, limits);
         }
-        CgroupV2 group = new CgroupV2(files, dir, !Files.exists(dir.resolve("pids.peak")) && Files.exists(dir.resolve("pids.current")));
+        CgroupV2 group = new CgroupV2(
+                files, dir, !Files.exists(dir.resolve("pids.peak")) && Files.exists(dir.resolve("pids.current")));
         try {
             limits.memoryLimit().ifPresent(bytes -> {
                 group.set("memory.max", Long.toString(bytes), Size.format(bytes));
@@ -124,8 +136,9 @@ final class CgroupV2 implements ContainerCgroup {
                 }
             });
             limits.cpuWeightLimit().ifPresent(w -> group.set("cpu.weight", Integer.toString(w), Integer.toString(w)));
-            limits.cpuQuotaMicros().ifPresent(q -> group.set("cpu.max", q + " " + Limits.CPU_PERIOD_MICROS,
-                    q + " " + Limits.CPU_PERIOD_MICROS));
+            limits.cpuQuotaMicros()
+                    .ifPresent(q -> group.set(
+                            "cpu.max", q + " " + Limits.CPU_PERIOD_MICROS, q + " " + Limits.CPU_PERIOD_MICROS));
             limits.pidsLimit().ifPresent(p -> group.set("pids.max", Integer.toString(p), Integer.toString(p)));
             return group;
         } catch (RuntimeException e) {
@@ -185,12 +198,18 @@ final class CgroupV2 implements ContainerCgroup {
         Map<String, Long> events = files.readKeyed(memoryGroup.resolve("memory.events"));
         OptionalLong peakTasks = tasksSampler != null ? tasksSampler.stop() : files.readLong(dir.resolve("pids.peak"));
         long[] io = ioBytes();
-        return new ResourceUsage(files.readLong(memoryGroup.resolve("memory.peak")),
+        return new ResourceUsage(
+                files.readLong(memoryGroup.resolve("memory.peak")),
                 Optional.ofNullable(cpu.get("user_usec")).map(Duration::ofNanos).map(d -> d.multipliedBy(1000)),
-                Optional.ofNullable(cpu.get("system_usec")).map(Duration::ofNanos).map(d -> d.multipliedBy(1000)),
-                peakTasks, tasksSampler != null, events.getOrDefault("oom_kill", 0L) - oomKillsBefore,
+                Optional.ofNullable(cpu.get("system_usec"))
+                        .map(Duration::ofNanos)
+                        .map(d -> d.multipliedBy(1000)),
+                peakTasks,
+                tasksSampler != null,
+                events.getOrDefault("oom_kill", 0L) - oomKillsBefore,
                 io == null ? OptionalLong.empty() : OptionalLong.of(io[0]),
-                io == null ? OptionalLong.empty() : OptionalLong.of(io[1]), wallTime);
+                io == null ? OptionalLong.empty() : OptionalLong.of(io[1]),
+                wallTime);
     }
 
     /** Read and written bytes over all devices of io.stat, or null without the io controller. */

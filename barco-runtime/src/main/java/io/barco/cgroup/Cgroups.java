@@ -54,8 +54,14 @@ public final class Cgroups {
         if (h.usesV2()) {
             return "cgroup v2 (" + h.unified().orElseThrow() + ")";
         }
-        return h.v1().isEmpty() ? "none" : "cgroup v1 (" + String.join(", ", h.v1().keySet().stream()
-                .filter(CgroupHost.CONTROLLERS::contains).toList()) + ")";
+        return h.v1().isEmpty()
+                ? "none"
+                : "cgroup v1 ("
+                        + String.join(
+                                ", ",
+                                h.v1().keySet().stream()
+                                        .filter(CgroupHost.CONTROLLERS::contains)
+                                        .toList()) + ")";
     }
 
     /** The v2 parent group this environment asks for: BARCO_CGROUP_PARENT, else {@value #DEFAULT_PARENT}. */
@@ -90,12 +96,15 @@ public final class Cgroups {
         }
         if (limits.pidsLimit().isPresent() && !available.contains("pids")) {
             missing.add("pids");
-            effective = new Limits(effective.memory(), effective.memorySwap(), effective.cpuWeight(), effective.cpus(), null);
+            effective = new Limits(
+                    effective.memory(), effective.memorySwap(), effective.cpuWeight(), effective.cpus(), null);
         }
         if (!missing.isEmpty() && !allowMissingControllers) {
-            throw new CgroupException("this host cannot enforce the " + String.join(", ", missing) + " limit"
-                    + (missing.size() > 1 ? "s" : "") + ": no " + String.join(", ", missing) + " controller in "
-                    + driverName(h) + ": drop the limit, or allow running without it", Setting.ALLOW_MISSING_CONTROLLERS);
+            throw new CgroupException(
+                    "this host cannot enforce the " + String.join(", ", missing) + " limit"
+                            + (missing.size() > 1 ? "s" : "") + ": no " + String.join(", ", missing) + " controller in "
+                            + driverName(h) + ": drop the limit, or allow running without it",
+                    Setting.ALLOW_MISSING_CONTROLLERS);
         }
         collectGarbageOnce();
         String name = CgroupNames.next();
@@ -119,9 +128,14 @@ public final class Cgroups {
         for (Map.Entry<String, Path> entry : directories.entrySet()) {
             Path dir = entry.getValue().normalize();
             boolean inHierarchy = entry.getKey().isEmpty()
-                    ? h.unified().map(root -> dir.startsWith(root.resolve(parent))).orElse(false)
-                    : h.v1().containsKey(entry.getKey()) && dir.startsWith(h.v1().get(entry.getKey()).mountPoint());
-            if (!inHierarchy || !CgroupNames.isBarcoGroup(dir.getFileName().toString()) || !java.nio.file.Files.isDirectory(dir)) {
+                    ? h.unified()
+                            .map(root -> dir.startsWith(root.resolve(parent)))
+                            .orElse(false)
+                    : h.v1().containsKey(entry.getKey())
+                            && dir.startsWith(h.v1().get(entry.getKey()).mountPoint());
+            if (!inHierarchy
+                    || !CgroupNames.isBarcoGroup(dir.getFileName().toString())
+                    || !java.nio.file.Files.isDirectory(dir)) {
                 throw new CgroupException("not a barco container group of this host: " + entry.getKey() + " " + dir);
             }
         }
@@ -158,13 +172,15 @@ public final class Cgroups {
         collected = true;
         List<String> failures;
         try {
-            failures = DeadLaunchers.collect(files, names, garbageParents(layout())).failures();
+            failures = DeadLaunchers.collect(files, names, garbageParents(layout()))
+                    .failures();
         } catch (RuntimeException e) {
             failures = List.of(String.valueOf(e.getMessage()));
         }
         if (!failures.isEmpty() && collectionFailureLogged.compareAndSet(false, true)) {
             System.err.println("barco: could not collect the cgroups of launchers that died (" + failures.get(0)
-                    + (failures.size() > 1 ? ", and " + (failures.size() - 1) + " more" : "") + "); run barco gc to retry");
+                    + (failures.size() > 1 ? ", and " + (failures.size() - 1) + " more" : "")
+                    + "); run barco gc to retry");
         }
     }
 
@@ -176,8 +192,8 @@ public final class Cgroups {
     public List<Path> collectGarbage() {
         DeadLaunchers.Outcome outcome = DeadLaunchers.collect(files, names, garbageParents(layout()));
         if (!outcome.failures().isEmpty()) {
-            throw new CgroupException(String.join("; ", outcome.failures()) + " (removed " + outcome.removed().size()
-                    + " other groups; retry with barco gc)");
+            throw new CgroupException(String.join("; ", outcome.failures()) + " (removed "
+                    + outcome.removed().size() + " other groups; retry with barco gc)");
         }
         return outcome.removed();
     }

@@ -12,8 +12,7 @@ import java.util.List;
 public interface ContainerCgroup extends AutoCloseable {
 
     /** How a cgroup filesystem is mounted inside the container, under /sys/fs/cgroup. */
-    record Mount(String subdirectory, String fstype, String options) {
-    }
+    record Mount(String subdirectory, String fstype, String options) {}
 
     /** The cgroup.procs files that take the container's first process. */
     List<Path> procsFiles();

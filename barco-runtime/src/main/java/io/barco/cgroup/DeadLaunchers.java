@@ -18,11 +18,9 @@ import java.util.stream.Stream;
  */
 final class DeadLaunchers {
     /** What one pass did: the groups this caller removed, and what it could not do, one line each. */
-    record Outcome(List<Path> removed, List<String> failures) {
-    }
+    record Outcome(List<Path> removed, List<String> failures) {}
 
-    private DeadLaunchers() {
-    }
+    private DeadLaunchers() {}
 
     static Outcome collect(CgroupFiles files, CgroupNames names, Collection<Path> parents) {
         List<Path> removed = new ArrayList<>();
@@ -90,8 +88,11 @@ final class DeadLaunchers {
                 return true;
             }
             String message = e instanceof FileSystemException fs ? fs.getReason() : e.getMessage();
-            if (e instanceof IOException && message != null && (message.contains("No such device")
-                    || message.contains("No such file or directory") || message.contains("Device or resource busy"))) {
+            if (e instanceof IOException
+                    && message != null
+                    && (message.contains("No such device")
+                            || message.contains("No such file or directory")
+                            || message.contains("Device or resource busy"))) {
                 return true;
             }
         }

@@ -12,8 +12,7 @@ final class GroupDirectory {
     private static final int SIGKILL = 9;
     private static final long REMOVE_TIMEOUT_NANOS = 5_000_000_000L;
 
-    private GroupDirectory() {
-    }
+    private GroupDirectory() {}
 
     static void create(CgroupFiles files, Path dir) {
         try {
@@ -39,7 +38,8 @@ final class GroupDirectory {
 
     private static List<Path> children(Path dir) {
         try (java.util.stream.Stream<Path> list = Files.list(dir)) {
-            return list.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList();
+            return list.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .toList();
         } catch (IOException e) {
             return List.of(); // gone, or removed by another collector
         }
@@ -75,7 +75,7 @@ final class GroupDirectory {
             return false;
         }
         long deadline = files.host().nanoTime() + REMOVE_TIMEOUT_NANOS;
-        for (int attempt = 0;; attempt++) {
+        for (int attempt = 0; ; attempt++) {
             try {
                 files.host().rmdir(dir);
                 return true;
@@ -83,8 +83,10 @@ final class GroupDirectory {
                 return false;
             } catch (IOException e) {
                 if (files.host().nanoTime() > deadline) {
-                    throw new CgroupException("cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e)
-                            + " (tasks left: " + tasks(files, dir) + ")", e);
+                    throw new CgroupException(
+                            "cannot remove cgroup " + dir + ": " + CgroupFiles.reason(e) + " (tasks left: "
+                                    + tasks(files, dir) + ")",
+                            e);
                 }
                 killTasks(files, dir);
                 if (depth < MAX_DEPTH) {

@@ -22,9 +22,16 @@ import java.util.OptionalLong;
  * @param ioWriteBytes bytes written to block devices
  * @param wallTime from the start of the launch to the end of the container
  */
-public record ResourceUsage(OptionalLong peakMemoryBytes, Optional<Duration> cpuUser, Optional<Duration> cpuSystem,
-        OptionalLong peakTasks, boolean peakTasksSampled, long oomKills, OptionalLong ioReadBytes,
-        OptionalLong ioWriteBytes, Duration wallTime) {
+public record ResourceUsage(
+        OptionalLong peakMemoryBytes,
+        Optional<Duration> cpuUser,
+        Optional<Duration> cpuSystem,
+        OptionalLong peakTasks,
+        boolean peakTasksSampled,
+        long oomKills,
+        OptionalLong ioReadBytes,
+        OptionalLong ioWriteBytes,
+        Duration wallTime) {
 
     /** User plus system CPU time, when known. */
     public Optional<Duration> cpuTotal() {
@@ -37,8 +44,16 @@ public record ResourceUsage(OptionalLong peakMemoryBytes, Optional<Duration> cpu
 
     /** The same figures over another wall time, such as from when a container started ahead of time got its work. */
     public ResourceUsage withWallTime(Duration wallTime) {
-        return new ResourceUsage(peakMemoryBytes, cpuUser, cpuSystem, peakTasks, peakTasksSampled, oomKills, ioReadBytes,
-                ioWriteBytes, wallTime);
+        return new ResourceUsage(
+                peakMemoryBytes,
+                cpuUser,
+                cpuSystem,
+                peakTasks,
+                peakTasksSampled,
+                oomKills,
+                ioReadBytes,
+                ioWriteBytes,
+                wallTime);
     }
 
     /** One line per figure, as {@code barco --stats} prints them. */

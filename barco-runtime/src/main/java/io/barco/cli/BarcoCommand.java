@@ -40,92 +40,142 @@ import picocli.CommandLine.Parameters;
  * 128+N when it died by signal N, 125 when barco itself failed (bad input included), 126 when the
  * command cannot be executed, 127 when it does not exist.
  */
-@Command(name = "barco", mixinStandardHelpOptions = true, versionProvider = BarcoCommand.Version.class,
-        defaultValueProvider = Flags.class, sortOptions = false, usageHelpAutoWidth = true,
+@Command(
+        name = "barco",
+        mixinStandardHelpOptions = true,
+        versionProvider = BarcoCommand.Version.class,
+        defaultValueProvider = Flags.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
         customSynopsis = {"barco [OPTIONS] -c PROGRAM [-- ARG...]", "       " + ExecCommand.USAGE, "       barco gc"},
-        description = {"Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
-                + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
-                "barco exec runs a command in a running container started with --name, as docker exec does; its -e, -w, -u "
-                        + "and --gid are that command's own (default: the container's).",
-                "barco gc removes what launchers that died left: their cgroups and temp directories."},
-        footer = {"", "Examples:",
-                "  barco -u 0 -m / -c /bin/sh -a .     an interactive shell in a container",
-                "  barco -c /bin/sh -- -c 'echo hi'    the program's arguments go after --",
-                "  barco --memory 64M --stats -c /usr/bin/make -- test",
-                "                                      under a 64M memory limit; print usage",
-                "  barco --name web -c python3 -- -m http.server",
-                "                                      a container named web ...",
-                "  barco exec web -- curl -s 127.0.0.1:8000",
-                "                                      ... and a command run in it",
-                "  barco exec web -u 1000 -w /tmp -e LANG=C.UTF-8 -- ls -l",
-                "                                      ... as uid 1000, in /tmp, with LANG set",
-                "  barco gc                            remove what dead launchers left",
-                "", "Exit status:",
-                "  N      the program's own; 128+N if it died by signal N",
-                "  125    barco failed: bad input, a host that cannot run containers,",
-                "         or a failed launch step (one line on stderr says which)",
-                "  126    the program cannot be executed",
-                "  127    the program does not exist"})
+        description = {
+            "Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
+                    + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
+            "barco exec runs a command in a running container started with --name, as docker exec does; its -e, -w, -u "
+                    + "and --gid are that command's own (default: the container's).",
+            "barco gc removes what launchers that died left: their cgroups and temp directories."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  barco -u 0 -m / -c /bin/sh -a .     an interactive shell in a container",
+            "  barco -c /bin/sh -- -c 'echo hi'    the program's arguments go after --",
+            "  barco --memory 64M --stats -c /usr/bin/make -- test",
+            "                                      under a 64M memory limit; print usage",
+            "  barco --name web -c python3 -- -m http.server",
+            "                                      a container named web ...",
+            "  barco exec web -- curl -s 127.0.0.1:8000",
+            "                                      ... and a command run in it",
+            "  barco exec web -u 1000 -w /tmp -e LANG=C.UTF-8 -- ls -l",
+            "                                      ... as uid 1000, in /tmp, with LANG set",
+            "  barco gc                            remove what dead launchers left",
+            "",
+            "Exit status:",
+            "  N      the program's own; 128+N if it died by signal N",
+            "  125    barco failed: bad input, a host that cannot run containers,",
+            "         or a failed launch step (one line on stderr says which)",
+            "  126    the program cannot be executed",
+            "  127    the program does not exist"
+        })
 public final class BarcoCommand implements Callable<Integer> {
     public static final int EXIT_BARCO_FAILED = 125;
     public static final int EXIT_CANNOT_EXECUTE = 126;
     public static final int EXIT_NOT_FOUND = 127;
 
-    @Option(names = {"-u", "--uid"}, paramLabel = "UID", description = "uid and gid inside the container (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = {"-u", "--uid"},
+            paramLabel = "UID",
+            description = "uid and gid inside the container (default: ${DEFAULT-VALUE})")
     String uid;
 
     @Option(names = "--gid", paramLabel = "GID", description = "gid inside the container (default: the uid)")
     String gid;
 
-    @Option(names = {"-m", "--mnt"}, paramLabel = "DIR", description = "root filesystem of the container (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = {"-m", "--mnt"},
+            paramLabel = "DIR",
+            description = "root filesystem of the container (default: ${DEFAULT-VALUE})")
     String rootfs;
 
-    @Option(names = {"-c", "--cmd"}, paramLabel = "PROGRAM", required = true, description = "program to run; searched on PATH when it has no slash")
+    @Option(
+            names = {"-c", "--cmd"},
+            paramLabel = "PROGRAM",
+            required = true,
+            description = "program to run; searched on PATH when it has no slash")
     String command;
 
-    @Option(names = {"-a", "--arg"}, paramLabel = "NAME", description = "the name the program sees as argv[0] (default: PROGRAM)")
+    @Option(
+            names = {"-a", "--arg"},
+            paramLabel = "NAME",
+            description = "the name the program sees as argv[0] (default: PROGRAM)")
     String argv0;
 
-    @Option(names = {"-v", "--verbosity"}, description = "log what barco does; twice to log every launch step")
+    @Option(
+            names = {"-v", "--verbosity"},
+            description = "log what barco does; twice to log every launch step")
     boolean[] verbosity = new boolean[0];
 
     @Option(names = "--hostname", paramLabel = "NAME", description = "hostname (default: ${DEFAULT-VALUE})")
     String hostname;
 
-    @Option(names = "--rw", description = "a writable root that is thrown away: an overlay on the rootfs (the host's / too) "
-            + "whose writes vanish with the container; the rootfs never changes (default: read-only)")
+    @Option(
+            names = "--rw",
+            description = "a writable root that is thrown away: an overlay on the rootfs (the host's / too) "
+                    + "whose writes vanish with the container; the rootfs never changes (default: read-only)")
     boolean readWrite;
 
-    @Option(names = "--rw-size", paramLabel = "SIZE", description = "the most a --rw root holds of what the container writes, "
-            + "in memory (default: ${DEFAULT-VALUE}); beyond it a write fails with ENOSPC")
+    @Option(
+            names = "--rw-size",
+            paramLabel = "SIZE",
+            description = "the most a --rw root holds of what the container writes, "
+                    + "in memory (default: ${DEFAULT-VALUE}); beyond it a write fails with ENOSPC")
     String readWriteSize;
 
-    @Option(names = "--rw-host-root", description = "DANGEROUS: mount the rootfs itself read-write: with the default rootfs /, "
-            + "the container changes the host's own files (as host uid 10000 and up)")
+    @Option(
+            names = "--rw-host-root",
+            description = "DANGEROUS: mount the rootfs itself read-write: with the default rootfs /, "
+                    + "the container changes the host's own files (as host uid 10000 and up)")
     boolean readWriteHostRoot;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    @Option(names = "--bind", paramLabel = "SRC:DST[:MODE]", description = {"bind a host path into the container; MODE: rw "
-            + "(default), ro, overlay (writable, the writes vanish with the container, SRC never changes), ro,idmap or rw,idmap "
-            + "(the files of SRC's owner are the container user's: /root/.m2 that container root may read); a mount inside "
-            + "another comes after it"})
+    @Option(
+            names = "--bind",
+            paramLabel = "SRC:DST[:MODE]",
+            description = {
+                "bind a host path into the container; MODE: rw "
+                        + "(default), ro, overlay (writable, the writes vanish with the container, SRC never changes), ro,idmap or rw,idmap "
+                        + "(the files of SRC's owner are the container user's: /root/.m2 that container root may read); a mount inside "
+                        + "another comes after it"
+            })
     List<String> binds = new ArrayList<>();
 
     @Option(names = "--tmpfs", paramLabel = "DST", description = "mount a fresh tmpfs at DST")
     List<String> tmpfs = new ArrayList<>();
 
-    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "set an environment variable (NAME alone copies barco's)")
+    @Option(
+            names = {"-e", "--env"},
+            paramLabel = "NAME=VALUE",
+            description = "set an environment variable (NAME alone copies barco's)")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "working directory (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = {"-w", "--workdir"},
+            paramLabel = "DIR",
+            description = "working directory (default: ${DEFAULT-VALUE})")
     String workdir;
 
-    @Option(names = "--network", paramLabel = "none|host", description = "none: private, loopback only (default); host: share the host's")
+    @Option(
+            names = "--network",
+            paramLabel = "none|host",
+            description = "none: private, loopback only (default); host: share the host's")
     String network;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "kill the container after this long (30, 500ms, 10s, 2m)")
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            description = "kill the container after this long (30, 500ms, 10s, 2m)")
     String timeout;
 
     @Option(names = "--cap-add", paramLabel = "CAP", description = "keep a capability the default drops (ALL for all)")
@@ -140,31 +190,54 @@ public final class BarcoCommand implements Callable<Integer> {
     @Option(names = "--no-seccomp", description = "load no seccomp filter (no_new_privs stays set)")
     boolean noSeccomp;
 
-    @Option(names = "--id-map", paramLabel = "INSIDE:OUTSIDE:COUNT", description = "user namespace mapping for uids and gids (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--id-map",
+            paramLabel = "INSIDE:OUTSIDE:COUNT",
+            description = "user namespace mapping for uids and gids (default: ${DEFAULT-VALUE})")
     String idMap;
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "memory limit, e.g. 512M, 1G, or max (default: ${DEFAULT-VALUE}, the seed's)")
+    @Option(
+            names = "--memory",
+            paramLabel = "SIZE",
+            description = "memory limit, e.g. 512M, 1G, or max (default: ${DEFAULT-VALUE}, the seed's)")
     String memory;
 
-    @Option(names = "--memory-swap", paramLabel = "SIZE", description = "memory plus swap limit (default: the memory limit: no swap)")
+    @Option(
+            names = "--memory-swap",
+            paramLabel = "SIZE",
+            description = "memory plus swap limit (default: the memory limit: no swap)")
     String memorySwap;
 
-    @Option(names = "--cpu-weight", paramLabel = "1..10000", description = "relative CPU weight, or max to leave the default (default: ${DEFAULT-VALUE}, the seed's)")
+    @Option(
+            names = "--cpu-weight",
+            paramLabel = "1..10000",
+            description = "relative CPU weight, or max to leave the default (default: ${DEFAULT-VALUE}, the seed's)")
     String cpuWeight;
 
-    @Option(names = "--cpus", paramLabel = "N", description = "CPU time in cores, e.g. 1.5 = 150 ms per 100 ms (default: no limit)")
+    @Option(
+            names = "--cpus",
+            paramLabel = "N",
+            description = "CPU time in cores, e.g. 1.5 = 150 ms per 100 ms (default: no limit)")
     String cpus;
 
-    @Option(names = "--pids", paramLabel = "N", description = "most tasks at once, or max (default: ${DEFAULT-VALUE}, the seed's)")
+    @Option(
+            names = "--pids",
+            paramLabel = "N",
+            description = "most tasks at once, or max (default: ${DEFAULT-VALUE}, the seed's)")
     String pids;
 
-    @Option(names = "--allow-missing-controllers", description = "run without a limit this host cannot enforce instead of failing")
+    @Option(
+            names = "--allow-missing-controllers",
+            description = "run without a limit this host cannot enforce instead of failing")
     boolean allowMissingControllers;
 
     @Option(names = "--stats", description = "print the container's resource usage when it ends")
     boolean stats;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "name the container, so that barco exec NAME -- CMD runs commands in it while it runs")
+    @Option(
+            names = "--name",
+            paramLabel = "NAME",
+            description = "name the container, so that barco exec NAME -- CMD runs commands in it while it runs")
     String name;
 
     @Parameters(paramLabel = "ARG", description = "arguments for the program, after --")
@@ -229,10 +302,15 @@ public final class BarcoCommand implements Callable<Integer> {
         env.forEach(e -> options.add(Setting.ENV, e));
         binds.forEach(b -> options.add(Setting.BINDS, b));
         tmpfs.forEach(t -> options.add(Setting.TMPFS, t));
-        capDrop.forEach(c -> options.add(Setting.CAP_DROP, c)); // drops first, as Docker: --cap-drop ALL --cap-add KILL keeps KILL
+        capDrop.forEach(c ->
+                options.add(Setting.CAP_DROP, c)); // drops first, as Docker: --cap-drop ALL --cap-add KILL keeps KILL
         capAdd.forEach(c -> options.add(Setting.CAP_ADD, c));
         seccompDeny.forEach(c -> options.add(Setting.SECCOMP_DENY, c));
-        return options.builder(command).argv0(argv0).args(args).stdio(Stdio.INHERIT).build();
+        return options.builder(command)
+                .argv0(argv0)
+                .args(args)
+                .stdio(Stdio.INHERIT)
+                .build();
     }
 
     /** The variables recorded with a named container's options; any other was unset. */
@@ -251,7 +329,8 @@ public final class BarcoCommand implements Callable<Integer> {
      * reading them again elsewhere, derives the same spec.
      */
     private List<String> recordedCommandLine() {
-        List<String> recorded = new ArrayList<>(List.of("--origin-dir", Path.of("").toAbsolutePath().toString()));
+        List<String> recorded = new ArrayList<>(
+                List.of("--origin-dir", Path.of("").toAbsolutePath().toString()));
         List<String> names = new ArrayList<>(List.of("TERM"));
         env.stream().filter(e -> !e.contains("=")).forEach(names::add);
         for (String variable : names) {
@@ -267,14 +346,16 @@ public final class BarcoCommand implements Callable<Integer> {
     /** Flags that contradict each other, which only the command line can give together, said as flags. */
     private void checkWritableRoot() {
         if (readWrite && readWriteHostRoot) {
-            throw new InvalidSpecException("--rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, "
-                    + "--rw-host-root to the rootfs itself; give one of them");
+            throw new InvalidSpecException(
+                    "--rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, "
+                            + "--rw-host-root to the rootfs itself; give one of them");
         }
-        boolean sized = commandSpec != null && commandSpec.commandLine().getParseResult() != null
+        boolean sized = commandSpec != null
+                && commandSpec.commandLine().getParseResult() != null
                 && commandSpec.commandLine().getParseResult().hasMatchedOption("--rw-size");
         if (sized && !readWrite) {
-            throw new InvalidSpecException("--rw-size limits the overlay of --rw" + (readWriteHostRoot ? ", not --rw-host-root" : "")
-                    + ": add --rw, or drop --rw-size");
+            throw new InvalidSpecException("--rw-size limits the overlay of --rw"
+                    + (readWriteHostRoot ? ", not --rw-host-root" : "") + ": add --rw, or drop --rw-size");
         }
     }
 
@@ -306,7 +387,8 @@ public final class BarcoCommand implements Callable<Integer> {
                 for (int i = 0; i < plan.steps().size(); i++) {
                     log.debug(String.format("step %2d: %s", i, plan.step(i).description()));
                 }
-                log.info("starting the native helper: namespaces, id maps, cgroups, mounts, pivot_root, capabilities, seccomp...");
+                log.info(
+                        "starting the native helper: namespaces, id maps, cgroups, mounts, pivot_root, capabilities, seccomp...");
                 log.info("### BARCONTAINER STARTING - type 'exit' to quit ###");
             }
         };
@@ -324,7 +406,8 @@ public final class BarcoCommand implements Callable<Integer> {
     }
 
     /** Launches, tells {@code started} of the container, waits for it and returns its status. */
-    private int run(ContainerSpec spec, LaunchObserver observer, java.util.function.Consumer<Container> started, VerboseLog log)
+    private int run(
+            ContainerSpec spec, LaunchObserver observer, java.util.function.Consumer<Container> started, VerboseLog log)
             throws InterruptedException {
         ExitStatus status;
         try (Container container = BarcoRuntime.defaults().launch(spec, observer, invocation.stdio())) {
@@ -333,11 +416,15 @@ public final class BarcoCommand implements Callable<Integer> {
             log.debug("container runs as host pid " + container.pid());
             status = container.waitFor();
             if (container.timedOut()) {
-                err.println("barco: container killed after its timeout of " + spec.timeout().map(Durations::format).orElse("?"));
+                err.println("barco: container killed after its timeout of "
+                        + spec.timeout().map(Durations::format).orElse("?"));
             }
             if (container.oomKilled()) {
                 err.println("barco: the OOM killer killed a process of the container (memory limit "
-                        + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("none") + ")");
+                        + spec.limits().memoryLimit().stream()
+                                .mapToObj(Size::format)
+                                .findFirst()
+                                .orElse("none") + ")");
             }
             log.info("container " + status + " after " + container.wallTime().toMillis() + " ms");
             ResourceUsage usage = container.usage().orElseThrow();
@@ -363,12 +450,16 @@ public final class BarcoCommand implements Callable<Integer> {
             NamedContainers.register(name, container, recordedCommandLine());
             try {
                 log.info("container " + name + " runs with init as host pid " + container.pid());
-                Container main = container.start(ExecSpec.builder(spec.command()).args(spec.args()).stdio(spec.stdin())
-                        .timeout(spec.timeout().orElse(null)).build());
+                Container main = container.start(ExecSpec.builder(spec.command())
+                        .args(spec.args())
+                        .stdio(spec.stdin())
+                        .timeout(spec.timeout().orElse(null))
+                        .build());
                 signals.to(main);
                 ExitStatus status = main.waitFor();
                 if (main.timedOut()) {
-                    err.println("barco: container killed after its timeout of " + spec.timeout().map(Durations::format).orElse("?"));
+                    err.println("barco: container killed after its timeout of "
+                            + spec.timeout().map(Durations::format).orElse("?"));
                 }
                 if (stats) {
                     main.usage().orElseThrow().describe().forEach(line -> err.println("barco: " + line));
@@ -404,8 +495,14 @@ public final class BarcoCommand implements Callable<Integer> {
         if (argv.length >= 2 && argv[0].equals(JavaFork.COMMAND)) {
             List<String> options;
             try {
-                options = JavaFork.options(Path.of(argv[1]), List.of(argv).subList(2, argv.length), invocation.environmentMap(),
-                        invocation.cwd() != null ? invocation.cwd() : Path.of("").toAbsolutePath(), err);
+                options = JavaFork.options(
+                        Path.of(argv[1]),
+                        List.of(argv).subList(2, argv.length),
+                        invocation.environmentMap(),
+                        invocation.cwd() != null
+                                ? invocation.cwd()
+                                : Path.of("").toAbsolutePath(),
+                        err);
             } catch (JavaFork.Refused e) {
                 err.println(e.getMessage());
                 return EXIT_BARCO_FAILED;
@@ -457,9 +554,11 @@ public final class BarcoCommand implements Callable<Integer> {
             removed.forEach(group -> out.println("removed " + group));
             List<Path> directories = OwnedTempDirectories.collectDead();
             directories.forEach(dir -> out.println("removed " + dir));
-            NamedContainers.collectDead().forEach(dead -> out.println("removed the name " + dead + " of a container that ended"));
-            out.println("barco gc: " + removed.size() + " cgroup" + (removed.size() == 1 ? "" : "s") + " and " + directories.size()
-                    + " temp director" + (directories.size() == 1 ? "y" : "ies") + " of dead launchers removed");
+            NamedContainers.collectDead()
+                    .forEach(dead -> out.println("removed the name " + dead + " of a container that ended"));
+            out.println("barco gc: " + removed.size() + " cgroup" + (removed.size() == 1 ? "" : "s") + " and "
+                    + directories.size() + " temp director" + (directories.size() == 1 ? "y" : "ies")
+                    + " of dead launchers removed");
             return 0;
         } catch (BarcoException e) {
             err.println(Flags.line(e));

@@ -31,13 +31,19 @@ import picocli.CommandLine.Parameters;
 final class ExecCommand {
     static final String USAGE = "barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...]";
 
-    @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE")
+    @Option(
+            names = {"-e", "--env"},
+            paramLabel = "NAME=VALUE")
     List<String> env = new ArrayList<>();
 
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR")
+    @Option(
+            names = {"-w", "--workdir"},
+            paramLabel = "DIR")
     String workdir;
 
-    @Option(names = {"-u", "--uid"}, paramLabel = "UID")
+    @Option(
+            names = {"-u", "--uid"},
+            paramLabel = "UID")
     String uid;
 
     @Option(names = "--gid", paramLabel = "GID")
@@ -52,7 +58,8 @@ final class ExecCommand {
     /** Takes every word from the program on: {@code barco exec web sh -c 'echo hi'} gives sh its -c. */
     static final class RestIsTheCommand implements CommandLine.IParameterConsumer {
         @Override
-        public void consumeParameters(Stack<String> args, CommandLine.Model.ArgSpec argSpec, CommandLine.Model.CommandSpec commandSpec) {
+        public void consumeParameters(
+                Stack<String> args, CommandLine.Model.ArgSpec argSpec, CommandLine.Model.CommandSpec commandSpec) {
             List<String> command = argSpec.getValue();
             while (!args.isEmpty()) {
                 command.add(args.pop());
@@ -75,7 +82,10 @@ final class ExecCommand {
         BarcoCommand.set(options, Setting.GID, gid);
         BarcoCommand.set(options, Setting.WORKDIR, workdir);
         env.forEach(e -> options.add(Setting.ENV, e));
-        return options.execBuilder(command.get(0)).args(command.subList(1, command.size())).stdio(Stdio.INHERIT).build();
+        return options.execBuilder(command.get(0))
+                .args(command.subList(1, command.size()))
+                .stdio(Stdio.INHERIT)
+                .build();
     }
 
     /** Runs {@code barco exec}; {@code argv[0]} is "exec". Bad input is one line, before the container is reached. */
@@ -85,7 +95,8 @@ final class ExecCommand {
         try {
             exec = parse(List.of(argv).subList(1, argv.length).toArray(String[]::new));
             if (exec.command.isEmpty()) {
-                err.println("barco: no command to run in " + exec.name + ": barco exec " + exec.name + " -- PROGRAM [ARG...]");
+                err.println("barco: no command to run in " + exec.name + ": barco exec " + exec.name
+                        + " -- PROGRAM [ARG...]");
                 return BarcoCommand.EXIT_BARCO_FAILED;
             }
             spec = exec.spec(System::getenv);
@@ -124,12 +135,15 @@ final class ExecCommand {
     }
 
     private static String usageProblem(CommandLine.ParameterException e) {
-        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
-            return "barco: unknown option '" + unmatched.getUnmatched().get(0) + "': barco exec takes -e, -w, -u and --gid; "
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+                && !unmatched.getUnmatched().isEmpty()) {
+            return "barco: unknown option '" + unmatched.getUnmatched().get(0)
+                    + "': barco exec takes -e, -w, -u and --gid; "
                     + "the program's own options go after the program (see barco --help)";
         }
         if (e instanceof CommandLine.MissingParameterException missing
-                && missing.getMissing().stream().anyMatch(arg -> arg instanceof CommandLine.Model.PositionalParamSpec)) {
+                && missing.getMissing().stream()
+                        .anyMatch(arg -> arg instanceof CommandLine.Model.PositionalParamSpec)) {
             return "barco: usage: " + USAGE + " (see barco --help)";
         }
         return "barco: " + e.getMessage() + " (see barco --help)";

@@ -17,7 +17,8 @@ import java.util.function.Function;
  * @param cwd the directory relative paths are taken from; null: this process's own
  * @param stdio the container's stdin, stdout and stderr where they are inherited; null: this process's own
  */
-record Invocation(PrintStream out, PrintStream err, Map<String, String> env, Path cwd, int[] stdio, Consumer<Container> started) {
+record Invocation(
+        PrintStream out, PrintStream err, Map<String, String> env, Path cwd, int[] stdio, Consumer<Container> started) {
     static Invocation cli(PrintStream out, PrintStream err) {
         return new Invocation(out, err, null, null, null, null);
     }

@@ -37,8 +37,7 @@ final class JavaFork {
         }
     }
 
-    private JavaFork() {
-    }
+    private JavaFork() {}
 
     /**
      * The CLI's argv for the fork: {@code self} is bin/barco-java (a JAVA_HOME whose java leads to it
@@ -64,7 +63,8 @@ final class JavaFork {
             java = real(java);
         }
         if (java == null || !Files.isExecutable(java) || Files.isDirectory(java) || java.equals(selfReal)) {
-            throw new Refused("barco-java: no java to run: '" + (java == null ? "none on PATH" : java) + "' is not one (BARCO_JAVA='"
+            throw new Refused("barco-java: no java to run: '" + (java == null ? "none on PATH" : java)
+                    + "' is not one (BARCO_JAVA='"
                     + env.getOrDefault("BARCO_JAVA", "") + "', JAVA_HOME='" + env.getOrDefault("JAVA_HOME", "")
                     + "'): set JAVA_HOME or BARCO_JAVA to a JDK's");
         }
@@ -72,8 +72,13 @@ final class JavaFork {
         Path workdir = real(cwd);
         String work = workdir.toString();
 
-        List<String> opts = new ArrayList<>(List.of("--memory", or(var.apply("BARCO_MEMORY"), "max"),
-                "--pids", or(var.apply("BARCO_PIDS"), "4096"), "-w", work));
+        List<String> opts = new ArrayList<>(List.of(
+                "--memory",
+                or(var.apply("BARCO_MEMORY"), "max"),
+                "--pids",
+                or(var.apply("BARCO_PIDS"), "4096"),
+                "-w",
+                work));
         if (var.apply("BARCO_CPUS") != null) {
             opts.addAll(List.of("--cpus", var.apply("BARCO_CPUS")));
         }
@@ -106,7 +111,8 @@ final class JavaFork {
                     + " (BARCO_PASS_ENV=NAME,... passes them)");
         }
         if (homeJava != null && homeJava.equals(selfReal)) {
-            opts.addAll(List.of("-e", "JAVA_HOME=" + javaHome)); // Surefire gives a fork its jvm's home: inside, the real one
+            opts.addAll(List.of(
+                    "-e", "JAVA_HOME=" + javaHome)); // Surefire gives a fork its jvm's home: inside, the real one
         }
 
         // What must be visible: the basedir (through a throwaway overlay), the JDK, the build tools'
@@ -177,9 +183,14 @@ final class JavaFork {
                 if (arg.endsWith("/surefire") && Files.isDirectory(cwd.resolve(arg))) {
                     dir = cwd.resolve(arg);
                 }
-                if (dir != null && !arg.contains("/") && !arg.isEmpty() && Files.isRegularFile(dir.resolve(arg)) && tcpChannel(dir.resolve(arg))) {
-                    err.println("barco-java: this fork talks to the build over TCP (Surefire's SurefireForkNodeFactory forkNode): it shares"
-                            + " the host's network; Surefire's default fork channel keeps a network of its own");
+                if (dir != null
+                        && !arg.contains("/")
+                        && !arg.isEmpty()
+                        && Files.isRegularFile(dir.resolve(arg))
+                        && tcpChannel(dir.resolve(arg))) {
+                    err.println(
+                            "barco-java: this fork talks to the build over TCP (Surefire's SurefireForkNodeFactory forkNode): it shares"
+                                    + " the host's network; Surefire's default fork channel keeps a network of its own");
                     network = "host";
                 }
             }
@@ -254,7 +265,9 @@ final class JavaFork {
                         regex.append("\\[");
                     } else {
                         String set = glob.substring(i + 1, end);
-                        regex.append('[').append(set.startsWith("!") ? "^" + set.substring(1) : set).append(']');
+                        regex.append('[')
+                                .append(set.startsWith("!") ? "^" + set.substring(1) : set)
+                                .append(']');
                         i = end;
                     }
                 }

@@ -30,8 +30,7 @@ final class ServeCommand {
     /** The received descriptors are moved this high, above those the helper's spawn assigns (0 to 6). */
     private static final int LOWEST_CLIENT_FD = 16;
 
-    private ServeCommand() {
-    }
+    private ServeCommand() {}
 
     static int run(String[] argv, PrintStream err) {
         Path socket = null;
@@ -53,7 +52,8 @@ final class ServeCommand {
         try {
             checkDirectory(socket.getParent());
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-                throw new BarcoException(socket + " exists: another service's, or one left by a service that was killed; remove it");
+                throw new BarcoException(
+                        socket + " exists: another service's, or one left by a service that was killed; remove it");
             }
             if (parent != null && !UnixSockets.dieWithParent(parent, SIGTERM)) {
                 err.println("barco serve: the parent " + parent + " is gone already: not serving");
@@ -64,13 +64,16 @@ final class ServeCommand {
             Files.deleteIfExists(pending);
             int listening = UnixSockets.listen(pending, 128);
             Path bound = socket;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    Files.deleteIfExists(bound);
-                } catch (IOException e) {
-                    // best effort: the directory is the caller's to remove
-                }
-            }, "barco-serve-socket"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    Files.deleteIfExists(bound);
+                                } catch (IOException e) {
+                                    // best effort: the directory is the caller's to remove
+                                }
+                            },
+                            "barco-serve-socket"));
             Files.move(pending, socket, StandardCopyOption.ATOMIC_MOVE);
             new LaunchService(listening, ServeCommand::handle, err).serve();
             return 0;
@@ -86,13 +89,16 @@ final class ServeCommand {
     /** The socket's directory: this user's, and no one else's to enter (0700), so no other user can reach the socket. */
     private static void checkDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BarcoException("the socket's directory " + dir + " is not a directory: make it with mkdir -m 700 (or mktemp -d)");
+            throw new BarcoException(
+                    "the socket's directory " + dir + " is not a directory: make it with mkdir -m 700 (or mktemp -d)");
         }
         int uid = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0777;
         if (uid != UnixSockets.ownUid() || mode != 0700) {
-            throw new BarcoException(String.format("the socket's directory %s must be this user's (uid %d) with mode 700, not uid %d mode %o:"
-                    + " make one with mktemp -d", dir, UnixSockets.ownUid(), uid, mode));
+            throw new BarcoException(String.format(
+                    "the socket's directory %s must be this user's (uid %d) with mode 700, not uid %d mode %o:"
+                            + " make one with mktemp -d",
+                    dir, UnixSockets.ownUid(), uid, mode));
         }
     }
 
@@ -118,7 +124,12 @@ final class ServeCommand {
         }
         try (PrintStream out = new PrintStream(new FdOutputStream(outFd), true, StandardCharsets.UTF_8);
                 PrintStream err = new PrintStream(new FdOutputStream(errFd), true, StandardCharsets.UTF_8)) {
-            Invocation invocation = new Invocation(out, err, request.env(), Path.of(request.cwd()), stdio,
+            Invocation invocation = new Invocation(
+                    out,
+                    err,
+                    request.env(),
+                    Path.of(request.cwd()),
+                    stdio,
                     container -> session.started(target(container)));
             return BarcoCommand.execute(request.argv().toArray(String[]::new), invocation);
         } finally {

@@ -16,15 +16,14 @@ final class SignalForwarding {
     private final List<Integer> pending = new ArrayList<>();
     private Container container;
 
-    private SignalForwarding() {
-    }
+    private SignalForwarding() {}
 
     static SignalForwarding install(boolean onTerminal) {
         SignalForwarding forwarding = new SignalForwarding();
         for (String name : new String[] {"TERM", "HUP"}) {
             Signal.handle(new Signal(name), s -> forwarding.deliver(s.getNumber()));
         }
-        Signal.handle(new Signal("INT"), onTerminal ? s -> { } : s -> forwarding.deliver(s.getNumber()));
+        Signal.handle(new Signal("INT"), onTerminal ? s -> {} : s -> forwarding.deliver(s.getNumber()));
         return forwarding;
     }
 

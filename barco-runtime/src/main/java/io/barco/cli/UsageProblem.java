@@ -13,38 +13,51 @@ import picocli.CommandLine;
 final class UsageProblem {
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
 
-    private UsageProblem() {
-    }
+    private UsageProblem() {}
 
     static String line(CommandLine.ParameterException e, String[] args) {
         int command = indexOfCommand(args, 0);
-        if (e instanceof CommandLine.OverwrittenOptionException overwritten && command >= 0
-                && overwritten.getOverwritten() instanceof CommandLine.Model.OptionSpec option && option.longestName().equals("--cmd")) {
+        if (e instanceof CommandLine.OverwrittenOptionException overwritten
+                && command >= 0
+                && overwritten.getOverwritten() instanceof CommandLine.Model.OptionSpec option
+                && option.longestName().equals("--cmd")) {
             int second = indexOfCommand(args, command + 2);
             if (second > 0) {
                 return "barco: -c names the program once; its own arguments go after --, as in " + moved(args, second);
             }
         }
-        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+                && !unmatched.getUnmatched().isEmpty()) {
             String first = unmatched.getUnmatched().get(0);
             int at = List.of(args).indexOf(first);
             if (first.startsWith("-") && command >= 0 && at > command + 1) {
-                return "barco: unknown option '" + first + "'; the program's own arguments go after --, as in " + moved(args, at);
+                return "barco: unknown option '" + first + "'; the program's own arguments go after --, as in "
+                        + moved(args, at);
             }
             if (first.startsWith("-")) {
                 String meant = closestOption(e.getCommandLine(), first);
-                return "barco: unknown option '" + first + "'" + (meant != null ? "; did you mean " + meant + "?" : "") + " (see barco --help)";
+                return "barco: unknown option '" + first + "'" + (meant != null ? "; did you mean " + meant + "?" : "")
+                        + " (see barco --help)";
             }
         }
         if (e instanceof CommandLine.MissingParameterException && args.length > 0 && !args[0].startsWith("-")) {
             // a word where barco expects its options: docker's `barco ps`, or the program without -c
             String word = args[0];
             String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-            String meant = "barco -c " + quoted(word) + (rest.length > 0 ? " -- " + String.join(" ", List.of(rest).stream().map(UsageProblem::quoted).toList()) : "");
+            String meant = "barco -c " + quoted(word)
+                    + (rest.length > 0
+                            ? " -- "
+                                    + String.join(
+                                            " ",
+                                            List.of(rest).stream()
+                                                    .map(UsageProblem::quoted)
+                                                    .toList())
+                            : "");
             if (word.contains("/")) {
                 return "barco: give the program with -c and its arguments after --: " + meant;
             }
-            return "barco: '" + word + "' is not a barco command (barco's are exec and gc); to run a program of that name: " + meant;
+            return "barco: '" + word
+                    + "' is not a barco command (barco's are exec and gc); to run a program of that name: " + meant;
         }
         return "barco: " + e.getMessage() + " (see barco --help)";
     }

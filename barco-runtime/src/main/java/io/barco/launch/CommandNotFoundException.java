@@ -5,6 +5,10 @@ public class CommandNotFoundException extends LaunchException {
     private static final long serialVersionUID = 1L;
 
     public CommandNotFoundException(String command, String step, int errno) {
-        super(step, errno, "command not found in the container: " + command + " (give an absolute path, or one on the container's PATH)");
+        super(
+                step,
+                errno,
+                "command not found in the container: " + command
+                        + " (give an absolute path, or one on the container's PATH)");
     }
 }

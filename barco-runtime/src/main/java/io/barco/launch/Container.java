@@ -21,8 +21,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Container implements AutoCloseable {
     /** How the container ended: its status, what it used, and a failure to clean up, if any. */
-    record Ending(ExitStatus status, io.barco.cgroup.ResourceUsage usage, RuntimeException cleanupFailure) {
-    }
+    record Ending(ExitStatus status, io.barco.cgroup.ResourceUsage usage, RuntimeException cleanupFailure) {}
 
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
@@ -41,8 +40,16 @@ public final class Container implements AutoCloseable {
     private volatile long endNanos;
     private boolean closed;
 
-    Container(Host host, ScheduledExecutorService timers, int pid, int pidfd, OutputStream stdin, InputStream stdout,
-            InputStream stderr, CompletableFuture<Ending> ending, long startNanos) {
+    Container(
+            Host host,
+            ScheduledExecutorService timers,
+            int pid,
+            int pidfd,
+            OutputStream stdin,
+            InputStream stdout,
+            InputStream stderr,
+            CompletableFuture<Ending> ending,
+            long startNanos) {
         this.host = host;
         this.timers = timers;
         this.pid = pid;
@@ -52,7 +59,8 @@ public final class Container implements AutoCloseable {
         this.stderr = stderr;
         this.startNanos = startNanos;
         this.ending = ending;
-        this.exit = ending.whenComplete((e, error) -> endNanos = host.nanoTime()).thenApply(Ending::status);
+        this.exit =
+                ending.whenComplete((e, error) -> endNanos = host.nanoTime()).thenApply(Ending::status);
     }
 
     /** The host pid of the container's first process. */
@@ -121,7 +129,8 @@ public final class Container implements AutoCloseable {
             if (e.getErrorCode() == Errno.ESRCH) {
                 return false;
             }
-            throw new IllegalStateException("pidfd_send_signal(" + pid + ", " + signal + "): " + Errno.describe(e.getErrorCode()), e);
+            throw new IllegalStateException(
+                    "pidfd_send_signal(" + pid + ", " + signal + "): " + Errno.describe(e.getErrorCode()), e);
         }
     }
 
@@ -136,12 +145,15 @@ public final class Container implements AutoCloseable {
      * started ahead of time gets its work). A timeout beyond what nanoseconds hold means never.
      */
     public void killAfter(Duration timeout) {
-        ScheduledFuture<?> timer = timers.schedule(() -> {
-            if (isAlive()) {
-                timedOut = true;
-                kill();
-            }
-        }, nanos(timeout), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timer = timers.schedule(
+                () -> {
+                    if (isAlive()) {
+                        timedOut = true;
+                        kill();
+                    }
+                },
+                nanos(timeout),
+                TimeUnit.NANOSECONDS);
         exit.whenComplete((s, e) -> timer.cancel(false));
     }
 
@@ -152,7 +164,9 @@ public final class Container implements AutoCloseable {
 
     /** What the container used, once it has ended. */
     public Optional<io.barco.cgroup.ResourceUsage> usage() {
-        return ending.isDone() && !ending.isCompletedExceptionally() ? Optional.of(ending.join().usage()) : Optional.empty();
+        return ending.isDone() && !ending.isCompletedExceptionally()
+                ? Optional.of(ending.join().usage())
+                : Optional.empty();
     }
 
     /** Whether the OOM killer killed a task of the container (its first process or another). */
@@ -176,7 +190,7 @@ public final class Container implements AutoCloseable {
     public void close() {
         kill();
         boolean interrupted = false;
-        for (;;) {
+        for (; ; ) {
             try {
                 exit.get();
                 break;

@@ -11,11 +11,21 @@ import java.time.Duration;
  * {@link #outputTruncated()} says whether any were, and {@link #stdoutCapture()} how many and where
  * the spill file is.
  */
-public record ContainerResult(ExitStatus status, CapturedOutput stdoutCapture, CapturedOutput stderrCapture,
-        Duration wallTime, boolean timedOut, ResourceUsage usage) {
+public record ContainerResult(
+        ExitStatus status,
+        CapturedOutput stdoutCapture,
+        CapturedOutput stderrCapture,
+        Duration wallTime,
+        boolean timedOut,
+        ResourceUsage usage) {
 
     /** A result whose output was collected whole by the caller. */
-    public ContainerResult(ExitStatus status, byte[] stdoutBytes, byte[] stderrBytes, Duration wallTime, boolean timedOut,
+    public ContainerResult(
+            ExitStatus status,
+            byte[] stdoutBytes,
+            byte[] stderrBytes,
+            Duration wallTime,
+            boolean timedOut,
             ResourceUsage usage) {
         this(status, CapturedOutput.whole(stdoutBytes), CapturedOutput.whole(stderrBytes), wallTime, timedOut, usage);
     }
@@ -60,9 +70,11 @@ public record ContainerResult(ExitStatus status, CapturedOutput stdoutCapture, C
 
     @Override
     public String toString() {
-        return "ContainerResult[" + status + (timedOut ? ", timed out" : "") + (oomKilled() ? ", OOM-killed" : "") + ", "
+        return "ContainerResult[" + status + (timedOut ? ", timed out" : "") + (oomKilled() ? ", OOM-killed" : "")
+                + ", "
                 + wallTime.toMillis() + " ms"
                 + (stdoutCapture.truncated() ? ", stdout " + stdoutCapture.droppedBytes() + " bytes dropped" : "")
-                + (stderrCapture.truncated() ? ", stderr " + stderrCapture.droppedBytes() + " bytes dropped" : "") + "]";
+                + (stderrCapture.truncated() ? ", stderr " + stderrCapture.droppedBytes() + " bytes dropped" : "")
+                + "]";
     }
 }

@@ -30,8 +30,7 @@ final class HelperSpawner {
         }
     }
 
-    private HelperSpawner() {
-    }
+    private HelperSpawner() {}
 
     /** Spawns the helper and returns its pid. */
     static int spawn(Host host, Path helper, int planFd, int statusFd, StdioSource[] stdio) {
@@ -54,9 +53,12 @@ final class HelperSpawner {
         try {
             return host.spawn(helper, "barco-helper", redirects, STATUS_FD + 1 + extra.length);
         } catch (LastErrorException e) {
-            throw new BarcoException("cannot start barco's native helper " + helper + ": " + Errno.describe(e.getErrorCode())
-                    + (e.getErrorCode() == Errno.EACCES ? " (where its directory is on a filesystem mounted noexec, give barco"
-                            + " another for its cache with XDG_CACHE_HOME=DIR)" : ""));
+            throw new BarcoException(
+                    "cannot start barco's native helper " + helper + ": " + Errno.describe(e.getErrorCode())
+                            + (e.getErrorCode() == Errno.EACCES
+                                    ? " (where its directory is on a filesystem mounted noexec, give barco"
+                                            + " another for its cache with XDG_CACHE_HOME=DIR)"
+                                    : ""));
         }
     }
 }

@@ -80,7 +80,12 @@ public final class Launcher {
     }
 
     /** As above, with a container's setup bounded by {@code setupDeadline} instead of {@link #DEFAULT_SETUP_DEADLINE}. */
-    public Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp, Supplier<Path> helper,
+    public Launcher(
+            Host host,
+            Cgroups cgroups,
+            Preflight preflight,
+            SeccompCompiler seccomp,
+            Supplier<Path> helper,
             Duration setupDeadline) {
         this(host, cgroups, preflight, seccomp, helper, setupDeadline, UnaryOperator.identity());
     }
@@ -89,8 +94,14 @@ public final class Launcher {
      * As above, with every plan passed through {@code planEdit} before the helper runs it: a test makes
      * a real step fail at each point of a real plan and checks what the failure leaves behind.
      */
-    Launcher(Host host, Cgroups cgroups, Preflight preflight, SeccompCompiler seccomp, Supplier<Path> helper,
-            Duration setupDeadline, UnaryOperator<LaunchPlan> planEdit) {
+    Launcher(
+            Host host,
+            Cgroups cgroups,
+            Preflight preflight,
+            SeccompCompiler seccomp,
+            Supplier<Path> helper,
+            Duration setupDeadline,
+            UnaryOperator<LaunchPlan> planEdit) {
         this.planEdit = planEdit;
         this.setupDeadline = setupDeadline;
         this.host = host;
@@ -135,8 +146,18 @@ public final class Launcher {
         if (inherited != null && inherited.length != 3) {
             throw new IllegalArgumentException("three descriptors: stdin, stdout, stderr");
         }
-        return withGroups(spec, observer, (program, cgroup, start, undo) -> spawn(spec,
-                LaunchPlanner.plan(spec, facts, program, placement(cgroup)), cgroup, new int[0], observer, start, undo, inherited));
+        return withGroups(
+                spec,
+                observer,
+                (program, cgroup, start, undo) -> spawn(
+                        spec,
+                        LaunchPlanner.plan(spec, facts, program, placement(cgroup)),
+                        cgroup,
+                        new int[0],
+                        observer,
+                        start,
+                        undo,
+                        inherited));
     }
 
     /**
@@ -191,7 +212,8 @@ public final class Launcher {
         try {
             pidfd = host.pidfdOpen(entry.pid());
         } catch (LastErrorException e) {
-            throw new BarcoException("no running container named " + name + " (pidfd_open: " + Errno.describe(e.getErrorCode()) + ")");
+            throw new BarcoException(
+                    "no running container named " + name + " (pidfd_open: " + Errno.describe(e.getErrorCode()) + ")");
         }
         // checked after the open: the pidfd now names the process whose start time matched, or we stop here
         if (!NamedContainers.alive(entry)) {
@@ -199,8 +221,8 @@ public final class Launcher {
             throw new BarcoException("no running container named " + name + " (it ended)");
         }
         try {
-            Container init = new Container(host, timers, entry.pid(), pidfd, null, null, null, new CompletableFuture<>(),
-                    host.nanoTime());
+            Container init = new Container(
+                    host, timers, entry.pid(), pidfd, null, null, null, new CompletableFuture<>(), host.nanoTime());
             byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
             return new RunningContainer(this, spec, init, cgroups.existing(entry.cgroups()), program, false);
         } catch (RuntimeException e) {
@@ -218,8 +240,12 @@ public final class Launcher {
         long start = host.nanoTime();
         Undo undo = new Undo();
         try {
-            LaunchPlan plan = LaunchPlanner.planExec(spec, facts, program,
-                    group.procsFiles().stream().map(Path::toString).toList(), HelperSpawner.JOIN_FD);
+            LaunchPlan plan = LaunchPlanner.planExec(
+                    spec,
+                    facts,
+                    program,
+                    group.procsFiles().stream().map(Path::toString).toList(),
+                    HelperSpawner.JOIN_FD);
             return spawn(spec, plan, group, new int[] {init.pidfd()}, LaunchObserver.NONE, start, undo);
         } catch (RuntimeException | Error e) {
             undo.all(e);
@@ -233,13 +259,13 @@ public final class Launcher {
      * joining a group costs a wait for the kernel (an RCU grace period, milliseconds on a busy
      * host) that the exec then does not pay.
      */
-    record Ahead(int helperPid, int planFd, int statusFd, int[] parentEnds, ContainerCgroup group, LaunchPlan firstSteps) {
-    }
+    record Ahead(
+            int helperPid, int planFd, int statusFd, int[] parentEnds, ContainerCgroup group, LaunchPlan firstSteps) {}
 
     /** Starts a helper for the next exec into the container of {@code init}, in {@code group}; the caller owns the group. */
     Ahead prepareExec(Container init, ContainerCgroup group) {
-        LaunchPlan first = LaunchPlanner.planExecAhead(group.procsFiles().stream().map(Path::toString).toList(),
-                HelperSpawner.NEXT_PLAN_FD);
+        LaunchPlan first = LaunchPlanner.planExecAhead(
+                group.procsFiles().stream().map(Path::toString).toList(), HelperSpawner.NEXT_PLAN_FD);
         Undo undo = new Undo();
         try {
             List<Undo.Step> helperEnds = new ArrayList<>();
@@ -257,9 +283,13 @@ public final class Launcher {
             int[] status = host.pipe();
             undo.push(() -> host.close(status[0]));
             helperEnds.add(undo.push(() -> host.close(status[1])));
-            HelperSpawner.StdioSource[] stdio = {HelperSpawner.StdioSource.DEV_NULL, HelperSpawner.StdioSource.of(out[1]),
-                    HelperSpawner.StdioSource.of(err[1])};
-            int pid = HelperSpawner.spawn(host, helper.get(), planFd, status[1], stdio, new int[] {init.pidfd(), rest[0]});
+            HelperSpawner.StdioSource[] stdio = {
+                HelperSpawner.StdioSource.DEV_NULL,
+                HelperSpawner.StdioSource.of(out[1]),
+                HelperSpawner.StdioSource.of(err[1])
+            };
+            int pid = HelperSpawner.spawn(
+                    host, helper.get(), planFd, status[1], stdio, new int[] {init.pidfd(), rest[0]});
             undo.now(helperEnds);
             undo.keep();
             return new Ahead(pid, rest[1], status[0], new int[] {-1, out[0], err[0]}, group, first);
@@ -280,7 +310,8 @@ public final class Launcher {
             }
         }
         try {
-            LaunchPlan rest = planEdit.apply(LaunchPlanner.planExec(spec, facts, program, List.of(), HelperSpawner.JOIN_FD));
+            LaunchPlan rest =
+                    planEdit.apply(LaunchPlanner.planExec(spec, facts, program, List.of(), HelperSpawner.JOIN_FD));
             List<io.barco.plan.Step> all = new ArrayList<>(ahead.firstSteps().steps());
             all.addAll(rest.steps());
             try (java.io.OutputStream planPipe = host.output(ahead.planFd())) {
@@ -288,8 +319,16 @@ public final class Launcher {
             } catch (java.io.IOException e) {
                 // the helper is gone: await() reads what it reported
             }
-            return await(spec, new LaunchPlan(all), ahead.group(), ahead.helperPid(), ahead.statusFd(), statusRead,
-                    ahead.parentEnds(), start, undo);
+            return await(
+                    spec,
+                    new LaunchPlan(all),
+                    ahead.group(),
+                    ahead.helperPid(),
+                    ahead.statusFd(),
+                    statusRead,
+                    ahead.parentEnds(),
+                    start,
+                    undo);
         } catch (RuntimeException | Error e) {
             undo.all(e);
             throw e;
@@ -320,13 +359,26 @@ public final class Launcher {
     }
 
     /** Runs the plan through the helper and hands out the process; what it creates goes on {@code undo}. */
-    private Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int[] extraFds,
-            LaunchObserver observer, long start, Undo undo) {
+    private Container spawn(
+            ContainerSpec spec,
+            LaunchPlan plan,
+            ContainerCgroup cgroup,
+            int[] extraFds,
+            LaunchObserver observer,
+            long start,
+            Undo undo) {
         return spawn(spec, plan, cgroup, extraFds, observer, start, undo, null);
     }
 
-    private Container spawn(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int[] extraFds,
-            LaunchObserver observer, long start, Undo undo, int[] inherited) {
+    private Container spawn(
+            ContainerSpec spec,
+            LaunchPlan plan,
+            ContainerCgroup cgroup,
+            int[] extraFds,
+            LaunchObserver observer,
+            long start,
+            Undo undo,
+            int[] inherited) {
         plan = planEdit.apply(plan);
         observer.planned(plan);
         // the helper's copies of these are all it needs: ours close once it has them
@@ -338,8 +390,10 @@ public final class Launcher {
         Stdio[] modes = {spec.stdin(), spec.stdout(), spec.stderr()};
         for (int i = 0; i < 3; i++) {
             switch (modes[i]) {
-                case INHERIT -> stdio[i] = inherited == null ? HelperSpawner.StdioSource.INHERIT
-                        : HelperSpawner.StdioSource.of(inherited[i]);
+                case INHERIT ->
+                    stdio[i] = inherited == null
+                            ? HelperSpawner.StdioSource.INHERIT
+                            : HelperSpawner.StdioSource.of(inherited[i]);
                 case DISCARD -> stdio[i] = HelperSpawner.StdioSource.DEV_NULL;
                 case PIPE -> {
                     int[] pipe = host.pipe();
@@ -367,13 +421,24 @@ public final class Launcher {
     }
 
     private static CgroupPlacement placement(ContainerCgroup cgroup) {
-        return new CgroupPlacement(cgroup.procsFiles().stream().map(Path::toString).toList(),
-                cgroup.mounts().stream().map(m -> new CgroupPlacement.Filesystem(m.subdirectory(), m.fstype(), m.options())).toList());
+        return new CgroupPlacement(
+                cgroup.procsFiles().stream().map(Path::toString).toList(),
+                cgroup.mounts().stream()
+                        .map(m -> new CgroupPlacement.Filesystem(m.subdirectory(), m.fstype(), m.options()))
+                        .toList());
     }
 
     /** Reads the helper's report, reaps it, and either hands out the container or throws for the caller to clean up. */
-    private Container await(ContainerSpec spec, LaunchPlan plan, ContainerCgroup cgroup, int helperPid,
-            int statusFd, Undo.Step closeStatus, int[] parentEnds, long start, Undo undo) {
+    private Container await(
+            ContainerSpec spec,
+            LaunchPlan plan,
+            ContainerCgroup cgroup,
+            int helperPid,
+            int statusFd,
+            Undo.Step closeStatus,
+            int[] parentEnds,
+            long start,
+            Undo undo) {
         Host.BoundedRead read;
         try {
             // EOF once the helper has exited and the container has exec'd (the descriptor is close-on-exec).
@@ -391,10 +456,12 @@ public final class Launcher {
             if (containerPid > 0) {
                 killAndReap(containerPid);
             }
-            throw new BarcoException(read.data().length > MAX_REPORT_BYTES
-                    ? "barco's native helper reported more than " + MAX_REPORT_BYTES + " bytes (" + ExitStatus.fromWaitStatus(helperStatus) + ")"
-                    : "the container's setup did not finish within " + Durations.format(setupDeadline) + " (" + report.describe()
-                            + "; a process in the container may have stopped it): killed");
+            throw new BarcoException(
+                    read.data().length > MAX_REPORT_BYTES
+                            ? "barco's native helper reported more than " + MAX_REPORT_BYTES + " bytes ("
+                                    + ExitStatus.fromWaitStatus(helperStatus) + ")"
+                            : "the container's setup did not finish within " + Durations.format(setupDeadline) + " ("
+                                    + report.describe() + "; a process in the container may have stopped it): killed");
         }
         int helperStatus = reap(helperPid);
         StatusRecord error = report.error();
@@ -403,13 +470,15 @@ public final class Launcher {
                 killAndReap(containerPid);
             }
             throw new BarcoException("barco's native helper sent a report that is not its own ("
-                    + (report.problem() != null ? report.problem() : "pid " + report.pid() + " is no child of this JVM") + "): nothing was signalled");
+                    + (report.problem() != null ? report.problem() : "pid " + report.pid() + " is no child of this JVM")
+                    + "): nothing was signalled");
         }
         if (error == null && (containerPid == 0 || helperStatus != 0)) {
             if (containerPid > 0) {
                 killAndReap(containerPid);
             }
-            throw new BarcoException("barco's native helper failed without a report (" + ExitStatus.fromWaitStatus(helperStatus) + ")");
+            throw new BarcoException(
+                    "barco's native helper failed without a report (" + ExitStatus.fromWaitStatus(helperStatus) + ")");
         }
         if (error != null) {
             if (containerPid > 0) {
@@ -427,26 +496,34 @@ public final class Launcher {
         int pid = containerPid;
         boolean tookForeground = plan.indexOf(Op.FOREGROUND) >= 0;
         cgroup.started();
-        CompletableFuture<Container.Ending> exit = CompletableFuture.supplyAsync(() -> {
-            int waitStatus = reap(pid);
-            Duration wallTime = Duration.ofNanos(host.nanoTime() - start);
-            if (tookForeground) {
-                host.takeForegroundBack(); // before anyone waiting for the container runs on
-            }
-            // Read what it used before removing its groups; whatever it left running dies with them.
-            ResourceUsage usage = cgroup.usage(wallTime);
-            RuntimeException cleanup = null;
-            try {
-                cgroup.close();
-            } catch (RuntimeException e) {
-                cleanup = e;
-            }
-            return new Container.Ending(ExitStatus.fromWaitStatus(waitStatus), usage, cleanup);
-        }, waiters);
-        Container container = new Container(host, timers, pid, pidfd,
+        CompletableFuture<Container.Ending> exit = CompletableFuture.supplyAsync(
+                () -> {
+                    int waitStatus = reap(pid);
+                    Duration wallTime = Duration.ofNanos(host.nanoTime() - start);
+                    if (tookForeground) {
+                        host.takeForegroundBack(); // before anyone waiting for the container runs on
+                    }
+                    // Read what it used before removing its groups; whatever it left running dies with them.
+                    ResourceUsage usage = cgroup.usage(wallTime);
+                    RuntimeException cleanup = null;
+                    try {
+                        cgroup.close();
+                    } catch (RuntimeException e) {
+                        cleanup = e;
+                    }
+                    return new Container.Ending(ExitStatus.fromWaitStatus(waitStatus), usage, cleanup);
+                },
+                waiters);
+        Container container = new Container(
+                host,
+                timers,
+                pid,
+                pidfd,
                 parentEnds[0] >= 0 ? host.output(parentEnds[0]) : null,
                 parentEnds[1] >= 0 ? host.input(parentEnds[1]) : null,
-                parentEnds[2] >= 0 ? host.input(parentEnds[2]) : null, exit, start);
+                parentEnds[2] >= 0 ? host.input(parentEnds[2]) : null,
+                exit,
+                start);
         // the handle owns our ends of the pipes now, and the exit owns the groups: the launch must not undo them
         undo.keep();
         live.add(container);
@@ -465,7 +542,8 @@ public final class Launcher {
         if (error.step() < 0 || error.step() >= plan.steps().size()) {
             // not a step of the plan: the helper's own setup, reading the plan, or a plan without EXEC
             String helper = "barco's native helper";
-            return new LaunchException(helper, error.errno(), error.failed(helper) + ": " + Errno.describe(error.errno()));
+            return new LaunchException(
+                    helper, error.errno(), error.failed(helper) + ": " + Errno.describe(error.errno()));
         }
         String step = plan.step(error.step()).description();
         if (plan.step(error.step()).op() == Op.EXEC) {
@@ -479,24 +557,42 @@ public final class Launcher {
         }
         Op op = plan.step(error.step()).op();
         if (op == Op.CHDIR && (error.errno() == Errno.ENOENT || error.errno() == Errno.ENOTDIR)) {
-            return new LaunchException(step, error.errno(), "working directory " + spec.workdir() + (error.errno() == Errno.ENOENT
-                    ? " does not exist in the container: create it in the rootfs, or give another"
-                    : " is not a directory in the container: give a directory"), Setting.WORKDIR);
+            return new LaunchException(
+                    step,
+                    error.errno(),
+                    "working directory " + spec.workdir()
+                            + (error.errno() == Errno.ENOENT
+                                    ? " does not exist in the container: create it in the rootfs, or give another"
+                                    : " is not a directory in the container: give a directory"),
+                    Setting.WORKDIR);
         }
         if ((op == Op.MKDIR || op == Op.MKFILE) && (error.errno() == Errno.EROFS || error.errno() == Errno.EACCES)) {
             // a mount point the spec asked for: name the setting whose mount it is, for its front end's flag
             Setting setting = spec.mounts().stream()
-                    .filter(m -> step.startsWith("create mount point " + m.target() + " ") || step.equals("create mount point " + m.target()))
-                    .map(m -> m.kind() == io.barco.spec.Mount.Kind.TMPFS ? Setting.TMPFS : Setting.BINDS).findFirst().orElse(null);
-            return new LaunchException(step, error.errno(), step + ": " + Errno.describe(error.errno())
-                    + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)", setting);
+                    .filter(m -> step.startsWith("create mount point " + m.target() + " ")
+                            || step.equals("create mount point " + m.target()))
+                    .map(m -> m.kind() == io.barco.spec.Mount.Kind.TMPFS ? Setting.TMPFS : Setting.BINDS)
+                    .findFirst()
+                    .orElse(null);
+            return new LaunchException(
+                    step,
+                    error.errno(),
+                    step + ": " + Errno.describe(error.errno())
+                            + " (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs)",
+                    setting);
         }
-        if (spec.rootMode() == RootMode.OVERLAY && (op == Op.IDMAP_TREE
-                || (op == Op.MOUNT && "overlay".equals(plan.step(error.step()).text(2))))) {
+        if (spec.rootMode() == RootMode.OVERLAY
+                && (op == Op.IDMAP_TREE
+                        || (op == Op.MOUNT
+                                && "overlay".equals(plan.step(error.step()).text(2))))) {
             // the planner refuses filesystems known to lack idmapped mounts; the kernel has the last word
-            return new LaunchException(step, error.errno(), error.failed(step) + ": " + Errno.describe(error.errno())
-                    + " (the kernel refused " + spec.rootfs() + " as an overlay's lower layer, which a writable root needs;"
-                    + " its log (dmesg) says why: use a rootfs on ext4, xfs, btrfs or tmpfs, or a read-only root)");
+            return new LaunchException(
+                    step,
+                    error.errno(),
+                    error.failed(step) + ": " + Errno.describe(error.errno())
+                            + " (the kernel refused " + spec.rootfs()
+                            + " as an overlay's lower layer, which a writable root needs;"
+                            + " its log (dmesg) says why: use a rootfs on ext4, xfs, btrfs or tmpfs, or a read-only root)");
         }
         return new LaunchException(step, error.errno(), error.failed(step) + ": " + Errno.describe(error.errno()));
     }
@@ -541,7 +637,12 @@ public final class Launcher {
         CompletableFuture<CapturedOutput> out = drain(container.stdout().orElse(null), limits, "stdout");
         CompletableFuture<CapturedOutput> err = drain(container.stderr().orElse(null), limits, "stderr");
         ExitStatus status = container.waitFor();
-        return new ContainerResult(status, out.join(), err.join(), container.wallTime(), container.timedOut(),
+        return new ContainerResult(
+                status,
+                out.join(),
+                err.join(),
+                container.wallTime(),
+                container.timedOut(),
                 container.usage().orElseThrow());
     }
 

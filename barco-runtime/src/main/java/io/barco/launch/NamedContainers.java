@@ -35,11 +35,9 @@ public final class NamedContainers {
     private static final long MAX_ENTRY_BYTES = 1 << 20;
 
     /** What a name records. */
-    public record Entry(String name, int pid, String startTime, Map<String, Path> cgroups, List<String> options) {
-    }
+    public record Entry(String name, int pid, String startTime, Map<String, Path> cgroups, List<String> options) {}
 
-    private NamedContainers() {
-    }
+    private NamedContainers() {}
 
     static Path directory() {
         String state = System.getenv("BARCO_STATE_DIR");
@@ -62,12 +60,17 @@ public final class NamedContainers {
         Properties p = new Properties();
         p.setProperty("pid", Integer.toString(container.pid()));
         p.setProperty("start", LauncherIdentity.startTime(container.pid()));
-        container.cgroupDirectories().forEach((controller, path) -> p.setProperty("cgroup." + controller, path.toString()));
+        container
+                .cgroupDirectories()
+                .forEach((controller, path) -> p.setProperty("cgroup." + controller, path.toString()));
         for (int i = 0; i < options.size(); i++) {
             p.setProperty("option." + i, options.get(i));
         }
         try {
-            Path temp = Files.createTempFile(dir, "." + name, ".part",
+            Path temp = Files.createTempFile(
+                    dir,
+                    "." + name,
+                    ".part",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -105,7 +108,8 @@ public final class NamedContainers {
             throw new BarcoException("cannot read the record of container " + name + ": " + e.getMessage(), e);
         }
         if (entry == null || !alive(entry)) {
-            throw new BarcoException("no running container named " + name + " (start one with barco --name " + name + " ...)");
+            throw new BarcoException(
+                    "no running container named " + name + " (start one with barco --name " + name + " ...)");
         }
         return entry;
     }
@@ -146,7 +150,8 @@ public final class NamedContainers {
 
     private static void check(String name) {
         if (!NAME.matcher(name).matches()) {
-            throw new BarcoException("invalid container name '" + name + "': use up to 64 letters, digits, '.', '_' and '-'");
+            throw new BarcoException(
+                    "invalid container name '" + name + "': use up to 64 letters, digits, '.', '_' and '-'");
         }
     }
 
@@ -154,14 +159,20 @@ public final class NamedContainers {
     private static Path secureDirectory() {
         Path dir = directory();
         try {
-            Files.createDirectories(dir.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    dir.getParent(),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
-            PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!attributes.isDirectory() || attributes.permissions().contains(PosixFilePermission.GROUP_WRITE)
+            PosixFileAttributes attributes =
+                    Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isDirectory()
+                    || attributes.permissions().contains(PosixFilePermission.GROUP_WRITE)
                     || attributes.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-                throw new BarcoException(dir + " is not a directory only its owner may write to: refusing to keep names there");
+                throw new BarcoException(
+                        dir + " is not a directory only its owner may write to: refusing to keep names there");
             }
         } catch (IOException e) {
             throw new BarcoException("cannot create " + dir + ": " + e.getMessage(), e);

@@ -23,8 +23,7 @@ final class NativeHelper {
     private static final String RESOURCE = "native/linux-x86-64/barco-helper";
     private static volatile Path path;
 
-    private NativeHelper() {
-    }
+    private NativeHelper() {}
 
     static Path path() {
         Path p = path;
@@ -74,13 +73,16 @@ final class NativeHelper {
         }
         String hash;
         try {
-            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+            hash = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
         Path dir = io.barco.sys.UserCache.directory("helper");
         Path target = dir.resolve("barco-helper-" + hash);
-        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.isExecutable(target)
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+                && Files.isExecutable(target)
                 && Arrays.equals(Files.readAllBytes(target), bytes)) {
             return target;
         }
@@ -94,5 +96,4 @@ final class NativeHelper {
         }
         return target;
     }
-
 }

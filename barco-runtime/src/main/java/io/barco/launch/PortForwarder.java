@@ -36,17 +36,19 @@ final class PortForwarder implements AutoCloseable {
 
         NamespaceSockets(Host host, int pidfd, String what) {
             CompletableFuture<Void> joined = new CompletableFuture<>();
-            thread = new Thread(() -> {
-                try {
-                    host.setns(pidfd, CLONE_NEWNET);
-                } catch (LastErrorException e) {
-                    joined.completeExceptionally(new BarcoException("setns into the network of " + what + ": "
-                            + Errno.describe(e.getErrorCode())));
-                    return;
-                }
-                joined.complete(null);
-                serve();
-            }, "barco-netns-" + THREADS.incrementAndGet());
+            thread = new Thread(
+                    () -> {
+                        try {
+                            host.setns(pidfd, CLONE_NEWNET);
+                        } catch (LastErrorException e) {
+                            joined.completeExceptionally(new BarcoException(
+                                    "setns into the network of " + what + ": " + Errno.describe(e.getErrorCode())));
+                            return;
+                        }
+                        joined.complete(null);
+                        serve();
+                    },
+                    "barco-netns-" + THREADS.incrementAndGet());
             thread.setDaemon(true);
             thread.start();
             joined.join();
@@ -106,7 +108,8 @@ final class PortForwarder implements AutoCloseable {
         try {
             server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         } catch (IOException e) {
-            throw new BarcoException("cannot listen on the host's loopback for port " + containerPort + ": " + e.getMessage(), e);
+            throw new BarcoException(
+                    "cannot listen on the host's loopback for port " + containerPort + ": " + e.getMessage(), e);
         }
         hostPort = ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
         Thread acceptor = new Thread(this::accept, "barco-port-" + containerPort);

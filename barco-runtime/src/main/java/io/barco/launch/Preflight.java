@@ -64,7 +64,8 @@ public final class Preflight {
         }
         String lacking = lackingCapabilities();
         if (lacking != null) {
-            return "barco runs as root but without " + lacking + " (a Docker or Kubernetes container without --privileged drops them):"
+            return "barco runs as root but without " + lacking
+                    + " (a Docker or Kubernetes container without --privileged drops them):"
                     + " run it with --privileged, or on the host, or in the Vagrant VM";
         }
         Path maxUserNs = host.proc().resolve("sys/user/max_user_namespaces");
@@ -88,7 +89,9 @@ public final class Preflight {
                 if (line.startsWith("CapEff:")) {
                     long effective = Long.parseUnsignedLong(line.substring(7).trim(), 16);
                     List<String> lacking = NEEDED_CAPABILITIES.entrySet().stream()
-                            .filter(e -> (effective & (1L << e.getValue())) == 0).map(java.util.Map.Entry::getKey).toList();
+                            .filter(e -> (effective & (1L << e.getValue())) == 0)
+                            .map(java.util.Map.Entry::getKey)
+                            .toList();
                     return lacking.isEmpty() ? null : String.join(", ", lacking);
                 }
             }
@@ -114,21 +117,28 @@ public final class Preflight {
     static void checkPaths(ContainerSpec spec) {
         Path rootfs = spec.rootfs();
         if (!Files.exists(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " does not exist: give an existing directory", Setting.ROOTFS);
+            throw new InvalidSpecException(
+                    "rootfs " + rootfs + " does not exist: give an existing directory", Setting.ROOTFS);
         }
         if (!Files.isDirectory(rootfs)) {
-            throw new InvalidSpecException("rootfs " + rootfs + " is not a directory: give a directory", Setting.ROOTFS);
+            throw new InvalidSpecException(
+                    "rootfs " + rootfs + " is not a directory: give a directory", Setting.ROOTFS);
         }
         List<String> missing = LaunchPlanner.ROOTFS_MOUNT_POINTS.stream()
-                .filter(p -> !Files.isDirectory(rootfs.resolve(p.substring(1)))).toList();
+                .filter(p -> !Files.isDirectory(rootfs.resolve(p.substring(1))))
+                .toList();
         if (!missing.isEmpty()) {
-            throw new InvalidSpecException("rootfs " + rootfs + " lacks the director" + (missing.size() == 1 ? "y " : "ies ")
-                    + String.join(", ", missing) + ", where the container mounts filesystems of its own: create "
-                    + (missing.size() == 1 ? "it" : "them") + " in the rootfs", Setting.ROOTFS);
+            throw new InvalidSpecException(
+                    "rootfs " + rootfs + " lacks the director" + (missing.size() == 1 ? "y " : "ies ")
+                            + String.join(", ", missing)
+                            + ", where the container mounts filesystems of its own: create "
+                            + (missing.size() == 1 ? "it" : "them") + " in the rootfs",
+                    Setting.ROOTFS);
         }
         for (Mount mount : spec.mounts()) {
             if (mount.kind() == Mount.Kind.BIND && !Files.exists(mount.source())) {
-                throw new InvalidSpecException("bind source " + mount.source() + " does not exist: create it or bind another", Setting.BINDS);
+                throw new InvalidSpecException(
+                        "bind source " + mount.source() + " does not exist: create it or bind another", Setting.BINDS);
             }
         }
     }

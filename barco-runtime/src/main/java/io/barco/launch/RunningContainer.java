@@ -40,13 +40,15 @@ public final class RunningContainer implements AutoCloseable {
     private final Set<Container> running = ConcurrentHashMap.newKeySet();
     /** Execs hold it shared while they use init's pidfd; close takes it whole. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final java.util.Map<Integer, PortForwarder> forwarders = new java.util.HashMap<>();
     private PortForwarder.NamespaceSockets sockets;
     private final boolean owned;
     private boolean pidfdReleased;
     private final String execPrefix;
-    private final java.util.concurrent.atomic.AtomicReference<Launcher.Ahead> ahead = new java.util.concurrent.atomic.AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicReference<Launcher.Ahead> ahead =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicBoolean preparing = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean closed;
 
@@ -54,7 +56,13 @@ public final class RunningContainer implements AutoCloseable {
      * {@code owned}: started by this JVM, closing kills it; else another's (a named container of the
      * CLI, whose init's pidfd the caller opened and checked), and closing ends this handle's commands only.
      */
-    RunningContainer(Launcher launcher, ContainerSpec spec, Container init, ContainerCgroup cgroup, byte[] seccomp, boolean owned) {
+    RunningContainer(
+            Launcher launcher,
+            ContainerSpec spec,
+            Container init,
+            ContainerCgroup cgroup,
+            byte[] seccomp,
+            boolean owned) {
         this.launcher = launcher;
         this.spec = spec;
         this.init = init;
@@ -108,13 +116,17 @@ public final class RunningContainer implements AutoCloseable {
                 throw new BarcoException("cannot run " + exec + ": the container (pid " + init.pid() + ") "
                         + (closed ? "was closed" : "has ended: " + init.onExit().getNow(null)));
             }
-            boolean usual = execSpec.stdin() == Stdio.DISCARD && execSpec.stdout() == Stdio.PIPE
+            boolean usual = execSpec.stdin() == Stdio.DISCARD
+                    && execSpec.stdout() == Stdio.PIPE
                     && execSpec.stderr() == Stdio.PIPE;
             Launcher.Ahead prepared = usual ? ahead.getAndSet(null) : null;
-            ContainerCgroup group = prepared != null ? prepared.group() : cgroup.createChild(execPrefix + execCount.incrementAndGet());
+            ContainerCgroup group =
+                    prepared != null ? prepared.group() : cgroup.createChild(execPrefix + execCount.incrementAndGet());
             Container process;
             try {
-                process = prepared != null ? launcher.exec(execSpec, prepared, seccomp) : launcher.exec(execSpec, init, seccomp, group);
+                process = prepared != null
+                        ? launcher.exec(execSpec, prepared, seccomp)
+                        : launcher.exec(execSpec, init, seccomp, group);
             } catch (RuntimeException | Error e) {
                 group.close();
                 throw e;
@@ -181,8 +193,8 @@ public final class RunningContainer implements AutoCloseable {
         lifecycle.readLock().lock();
         try {
             if (closed || !init.isAlive()) {
-                throw new BarcoException("cannot forward port " + containerPort + ": the container (pid " + init.pid() + ") "
-                        + (closed ? "was closed" : "has ended"));
+                throw new BarcoException("cannot forward port " + containerPort + ": the container (pid " + init.pid()
+                        + ") " + (closed ? "was closed" : "has ended"));
             }
             synchronized (forwarders) {
                 PortForwarder forwarder = forwarders.get(containerPort);
@@ -212,7 +224,8 @@ public final class RunningContainer implements AutoCloseable {
             byte[] bytes;
             try {
                 // the kernel writes these, not the container; still read as data, capped
-                bytes = io.barco.sys.UntrustedFiles.read(java.nio.file.Path.of("/proc/" + init.pid() + "/net/" + table), 16 << 20);
+                bytes = io.barco.sys.UntrustedFiles.read(
+                        java.nio.file.Path.of("/proc/" + init.pid() + "/net/" + table), 16 << 20);
             } catch (java.io.IOException e) {
                 continue; // no IPv6, or the container ended
             }
@@ -233,11 +246,16 @@ public final class RunningContainer implements AutoCloseable {
      * ids and privileges, so it can go nowhere the container could not write itself. No link on the
      * host side is followed.
      */
-    public void copyInto(java.nio.file.Path hostFile, String containerPath) throws java.io.IOException, InterruptedException {
-        Container writer = start(ExecSpec.builder("sh").args("-c", "cat > \"$1\"", "sh", containerPath)
-                .stdin(Stdio.PIPE).timeout(COPY_TIMEOUT).build());
+    public void copyInto(java.nio.file.Path hostFile, String containerPath)
+            throws java.io.IOException, InterruptedException {
+        Container writer = start(ExecSpec.builder("sh")
+                .args("-c", "cat > \"$1\"", "sh", containerPath)
+                .stdin(Stdio.PIPE)
+                .timeout(COPY_TIMEOUT)
+                .build());
         try (writer) {
-            java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err = drain(writer.stderr().orElseThrow());
+            java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err =
+                    drain(writer.stderr().orElseThrow());
             writer.stdout().orElseThrow().close();
             java.io.IOException writeFailure = null;
             try (java.io.OutputStream in = writer.stdin().orElseThrow()) {
@@ -249,8 +267,11 @@ public final class RunningContainer implements AutoCloseable {
             }
             ExitStatus status = writer.waitFor();
             if (!status.succeeded()) {
-                throw new java.io.IOException("cannot write " + containerPath + " in the container (" + status
-                        + (writer.timedOut() ? ", timed out" : "") + "): " + err.join().text().strip(), writeFailure);
+                throw new java.io.IOException(
+                        "cannot write " + containerPath + " in the container (" + status
+                                + (writer.timedOut() ? ", timed out" : "") + "): "
+                                + err.join().text().strip(),
+                        writeFailure);
             }
             if (writeFailure != null) {
                 throw writeFailure;
@@ -268,20 +289,28 @@ public final class RunningContainer implements AutoCloseable {
     public long copyOut(String containerPath, java.nio.file.Path hostFile, long maxBytes)
             throws java.io.IOException, InterruptedException {
         // Created first: a file or link already there fails here, before anything is ours to remove.
-        java.io.OutputStream out = java.nio.file.Files.newOutputStream(hostFile, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        java.io.OutputStream out = java.nio.file.Files.newOutputStream(
+                hostFile,
+                java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
         long total = 0;
         boolean done = false;
-        try (out; Container reader = start(ExecSpec.builder("cat").args("--", containerPath).timeout(COPY_TIMEOUT).build())) {
-            java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err = drain(reader.stderr().orElseThrow());
+        try (out;
+                Container reader = start(ExecSpec.builder("cat")
+                        .args("--", containerPath)
+                        .timeout(COPY_TIMEOUT)
+                        .build())) {
+            java.util.concurrent.CompletableFuture<io.barco.output.CapturedOutput> err =
+                    drain(reader.stderr().orElseThrow());
             try (java.io.InputStream in = reader.stdout().orElseThrow()) {
                 byte[] buffer = new byte[65536];
-                for (int n; (n = in.read(buffer)) > 0;) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
                     total += n;
                     if (total > maxBytes) {
                         reader.kill();
-                        throw new io.barco.sys.UntrustedFiles.RefusedFileException(containerPath + " in the container is more than the "
-                                + maxBytes + " bytes allowed");
+                        throw new io.barco.sys.UntrustedFiles.RefusedFileException(
+                                containerPath + " in the container is more than the " + maxBytes + " bytes allowed");
                     }
                     out.write(buffer, 0, n);
                 }
@@ -289,7 +318,8 @@ public final class RunningContainer implements AutoCloseable {
             ExitStatus status = reader.waitFor();
             if (!status.succeeded()) {
                 throw new java.io.IOException("cannot read " + containerPath + " in the container (" + status
-                        + (reader.timedOut() ? ", timed out" : "") + "): " + err.join().text().strip());
+                        + (reader.timedOut() ? ", timed out" : "") + "): "
+                        + err.join().text().strip());
             }
             done = true;
             return total;

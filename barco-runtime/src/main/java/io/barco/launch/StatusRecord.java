@@ -28,12 +28,18 @@ public record StatusRecord(int kind, int step, int errno, int value, String call
         while (end < offset + SIZE && bytes[end] != 0) {
             end++;
         }
-        return new StatusRecord(kind, step, errno, value, new String(bytes, start, end - start, StandardCharsets.UTF_8));
+        return new StatusRecord(
+                kind, step, errno, value, new String(bytes, start, end - start, StandardCharsets.UTF_8));
     }
 
     /** The record as the helper writes it: what a test double of the helper reports. */
     public byte[] encode() {
-        ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.nativeOrder()).putInt(kind).putInt(step).putInt(errno).putInt(value);
+        ByteBuffer b = ByteBuffer.allocate(SIZE)
+                .order(ByteOrder.nativeOrder())
+                .putInt(kind)
+                .putInt(step)
+                .putInt(errno)
+                .putInt(value);
         byte[] text = call.getBytes(StandardCharsets.UTF_8);
         b.put(text, 0, Math.min(text.length, CALL_SIZE - 1)); // the rest stays NUL
         return b.array();

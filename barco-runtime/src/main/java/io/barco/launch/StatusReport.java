@@ -20,7 +20,9 @@ record StatusReport(int pid, StatusRecord error, String problem) {
         } else if (bytes.length / StatusRecord.SIZE > MAX_RECORDS) {
             problem = bytes.length / StatusRecord.SIZE + " records, more than " + MAX_RECORDS;
         }
-        for (int off = 0; off + StatusRecord.SIZE <= bytes.length && off < MAX_RECORDS * StatusRecord.SIZE; off += StatusRecord.SIZE) {
+        for (int off = 0;
+                off + StatusRecord.SIZE <= bytes.length && off < MAX_RECORDS * StatusRecord.SIZE;
+                off += StatusRecord.SIZE) {
             StatusRecord record = StatusRecord.decode(bytes, off);
             if (record.kind() == StatusRecord.PID) {
                 if (++pids > 1 && problem == null) {
@@ -43,6 +45,8 @@ record StatusReport(int pid, StatusRecord error, String problem) {
 
     /** How far the setup got, for a message. */
     String describe() {
-        return pid > 0 ? "the container's first process " + pid + " had not exec'd" : "the helper had not started the container's process";
+        return pid > 0
+                ? "the container's first process " + pid + " had not exec'd"
+                : "the helper had not started the container's process";
     }
 }

@@ -18,8 +18,7 @@ import java.nio.file.Path;
  * its own to drift. The round trip through the helper's --echo-plan mode checks the layout.
  */
 public final class WireHeader {
-    private WireHeader() {
-    }
+    private WireHeader() {}
 
     /** Writes the header to {@code args[0]}. */
     public static void main(String[] args) throws IOException {
@@ -33,60 +32,111 @@ public final class WireHeader {
 
     /** The launch service's records ({@link ServiceWire}), which barco-client.c speaks. */
     private static void service(StringBuilder h) {
-        h.append("/*\n * The launch service (io.barco.service.ServiceWire), over a Unix stream socket, native byte order.\n")
-                .append(" * Client: struct barco_request with its descriptors 0, 1, 2 (SCM_RIGHTS), then `length` bytes: the\n")
-                .append(" * working directory, argc arguments and envc environment entries, each NUL-terminated; then any\n")
-                .append(" * number of BARCO_MSG_KILL messages. Service: one BARCO_MSG_EXIT (value: the exit status), then\n")
+        h.append(
+                        "/*\n * The launch service (io.barco.service.ServiceWire), over a Unix stream socket, native byte order.\n")
+                .append(
+                        " * Client: struct barco_request with its descriptors 0, 1, 2 (SCM_RIGHTS), then `length` bytes: the\n")
+                .append(
+                        " * working directory, argc arguments and envc environment entries, each NUL-terminated; then any\n")
+                .append(
+                        " * number of BARCO_MSG_KILL messages. Service: one BARCO_MSG_EXIT (value: the exit status), then\n")
                 .append(" * `length` bytes of a line for the client's stderr.\n */\n")
                 .append(String.format("#define BARCO_SERVICE_MAGIC 0x%08xu\n", ServiceWire.MAGIC))
-                .append("#define BARCO_SERVICE_MAX_ARGS ").append(ServiceWire.MAX_ARGS).append('\n')
-                .append("#define BARCO_SERVICE_MAX_ENV ").append(ServiceWire.MAX_ENV).append('\n')
-                .append("#define BARCO_SERVICE_MAX_LENGTH ").append(ServiceWire.MAX_LENGTH).append('\n')
-                .append("#define BARCO_SERVICE_MAX_STRING ").append(ServiceWire.MAX_STRING).append('\n')
-                .append("#define BARCO_SERVICE_MAX_MESSAGE ").append(ServiceWire.MAX_MESSAGE).append('\n')
-                .append("#define BARCO_SERVICE_FDS ").append(ServiceWire.FDS).append('\n')
-                .append("#define BARCO_SERVICE_FAILED ").append(ServiceWire.EXIT_BARCO_FAILED).append("\n\n")
-                .append("enum barco_message_kind {\n    BARCO_MSG_KILL = ").append(ServiceWire.KILL)
-                .append(",\n    BARCO_MSG_EXIT = ").append(ServiceWire.EXIT).append(",\n};\n\n")
-                .append("struct barco_request {\n    uint32_t magic;\n    uint32_t argc;\n    uint32_t envc;\n    uint32_t length;\n};\n")
-                .append("_Static_assert(sizeof(struct barco_request) == ").append(ServiceWire.REQUEST_SIZE)
+                .append("#define BARCO_SERVICE_MAX_ARGS ")
+                .append(ServiceWire.MAX_ARGS)
+                .append('\n')
+                .append("#define BARCO_SERVICE_MAX_ENV ")
+                .append(ServiceWire.MAX_ENV)
+                .append('\n')
+                .append("#define BARCO_SERVICE_MAX_LENGTH ")
+                .append(ServiceWire.MAX_LENGTH)
+                .append('\n')
+                .append("#define BARCO_SERVICE_MAX_STRING ")
+                .append(ServiceWire.MAX_STRING)
+                .append('\n')
+                .append("#define BARCO_SERVICE_MAX_MESSAGE ")
+                .append(ServiceWire.MAX_MESSAGE)
+                .append('\n')
+                .append("#define BARCO_SERVICE_FDS ")
+                .append(ServiceWire.FDS)
+                .append('\n')
+                .append("#define BARCO_SERVICE_FAILED ")
+                .append(ServiceWire.EXIT_BARCO_FAILED)
+                .append("\n\n")
+                .append("enum barco_message_kind {\n    BARCO_MSG_KILL = ")
+                .append(ServiceWire.KILL)
+                .append(",\n    BARCO_MSG_EXIT = ")
+                .append(ServiceWire.EXIT)
+                .append(",\n};\n\n")
+                .append(
+                        "struct barco_request {\n    uint32_t magic;\n    uint32_t argc;\n    uint32_t envc;\n    uint32_t length;\n};\n")
+                .append("_Static_assert(sizeof(struct barco_request) == ")
+                .append(ServiceWire.REQUEST_SIZE)
                 .append(", \"struct barco_request is ServiceWire.REQUEST_SIZE bytes\");\n\n")
-                .append("struct barco_message {\n    uint32_t magic;\n    uint32_t kind;\n    int32_t value;\n    uint32_t length;\n};\n")
-                .append("_Static_assert(sizeof(struct barco_message) == ").append(ServiceWire.MESSAGE_SIZE)
+                .append(
+                        "struct barco_message {\n    uint32_t magic;\n    uint32_t kind;\n    int32_t value;\n    uint32_t length;\n};\n")
+                .append("_Static_assert(sizeof(struct barco_message) == ")
+                .append(ServiceWire.MESSAGE_SIZE)
                 .append(", \"struct barco_message is ServiceWire.MESSAGE_SIZE bytes\");\n\n");
     }
 
     static String text() {
         StringBuilder h = new StringBuilder();
-        h.append("/* Generated by io.barco.launch.WireHeader from the Java side of the wire contract: do not edit. */\n")
+        h.append(
+                        "/* Generated by io.barco.launch.WireHeader from the Java side of the wire contract: do not edit. */\n")
                 .append("#ifndef BARCO_WIRE_H\n#define BARCO_WIRE_H\n\n#include <stdint.h>\n\n")
-                .append("/*\n * The plan on BARCO_PLAN_FD, native byte order: magic (u32), step count (u32), then per step\n")
-                .append(" * its code (u32), a and b (u64), and BARCO_STEP_STRINGS strings, each a u32 length counting\n")
+                .append(
+                        "/*\n * The plan on BARCO_PLAN_FD, native byte order: magic (u32), step count (u32), then per step\n")
+                .append(
+                        " * its code (u32), a and b (u64), and BARCO_STEP_STRINGS strings, each a u32 length counting\n")
                 .append(" * the NUL that ends it, then its bytes; length 0 is an absent string.\n */\n")
                 .append(String.format("#define BARCO_PLAN_MAGIC 0x%08xu\n", PlanEncoder.MAGIC))
-                .append("#define BARCO_STEP_STRINGS ").append(Step.MAX_STRINGS).append('\n')
-                .append("#define BARCO_PLAN_FD ").append(HelperSpawner.PLAN_FD).append('\n')
-                .append("#define BARCO_STATUS_FD ").append(HelperSpawner.STATUS_FD).append("\n\n");
+                .append("#define BARCO_STEP_STRINGS ")
+                .append(Step.MAX_STRINGS)
+                .append('\n')
+                .append("#define BARCO_PLAN_FD ")
+                .append(HelperSpawner.PLAN_FD)
+                .append('\n')
+                .append("#define BARCO_STATUS_FD ")
+                .append(HelperSpawner.STATUS_FD)
+                .append("\n\n");
 
         h.append("enum barco_op {\n");
         for (Op op : Op.values()) {
-            h.append("    OP_").append(op.name()).append(" = ").append(op.code()).append(",\n");
+            h.append("    OP_")
+                    .append(op.name())
+                    .append(" = ")
+                    .append(op.code())
+                    .append(",\n");
         }
         h.append("};\n\n/* The op's name as Java spells it, or NULL for a code Java does not define. */\n")
                 .append("static inline const char *barco_op_name(uint32_t code) {\n    switch (code) {\n");
         for (Op op : Op.values()) {
-            h.append("    case OP_").append(op.name()).append(": return \"").append(op.name()).append("\";\n");
+            h.append("    case OP_")
+                    .append(op.name())
+                    .append(": return \"")
+                    .append(op.name())
+                    .append("\";\n");
         }
         h.append("    default: return NULL;\n    }\n}\n\n");
 
         h.append("/* The records on BARCO_STATUS_FD: one write(2) each, never more than PIPE_BUF. */\n")
                 .append("enum barco_status_kind {\n")
-                .append("    STATUS_PID = ").append(StatusRecord.PID).append(",\n")
-                .append("    STATUS_ERROR = ").append(StatusRecord.ERROR).append(",\n};\n\n")
-                .append("#define BARCO_STATUS_CALL_SIZE ").append(StatusRecord.CALL_SIZE).append("\n\n")
-                .append("struct barco_status {\n    int32_t kind;\n    int32_t step;\n    int32_t err;\n    int32_t value;\n")
-                .append("    char call[BARCO_STATUS_CALL_SIZE]; /* the failed call of a step that makes several, or \"\" */\n};\n")
-                .append("_Static_assert(sizeof(struct barco_status) == ").append(StatusRecord.SIZE)
+                .append("    STATUS_PID = ")
+                .append(StatusRecord.PID)
+                .append(",\n")
+                .append("    STATUS_ERROR = ")
+                .append(StatusRecord.ERROR)
+                .append(",\n};\n\n")
+                .append("#define BARCO_STATUS_CALL_SIZE ")
+                .append(StatusRecord.CALL_SIZE)
+                .append("\n\n")
+                .append(
+                        "struct barco_status {\n    int32_t kind;\n    int32_t step;\n    int32_t err;\n    int32_t value;\n")
+                .append(
+                        "    char call[BARCO_STATUS_CALL_SIZE]; /* the failed call of a step that makes several, or \"\" */\n};\n")
+                .append("_Static_assert(sizeof(struct barco_status) == ")
+                .append(StatusRecord.SIZE)
                 .append(", \"struct barco_status is StatusRecord.SIZE bytes\");\n\n");
         service(h);
         h.append("#endif\n");

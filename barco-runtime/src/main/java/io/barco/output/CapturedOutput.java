@@ -84,11 +84,13 @@ public final class CapturedOutput {
     public String text() {
         if (!truncated()) {
             byte[] all = bytes();
-            return new String(all, 0, complete ? all.length : Utf8.completeLength(all, all.length), StandardCharsets.UTF_8);
+            return new String(
+                    all, 0, complete ? all.length : Utf8.completeLength(all, all.length), StandardCharsets.UTF_8);
         }
         int skip = Utf8.continuationPrefix(tail, tail.length);
         int tailEnd = complete ? tail.length : Utf8.completeLength(tail, tail.length);
-        return new String(head, 0, Utf8.completeLength(head, head.length), StandardCharsets.UTF_8) + marker()
+        return new String(head, 0, Utf8.completeLength(head, head.length), StandardCharsets.UTF_8)
+                + marker()
                 + new String(tail, skip, Math.max(0, tailEnd - skip), StandardCharsets.UTF_8);
     }
 

@@ -2,8 +2,7 @@ package io.barco.output;
 
 /** Where UTF-8 characters start and end in bytes cut at arbitrary places. */
 final class Utf8 {
-    private Utf8() {
-    }
+    private Utf8() {}
 
     /** The length of {@code bytes[0..len)} without an incomplete character at its end. */
     static int completeLength(byte[] bytes, int len) {

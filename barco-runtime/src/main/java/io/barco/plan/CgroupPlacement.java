@@ -10,8 +10,7 @@ public record CgroupPlacement(List<String> procsFiles, List<Filesystem> filesyst
     public static final CgroupPlacement NONE = new CgroupPlacement(List.of(), List.of());
 
     /** A cgroup filesystem: {@code cgroup2} at /sys/fs/cgroup, or a v1 hierarchy in a subdirectory of it. */
-    public record Filesystem(String subdirectory, String fstype, String options) {
-    }
+    public record Filesystem(String subdirectory, String fstype, String options) {}
 
     public CgroupPlacement {
         procsFiles = List.copyOf(procsFiles);

@@ -35,8 +35,7 @@ public interface HostFacts {
     boolean inForegroundOfTerminal();
 
     /** A mount of the launcher's mount namespace: where, and its filesystem's type. */
-    record MountPoint(String path, String fstype) {
-    }
+    record MountPoint(String path, String fstype) {}
 
     /**
      * The mounts of the launcher's mount namespace, in /proc/self/mountinfo's order (a mount before
@@ -65,7 +64,9 @@ public interface HostFacts {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < field.length(); i++) {
             char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+            if (c == '\\'
+                    && i + 3 < field.length()
+                    && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
                 out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
                 i += 3;
             } else {
@@ -96,7 +97,8 @@ public interface HostFacts {
                 int last = capLastCap;
                 if (last < 0) {
                     try {
-                        last = Integer.parseInt(on.read(on.proc().resolve("sys/kernel/cap_last_cap")).trim());
+                        last = Integer.parseInt(on.read(on.proc().resolve("sys/kernel/cap_last_cap"))
+                                .trim());
                     } catch (IOException | NumberFormatException e) {
                         last = 40;
                     }
@@ -118,7 +120,8 @@ public interface HostFacts {
             @Override
             public Owner owner(Path path) {
                 try {
-                    return new Owner(((Number) Files.getAttribute(path, "unix:uid")).longValue(),
+                    return new Owner(
+                            ((Number) Files.getAttribute(path, "unix:uid")).longValue(),
                             ((Number) Files.getAttribute(path, "unix:gid")).longValue());
                 } catch (IOException | RuntimeException e) {
                     return Owner.ROOT;

@@ -37,10 +37,20 @@ public final class LaunchPlanner {
     /** Characters overlayfs's lowerdir= cannot carry unescaped: a submount there is bound read-only instead. */
     private static final Pattern OVERLAY_UNSAFE = Pattern.compile("[,:\\\\=\\s]");
 
-    static final long MS_RDONLY = 1, MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_BIND = 0x1000,
-            MS_REC = 0x4000, MS_PRIVATE = 1 << 18, MS_REMOUNT = 32;
-    static final long CLONE_NEWNS = 0x00020000, CLONE_NEWCGROUP = 0x02000000, CLONE_NEWUTS = 0x04000000,
-            CLONE_NEWIPC = 0x08000000, CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000,
+    static final long MS_RDONLY = 1,
+            MS_NOSUID = 2,
+            MS_NODEV = 4,
+            MS_NOEXEC = 8,
+            MS_BIND = 0x1000,
+            MS_REC = 0x4000,
+            MS_PRIVATE = 1 << 18,
+            MS_REMOUNT = 32;
+    static final long CLONE_NEWNS = 0x00020000,
+            CLONE_NEWCGROUP = 0x02000000,
+            CLONE_NEWUTS = 0x04000000,
+            CLONE_NEWIPC = 0x08000000,
+            CLONE_NEWUSER = 0x10000000,
+            CLONE_NEWPID = 0x20000000,
             CLONE_NEWNET = 0x40000000;
     static final long MOUNT_ATTR_RDONLY = 1;
 
@@ -48,18 +58,30 @@ public final class LaunchPlanner {
     public static final List<String> ROOTFS_MOUNT_POINTS = List.of("/proc", "/sys", "/dev", "/tmp", "/run");
 
     /** The OCI runtime spec's default masked paths. */
-    static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
-            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-            "/sys/firmware", "/sys/devices/virtual/powercap");
+    static final List<String> MASKED_PATHS = List.of(
+            "/proc/acpi",
+            "/proc/asound",
+            "/proc/kcore",
+            "/proc/keys",
+            "/proc/latency_stats",
+            "/proc/timer_list",
+            "/proc/timer_stats",
+            "/proc/sched_debug",
+            "/proc/scsi",
+            "/sys/firmware",
+            "/sys/devices/virtual/powercap");
     /** The OCI runtime spec's default read-only paths. */
-    static final List<String> READ_ONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-            "/proc/sysrq-trigger");
+    static final List<String> READ_ONLY_PATHS =
+            List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
-    private record Device(String name, int major, int minor) {
-    }
+    private record Device(String name, int major, int minor) {}
 
-    private static final List<Device> DEVICES = List.of(new Device("null", 1, 3), new Device("zero", 1, 5),
-            new Device("full", 1, 7), new Device("random", 1, 8), new Device("urandom", 1, 9),
+    private static final List<Device> DEVICES = List.of(
+            new Device("null", 1, 3),
+            new Device("zero", 1, 5),
+            new Device("full", 1, 7),
+            new Device("random", 1, 8),
+            new Device("urandom", 1, 9),
             new Device("tty", 5, 0));
     private static final Device NULL_DEVICE = DEVICES.get(0);
 
@@ -85,7 +107,8 @@ public final class LaunchPlanner {
      * process stays barco's init (reaps orphans, forwards signals, dies with the launching JVM)
      * instead of running the spec's command; commands run in it with {@link #planExec}.
      */
-    public static LaunchPlan planInit(ContainerSpec spec, HostFacts host, byte[] seccompProgram, CgroupPlacement cgroups) {
+    public static LaunchPlan planInit(
+            ContainerSpec spec, HostFacts host, byte[] seccompProgram, CgroupPlacement cgroups) {
         return new LaunchPlanner(host).build(spec, seccompProgram, cgroups, true);
     }
 
@@ -99,8 +122,8 @@ public final class LaunchPlanner {
      *
      * @param procsFiles cgroup.procs files of the groups the command runs in
      */
-    public static LaunchPlan planExec(ContainerSpec spec, HostFacts host, byte[] seccompProgram, List<String> procsFiles,
-            int joinFd) {
+    public static LaunchPlan planExec(
+            ContainerSpec spec, HostFacts host, byte[] seccompProgram, List<String> procsFiles, int joinFd) {
         return new LaunchPlanner(host).buildExec(spec, seccompProgram, procsFiles, joinFd);
     }
 
@@ -125,7 +148,12 @@ public final class LaunchPlanner {
         }
         // With the host's network the container has no network namespace of its own to join, and the
         // joined user namespace holds no capability over the host's.
-        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP
+        long flags = CLONE_NEWUSER
+                | CLONE_NEWNS
+                | CLONE_NEWPID
+                | CLONE_NEWIPC
+                | CLONE_NEWUTS
+                | CLONE_NEWCGROUP
                 | (spec.network() == NetworkMode.NONE ? CLONE_NEWNET : 0);
         add(Op.SETNS, joinFd, flags, "setns(the container's pidfd, " + describeNamespaces(flags) + ")");
         add(Op.CLONE, 0, 0, "clone() into the container's PID namespace");
@@ -147,7 +175,8 @@ public final class LaunchPlanner {
         List<Submount> submounts = overlay ? rootSubmounts(spec.rootfs()) : List.of();
         // Under an overlay each mount is a lower layer of its own (overlayfs does not cross mount points),
         // taken without its submounts; otherwise the rootfs comes with them.
-        int rootTree = overlay ? openTree(spec.rootfs().toString(), true, false, "rootfs " + spec.rootfs() + ", without its submounts")
+        int rootTree = overlay
+                ? openTree(spec.rootfs().toString(), true, false, "rootfs " + spec.rootfs() + ", without its submounts")
                 : openTree(spec.rootfs().toString(), spec.readOnlyRoot(), true, "rootfs " + spec.rootfs());
         List<Integer> subTrees = new ArrayList<>();
         for (Submount sub : submounts) {
@@ -155,27 +184,46 @@ public final class LaunchPlanner {
         }
         List<Integer> bindTrees = new ArrayList<>();
         for (Mount mount : spec.mounts()) {
-            bindTrees.add(mount.kind() == Mount.Kind.BIND
-                    ? openTree(mount.source().toString(), mount.readOnly(), "bind source " + mount.source()) : -1);
+            bindTrees.add(
+                    mount.kind() == Mount.Kind.BIND
+                            ? openTree(mount.source().toString(), mount.readOnly(), "bind source " + mount.source())
+                            : -1);
         }
         int sysTree = spec.network() == NetworkMode.HOST ? openTree("/sys", true, "/sys") : -1;
 
         // The cgroup namespace comes later: its root is fixed when it is created, and the process must
         // be in its own cgroups by then.
-        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+        long flags = CLONE_NEWUSER
+                | CLONE_NEWNS
+                | CLONE_NEWPID
+                | CLONE_NEWIPC
+                | CLONE_NEWUTS
                 | (spec.network() == NetworkMode.NONE ? CLONE_NEWNET : 0);
         add(Op.CLONE, flags, 0, "clone(" + describeNamespaces(flags) + ")");
-        add(Op.WRITE_PROC, 0, 0, "write uid_map '" + spec.uidMapping().mapLine().trim() + "'",
-                "uid_map", spec.uidMapping().mapLine());
-        add(Op.WRITE_PROC, 0, 0, "write gid_map '" + spec.gidMapping().mapLine().trim() + "'",
-                "gid_map", spec.gidMapping().mapLine());
+        add(
+                Op.WRITE_PROC,
+                0,
+                0,
+                "write uid_map '" + spec.uidMapping().mapLine().trim() + "'",
+                "uid_map",
+                spec.uidMapping().mapLine());
+        add(
+                Op.WRITE_PROC,
+                0,
+                0,
+                "write gid_map '" + spec.gidMapping().mapLine().trim() + "'",
+                "gid_map",
+                spec.gidMapping().mapLine());
         if (overlay) {
             // The container's ids as the layers' owners: what host root owns belongs to container root,
             // which overlayfs needs to copy a file up (it keeps the owner, and only mapped ids can be set).
             idmapAsContainer(spec, rootTree, "rootfs " + spec.rootfs());
             for (int i = 0; i < submounts.size(); i++) {
                 if (submounts.get(i).overlaid()) {
-                    idmapAsContainer(spec, subTrees.get(i), "submount " + submounts.get(i).hostPath());
+                    idmapAsContainer(
+                            spec,
+                            subTrees.get(i),
+                            "submount " + submounts.get(i).hostPath());
                 }
             }
         }
@@ -187,10 +235,14 @@ public final class LaunchPlanner {
                 long hostUid = spec.hostUid();
                 long hostGid = spec.hostGid();
                 HostFacts.Owner owner = host.owner(mount.source());
-                add(Op.IDMAP_TREE, bindTrees.get(i), (hostUid << 32) | hostGid,
-                        "idmap bind source " + mount.source() + " (owner " + owner.uid() + ") for the container's user (host uid "
-                                + hostUid + ")",
-                        ownerMap(owner.uid(), hostUid, spec.uidMapping()), ownerMap(owner.gid(), hostGid, spec.gidMapping()));
+                add(
+                        Op.IDMAP_TREE,
+                        bindTrees.get(i),
+                        (hostUid << 32) | hostGid,
+                        "idmap bind source " + mount.source() + " (owner " + owner.uid()
+                                + ") for the container's user (host uid " + hostUid + ")",
+                        ownerMap(owner.uid(), hostUid, spec.uidMapping()),
+                        ownerMap(owner.gid(), hostGid, spec.gidMapping()));
             }
         }
         for (String procs : cgroups.procsFiles()) {
@@ -203,8 +255,15 @@ public final class LaunchPlanner {
         add(Op.SET_IDS, 0, 0, "become root of the user namespace");
         add(Op.UNSHARE, CLONE_NEWCGROUP, 0, "unshare(CLONE_NEWCGROUP)");
         add(Op.MOUNT, MS_REC | MS_PRIVATE, 0, "make the mount namespace private", null, "/");
-        add(Op.MOUNT, MS_NOSUID | MS_NODEV, 0, "mount the staging tmpfs on " + STAGING,
-                "tmpfs", STAGING, "tmpfs", "mode=0700");
+        add(
+                Op.MOUNT,
+                MS_NOSUID | MS_NODEV,
+                0,
+                "mount the staging tmpfs on " + STAGING,
+                "tmpfs",
+                STAGING,
+                "tmpfs",
+                "mode=0700");
         add(Op.MKDIR, 0755, 0, "mkdir " + NEW_ROOT, NEW_ROOT);
         if (overlay) {
             planOverlayRoot(spec, rootTree, submounts, subTrees);
@@ -233,7 +292,8 @@ public final class LaunchPlanner {
         mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 
         // Its own name resolves, as programs asking for the local host expect (Java's getLocalHost does).
-        String hosts = "127.0.0.1\tlocalhost " + spec.hostname() + "\n::1\tlocalhost ip6-localhost " + spec.hostname() + "\n";
+        String hosts =
+                "127.0.0.1\tlocalhost " + spec.hostname() + "\n::1\tlocalhost ip6-localhost " + spec.hostname() + "\n";
         if (!overlay) {
             add(Op.WRITE_FILE, 0644, 0, "write /etc/hosts", STAGING + "/hosts", hosts);
             add(Op.BIND_IF_EXISTS, 0, 0, "bind /etc/hosts", STAGING + "/hosts", inRoot("/etc/hosts"));
@@ -245,13 +305,19 @@ public final class LaunchPlanner {
                 makeMountPoint(mount.target(), host.isDirectory(mount.source()));
                 add(Op.ATTACH_TREE, bindTrees.get(i), 0, "bind " + mount, inRoot(mount.target()));
             } else if (mount.kind() == Mount.Kind.OVERLAY) {
-                // the lower layer is what is mounted on the target now; user.* xattrs, as a user namespace may set only those
+                // the lower layer is what is mounted on the target now; user.* xattrs, as a user namespace may set only
+                // those
                 String upper = inRoot(mount.upperParent() + "/upper");
                 String work = inRoot(mount.upperParent() + "/work");
                 add(Op.MKDIR, 0755, 0, "mkdir the overlay's upper layer " + mount.upperParent() + "/upper", upper);
                 add(Op.MKDIR, 0755, 0, "mkdir the overlay's work directory " + mount.upperParent() + "/work", work);
-                mount("overlay", mount.target(), "overlay", MS_NOSUID | MS_NODEV,
-                        "lowerdir=" + inRoot(mount.target()) + ",upperdir=" + upper + ",workdir=" + work + ",userxattr");
+                mount(
+                        "overlay",
+                        mount.target(),
+                        "overlay",
+                        MS_NOSUID | MS_NODEV,
+                        "lowerdir=" + inRoot(mount.target()) + ",upperdir=" + upper + ",workdir=" + work
+                                + ",userxattr");
             } else {
                 makeMountPoint(mount.target(), true);
                 mount("tmpfs", mount.target(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
@@ -297,17 +363,30 @@ public final class LaunchPlanner {
         add(Op.NO_NEW_PRIVS, 0, 0, "prctl(PR_SET_NO_NEW_PRIVS)");
         add(Op.CLOSE_FDS, 0, 0, "close inherited file descriptors");
         if (seccompProgram != null) {
-            add(Op.SECCOMP, 0, 0, "load the seccomp filter (" + seccompProgram.length / 8 + " instructions)",
+            add(
+                    Op.SECCOMP,
+                    0,
+                    0,
+                    "load the seccomp filter (" + seccompProgram.length / 8 + " instructions)",
                     seccompProgram);
         }
         if (init) {
             add(Op.INIT, 0, 0, "run as the container's init");
             return;
         }
-        List<String> envp = spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<String> envp = spec.env().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .toList();
         String path = spec.env().getOrDefault("PATH", ContainerSpec.DEFAULT_PATH);
-        add(Op.EXEC, spec.argv().size(), envp.size(), "execve(" + spec.command() + ")",
-                utf8(spec.command()), packed(spec.argv()), packed(envp), utf8(path));
+        add(
+                Op.EXEC,
+                spec.argv().size(),
+                envp.size(),
+                "execve(" + spec.command() + ")",
+                utf8(spec.command()),
+                packed(spec.argv()),
+                packed(envp),
+                utf8(path));
     }
 
     /**
@@ -352,20 +431,30 @@ public final class LaunchPlanner {
             // The container shares our terminal; bound on /dev/console it has a name there, and tty(1) finds it.
             host.stdinTerminal().ifPresent(terminal -> {
                 add(Op.MKFILE, 0600, 0, "create /dev/console", inRoot("/dev/console"));
-                add(Op.BIND_DEVICE, 0, terminal.rdev(), "bind the terminal " + terminal.path() + " on /dev/console",
-                        terminal.path().toString(), inRoot("/dev/console"));
+                add(
+                        Op.BIND_DEVICE,
+                        0,
+                        terminal.rdev(),
+                        "bind the terminal " + terminal.path() + " on /dev/console",
+                        terminal.path().toString(),
+                        inRoot("/dev/console"));
             });
         }
         add(Op.MKDIR, 0755, 0, "mkdir /dev/pts", inRoot("/dev/pts"));
-        String ptsOptions = "newinstance,ptmxmode=0666,mode=0620" + (spec.gidMapping().containsInside(5) ? ",gid=5" : "");
+        String ptsOptions =
+                "newinstance,ptmxmode=0666,mode=0620" + (spec.gidMapping().containsInside(5) ? ",gid=5" : "");
         mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOptions);
         add(Op.SYMLINK, 0, 0, "symlink /dev/ptmx", "pts/ptmx", inRoot("/dev/ptmx"));
         add(Op.MKDIR, 01777, 0, "mkdir /dev/shm", inRoot("/dev/shm"));
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
         add(Op.MKDIR, 0755, 0, "mkdir /dev/mqueue", inRoot("/dev/mqueue"));
         mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
-        for (String[] link : new String[][] {{"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"},
-                {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}}) {
+        for (String[] link : new String[][] {
+            {"/proc/self/fd", "fd"},
+            {"/proc/self/fd/0", "stdin"},
+            {"/proc/self/fd/1", "stdout"},
+            {"/proc/self/fd/2", "stderr"}
+        }) {
             add(Op.SYMLINK, 0, 0, "symlink /dev/" + link[1], link[0], inRoot("/dev/" + link[1]));
         }
     }
@@ -393,14 +482,17 @@ public final class LaunchPlanner {
     }
 
     private int openTree(String path, boolean readOnly, boolean recursive, String what) {
-        add(Op.OPEN_TREE, recursive ? 1 : 0, readOnly ? MOUNT_ATTR_RDONLY : 0,
-                "open_tree(" + what + (readOnly ? ", read-only)" : ")"), path);
+        add(
+                Op.OPEN_TREE,
+                recursive ? 1 : 0,
+                readOnly ? MOUNT_ATTR_RDONLY : 0,
+                "open_tree(" + what + (readOnly ? ", read-only)" : ")"),
+                path);
         return trees++;
     }
 
     /** A mount below the rootfs, as a writable root shows it: its own overlay, or a read-only bind. */
-    record Submount(String path, String hostPath, String fstype, boolean overlaid) {
-    }
+    record Submount(String path, String hostPath, String fstype, boolean overlaid) {}
 
     /**
      * The host's mounts below {@code rootfs} that a writable root shows, parents first: each of its
@@ -426,15 +518,28 @@ public final class LaunchPlanner {
             }
         }
         if (rootType != null && !Mount.idmappable(rootType, host.kernelRelease())) {
-            throw new InvalidSpecException("a writable root is an overlay on the rootfs " + rootfs + ", whose filesystem ("
-                    + rootType + ") has no idmapped mounts, which the overlay needs to let container root change the files "
-                    + "the host's root owns: use a rootfs on " + String.join(", ", Mount.IDMAPPABLE_FILESYSTEMS.stream().sorted().toList()) + " (tmpfs from Linux 6.3)"
-                    + ", or a read-only root", Setting.WRITABLE_ROOT);
+            throw new InvalidSpecException(
+                    "a writable root is an overlay on the rootfs " + rootfs + ", whose filesystem ("
+                            + rootType
+                            + ") has no idmapped mounts, which the overlay needs to let container root change the files "
+                            + "the host's root owns: use a rootfs on "
+                            + String.join(
+                                    ", ",
+                                    Mount.IDMAPPABLE_FILESYSTEMS.stream()
+                                            .sorted()
+                                            .toList()) + " (tmpfs from Linux 6.3)"
+                            + ", or a read-only root",
+                    Setting.WRITABLE_ROOT);
         }
         return below.entrySet().stream()
-                .map(e -> new Submount(e.getKey(), e.getValue().path(), e.getValue().fstype(),
-                        Mount.idmappable(e.getValue().fstype(), host.kernelRelease()) && !OVERLAY_UNSAFE.matcher(e.getKey()).find()))
-                .sorted(Comparator.comparingLong(s -> s.path().chars().filter(c -> c == '/').count()))
+                .map(e -> new Submount(
+                        e.getKey(),
+                        e.getValue().path(),
+                        e.getValue().fstype(),
+                        Mount.idmappable(e.getValue().fstype(), host.kernelRelease())
+                                && !OVERLAY_UNSAFE.matcher(e.getKey()).find()))
+                .sorted(Comparator.comparingLong(
+                        s -> s.path().chars().filter(c -> c == '/').count()))
                 .toList();
     }
 
@@ -451,14 +556,22 @@ public final class LaunchPlanner {
         if (fstype == null || Mount.idmappable(fstype, host.kernelRelease())) {
             return true;
         }
-        boolean overlaid = spec.mounts().stream().skip(index + 1L)
+        boolean overlaid = spec.mounts().stream()
+                .skip(index + 1L)
                 .anyMatch(m -> m.kind() == Mount.Kind.OVERLAY && m.target().equals(bind.target()));
         if (overlaid || !bind.readOnly()) {
-            throw new InvalidSpecException("bind source " + bind.source() + " is on " + fstype + ", which has no idmapped mounts, so "
-                    + (overlaid ? "an overlay on it cannot copy up the files the host's root owns"
-                            : "the container's root cannot write the files the host's root owns")
-                    + ": bind it read-only or plain rw, or use a directory on "
-                    + String.join(", ", Mount.IDMAPPABLE_FILESYSTEMS.stream().sorted().toList()), Setting.BINDS);
+            throw new InvalidSpecException(
+                    "bind source " + bind.source() + " is on " + fstype + ", which has no idmapped mounts, so "
+                            + (overlaid
+                                    ? "an overlay on it cannot copy up the files the host's root owns"
+                                    : "the container's root cannot write the files the host's root owns")
+                            + ": bind it read-only or plain rw, or use a directory on "
+                            + String.join(
+                                    ", ",
+                                    Mount.IDMAPPABLE_FILESYSTEMS.stream()
+                                            .sorted()
+                                            .toList()),
+                    Setting.BINDS);
         }
         return false;
     }
@@ -489,13 +602,20 @@ public final class LaunchPlanner {
             return "0 " + user + " 1\n";
         }
         long ownersHostId = mapping.outside() + owner - mapping.inside();
-        return ownersHostId == user ? owner + " " + user + " 1\n" : "0 " + user + " 1\n" + owner + " " + ownersHostId + " 1\n";
+        return ownersHostId == user
+                ? owner + " " + user + " 1\n"
+                : "0 " + user + " 1\n" + owner + " " + ownersHostId + " 1\n";
     }
 
     /** Idmaps a tree so that its files belong to whom the container's user namespace maps their owners to. */
     private void idmapAsContainer(ContainerSpec spec, int tree, String what) {
-        add(Op.IDMAP_TREE, tree, 0, "idmap " + what + " with the container's id mapping",
-                spec.uidMapping().mapLine(), spec.gidMapping().mapLine());
+        add(
+                Op.IDMAP_TREE,
+                tree,
+                0,
+                "idmap " + what + " with the container's id mapping",
+                spec.uidMapping().mapLine(),
+                spec.gidMapping().mapLine());
     }
 
     /**
@@ -508,20 +628,38 @@ public final class LaunchPlanner {
         add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " read-only on " + LOWER, LOWER);
         for (int i = 0; i < submounts.size(); i++) {
             Submount sub = submounts.get(i);
-            add(Op.ATTACH_TREE, subTrees.get(i), 0, "mount the rootfs's " + sub.path() + " read-only on " + LOWER + sub.path(),
+            add(
+                    Op.ATTACH_TREE,
+                    subTrees.get(i),
+                    0,
+                    "mount the rootfs's " + sub.path() + " read-only on " + LOWER + sub.path(),
                     LOWER + sub.path());
         }
         add(Op.MKDIR, 0700, 0, "mkdir " + LAYERS, LAYERS);
-        add(Op.MOUNT, MS_NOSUID | MS_NODEV, 0, "mount the writable root's tmpfs (size " + Size.format(spec.rootOverlaySize()) + ") on " + LAYERS,
-                "tmpfs", LAYERS, "tmpfs", "size=" + spec.rootOverlaySize() + ",mode=0700");
+        add(
+                Op.MOUNT,
+                MS_NOSUID | MS_NODEV,
+                0,
+                "mount the writable root's tmpfs (size " + Size.format(spec.rootOverlaySize()) + ") on " + LAYERS,
+                "tmpfs",
+                LAYERS,
+                "tmpfs",
+                "size=" + spec.rootOverlaySize() + ",mode=0700");
         overlayLayer(0, LOWER, NEW_ROOT, "/");
         int layer = 1;
         for (Submount sub : submounts) {
             if (sub.overlaid()) {
                 overlayLayer(layer++, LOWER + sub.path(), inRoot(sub.path()), sub.path());
             } else {
-                add(Op.MOUNT, MS_BIND | MS_REC, 0, "bind the rootfs's " + sub.path() + " (" + sub.fstype()
-                        + ", no idmapped mounts) read-only", LOWER + sub.path(), inRoot(sub.path()), null, null);
+                add(
+                        Op.MOUNT,
+                        MS_BIND | MS_REC,
+                        0,
+                        "bind the rootfs's " + sub.path() + " (" + sub.fstype() + ", no idmapped mounts) read-only",
+                        LOWER + sub.path(),
+                        inRoot(sub.path()),
+                        null,
+                        null);
             }
         }
     }
@@ -532,8 +670,15 @@ public final class LaunchPlanner {
         add(Op.MKDIR, 0755, 0, "mkdir " + dir + "/upper", dir + "/upper");
         add(Op.MKDIR, 0700, 0, "mkdir " + dir + "/work", dir + "/work");
         // user.* xattrs, as a user namespace may set only those
-        add(Op.MOUNT, 0, 0, "mount overlay on " + what + " (lower layer " + lower + ", upper " + dir + "/upper)",
-                "overlay", target, "overlay", "lowerdir=" + lower + ",upperdir=" + dir + "/upper,workdir=" + dir + "/work,userxattr");
+        add(
+                Op.MOUNT,
+                0,
+                0,
+                "mount overlay on " + what + " (lower layer " + lower + ", upper " + dir + "/upper)",
+                "overlay",
+                target,
+                "overlay",
+                "lowerdir=" + lower + ",upperdir=" + dir + "/upper,workdir=" + dir + "/work,userxattr");
     }
 
     private void mount(String source, String target, String fstype, long flags, String data) {
@@ -572,7 +717,10 @@ public final class LaunchPlanner {
     /** glibc's makedev. */
     static long makedev(Device device) {
         long major = device.major(), minor = device.minor();
-        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+        return ((major & 0xfffff000L) << 32)
+                | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12)
+                | (minor & 0xffL);
     }
 
     static String describeNamespaces(long flags) {

@@ -11,8 +11,7 @@ public final class PlanEncoder {
     /** The plan's first four bytes, "BRC1" in little-endian order. */
     public static final int MAGIC = 0x31435242;
 
-    private PlanEncoder() {
-    }
+    private PlanEncoder() {}
 
     public static byte[] encode(LaunchPlan plan) {
         int size = 8;

@@ -7,7 +7,13 @@ package io.barco.seccomp;
 public record ArgCondition(int arg, Compare compare, long value, long mask) {
     /** libseccomp's {@code enum scmp_compare}, in its numbering. */
     public enum Compare {
-        NE(1), LT(2), LE(3), EQ(4), GE(5), GT(6), MASKED_EQ(7);
+        NE(1),
+        LT(2),
+        LE(3),
+        EQ(4),
+        GE(5),
+        GT(6),
+        MASKED_EQ(7);
 
         final int code;
 

@@ -24,10 +24,18 @@ public final class SeccompCompiler {
      * a rule must not silently vanish because the library is older than the kernel.
      */
     private static final Map<String, Integer> X86_64_FALLBACK = Map.ofEntries(
-            Map.entry("io_uring_setup", 425), Map.entry("io_uring_enter", 426), Map.entry("io_uring_register", 427),
-            Map.entry("open_tree", 428), Map.entry("move_mount", 429), Map.entry("fsopen", 430),
-            Map.entry("fsconfig", 431), Map.entry("fsmount", 432), Map.entry("fspick", 433),
-            Map.entry("clone3", 435), Map.entry("mount_setattr", 442), Map.entry("quotactl_fd", 443),
+            Map.entry("io_uring_setup", 425),
+            Map.entry("io_uring_enter", 426),
+            Map.entry("io_uring_register", 427),
+            Map.entry("open_tree", 428),
+            Map.entry("move_mount", 429),
+            Map.entry("fsopen", 430),
+            Map.entry("fsconfig", 431),
+            Map.entry("fsmount", 432),
+            Map.entry("fspick", 433),
+            Map.entry("clone3", 435),
+            Map.entry("mount_setattr", 442),
+            Map.entry("quotactl_fd", 443),
             Map.entry("fchmodat2", 452));
 
     private static volatile LibSeccomp library;
@@ -80,7 +88,8 @@ public final class SeccompCompiler {
                 args.setLong(base + 16, c.compare() == ArgCondition.Compare.MASKED_EQ ? c.value() : 0);
             }
         }
-        check(seccomp.seccomp_rule_add_array(ctx, LibSeccomp.errnoAction(rule.errno()), number, count, args),
+        check(
+                seccomp.seccomp_rule_add_array(ctx, LibSeccomp.errnoAction(rule.errno()), number, count, args),
                 "seccomp rule for " + rule.syscall());
     }
 
@@ -93,7 +102,8 @@ public final class SeccompCompiler {
         if (fallback != null) {
             return fallback;
         }
-        throw new BarcoException("unknown system call '" + name + "' in the seccomp profile: check its spelling", Setting.SECCOMP_DENY);
+        throw new BarcoException(
+                "unknown system call '" + name + "' in the seccomp profile: check its spelling", Setting.SECCOMP_DENY);
     }
 
     private static void check(int rc, String what) {
@@ -111,7 +121,8 @@ public final class SeccompCompiler {
                     try {
                         lib = Native.load("libseccomp.so.2", LibSeccomp.class);
                     } catch (UnsatisfiedLinkError e) {
-                        throw new BarcoException("libseccomp.so.2 not found: install libseccomp2 (apt-get install libseccomp2)", e);
+                        throw new BarcoException(
+                                "libseccomp.so.2 not found: install libseccomp2 (apt-get install libseccomp2)", e);
                     }
                     library = lib;
                 }

@@ -19,16 +19,49 @@ public record SeccompProfile(List<SeccompRule> rules) {
     /** System calls the default profile refuses outright. */
     static final List<String> DENIED = List.of(
             // the seed's rules
-            "keyctl", "add_key", "request_key", "ptrace", "mbind", "migrate_pages", "move_pages",
-            "set_mempolicy", "userfaultfd", "perf_event_open",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "ptrace",
+            "mbind",
+            "migrate_pages",
+            "move_pages",
+            "set_mempolicy",
+            "userfaultfd",
+            "perf_event_open",
             // the kernel surface Docker's default profile also refuses
-            "open_by_handle_at", "name_to_handle_at", "kexec_load", "kexec_file_load", "init_module",
-            "finit_module", "delete_module", "bpf", "iopl", "ioperm", "swapon", "swapoff", "reboot", "acct",
-            "quotactl", "quotactl_fd", "io_uring_setup", "io_uring_enter", "io_uring_register",
+            "open_by_handle_at",
+            "name_to_handle_at",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "bpf",
+            "iopl",
+            "ioperm",
+            "swapon",
+            "swapoff",
+            "reboot",
+            "acct",
+            "quotactl",
+            "quotactl_fd",
+            "io_uring_setup",
+            "io_uring_enter",
+            "io_uring_register",
             // reaching into another process, which Docker allows only with CAP_SYS_PTRACE
-            "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
+            "process_vm_readv",
+            "process_vm_writev",
+            "pidfd_getfd",
+            "kcmp",
             // the new mount API: a detached tree's read-only flag is not locked against container root
-            "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr");
+            "open_tree",
+            "move_mount",
+            "fsopen",
+            "fsconfig",
+            "fsmount",
+            "fspick",
+            "mount_setattr");
 
     public SeccompProfile {
         rules = List.copyOf(rules);
@@ -84,7 +117,8 @@ public record SeccompProfile(List<SeccompRule> rules) {
     /** Drop every rule about these calls. */
     public SeccompProfile without(String... syscalls) {
         Set<String> names = Set.of(syscalls);
-        return new SeccompProfile(rules.stream().filter(r -> !names.contains(r.syscall())).toList());
+        return new SeccompProfile(
+                rules.stream().filter(r -> !names.contains(r.syscall())).toList());
     }
 
     public boolean isEmpty() {

@@ -107,19 +107,21 @@ public final class LaunchService {
 
     /** Accepts connections until the listening socket fails (it is closed, or the JVM exits). */
     public void serve() {
-        for (;;) {
+        for (; ; ) {
             int fd = UnixSockets.accept(listening);
             if (!slots.tryAcquire()) {
                 refuse(fd, "the service has " + MAX_CLIENTS + " clients already");
                 continue;
             }
-            Thread thread = new Thread(() -> {
-                try {
-                    connection(fd);
-                } finally {
-                    slots.release();
-                }
-            }, "barco-service-" + fd);
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            connection(fd);
+                        } finally {
+                            slots.release();
+                        }
+                    },
+                    "barco-service-" + fd);
             thread.setDaemon(true);
             thread.start();
         }
@@ -206,7 +208,7 @@ public final class LaunchService {
     private static void watch(int fd, Session session) {
         byte[] message = new byte[ServiceWire.MESSAGE_SIZE];
         try {
-            for (;;) {
+            for (; ; ) {
                 int done = 0;
                 while (done < message.length) {
                     byte[] rest = new byte[message.length - done];

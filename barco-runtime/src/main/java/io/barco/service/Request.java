@@ -31,8 +31,7 @@ public record Request(String cwd, List<String> argv, Map<String, String> env) {
     }
 
     /** The header's counts and length, checked against the caps before the payload is read. */
-    public record Header(int argc, int envc, int length) {
-    }
+    public record Header(int argc, int envc, int length) {}
 
     public static Header header(byte[] bytes) {
         if (bytes.length != ServiceWire.REQUEST_SIZE) {
@@ -60,11 +59,14 @@ public record Request(String cwd, List<String> argv, Map<String, String> env) {
     /** The request of {@code header} from its payload: exactly 1 + argc + envc NUL-terminated strings. */
     public static Request decode(Header header, byte[] payload) {
         if (payload.length != header.length()) {
-            throw new Refused("the request's payload is " + payload.length + " bytes, its header says " + header.length());
+            throw new Refused(
+                    "the request's payload is " + payload.length + " bytes, its header says " + header.length());
         }
         int wanted = 1 + header.argc() + header.envc();
         List<String> strings = new ArrayList<>(wanted);
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         int start = 0;
         for (int i = 0; i < payload.length; i++) {
@@ -75,7 +77,8 @@ public record Request(String cwd, List<String> argv, Map<String, String> env) {
                 throw new Refused("the request has bytes after its " + wanted + " strings");
             }
             if (i - start > ServiceWire.MAX_STRING) {
-                throw new Refused("string " + strings.size() + " of the request is longer than " + ServiceWire.MAX_STRING + " bytes");
+                throw new Refused("string " + strings.size() + " of the request is longer than "
+                        + ServiceWire.MAX_STRING + " bytes");
             }
             try {
                 CharBuffer text = utf8.decode(ByteBuffer.wrap(payload, start, i - start));
@@ -86,8 +89,8 @@ public record Request(String cwd, List<String> argv, Map<String, String> env) {
             start = i + 1;
         }
         if (strings.size() != wanted || start != payload.length) {
-            throw new Refused("the request has " + strings.size() + " complete strings" + (start != payload.length ? " and an unterminated one" : "")
-                    + ", its header says " + wanted);
+            throw new Refused("the request has " + strings.size() + " complete strings"
+                    + (start != payload.length ? " and an unterminated one" : "") + ", its header says " + wanted);
         }
         String cwd = strings.get(0);
         if (!cwd.startsWith("/")) {

@@ -36,11 +36,9 @@ public final class RequestReader {
     };
 
     /** A request and the client's stdin, stdout and stderr, which the caller now owns. */
-    public record Incoming(Request request, int[] stdio) {
-    }
+    public record Incoming(Request request, int[] stdio) {}
 
-    private RequestReader() {
-    }
+    private RequestReader() {}
 
     public static Incoming read(Channel channel, int fd) {
         UnixSockets.Received first = channel.receive(fd, ServiceWire.REQUEST_SIZE, ServiceWire.FDS);
@@ -50,8 +48,9 @@ public final class RequestReader {
                 throw new Request.Refused("the client closed the connection before its request");
             }
             if (first.truncated() || fds.length != ServiceWire.FDS) {
-                throw new Request.Refused("a request comes with exactly " + ServiceWire.FDS + " descriptors (stdin, stdout, stderr), not "
-                        + (first.truncated() ? "more" : String.valueOf(fds.length)));
+                throw new Request.Refused(
+                        "a request comes with exactly " + ServiceWire.FDS + " descriptors (stdin, stdout, stderr), not "
+                                + (first.truncated() ? "more" : String.valueOf(fds.length)));
             }
             byte[] head = first.data();
             if (head.length < ServiceWire.REQUEST_SIZE) {
@@ -78,7 +77,8 @@ public final class RequestReader {
         while (done < into.length) {
             int n = channel.read(fd, buffer, Math.min(buffer.length, into.length - done));
             if (n <= 0) {
-                throw new Request.Refused("the request ended after " + done + " of the " + into.length + " bytes of its " + what);
+                throw new Request.Refused(
+                        "the request ended after " + done + " of the " + into.length + " bytes of its " + what);
             }
             System.arraycopy(buffer, 0, into, done, n);
             done += n;

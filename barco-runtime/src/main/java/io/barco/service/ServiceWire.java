@@ -22,11 +22,13 @@ public final class ServiceWire {
     public static final int REQUEST_SIZE = 16;
     /** struct barco_message: u32 magic, u32 kind, i32 value, u32 length. */
     public static final int MESSAGE_SIZE = 16;
+
     public static final int KILL = 1;
     public static final int EXIT = 2;
 
     /** The caps a request is held to, before anything is allocated for it. */
     public static final int MAX_ARGS = 8192;
+
     public static final int MAX_ENV = 8192;
     /** The whole of cwd, argv and env: the kernel's ARG_MAX for argv and env is 2 MiB by default. */
     public static final int MAX_LENGTH = 4 << 20;
@@ -39,8 +41,7 @@ public final class ServiceWire {
     /** Exit status of a request that failed in barco, as the CLI's. */
     public static final int EXIT_BARCO_FAILED = 125;
 
-    private ServiceWire() {
-    }
+    private ServiceWire() {}
 
     static ByteBuffer buffer(byte[] bytes) {
         return ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
@@ -57,11 +58,23 @@ public final class ServiceWire {
 
     /** A message as the client sends it (tests play the client with it). */
     public static byte[] message(int kind, int value) {
-        return ByteBuffer.allocate(MESSAGE_SIZE).order(ByteOrder.nativeOrder()).putInt(MAGIC).putInt(kind).putInt(value).putInt(0).array();
+        return ByteBuffer.allocate(MESSAGE_SIZE)
+                .order(ByteOrder.nativeOrder())
+                .putInt(MAGIC)
+                .putInt(kind)
+                .putInt(value)
+                .putInt(0)
+                .array();
     }
 
     /** A request header as the client sends it. */
     public static byte[] requestHeader(int argc, int envc, int length) {
-        return ByteBuffer.allocate(REQUEST_SIZE).order(ByteOrder.nativeOrder()).putInt(MAGIC).putInt(argc).putInt(envc).putInt(length).array();
+        return ByteBuffer.allocate(REQUEST_SIZE)
+                .order(ByteOrder.nativeOrder())
+                .putInt(MAGIC)
+                .putInt(argc)
+                .putInt(envc)
+                .putInt(length)
+                .array();
     }
 }

@@ -5,8 +5,7 @@ import java.util.Deque;
 
 /** Paths as the container sees them: absolute, lexically normalised, never escaping "/". */
 public final class ContainerPaths {
-    private ContainerPaths() {
-    }
+    private ContainerPaths() {}
 
     public static String normalize(String path) {
         if (path.indexOf('\0') >= 0) {

@@ -30,6 +30,7 @@ public final class ContainerSpec {
     public static final long DEFAULT_ROOT_OVERLAY_SIZE = 1L << 30;
     /** The least a writable root's upper layer may be: 1M. */
     public static final long MIN_ROOT_OVERLAY_SIZE = 1L << 20;
+
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
 
     private final Path rootfs;
@@ -95,23 +96,34 @@ public final class ContainerSpec {
             throw new InvalidSpecException("rootfs " + rootfs + " is not an absolute path", Setting.ROOTFS);
         }
         if (!uidMapping.containsInside(uid)) {
-            throw new InvalidSpecException("uid " + uid + " is outside the mapped range " + uidMapping.inside() + ".."
-                    + (uidMapping.inside() + uidMapping.count() - 1) + ": pick a uid in it or widen the mapping", Setting.UID);
+            throw new InvalidSpecException(
+                    "uid " + uid + " is outside the mapped range " + uidMapping.inside() + ".."
+                            + (uidMapping.inside() + uidMapping.count() - 1)
+                            + ": pick a uid in it or widen the mapping",
+                    Setting.UID);
         }
         if (!gidMapping.containsInside(gid)) {
-            throw new InvalidSpecException("gid " + gid + " is outside the mapped range " + gidMapping.inside() + ".."
-                    + (gidMapping.inside() + gidMapping.count() - 1) + ": pick a gid in it or widen the mapping", Setting.GID);
+            throw new InvalidSpecException(
+                    "gid " + gid + " is outside the mapped range " + gidMapping.inside() + ".."
+                            + (gidMapping.inside() + gidMapping.count() - 1)
+                            + ": pick a gid in it or widen the mapping",
+                    Setting.GID);
         }
         if (!HOSTNAME.matcher(hostname).matches()) {
-            throw new InvalidSpecException("invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes", Setting.HOSTNAME);
+            throw new InvalidSpecException(
+                    "invalid hostname '" + hostname + "': use up to 64 letters, digits, dots and dashes",
+                    Setting.HOSTNAME);
         }
         checkWorkdir(workdir);
         if (rootOverlaySize < MIN_ROOT_OVERLAY_SIZE) {
-            throw new InvalidSpecException("writable root size " + rootOverlaySize + " bytes is too small: give at least "
-                    + Size.format(MIN_ROOT_OVERLAY_SIZE) + ", e.g. 256M", Setting.WRITABLE_ROOT_SIZE);
+            throw new InvalidSpecException(
+                    "writable root size " + rootOverlaySize + " bytes is too small: give at least "
+                            + Size.format(MIN_ROOT_OVERLAY_SIZE) + ", e.g. 256M",
+                    Setting.WRITABLE_ROOT_SIZE);
         }
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new InvalidSpecException("timeout must be positive, got " + Durations.format(timeout), Setting.TIMEOUT);
+            throw new InvalidSpecException(
+                    "timeout must be positive, got " + Durations.format(timeout), Setting.TIMEOUT);
         }
         if (timeout != null) {
             Durations.checkFits(timeout, "timeout " + Durations.format(timeout), Setting.TIMEOUT);
@@ -122,7 +134,8 @@ public final class ContainerSpec {
     static void checkEnv(Map<String, String> env) {
         env.forEach((k, v) -> {
             if (k.isEmpty() || k.indexOf('=') >= 0) {
-                throw new InvalidSpecException("invalid environment variable name '" + k + "': use NAME=VALUE", Setting.ENV);
+                throw new InvalidSpecException(
+                        "invalid environment variable name '" + k + "': use NAME=VALUE", Setting.ENV);
             }
             noNul("environment variable " + k, v, Setting.ENV);
         });
@@ -130,7 +143,8 @@ public final class ContainerSpec {
 
     static void checkWorkdir(String workdir) {
         if (!workdir.startsWith("/")) {
-            throw new InvalidSpecException("working directory '" + workdir + "' is not absolute: give a path such as /srv", Setting.WORKDIR);
+            throw new InvalidSpecException(
+                    "working directory '" + workdir + "' is not absolute: give a path such as /srv", Setting.WORKDIR);
         }
     }
 
@@ -172,40 +186,109 @@ public final class ContainerSpec {
         return b;
     }
 
-    public Path rootfs() { return rootfs; }
+    public Path rootfs() {
+        return rootfs;
+    }
     /** Whether every write to the root fails ({@link RootMode#READ_ONLY}). */
-    public boolean readOnlyRoot() { return rootMode == RootMode.READ_ONLY; }
-    public RootMode rootMode() { return rootMode; }
+    public boolean readOnlyRoot() {
+        return rootMode == RootMode.READ_ONLY;
+    }
+
+    public RootMode rootMode() {
+        return rootMode;
+    }
     /** The most a {@link RootMode#OVERLAY} root holds of what the container writes (its tmpfs's size). */
-    public long rootOverlaySize() { return rootOverlaySize; }
-    public long uid() { return uid; }
-    public long gid() { return gid; }
-    public IdMapping uidMapping() { return uidMapping; }
-    public IdMapping gidMapping() { return gidMapping; }
+    public long rootOverlaySize() {
+        return rootOverlaySize;
+    }
+
+    public long uid() {
+        return uid;
+    }
+
+    public long gid() {
+        return gid;
+    }
+
+    public IdMapping uidMapping() {
+        return uidMapping;
+    }
+
+    public IdMapping gidMapping() {
+        return gidMapping;
+    }
     /** The host uid the container's user is: what it owns on the host, files it creates included. */
-    public long hostUid() { return uidMapping.outside() + uid - uidMapping.inside(); }
-    public long hostGid() { return gidMapping.outside() + gid - gidMapping.inside(); }
-    public String hostname() { return hostname; }
-    public String command() { return command; }
+    public long hostUid() {
+        return uidMapping.outside() + uid - uidMapping.inside();
+    }
+
+    public long hostGid() {
+        return gidMapping.outside() + gid - gidMapping.inside();
+    }
+
+    public String hostname() {
+        return hostname;
+    }
+
+    public String command() {
+        return command;
+    }
     /** The name the program sees as argv[0]; the command itself unless set. */
-    public String argv0() { return argv0; }
-    public List<String> args() { return args; }
-    public Map<String, String> env() { return env; }
-    public String workdir() { return workdir; }
-    public List<Mount> mounts() { return mounts; }
-    public NetworkMode network() { return network; }
+    public String argv0() {
+        return argv0;
+    }
+
+    public List<String> args() {
+        return args;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public String workdir() {
+        return workdir;
+    }
+
+    public List<Mount> mounts() {
+        return mounts;
+    }
+
+    public NetworkMode network() {
+        return network;
+    }
     /** The capabilities container root keeps; the planner decides what the command's uid keeps of them. */
-    public Set<Capability> capabilities() { return capabilities; }
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
     /** The seccomp profile, or empty for none (no_new_privs is set regardless). */
-    public Optional<SeccompProfile> seccomp() { return Optional.ofNullable(seccomp); }
-    public Optional<Duration> timeout() { return Optional.ofNullable(timeout); }
-    public Stdio stdin() { return stdin; }
-    public Stdio stdout() { return stdout; }
-    public Stdio stderr() { return stderr; }
+    public Optional<SeccompProfile> seccomp() {
+        return Optional.ofNullable(seccomp);
+    }
+
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    public Stdio stdin() {
+        return stdin;
+    }
+
+    public Stdio stdout() {
+        return stdout;
+    }
+
+    public Stdio stderr() {
+        return stderr;
+    }
     /** Resource limits, enforced with cgroups; {@link Limits#NONE} still measures usage. */
-    public Limits limits() { return limits; }
+    public Limits limits() {
+        return limits;
+    }
     /** Whether to run without a limit the host cannot enforce instead of failing. */
-    public boolean allowMissingControllers() { return allowMissingControllers; }
+    public boolean allowMissingControllers() {
+        return allowMissingControllers;
+    }
 
     /** argv as the program receives it. */
     public List<String> argv() {
@@ -217,12 +300,14 @@ public final class ContainerSpec {
 
     @Override
     public String toString() {
-        return "ContainerSpec[" + String.join(" ", argv()) + " in " + rootfs + switch (rootMode) {
+        return "ContainerSpec[" + String.join(" ", argv()) + " in " + rootfs
+                + switch (rootMode) {
                     case READ_ONLY -> " (ro)";
                     case OVERLAY -> " (rw overlay, " + Size.format(rootOverlaySize) + ")";
                     case WRITE_THROUGH -> " (rw, written through)";
                 }
-                + ", uid " + uid + ", hostname " + hostname + ", network " + network.name().toLowerCase() + ", " + limits + "]";
+                + ", uid " + uid + ", hostname " + hostname + ", network "
+                + network.name().toLowerCase() + ", " + limits + "]";
     }
 
     /** A fluent builder; every setter returns the builder. */
@@ -251,8 +336,7 @@ public final class ContainerSpec {
         private Limits limits = Limits.NONE;
         private boolean allowMissingControllers;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private static Map<String, String> defaultEnv() {
             Map<String, String> env = new LinkedHashMap<>();
@@ -281,7 +365,8 @@ public final class ContainerSpec {
         }
 
         public Builder rootfs(Path rootfs) {
-            this.rootfs = Objects.requireNonNull(rootfs, "rootfs").toAbsolutePath().normalize();
+            this.rootfs =
+                    Objects.requireNonNull(rootfs, "rootfs").toAbsolutePath().normalize();
             return this;
         }
 
@@ -381,7 +466,8 @@ public final class ContainerSpec {
 
         /** Container root keeps exactly these (the default: all but {@link Capability#DROPPED_BY_DEFAULT}). */
         public Builder capabilities(Set<Capability> capabilities) {
-            this.capabilities = capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
+            this.capabilities =
+                    capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
             return this;
         }
 

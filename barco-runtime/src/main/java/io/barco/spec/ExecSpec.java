@@ -58,8 +58,14 @@ public final class ExecSpec {
      * @throws InvalidSpecException when the container's id mapping lacks this command's uid or gid
      */
     public ContainerSpec applyTo(ContainerSpec container) {
-        ContainerSpec.Builder b = container.toBuilder().command(command).argv0(command).args(args).stdin(stdin)
-                .stdout(stdout).stderr(stderr).timeout(timeout);
+        ContainerSpec.Builder b = container.toBuilder()
+                .command(command)
+                .argv0(command)
+                .args(args)
+                .stdin(stdin)
+                .stdout(stdout)
+                .stderr(stderr)
+                .timeout(timeout);
         env.forEach(b::env);
         if (workdir != null) {
             b.workdir(workdir);

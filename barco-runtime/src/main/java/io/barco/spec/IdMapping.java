@@ -12,8 +12,10 @@ public record IdMapping(long inside, long outside, long count) {
 
     public IdMapping {
         if (inside < 0 || outside < 0 || count < 1 || inside + count > 0xFFFF_FFFFL || outside + count > 0xFFFF_FFFFL) {
-            throw new InvalidSpecException("invalid id mapping " + inside + " " + outside + " " + count
-                    + ": ids must be non-negative 32-bit values and the count at least 1", Setting.ID_MAP);
+            throw new InvalidSpecException(
+                    "invalid id mapping " + inside + " " + outside + " " + count
+                            + ": ids must be non-negative 32-bit values and the count at least 1",
+                    Setting.ID_MAP);
         }
     }
 

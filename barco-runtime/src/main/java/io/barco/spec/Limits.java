@@ -19,7 +19,8 @@ import java.util.OptionalLong;
 public record Limits(Long memory, Long memorySwap, Integer cpuWeight, Double cpus, Integer pids) {
     public static final Limits NONE = new Limits(null, null, null, null, null);
     /** The seed's limits: memory.max 1G, cpu.weight 256, pids.max 64. */
-    public static final Limits SEED = NONE.withMemory(1L << 30).withCpuWeight(256).withPids(64);
+    public static final Limits SEED =
+            NONE.withMemory(1L << 30).withCpuWeight(256).withPids(64);
     /** The CFS period barco uses for {@link #cpus}: 100 ms. */
     public static final long CPU_PERIOD_MICROS = 100_000;
     /**
@@ -30,23 +31,28 @@ public record Limits(Long memory, Long memorySwap, Integer cpuWeight, Double cpu
 
     public Limits {
         if (memory != null && memory < 4096) {
-            throw new InvalidSpecException("memory limit " + memory + " is too small: give at least 4K, e.g. 64M", Setting.MEMORY);
+            throw new InvalidSpecException(
+                    "memory limit " + memory + " is too small: give at least 4K, e.g. 64M", Setting.MEMORY);
         }
         if (memorySwap != null && (memory == null || memorySwap < memory)) {
-            throw new InvalidSpecException("memory+swap limit must be at least the memory limit, which must be set too", Setting.MEMORY_SWAP);
+            throw new InvalidSpecException(
+                    "memory+swap limit must be at least the memory limit, which must be set too", Setting.MEMORY_SWAP);
         }
         if (cpuWeight != null && (cpuWeight < 1 || cpuWeight > 10000)) {
             throw new InvalidSpecException("cpu weight " + cpuWeight + " is outside 1..10000", Setting.CPU_WEIGHT);
         }
         if (cpus != null && !(cpus >= 0.01 && cpus <= 4096)) {
-            throw new InvalidSpecException("cpus " + cpus + " is not a positive number of cores (at least 0.01)", Setting.CPUS);
+            throw new InvalidSpecException(
+                    "cpus " + cpus + " is not a positive number of cores (at least 0.01)", Setting.CPUS);
         }
         if (pids != null && pids < 1) {
             throw new InvalidSpecException("pids limit " + pids + " must be at least 1", Setting.PIDS);
         }
         if (pids != null && pids > PIDS_MAX) {
-            throw new InvalidSpecException("pids limit " + pids + " is above the kernel's limit of " + PIDS_MAX
-                    + " (PID_MAX_LIMIT): give at most " + PIDS_MAX + ", or no pids limit", Setting.PIDS);
+            throw new InvalidSpecException(
+                    "pids limit " + pids + " is above the kernel's limit of " + PIDS_MAX
+                            + " (PID_MAX_LIMIT): give at most " + PIDS_MAX + ", or no pids limit",
+                    Setting.PIDS);
         }
     }
 

@@ -11,8 +11,13 @@ import java.util.Set;
  * for /root/.m2; the user, for a project a user builds through sudo), the container's user owns, so
  * it may enter directories only that owner could, and an overlay on it may copy files up.
  */
-public record Mount(Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot, String upperParent) {
-    public enum Kind { BIND, TMPFS, OVERLAY }
+public record Mount(
+        Kind kind, Path source, String target, boolean readOnly, boolean hostRootAsContainerRoot, String upperParent) {
+    public enum Kind {
+        BIND,
+        TMPFS,
+        OVERLAY
+    }
 
     /**
      * Filesystems on which Linux makes idmapped mounts (5.12 and later), which an overlay whose lower
@@ -21,31 +26,34 @@ public record Mount(Kind kind, Path source, String target, boolean readOnly, boo
      * mount of an overlayfs cannot itself be idmapped (mount_setattr: EINVAL, on 6.18 too), and
      * overlayfs is what a Docker container's root is.
      */
-    public static final Set<String> IDMAPPABLE_FILESYSTEMS = Set.of("ext4", "ext3", "ext2", "xfs", "btrfs", "f2fs", "vfat",
-            "tmpfs");
+    public static final Set<String> IDMAPPABLE_FILESYSTEMS =
+            Set.of("ext4", "ext3", "ext2", "xfs", "btrfs", "f2fs", "vfat", "tmpfs");
 
     /** The releases from which Linux has them, where later than 5.12: tmpfs from 6.3 (Debian 12's 6.1 has none on /tmp). */
-    private static final java.util.Map<String, int[]> IDMAPPED_SINCE = java.util.Map.of("btrfs", new int[] {5, 15},
-            "f2fs", new int[] {5, 18}, "tmpfs", new int[] {6, 3});
+    private static final java.util.Map<String, int[]> IDMAPPED_SINCE =
+            java.util.Map.of("btrfs", new int[] {5, 15}, "f2fs", new int[] {5, 18}, "tmpfs", new int[] {6, 3});
 
     /** Whether a filesystem of type {@code fstype} has idmapped mounts on kernel {@code release}. */
     public static boolean idmappable(String fstype, String release) {
         int[] since = IDMAPPED_SINCE.getOrDefault(fstype, new int[] {5, 12});
-        return IDMAPPABLE_FILESYSTEMS.contains(fstype) && io.barco.sys.KernelRelease.atLeast(release, since[0], since[1]);
+        return IDMAPPABLE_FILESYSTEMS.contains(fstype)
+                && io.barco.sys.KernelRelease.atLeast(release, since[0], since[1]);
     }
 
     public Mount {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(target, "target");
         if (!target.startsWith("/")) {
-            throw new InvalidSpecException("mount target '" + target + "' is not absolute: give a path inside the container such as /data",
+            throw new InvalidSpecException(
+                    "mount target '" + target + "' is not absolute: give a path inside the container such as /data",
                     kind == Kind.TMPFS ? Setting.TMPFS : Setting.BINDS);
         }
         if (kind == Kind.BIND && (source == null || !source.isAbsolute())) {
             throw new InvalidSpecException("bind source '" + source + "' is not an absolute host path", Setting.BINDS);
         }
         if (kind == Kind.OVERLAY && (upperParent == null || !upperParent.startsWith("/"))) {
-            throw new InvalidSpecException("overlay on '" + target + "' needs the absolute path, inside, of a writable directory for its upper layer");
+            throw new InvalidSpecException("overlay on '" + target
+                    + "' needs the absolute path, inside, of a writable directory for its upper layer");
         }
         target = ContainerPaths.normalize(target);
     }

@@ -6,15 +6,16 @@ import java.util.regex.Pattern;
 
 /** Byte sizes as users write them: {@code 1048576}, {@code 512K}, {@code 64M}, {@code 1G}, {@code 1.5g}, {@code 2T}. */
 public final class Size {
-    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern FORM =
+            Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(i?b)?", Pattern.CASE_INSENSITIVE);
 
-    private Size() {
-    }
+    private Size() {}
 
     public static long parse(String text) {
         Matcher m = FORM.matcher(text.trim());
         if (!m.matches()) {
-            throw new InvalidSpecException("invalid size '" + text + "': use bytes or a number with K, M, G or T, e.g. 512M or 1G");
+            throw new InvalidSpecException(
+                    "invalid size '" + text + "': use bytes or a number with K, M, G or T, e.g. 512M or 1G");
         }
         double number = Double.parseDouble(m.group(1));
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {

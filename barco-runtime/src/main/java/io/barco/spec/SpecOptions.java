@@ -27,10 +27,11 @@ import java.util.regex.Pattern;
  */
 public final class SpecOptions {
     /** Settings given as a list: each value adds to the ones before it. */
-    static final Set<Setting> LISTS = EnumSet.of(Setting.ENV, Setting.BINDS, Setting.TMPFS, Setting.CAP_ADD, Setting.CAP_DROP,
-            Setting.SECCOMP_DENY);
+    static final Set<Setting> LISTS = EnumSet.of(
+            Setting.ENV, Setting.BINDS, Setting.TMPFS, Setting.CAP_ADD, Setting.CAP_DROP, Setting.SECCOMP_DENY);
     /** List settings whose values are names, several of which may be given as one comma-separated value. */
     private static final Set<Setting> NAMES = EnumSet.of(Setting.CAP_ADD, Setting.CAP_DROP, Setting.SECCOMP_DENY);
+
     private static final Pattern SYSCALL = Pattern.compile("[a-z0-9_]+");
     private static final String MAX = "max";
     private static final String OVERLAY_LAYERS = "/run/barco/overlay/";
@@ -46,7 +47,8 @@ public final class SpecOptions {
         /** The CLI: the seed's limits, memory 1G, cpu weight 256 and 64 tasks ({@link Limits#SEED}). */
         SEED(Limits.SEED);
 
-        private static final ContainerSpec SPEC = ContainerSpec.builder("/bin/true").build();
+        private static final ContainerSpec SPEC =
+                ContainerSpec.builder("/bin/true").build();
         private final Limits limits;
 
         Defaults(Limits limits) {
@@ -55,28 +57,35 @@ public final class SpecOptions {
 
         /** The default of {@code setting} as text, as a user would give it; empty when it has none to show. */
         public Optional<String> of(Setting setting) {
-            return Optional.ofNullable(switch (setting) {
-                case UID -> Long.toString(SPEC.uid());
-                case ROOTFS -> SPEC.rootfs().toString();
-                case HOSTNAME -> SPEC.hostname();
-                case WORKDIR -> SPEC.workdir();
-                case NETWORK -> SPEC.network().name().toLowerCase(Locale.ROOT);
-                case ID_MAP -> SPEC.uidMapping().inside() + ":" + SPEC.uidMapping().outside() + ":" + SPEC.uidMapping().count();
-                case MEMORY -> limits.memory() == null ? null : Size.format(limits.memory());
-                case CPU_WEIGHT -> limits.cpuWeight() == null ? null : limits.cpuWeight().toString();
-                case PIDS -> limits.pids() == null ? null : limits.pids().toString();
-                case WRITABLE_ROOT_SIZE -> Size.format(SPEC.rootOverlaySize());
-                default -> null;
-            });
+            return Optional.ofNullable(
+                    switch (setting) {
+                        case UID -> Long.toString(SPEC.uid());
+                        case ROOTFS -> SPEC.rootfs().toString();
+                        case HOSTNAME -> SPEC.hostname();
+                        case WORKDIR -> SPEC.workdir();
+                        case NETWORK -> SPEC.network().name().toLowerCase(Locale.ROOT);
+                        case ID_MAP ->
+                            SPEC.uidMapping().inside() + ":" + SPEC.uidMapping().outside() + ":"
+                                    + SPEC.uidMapping().count();
+                        case MEMORY -> limits.memory() == null ? null : Size.format(limits.memory());
+                        case CPU_WEIGHT ->
+                            limits.cpuWeight() == null
+                                    ? null
+                                    : limits.cpuWeight().toString();
+                        case PIDS ->
+                            limits.pids() == null ? null : limits.pids().toString();
+                        case WRITABLE_ROOT_SIZE -> Size.format(SPEC.rootOverlaySize());
+                        default -> null;
+                    });
         }
     }
 
-    private record Value(Setting setting, String text) {
-    }
+    private record Value(Setting setting, String text) {}
 
     private final Map<Setting, String> values = new EnumMap<>(Setting.class);
     /** List settings, in the order given: a cap-drop of ALL drops what came before it, not what comes after. */
     private final List<Value> lists = new ArrayList<>();
+
     private final Function<String, String> environment;
     /** What a relative host path (a rootfs, a bind's source) is relative to; null: this JVM's working directory. */
     private Path base;
@@ -196,8 +205,11 @@ public final class SpecOptions {
         // parents first, else in the order given: --tmpfs /root hides the host's /root before
         // --bind /root/.m2:/root/.m2 brings one of its directories back, whichever came first
         // (an overlay's own tmpfs, under the container's fresh /run, before all)
-        mounts.stream().sorted(Comparator.comparingLong(m -> m.target().startsWith(OVERLAY_LAYERS) ? 0
-                : m.target().chars().filter(c -> c == '/').count())).forEach(b::mount);
+        mounts.stream()
+                .sorted(Comparator.comparingLong(m -> m.target().startsWith(OVERLAY_LAYERS)
+                        ? 0
+                        : m.target().chars().filter(c -> c == '/').count()))
+                .forEach(b::mount);
         return b.seccomp(flag(Setting.NO_SECCOMP) ? null : seccomp);
     }
 
@@ -214,12 +226,15 @@ public final class SpecOptions {
                 case UID -> b.uid(id(Setting.UID, "uid", v));
                 case GID -> b.gid(id(Setting.GID, "gid", v));
                 case WORKDIR -> b.workdir(v);
-                default -> throw new IllegalArgumentException(setting + " is the container's: a command run in it cannot change it");
+                default ->
+                    throw new IllegalArgumentException(
+                            setting + " is the container's: a command run in it cannot change it");
             }
         });
         for (Value value : lists) {
             if (value.setting() != Setting.ENV) {
-                throw new IllegalArgumentException(value.setting() + " is the container's: a command run in it cannot change it");
+                throw new IllegalArgumentException(
+                        value.setting() + " is the container's: a command run in it cannot change it");
             }
             env(b::env, value.text());
         }
@@ -249,8 +264,10 @@ public final class SpecOptions {
         boolean overlay = flag(Setting.WRITABLE_ROOT);
         boolean through = flag(Setting.WRITE_THROUGH_ROOT);
         if (overlay && through) {
-            throw new InvalidSpecException("a writable root is either a throwaway overlay or the rootfs itself written through, "
-                    + "not both: keep one", Setting.WRITE_THROUGH_ROOT);
+            throw new InvalidSpecException(
+                    "a writable root is either a throwaway overlay or the rootfs itself written through, "
+                            + "not both: keep one",
+                    Setting.WRITE_THROUGH_ROOT);
         }
         return overlay ? RootMode.OVERLAY : through ? RootMode.WRITE_THROUGH : RootMode.READ_ONLY;
     }
@@ -263,8 +280,10 @@ public final class SpecOptions {
             bytes = 0;
         }
         if (bytes < ContainerSpec.MIN_ROOT_OVERLAY_SIZE) {
-            throw new InvalidSpecException("invalid writable root size '" + text + "': give at least "
-                    + Size.format(ContainerSpec.MIN_ROOT_OVERLAY_SIZE) + ", such as 256M or 2G", Setting.WRITABLE_ROOT_SIZE);
+            throw new InvalidSpecException(
+                    "invalid writable root size '" + text + "': give at least "
+                            + Size.format(ContainerSpec.MIN_ROOT_OVERLAY_SIZE) + ", such as 256M or 2G",
+                    Setting.WRITABLE_ROOT_SIZE);
         }
         return bytes;
     }
@@ -290,7 +309,8 @@ public final class SpecOptions {
             try {
                 limits = limits.withCpus(Double.parseDouble(cpus.get()));
             } catch (NumberFormatException e) {
-                throw new InvalidSpecException("invalid cpus '" + cpus.get() + "': give a number of cores such as 0.5, or max", Setting.CPUS);
+                throw new InvalidSpecException(
+                        "invalid cpus '" + cpus.get() + "': give a number of cores such as 0.5, or max", Setting.CPUS);
             }
         }
         Optional<String> pids = text(Setting.PIDS).filter(v -> !isMax(v));
@@ -316,7 +336,8 @@ public final class SpecOptions {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw new InvalidSpecException("invalid " + name(setting) + " '" + text + "': give a whole number or max", setting);
+            throw new InvalidSpecException(
+                    "invalid " + name(setting) + " '" + text + "': give a whole number or max", setting);
         }
     }
 
@@ -335,12 +356,14 @@ public final class SpecOptions {
     private static IdMapping idMapping(String text) {
         String[] p = text.split(":");
         if (p.length != 3) {
-            throw new InvalidSpecException("invalid id mapping '" + text + "': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000", Setting.ID_MAP);
+            throw new InvalidSpecException(
+                    "invalid id mapping '" + text + "': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000", Setting.ID_MAP);
         }
         try {
             return new IdMapping(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]));
         } catch (NumberFormatException e) {
-            throw new InvalidSpecException("invalid id mapping '" + text + "': use three numbers, e.g. 0:10000:2000", Setting.ID_MAP);
+            throw new InvalidSpecException(
+                    "invalid id mapping '" + text + "': use three numbers, e.g. 0:10000:2000", Setting.ID_MAP);
         }
     }
 
@@ -389,8 +412,10 @@ public final class SpecOptions {
         boolean idmap = mode.endsWith(",idmap");
         boolean overlay = mode.equals("overlay");
         if (!List.of("rw", "ro", "rw,idmap", "ro,idmap", "overlay").contains(mode)) {
-            throw new InvalidSpecException("invalid bind mode '" + mode + "' in '" + text + "': use ro, rw or overlay, "
-                    + "or ro,idmap or rw,idmap to give the files of the source's owner to the container's user", Setting.BINDS);
+            throw new InvalidSpecException(
+                    "invalid bind mode '" + mode + "' in '" + text + "': use ro, rw or overlay, "
+                            + "or ro,idmap or rw,idmap to give the files of the source's owner to the container's user",
+                    Setting.BINDS);
         }
         Path source = hostPath.apply(parts[0]).toAbsolutePath().normalize();
         if (!overlay) {
@@ -404,7 +429,8 @@ public final class SpecOptions {
     /** A system call name as the kernel spells it; whether this kernel has it is known when the profile compiles. */
     private static String syscall(String name) {
         if (!SYSCALL.matcher(name).matches()) {
-            throw new InvalidSpecException("invalid system call name '" + name + "': use a name such as mkdir or ptrace",
+            throw new InvalidSpecException(
+                    "invalid system call name '" + name + "': use a name such as mkdir or ptrace",
                     Setting.SECCOMP_DENY);
         }
         return name;

@@ -4,8 +4,7 @@ import com.sun.jna.LastErrorException;
 
 /** Small helpers over raw file descriptors. */
 public final class Descriptors {
-    private Descriptors() {
-    }
+    private Descriptors() {}
 
     /** A pipe whose both ends are close-on-exec: {@code [read, write]}. */
     public static int[] pipe() {
@@ -51,7 +50,7 @@ public final class Descriptors {
     public static byte[] readFully(int fd) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
-        for (;;) {
+        for (; ; ) {
             long n;
             try {
                 n = LibC.INSTANCE.read(fd, buffer, buffer.length);
@@ -72,14 +71,15 @@ public final class Descriptors {
     public static Host.BoundedRead readUntil(int fd, int maxBytes, long deadline) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         byte[] buffer = new byte[Math.min(8192, maxBytes + 1)];
-        for (;;) {
+        for (; ; ) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return new Host.BoundedRead(out.toByteArray(), false);
             }
             int[] pollfd = {fd, LibC.POLLIN};
             try {
-                if (LibC.INSTANCE.poll(pollfd, 1, (int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000))) == 0) {
+                if (LibC.INSTANCE.poll(pollfd, 1, (int) Math.min(Integer.MAX_VALUE, Math.max(1, left / 1_000_000)))
+                        == 0) {
                     continue; // the deadline is checked above
                 }
                 long n = LibC.INSTANCE.read(fd, buffer, Math.min(buffer.length, maxBytes + 1 - out.size()));

@@ -14,8 +14,7 @@ public final class Errno {
     public static final int EROFS = 30;
     public static final int ELOOP = 40;
 
-    private Errno() {
-    }
+    private Errno() {}
 
     /** The C library's text for errno, e.g. "Invalid argument". */
     public static String describe(int errno) {

@@ -34,7 +34,7 @@ public final class FdInputStream extends InputStream {
             buffer = new byte[Math.min(len, 1 << 20)];
         }
         int want = Math.min(len, buffer.length);
-        for (;;) {
+        for (; ; ) {
             try {
                 long n = LibC.INSTANCE.read(fd, buffer, want);
                 if (n == 0) {

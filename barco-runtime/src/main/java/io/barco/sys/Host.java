@@ -30,8 +30,7 @@ public interface Host {
     int memfd(String name, byte[] data);
 
     /** What {@link #readUntil} read, and whether it reached end of file. */
-    record BoundedRead(byte[] data, boolean complete) {
-    }
+    record BoundedRead(byte[] data, boolean complete) {}
 
     /**
      * Reads the descriptor until end of file, retrying on EINTR, but stops (incomplete) once more

@@ -12,8 +12,7 @@ public final class LauncherIdentity {
     private static final long SELF = ProcessHandle.current().pid();
     private static final String SELF_START = startTime(SELF);
 
-    private LauncherIdentity() {
-    }
+    private LauncherIdentity() {}
 
     /** This JVM's {@code PID-START}. */
     public static String self() {

@@ -26,14 +26,18 @@ public final class LinuxHost implements Host {
         try {
             // JNA writes its library to $XDG_CACHE_HOME/JNA/temp and maps it: into a root JVM, from a
             // directory another user may change (sudo -E), it would map theirs. A private one then.
-            if (System.getProperty("jna.tmpdir") == null && !trustedOrUnknown(UserCache.home().resolve("JNA").resolve("temp"))) {
-                System.setProperty("jna.tmpdir", UserCache.privateDirectory("jna").toString());
+            if (System.getProperty("jna.tmpdir") == null
+                    && !trustedOrUnknown(UserCache.home().resolve("JNA").resolve("temp"))) {
+                System.setProperty(
+                        "jna.tmpdir", UserCache.privateDirectory("jna").toString());
             }
             return LibC.INSTANCE;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
             String cause = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-            throw new io.barco.BarcoException("cannot load JNA's native library (" + cause + "): if its directory is on a filesystem"
-                    + " mounted noexec, give JNA another with -Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR", e);
+            throw new io.barco.BarcoException(
+                    "cannot load JNA's native library (" + cause + "): if its directory is on a filesystem"
+                            + " mounted noexec, give JNA another with -Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR",
+                    e);
         }
     }
 
@@ -96,7 +100,7 @@ public final class LinuxHost implements Host {
     @Override
     public int waitpid(int pid) {
         int[] status = new int[1];
-        for (;;) {
+        for (; ; ) {
             try {
                 c.waitpid(pid, status, 0);
                 return status[0];

@@ -20,13 +20,14 @@ public final class OwnedTempDirectories {
     private static final Pattern NAME = Pattern.compile("barco-([a-z]+)-(\\d+)-(\\d+)-.+");
     private static volatile boolean collected;
 
-    private OwnedTempDirectories() {
-    }
+    private OwnedTempDirectories() {}
 
     /** A new directory under the temp directory, for {@code kind} ("junit", say). */
     public static Path create(String kind) throws IOException {
         collectDeadOnce();
-        return Files.createTempDirectory(tempRoot(), "barco-" + kind + "-" + LauncherIdentity.self() + "-",
+        return Files.createTempDirectory(
+                tempRoot(),
+                "barco-" + kind + "-" + LauncherIdentity.self() + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 

@@ -15,8 +15,7 @@ final class PosixSpawn {
     private static final int SIGSET_SIZE = 128;
     private static final int O_RDWR = 2;
 
-    private PosixSpawn() {
-    }
+    private PosixSpawn() {}
 
     static int spawn(LibC c, Path program, String argv0, List<Host.Redirect> redirects, int closeFrom) {
         Memory actions = new Memory(FILE_ACTIONS_SIZE);
@@ -29,9 +28,13 @@ final class PosixSpawn {
             try {
                 for (Host.Redirect redirect : redirects) {
                     if (redirect.source() == Host.Redirect.DEV_NULL) {
-                        check(c.posix_spawn_file_actions_addopen(actions, redirect.target(), "/dev/null", O_RDWR, 0), "addopen");
+                        check(
+                                c.posix_spawn_file_actions_addopen(actions, redirect.target(), "/dev/null", O_RDWR, 0),
+                                "addopen");
                     } else {
-                        check(c.posix_spawn_file_actions_adddup2(actions, redirect.source(), redirect.target()), "adddup2");
+                        check(
+                                c.posix_spawn_file_actions_adddup2(actions, redirect.source(), redirect.target()),
+                                "adddup2");
                     }
                 }
                 // The JDK opens files without O_CLOEXEC: none of them may reach the child.
@@ -41,12 +44,14 @@ final class PosixSpawn {
                 c.sigfillset(allSignals);
                 check(c.posix_spawnattr_setsigmask(attr, noSignals), "setsigmask");
                 check(c.posix_spawnattr_setsigdefault(attr, allSignals), "setsigdefault");
-                check(c.posix_spawnattr_setflags(attr,
-                        (short) (LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)), "setflags");
+                check(
+                        c.posix_spawnattr_setflags(
+                                attr, (short) (LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)),
+                        "setflags");
 
                 int[] pid = new int[1];
-                int rc = c.posix_spawn(pid, program.toString(), actions, attr,
-                        new String[] {argv0, null}, new String[] {null});
+                int rc = c.posix_spawn(
+                        pid, program.toString(), actions, attr, new String[] {argv0, null}, new String[] {null});
                 if (rc != 0) {
                     throw new LastErrorException(rc);
                 }

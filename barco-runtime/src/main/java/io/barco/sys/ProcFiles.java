@@ -11,8 +11,7 @@ import java.nio.file.Path;
  * "4" for a cap_last_cap of "40\n" here; a plain stream read to end of file is right.
  */
 public final class ProcFiles {
-    private ProcFiles() {
-    }
+    private ProcFiles() {}
 
     public static String read(Path path) throws IOException {
         try (InputStream in = new FileInputStream(path.toFile())) {

@@ -14,12 +14,10 @@ public final class Terminal {
     private static final int SIGTTOU = 22;
     private static final int SIGSET_SIZE = 128;
 
-    private Terminal() {
-    }
+    private Terminal() {}
 
     /** A terminal: its path on this host and its device number (st_rdev). */
-    public record Device(Path path, long rdev) {
-    }
+    public record Device(Path path, long rdev) {}
 
     /** The terminal on stdin, if stdin is one with a path in this mount namespace. */
     public static Optional<Device> onStdin() {

@@ -18,22 +18,21 @@ import java.util.Arrays;
 public final class UnixSockets {
     /** sizeof(struct sockaddr_un): family, then 108 bytes of path. */
     private static final int SOCKADDR_UN_SIZE = 110;
+
     private static final int PATH_MAX = 107;
     /** x86-64: struct msghdr, struct iovec and struct cmsghdr's header. */
     private static final int MSGHDR_SIZE = 56;
+
     private static final int IOVEC_SIZE = 16;
     private static final int CMSG_HEADER = 16;
 
-    private UnixSockets() {
-    }
+    private UnixSockets() {}
 
     /** The credentials of a connected peer, as the kernel recorded them at connect(2). */
-    public record Peer(int pid, int uid, int gid) {
-    }
+    public record Peer(int pid, int uid, int gid) {}
 
     /** What one recvmsg(2) brought: the bytes and the descriptors that came with them (maybe none). */
-    public record Received(byte[] data, int[] fds, boolean truncated) {
-    }
+    public record Received(byte[] data, int[] fds, boolean truncated) {}
 
     static BarcoException failure(String call, LastErrorException e) {
         return new BarcoException(call + ": " + Errno.describe(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
@@ -43,7 +42,8 @@ public final class UnixSockets {
     public static int listen(Path path, int backlog) {
         byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
         if (name.length > PATH_MAX) {
-            throw new BarcoException("socket path " + path + " is longer than " + PATH_MAX + " bytes: give a shorter one");
+            throw new BarcoException(
+                    "socket path " + path + " is longer than " + PATH_MAX + " bytes: give a shorter one");
         }
         byte[] address = new byte[SOCKADDR_UN_SIZE];
         address[0] = (byte) LibC.AF_UNIX;
@@ -71,7 +71,7 @@ public final class UnixSockets {
 
     /** The next connection, close-on-exec; retried on EINTR and on a connection that went away before it was taken. */
     public static int accept(int listening) {
-        for (;;) {
+        for (; ; ) {
             try {
                 return LibC.INSTANCE.accept4(listening, null, null, LibC.SOCK_CLOEXEC);
             } catch (LastErrorException e) {
@@ -103,8 +103,11 @@ public final class UnixSockets {
 
     /** Bounds each read of {@code fd} to {@code millis} (0: no bound); a read past it fails with EAGAIN. */
     public static void receiveTimeout(int fd, long millis) {
-        byte[] timeval = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
-                .putLong(millis / 1000).putLong((millis % 1000) * 1000).array();
+        byte[] timeval = ByteBuffer.allocate(16)
+                .order(ByteOrder.nativeOrder())
+                .putLong(millis / 1000)
+                .putLong((millis % 1000) * 1000)
+                .array();
         try {
             LibC.INSTANCE.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeval, timeval.length);
         } catch (LastErrorException e) {
@@ -119,7 +122,9 @@ public final class UnixSockets {
      */
     public static Received receive(int fd, int size, int maxFds) {
         int controlSize = CMSG_HEADER + ((maxFds * 4 + 7) & ~7);
-        try (Memory msg = new Memory(MSGHDR_SIZE); Memory iov = new Memory(IOVEC_SIZE); Memory data = new Memory(Math.max(size, 1));
+        try (Memory msg = new Memory(MSGHDR_SIZE);
+                Memory iov = new Memory(IOVEC_SIZE);
+                Memory data = new Memory(Math.max(size, 1));
                 Memory control = new Memory(controlSize)) {
             msg.clear();
             control.clear();
@@ -130,7 +135,7 @@ public final class UnixSockets {
             msg.setPointer(32, control);
             msg.setLong(40, controlSize);
             long n;
-            for (;;) {
+            for (; ; ) {
                 try {
                     n = LibC.INSTANCE.recvmsg(fd, msg, LibC.MSG_CMSG_CLOEXEC);
                     break;
@@ -166,7 +171,7 @@ public final class UnixSockets {
 
     /** Reads up to {@code size} bytes, retrying on EINTR: fewer at end of stream (0: the peer closed). */
     public static int read(int fd, byte[] buffer, int size) {
-        for (;;) {
+        for (; ; ) {
             try {
                 return (int) LibC.INSTANCE.read(fd, buffer, size);
             } catch (LastErrorException e) {

@@ -25,8 +25,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 public final class UntrustedFiles {
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
-    private UntrustedFiles() {
-    }
+    private UntrustedFiles() {}
 
     /** A file that was not read because it is not what the host expects; the message says why. */
     public static final class RefusedFileException extends IOException {
@@ -50,15 +49,17 @@ public final class UntrustedFiles {
         try (InputStream in = new FdInputStream(fd)) {
             PosixFileAttributes opened = regular(file, fd);
             if (opened.size() > maxBytes) {
-                throw new RefusedFileException(file + " is " + opened.size() + " bytes, more than the " + maxBytes + " allowed");
+                throw new RefusedFileException(
+                        file + " is " + opened.size() + " bytes, more than the " + maxBytes + " allowed");
             }
             // the size may grow after the check if a writer still runs: the cap holds while reading too
             byte[] buffer = new byte[65536];
             long total = 0;
-            for (int n; (n = in.read(buffer)) > 0;) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
                 total += n;
                 if (total > maxBytes) {
-                    throw new RefusedFileException(file + " grew past the " + maxBytes + " bytes allowed while it was read");
+                    throw new RefusedFileException(
+                            file + " grew past the " + maxBytes + " bytes allowed while it was read");
                 }
                 out.write(buffer, 0, n);
             }
@@ -93,7 +94,8 @@ public final class UntrustedFiles {
 
     private static int open(Path file) throws IOException {
         try {
-            return LibC.INSTANCE.open(file.toString(), LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+            return LibC.INSTANCE.open(
+                    file.toString(), LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.ELOOP) {
                 throw new RefusedFileException(file + " is a symbolic link, which the host does not follow");
@@ -132,7 +134,7 @@ public final class UntrustedFiles {
             Files.delete(dir); // a link or a file in its place: removed itself, nothing followed
             return;
         }
-        for (boolean more = true; more;) {
+        for (boolean more = true; more; ) {
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 if (!(stream instanceof SecureDirectoryStream<Path> top)) {
                     throw new IOException("this platform cannot remove " + dir + " without following links");
@@ -144,13 +146,15 @@ public final class UntrustedFiles {
     }
 
     /** Removes what is in {@code dir}; returns whether directories were moved up to {@code top} for another pass. */
-    private static boolean empty(SecureDirectoryStream<Path> dir, SecureDirectoryStream<Path> top, int depth) throws IOException {
+    private static boolean empty(SecureDirectoryStream<Path> dir, SecureDirectoryStream<Path> top, int depth)
+            throws IOException {
         boolean movedUp = false;
         for (Path entry : dir) {
             Path name = entry.getFileName();
             BasicFileAttributes attributes;
             try {
-                attributes = dir.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW).readAttributes();
+                attributes = dir.getFileAttributeView(name, BasicFileAttributeView.class, NO_FOLLOW)
+                        .readAttributes();
             } catch (NoSuchFileException e) {
                 continue;
             }

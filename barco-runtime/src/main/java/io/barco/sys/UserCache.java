@@ -17,13 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class UserCache {
     private static final Map<String, Path> PRIVATE = new ConcurrentHashMap<>();
 
-    private UserCache() {
-    }
+    private UserCache() {}
 
     /** {@code $XDG_CACHE_HOME}, else {@code ~/.cache}: the base that JNA and barco share. */
     public static Path home() {
         String cacheHome = System.getenv("XDG_CACHE_HOME");
-        return cacheHome != null && !cacheHome.isEmpty() ? Path.of(cacheHome) : Path.of(System.getProperty("user.home"), ".cache");
+        return cacheHome != null && !cacheHome.isEmpty()
+                ? Path.of(cacheHome)
+                : Path.of(System.getProperty("user.home"), ".cache");
     }
 
     /** The cache directory {@code name} (created), or this JVM's private stand-in when another user could change it. */
@@ -40,13 +41,16 @@ public final class UserCache {
         return PRIVATE.computeIfAbsent(name, n -> {
             try {
                 Path dir = OwnedTempDirectories.create("cache");
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        UntrustedFiles.deleteTree(dir);
-                    } catch (IOException e) {
-                        // the next JVM's collection or barco gc removes it
-                    }
-                }, "barco-cache-cleanup"));
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(
+                                () -> {
+                                    try {
+                                        UntrustedFiles.deleteTree(dir);
+                                    } catch (IOException e) {
+                                        // the next JVM's collection or barco gc removes it
+                                    }
+                                },
+                                "barco-cache-cleanup"));
                 return dir;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot make a private cache directory: " + e.getMessage(), e);

@@ -33,17 +33,19 @@ public final class PackageCycles {
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
     private static final Pattern STRINGS = Pattern.compile("\"(?:\\\\.|[^\"\\\\])*\"");
 
-    private PackageCycles() {
-    }
+    private PackageCycles() {}
 
     /** Node to the nodes it uses: a package under {@code root}, or a root type that uses no other package. */
     public static Map<String, Set<String>> dependencies(Path sources, String root) throws IOException {
         Map<String, Set<String>> typeUses = new HashMap<>(); // qualified type -> packages it references
         try (Stream<Path> files = Files.walk(sources)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("package-info.java")).toList()) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("package-info.java"))
+                    .toList()) {
                 String pkg = sources.relativize(file.getParent()).toString().replace('/', '.');
                 String type = pkg + "." + file.getFileName().toString().replace(".java", "");
-                String code = STRINGS.matcher(COMMENTS.matcher(Files.readString(file)).replaceAll(" ")).replaceAll("\"\"");
+                String code = STRINGS.matcher(
+                                COMMENTS.matcher(Files.readString(file)).replaceAll(" "))
+                        .replaceAll("\"\"");
                 Set<String> used = new TreeSet<>();
                 Matcher m = REFERENCE.matcher(code);
                 while (m.find()) {
@@ -70,7 +72,8 @@ public final class PackageCycles {
 
     private static String node(String type, String root, Map<String, Set<String>> typeUses) {
         String pkg = type.substring(0, type.lastIndexOf('.'));
-        boolean rootLeaf = pkg.equals(root) && typeUses.getOrDefault(type, Set.of()).isEmpty();
+        boolean rootLeaf =
+                pkg.equals(root) && typeUses.getOrDefault(type, Set.of()).isEmpty();
         return rootLeaf ? type : pkg;
     }
 
@@ -90,8 +93,15 @@ public final class PackageCycles {
         return found;
     }
 
-    private static void connect(String node, Map<String, Set<String>> graph, Map<String, Integer> index, Map<String, Integer> low,
-            Deque<String> stack, Set<String> onStack, int[] counter, List<List<String>> found) {
+    private static void connect(
+            String node,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            int[] counter,
+            List<List<String>> found) {
         index.put(node, counter[0]);
         low.put(node, counter[0]++);
         stack.push(node);

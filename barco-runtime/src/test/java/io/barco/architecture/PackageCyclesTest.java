@@ -16,7 +16,9 @@ class PackageCyclesTest {
     @Test
     void noPackageDependsOnItselfThroughOthers() throws IOException {
         Map<String, Set<String>> graph = PackageCycles.dependencies(SOURCES, "io.barco");
-        assertThat(graph).as("packages read from %s", SOURCES.toAbsolutePath()).containsKeys("io.barco.spec", "io.barco.seccomp");
+        assertThat(graph)
+                .as("packages read from %s", SOURCES.toAbsolutePath())
+                .containsKeys("io.barco.spec", "io.barco.seccomp");
         assertThat(PackageCycles.cycles(graph)).as("package cycles").isEmpty();
     }
 

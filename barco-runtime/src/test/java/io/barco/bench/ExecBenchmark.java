@@ -18,16 +18,17 @@ import java.util.concurrent.Callable;
 public final class ExecBenchmark {
     private static final int WARMUP = 50;
 
-    private ExecBenchmark() {
-    }
+    private ExecBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         // both with their defaults: stdout and stderr captured through pipes, stdin /dev/null
-        ContainerSpec spec = ContainerSpec.builder("/bin/true").limits(Limits.SEED).build();
+        ContainerSpec spec =
+                ContainerSpec.builder("/bin/true").limits(Limits.SEED).build();
         ExecSpec exec = ExecSpec.of("/bin/true");
         // stdio other than the defaults: no helper made ahead, the exec joins its cgroup itself
-        ExecSpec discarding = ExecSpec.builder("/bin/true").stdio(io.barco.spec.Stdio.DISCARD).build();
+        ExecSpec discarding =
+                ExecSpec.builder("/bin/true").stdio(io.barco.spec.Stdio.DISCARD).build();
         try (RunningContainer container = Barco.start(spec)) {
             Callable<ContainerResult> fresh = () -> Barco.run(spec);
             Callable<ContainerResult> inside = () -> container.exec(exec);
@@ -48,13 +49,16 @@ public final class ExecBenchmark {
             Arrays.sort(freshNanos);
             Arrays.sort(execNanos);
             Arrays.sort(unpreparedNanos);
-            System.out.printf("/bin/true to exit, %d runs each after %d warm-up runs, interleaved, from one JVM (%s, %d CPUs)%n",
+            System.out.printf(
+                    "/bin/true to exit, %d runs each after %d warm-up runs, interleaved, from one JVM (%s, %d CPUs)%n",
                     runs, WARMUP, Runtime.version(), Runtime.getRuntime().availableProcessors());
             System.out.printf("%-48s %9s %9s %9s%n", "", "p50", "p90", "p99");
             print("fresh Barco.run (new container, seed's limits)", freshNanos);
             print("exec into a running container (own cgroup)", execNanos);
             print("  the same, helper not made ahead (stdio /dev/null)", unpreparedNanos);
-            System.out.printf("exec p50 / fresh p50 = %.2f%n", LaunchBenchmark.percentile(execNanos, 50) / LaunchBenchmark.percentile(freshNanos, 50));
+            System.out.printf(
+                    "exec p50 / fresh p50 = %.2f%n",
+                    LaunchBenchmark.percentile(execNanos, 50) / LaunchBenchmark.percentile(freshNanos, 50));
         }
     }
 
@@ -71,7 +75,11 @@ public final class ExecBenchmark {
     }
 
     private static void print(String name, long[] sorted) {
-        System.out.printf("%-48s %6.2f ms %6.2f ms %6.2f ms%n", name, LaunchBenchmark.percentile(sorted, 50),
-                LaunchBenchmark.percentile(sorted, 90), LaunchBenchmark.percentile(sorted, 99));
+        System.out.printf(
+                "%-48s %6.2f ms %6.2f ms %6.2f ms%n",
+                name,
+                LaunchBenchmark.percentile(sorted, 50),
+                LaunchBenchmark.percentile(sorted, 90),
+                LaunchBenchmark.percentile(sorted, 99));
     }
 }

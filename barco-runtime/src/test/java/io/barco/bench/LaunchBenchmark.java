@@ -21,8 +21,7 @@ import java.util.concurrent.Callable;
 public final class LaunchBenchmark {
     private static final int WARMUP = 50;
 
-    private LaunchBenchmark() {
-    }
+    private LaunchBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 300;
@@ -31,20 +30,36 @@ public final class LaunchBenchmark {
             print("barco, JVM with 4 GB heap (2 GB touched)", measure(runs, barco(Limits.NONE)));
             return;
         }
-        System.out.printf("launch to exit of /bin/true, %d runs after %d warm-up runs, from one JVM (%s, %d CPUs)%n",
+        System.out.printf(
+                "launch to exit of /bin/true, %d runs after %d warm-up runs, from one JVM (%s, %d CPUs)%n",
                 runs, WARMUP, Runtime.version(), Runtime.getRuntime().availableProcessors());
         System.out.printf("%-44s %9s %9s %9s%n", "", "p50", "p90", "p99");
         print("plain ProcessBuilder spawn", measure(runs, spawn("/bin/true")));
         optional("unshare -mpfnuiC /bin/true", runs, "unshare", "-mpfnuiC", "/bin/true");
-        optional("bwrap --unshare-all (ro / , proc, dev)", runs, "bwrap", "--ro-bind", "/", "/", "--unshare-all",
-                "--die-with-parent", "--proc", "/proc", "--dev", "/dev", "/bin/true");
+        optional(
+                "bwrap --unshare-all (ro / , proc, dev)",
+                runs,
+                "bwrap",
+                "--ro-bind",
+                "/",
+                "/",
+                "--unshare-all",
+                "--die-with-parent",
+                "--proc",
+                "/proc",
+                "--dev",
+                "/dev",
+                "/bin/true");
         print("barco, full isolation (seccomp, caps, netns)", measure(runs, barco(Limits.NONE)));
         print("barco, and the seed's limits (1G, 256, 64)", measure(runs, barco(Limits.SEED)));
         bigHeapChild(runs);
     }
 
     private static Callable<Integer> barco(Limits limits) {
-        ContainerSpec spec = ContainerSpec.builder("/bin/true").stdio(Stdio.DISCARD).limits(limits).build();
+        ContainerSpec spec = ContainerSpec.builder("/bin/true")
+                .stdio(Stdio.DISCARD)
+                .limits(limits)
+                .build();
         return () -> {
             ContainerResult result = Barco.run(spec);
             if (!result.succeeded()) {
@@ -55,7 +70,8 @@ public final class LaunchBenchmark {
     }
 
     private static Callable<Integer> spawn(String... command) {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         return () -> {
             int exit = builder.start().waitFor();
@@ -91,8 +107,9 @@ public final class LaunchBenchmark {
     }
 
     private static void print(String name, long[] sorted) {
-        System.out.printf("%-44s %6.2f ms %6.2f ms %6.2f ms%n", name, percentile(sorted, 50), percentile(sorted, 90),
-                percentile(sorted, 99));
+        System.out.printf(
+                "%-44s %6.2f ms %6.2f ms %6.2f ms%n",
+                name, percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99));
     }
 
     /** The p-th percentile of sorted nanoseconds, in milliseconds. */
@@ -115,8 +132,17 @@ public final class LaunchBenchmark {
 
     private static void bigHeapChild(int runs) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-Xms4g", "-Xmx4g", "-cp", System.getProperty("java.class.path"),
-                LaunchBenchmark.class.getName(), Integer.toString(runs), "--big-heap-child").inheritIO().start();
+        Process child = new ProcessBuilder(
+                        java,
+                        "-Xms4g",
+                        "-Xmx4g",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LaunchBenchmark.class.getName(),
+                        Integer.toString(runs),
+                        "--big-heap-child")
+                .inheritIO()
+                .start();
         if (child.waitFor() != 0) {
             throw new IllegalStateException("the 4 GB heap run failed");
         }

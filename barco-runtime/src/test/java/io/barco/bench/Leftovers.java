@@ -21,12 +21,15 @@ final class Leftovers {
      * (barco-KIND-PID-START-...) and a JVM's attach file (.java_pidPID). Shared caches (JNA's, the
      * JVMs' hsperfdata directory) and other builds' entries carry no pid of the soak's.
      */
-    private static final java.util.regex.Pattern OURS = java.util.regex.Pattern.compile("barco-[a-z]+-(\\d+)-.*|\\.java_pid(\\d+)");
+    private static final java.util.regex.Pattern OURS =
+            java.util.regex.Pattern.compile("barco-[a-z]+-(\\d+)-.*|\\.java_pid(\\d+)");
+
     private final Set<String> tmpAtStart = tmpEntries();
     private final long mountsAtStart = mounts();
     private final long fdsAtStart = fds();
 
-    record Count(long processes, long zombies, long cgroups, long mounts, long tmpEntries, long fds, List<String> details) {
+    record Count(
+            long processes, long zombies, long cgroups, long mounts, long tmpEntries, long fds, List<String> details) {
         long total() {
             return processes + zombies + cgroups + mounts + tmpEntries + fds;
         }
@@ -48,7 +51,8 @@ final class Leftovers {
         long self = ProcessHandle.current().pid();
         Set<Long> reported = new HashSet<>(containerPids);
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 String stat = read(proc.resolve("stat"));
                 if (stat.isEmpty()) {
                     continue;
@@ -61,7 +65,8 @@ final class Leftovers {
                     details.add("zombie " + pid);
                 } else if (!zombie && (reported.contains(pid) || inGroupOf(read(proc.resolve("cgroup")), prefixes))) {
                     processes++;
-                    details.add("process " + pid + " " + read(proc.resolve("comm")).trim());
+                    details.add(
+                            "process " + pid + " " + read(proc.resolve("comm")).trim());
                 }
             }
         } catch (IOException e) {
@@ -82,7 +87,8 @@ final class Leftovers {
         foreign.removeAll(tmp);
         tmp.forEach(name -> details.add("/tmp/" + name));
         if (!foreign.isEmpty()) {
-            details.add("not counted, not the soak's: " + foreign.size() + " new /tmp entries, e.g. /tmp/" + foreign.iterator().next());
+            details.add("not counted, not the soak's: " + foreign.size() + " new /tmp entries, e.g. /tmp/"
+                    + foreign.iterator().next());
         }
         long mounts = Math.max(0, mounts() - mountsAtStart);
         long fds = Math.max(0, fds() - fdsAtStart);

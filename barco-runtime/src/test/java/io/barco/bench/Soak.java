@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -33,10 +31,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Arguments: WORKDIR LAUNCHES THREADS KILLED JVMS MINUTES.
  */
 public final class Soak {
-    private static final ContainerSpec TRUE = ContainerSpec.builder("/bin/true").stdio(Stdio.DISCARD).limits(Limits.SEED).build();
-    private static final ContainerSpec SLEEP = ContainerSpec.builder("/bin/sleep").args("1").stdio(Stdio.DISCARD).limits(Limits.SEED).build();
+    private static final ContainerSpec TRUE = ContainerSpec.builder("/bin/true")
+            .stdio(Stdio.DISCARD)
+            .limits(Limits.SEED)
+            .build();
+    private static final ContainerSpec SLEEP = ContainerSpec.builder("/bin/sleep")
+            .args("1")
+            .stdio(Stdio.DISCARD)
+            .limits(Limits.SEED)
+            .build();
     private static final ContainerSpec WORK = ContainerSpec.builder("/bin/sh")
-            .args("-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo ok").limits(Limits.SEED).build();
+            .args("-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo ok")
+            .limits(Limits.SEED)
+            .build();
 
     private final Path work;
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -58,9 +65,16 @@ public final class Soak {
             Barco.run(TRUE); // warm: the JVM opens its jars and libraries once, not as leftovers
         }
         Leftovers leftovers = new Leftovers();
-        System.out.printf("soak on %d CPUs, %s; launches %d with %d threads (%d killed), %d launching JVMs killed, "
-                + "16 containers for %s min%n", Runtime.getRuntime().availableProcessors(), Runtime.version(),
-                launches, threads, killed, jvms, minutes);
+        System.out.printf(
+                "soak on %d CPUs, %s; launches %d with %d threads (%d killed), %d launching JVMs killed, "
+                        + "16 containers for %s min%n",
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.version(),
+                launches,
+                threads,
+                killed,
+                jvms,
+                minutes);
         soak.launches(launches, threads, killed);
         Set<Long> launchers = ConcurrentHashMap.newKeySet();
         Set<Long> containers = ConcurrentHashMap.newKeySet();
@@ -68,7 +82,8 @@ public final class Soak {
         soak.killLaunchingJvms(jvms, launchers, containers);
         Leftovers.Count before = leftovers.count(launchers, containers);
         System.out.println("leftovers before barco gc: " + before);
-        int gc = BarcoCommand.execute(new String[] {"gc"}, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), System.err);
+        int gc = BarcoCommand.execute(
+                new String[] {"gc"}, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), System.err);
         Leftovers.Count after = settle(leftovers, launchers, containers);
         System.out.println("barco gc exit " + gc + "; leftovers after barco gc: " + after);
         after.details().stream().limit(20).forEach(d -> System.out.println("  " + d));
@@ -84,7 +99,8 @@ public final class Soak {
     }
 
     /** Killed containers' processes take a moment to be reaped by init: count again until stable, up to 5 s. */
-    private static Leftovers.Count settle(Leftovers leftovers, Set<Long> launchers, Set<Long> containers) throws InterruptedException {
+    private static Leftovers.Count settle(Leftovers leftovers, Set<Long> launchers, Set<Long> containers)
+            throws InterruptedException {
         Leftovers.Count count = leftovers.count(launchers, containers);
         for (int i = 0; i < 50 && count.total() > 0; i++) {
             Thread.sleep(100);
@@ -107,7 +123,7 @@ public final class Soak {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         for (int t = 0; t < threads; t++) {
             pool.execute(() -> {
-                for (int i; (i = next.getAndIncrement()) < launches;) {
+                for (int i; (i = next.getAndIncrement()) < launches; ) {
                     try {
                         if (i % every == 0 && kills.incrementAndGet() <= killed) {
                             try (Container c = Barco.launch(SLEEP)) {
@@ -133,7 +149,8 @@ public final class Soak {
         pool.shutdown();
         pool.awaitTermination(1, TimeUnit.DAYS);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("launches: %d (%d killed at random points) in %.1f s: %.1f launches/s, %d failed%n",
+        System.out.printf(
+                "launches: %d (%d killed at random points) in %.1f s: %.1f launches/s, %d failed%n",
                 launches, Math.min(killed, kills.get()), seconds, launches / seconds, failed.get());
     }
 
@@ -147,18 +164,26 @@ public final class Soak {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         for (int t = 0; t < 4; t++) {
             pool.execute(() -> {
-                for (int i; (i = next.getAndIncrement()) < jvms;) {
+                for (int i; (i = next.getAndIncrement()) < jvms; ) {
                     Path err = work.resolve("launcher-" + i + ".err");
                     try {
-                        Process p = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-                                "-cp", System.getProperty("java.class.path"), SoakLauncher.class.getName())
+                        Process p = new ProcessBuilder(
+                                        java,
+                                        "-XX:TieredStopAtLevel=1",
+                                        "-XX:+UseSerialGC",
+                                        "-XX:-UsePerfData",
+                                        "-cp",
+                                        System.getProperty("java.class.path"),
+                                        SoakLauncher.class.getName())
                                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                                .redirectError(err.toFile()).start();
+                                .redirectError(err.toFile())
+                                .start();
                         launchers.add(p.pid());
-                        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                        BufferedReader out =
+                                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                         Thread reader = new Thread(() -> {
                             try {
-                                for (String line; (line = out.readLine()) != null;) {
+                                for (String line; (line = out.readLine()) != null; ) {
                                     if (line.startsWith("pid ")) {
                                         containers.add(Long.parseLong(line.substring(4)));
                                         launched.incrementAndGet();
@@ -181,7 +206,8 @@ public final class Soak {
                         String complaints = Files.readString(err).strip();
                         if (!complaints.isEmpty()) {
                             errors.incrementAndGet();
-                            fail("launching JVM " + p.pid() + ": " + complaints.lines().findFirst().orElse(""));
+                            fail("launching JVM " + p.pid() + ": "
+                                    + complaints.lines().findFirst().orElse(""));
                         }
                         Files.delete(err);
                     } catch (Exception e) {
@@ -192,7 +218,8 @@ public final class Soak {
         }
         pool.shutdown();
         pool.awaitTermination(1, TimeUnit.DAYS);
-        System.out.printf("launching JVMs: %d SIGKILLed while launching, %d containers launched by them, %d complained, in %.1f s%n",
+        System.out.printf(
+                "launching JVMs: %d SIGKILLed while launching, %d containers launched by them, %d complained, in %.1f s%n",
                 jvms, launched.get(), errors.get(), (System.nanoTime() - start) / 1e9);
     }
 
@@ -221,7 +248,8 @@ public final class Soak {
         pool.shutdown();
         pool.awaitTermination(1, TimeUnit.DAYS);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%d containers at once for %.0f s: %d runs, %.1f launches/s, %d failed; host JVM descriptors %d%n",
+        System.out.printf(
+                "%d containers at once for %.0f s: %d runs, %.1f launches/s, %d failed; host JVM descriptors %d%n",
                 count, seconds, runs.get(), runs.get() / seconds, failed.get() - failedBefore, Leftovers.fds());
     }
 }

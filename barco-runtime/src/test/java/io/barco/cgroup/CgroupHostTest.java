@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class CgroupHostTest {
     /** This project's CI machine: controllers in v1, the unified hierarchy holds only hugetlb. */
-    private static final String HYBRID_MOUNTINFO = String.join("\n",
+    private static final String HYBRID_MOUNTINFO = String.join(
+            "\n",
             "25 1 254:0 / / rw,relatime - ext4 /dev/vda rw",
             "30 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755",
             "31 30 0:27 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu",
@@ -16,8 +17,9 @@ class CgroupHostTest {
             "34 30 0:30 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids",
             "35 30 0:31 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd",
             "36 30 0:32 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw");
-    private static final String HYBRID_CGROUP = String.join("\n",
-            "9:name=systemd:/", "8:pids:/", "4:memory:/process_api/6b9e", "2:cpuacct:/", "1:cpu:/", "0::/");
+
+    private static final String HYBRID_CGROUP = String.join(
+            "\n", "9:name=systemd:/", "8:pids:/", "4:memory:/process_api/6b9e", "2:cpuacct:/", "1:cpu:/", "0::/");
 
     @Test
     void hybridHostUsesV1BelowTheCallersOwnGroups() {
@@ -31,9 +33,11 @@ class CgroupHostTest {
 
     @Test
     void combinedHierarchiesAreOneGroup() {
-        CgroupHost host = CgroupHost.parse(String.join("\n",
-                "31 30 0:27 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct",
-                "33 30 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory"),
+        CgroupHost host = CgroupHost.parse(
+                String.join(
+                        "\n",
+                        "31 30 0:27 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct",
+                        "33 30 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory"),
                 "3:cpu,cpuacct:/user.slice\n2:memory:/user.slice\n");
         assertThat(host.v1().get("cpu")).isSameAs(host.v1().get("cpuacct"));
         assertThat(host.v1().get("cpu").controllers()).isEqualTo("cpu,cpuacct");
@@ -42,7 +46,8 @@ class CgroupHostTest {
 
     @Test
     void unifiedHostUsesV2() {
-        CgroupHost parsed = CgroupHost.parse("40 25 0:35 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate", "0::/user.slice\n");
+        CgroupHost parsed =
+                CgroupHost.parse("40 25 0:35 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate", "0::/user.slice\n");
         CgroupHost host = new CgroupHost(parsed.unified(), java.util.Set.of("cpu", "memory", "pids"), parsed.v1());
         assertThat(host.usesV2()).isTrue();
         assertThat(host.unified()).contains(Path.of("/sys/fs/cgroup"));
@@ -52,7 +57,8 @@ class CgroupHostTest {
     @Test
     void aSubtreeMountShowsOurGroupRelativeToItsRoot() {
         // inside a container whose cgroup namespace was not unshared
-        CgroupHost host = CgroupHost.parse("33 30 0:29 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory",
+        CgroupHost host = CgroupHost.parse(
+                "33 30 0:29 /docker/abc /sys/fs/cgroup/memory ro - cgroup cgroup rw,memory",
                 "4:memory:/docker/abc/inner\n");
         assertThat(host.v1().get("memory").ownDirectory()).isEqualTo(Path.of("/sys/fs/cgroup/memory/inner"));
     }
@@ -73,17 +79,23 @@ class CgroupHostTest {
         assertThat(names.ownerAlive(name)).isTrue();
         assertThat(names.ownerAlive("barco-999999999-12345-1")).isFalse();
         String self = Long.toString(ProcessHandle.current().pid());
-        assertThat(names.ownerAlive("barco-" + self + "-1-1")).as("same pid, other start time").isFalse();
+        assertThat(names.ownerAlive("barco-" + self + "-1-1"))
+                .as("same pid, other start time")
+                .isFalse();
         assertThat(CgroupNames.isBarcoGroup("barco")).isFalse();
     }
 
     @Test
     void aLimitTheHostCannotEnforceNamesTheMissingController() {
-        CgroupHost noCpu = CgroupHost.parse(String.join("\n",
-                "33 30 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
-                "34 30 0:30 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids"), "4:memory:/\n8:pids:/\n");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Cgroups(new io.barco.sys.LinuxHost(), Cgroups.DEFAULT_PARENT).create(noCpu,
-                        io.barco.spec.Limits.NONE.withCpus(0.5).withPids(10), false))
+        CgroupHost noCpu = CgroupHost.parse(
+                String.join(
+                        "\n",
+                        "33 30 0:29 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory",
+                        "34 30 0:30 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids"),
+                "4:memory:/\n8:pids:/\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Cgroups(
+                                new io.barco.sys.LinuxHost(), Cgroups.DEFAULT_PARENT)
+                        .create(noCpu, io.barco.spec.Limits.NONE.withCpus(0.5).withPids(10), false))
                 .isInstanceOf(CgroupException.class)
                 .hasMessage("this host cannot enforce the cpu limit: no cpu controller in cgroup v1 (memory, pids)"
                         + ": drop the limit, or allow running without it")

@@ -84,7 +84,8 @@ class CgroupIT {
     void memoryHogIsOomKilledAndReportedSo() throws Exception {
         ContainerResult result = Barco.run(ContainerSpec.builder("python3")
                 .args("-c", "x = b'x' * (256 << 20); print('survived')")
-                .limits(Limits.NONE.withMemory("64M")).build());
+                .limits(Limits.NONE.withMemory("64M"))
+                .build());
         assertThat(result.oomKilled()).isTrue();
         assertThat(result.status().signal()).isEqualTo(9);
         assertThat(result.exitCode()).isEqualTo(137);
@@ -97,7 +98,9 @@ class CgroupIT {
 
     @Test
     void containerSeesItsOwnLimitAndGroupAsRoot() throws Exception {
-        String out = Sh.output(limited(SHOW_MEMORY_LIMIT + "; cat /proc/self/cgroup", Limits.NONE.withMemory("96M").withPids(50)));
+        String out = Sh.output(limited(
+                SHOW_MEMORY_LIMIT + "; cat /proc/self/cgroup",
+                Limits.NONE.withMemory("96M").withPids(50)));
         assertThat(out.lines().findFirst().orElseThrow()).isEqualTo(Long.toString(96L << 20));
         // the cgroup namespace makes the container's groups its root
         assertThat(out.lines().skip(1)).allMatch(line -> line.endsWith(":/"));
@@ -107,10 +110,13 @@ class CgroupIT {
     void usageFiguresAreRight() throws Exception {
         ContainerResult result = Barco.run(ContainerSpec.builder("python3")
                 .args("-c", "import time; x = b'x' * (100 << 20); time.sleep(0.2); print(len(x))")
-                .limits(Limits.NONE.withMemory("512M")).build());
+                .limits(Limits.NONE.withMemory("512M"))
+                .build());
         assertThat(result.stdout()).isEqualTo((100 << 20) + "\n");
         ResourceUsage usage = result.usage();
-        assertThat(usage.peakMemoryBytes().orElseThrow()).isGreaterThanOrEqualTo(100L << 20).isLessThan(300L << 20);
+        assertThat(usage.peakMemoryBytes().orElseThrow())
+                .isGreaterThanOrEqualTo(100L << 20)
+                .isLessThan(300L << 20);
         assertThat(usage.cpuTotal().orElseThrow()).isPositive();
         assertThat(usage.peakTasks().orElseThrow()).isBetween(1L, 10L);
         assertThat(usage.oomKills()).isZero();
@@ -125,14 +131,19 @@ class CgroupIT {
         if (!Files.exists(root.resolve("cgroup.subtree_control"))) {
             return true;
         }
-        return List.of(Files.readString(root.resolve("cgroup.subtree_control")).trim().split("\\s+")).contains("io");
+        return List.of(Files.readString(root.resolve("cgroup.subtree_control"))
+                        .trim()
+                        .split("\\s+"))
+                .contains("io");
     }
 
     @Test
     void forkBombStopsAtThePidsLimit() throws Exception {
         long started = System.nanoTime();
         ContainerResult result = Barco.run(Sh.spec("bomb() { bomb | bomb & }; bomb; sleep 1; echo survived")
-                .limits(Limits.NONE.withPids(32).withMemory("256M")).timeout(Duration.ofSeconds(3)).build());
+                .limits(Limits.NONE.withPids(32).withMemory("256M"))
+                .timeout(Duration.ofSeconds(3))
+                .build());
         assertThat(result.usage().peakTasks().orElseThrow()).isLessThanOrEqualTo(32);
         assertThat(result.stderr()).contains("fork");
         // the host stays responsive: we are still here, and quickly
@@ -142,8 +153,9 @@ class CgroupIT {
 
     @Test
     void pidsLimitRefusesTheForkBeyondIt() throws Exception {
-        String script = "my $n = 0; for (1 .. 20) { my $p = fork; last unless defined $p; if ($p == 0) { sleep 5; exit }"
-                + " $n++ } print \"$n $!\\n\"";
+        String script =
+                "my $n = 0; for (1 .. 20) { my $p = fork; last unless defined $p; if ($p == 0) { sleep 5; exit }"
+                        + " $n++ } print \"$n $!\\n\"";
         String out = Sh.output(ContainerSpec.builder("perl").args("-e", script).limits(Limits.NONE.withPids(8)));
         // perl itself and 7 children fill the limit of 8; the next fork fails with EAGAIN
         assertThat(out).isEqualTo("7 Resource temporarily unavailable\n");
@@ -153,10 +165,12 @@ class CgroupIT {
     void cpuQuotaGivesAboutHalfACore() throws Exception {
         ContainerResult result = Barco.run(ContainerSpec.builder("perl")
                 .args("-e", "use Time::HiRes 'time'; my $end = time + 2; 1 while time < $end")
-                .limits(Limits.NONE.withCpus(0.5)).build());
+                .limits(Limits.NONE.withCpus(0.5))
+                .build());
         assertThat(result.succeeded()).isTrue();
         ResourceUsage usage = result.usage();
-        double share = usage.cpuTotal().orElseThrow().toNanos() / (double) usage.wallTime().toNanos();
+        double share = usage.cpuTotal().orElseThrow().toNanos()
+                / (double) usage.wallTime().toNanos();
         // The quota is a ceiling: what the loop gets below it depends on what else the machine runs
         // (a VM under emulation beside this build gave it 0.26), so only the ceiling is the limit's.
         assertThat(share).as("CPU time over wall time").isBetween(0.02, 0.65);
@@ -169,8 +183,9 @@ class CgroupIT {
             List<Future<ContainerResult>> results = new ArrayList<>();
             int[] megabytes = {32, 48, 64, 96};
             for (int mb : megabytes) {
-                results.add(pool.submit(() -> Barco.run(limited(SHOW_MEMORY_LIMIT + "; sleep 0.3",
-                        Limits.NONE.withMemory(mb + "M")).build())));
+                results.add(pool.submit(
+                        () -> Barco.run(limited(SHOW_MEMORY_LIMIT + "; sleep 0.3", Limits.NONE.withMemory(mb + "M"))
+                                .build())));
             }
             for (int i = 0; i < megabytes.length; i++) {
                 assertThat(results.get(i).get().stdout().trim()).isEqualTo(Long.toString((long) megabytes[i] << 20));
@@ -199,7 +214,9 @@ class CgroupIT {
     void groupsAreRemovedWhenTheLaunchFailsHalfway() {
         assertThatThrownBy(() -> Sh.run(limited("true", Limits.SEED).workdir("/no/such/dir")))
                 .isInstanceOf(LaunchException.class);
-        assertThatThrownBy(() -> Barco.run(ContainerSpec.builder("/no/such/program").limits(Limits.SEED).build()))
+        assertThatThrownBy(() -> Barco.run(ContainerSpec.builder("/no/such/program")
+                        .limits(Limits.SEED)
+                        .build()))
                 .isInstanceOf(LaunchException.class);
     }
 
@@ -207,9 +224,12 @@ class CgroupIT {
     void groupsOfADeadLauncherAreCollected() throws Exception {
         // a JVM launches a container and dies by SIGKILL: its container and groups outlive it ...
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process launcher = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), OrphanLauncher.class.getName())
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        Process launcher = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), OrphanLauncher.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
         assertThat(line).as("the launcher's report").startsWith("pid ");
         long containerPid = Long.parseLong(line.substring(4).trim());

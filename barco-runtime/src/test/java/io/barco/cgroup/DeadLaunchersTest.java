@@ -45,14 +45,17 @@ class DeadLaunchersTest {
         try {
             List<Future<DeadLaunchers.Outcome>> outcomes = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                outcomes.add(pool.submit((Callable<DeadLaunchers.Outcome>) () -> DeadLaunchers.collect(FILES, NAMES, List.of(parent))));
+                outcomes.add(pool.submit(
+                        (Callable<DeadLaunchers.Outcome>) () -> DeadLaunchers.collect(FILES, NAMES, List.of(parent))));
             }
             int removed = 0;
             for (Future<DeadLaunchers.Outcome> outcome : outcomes) {
                 assertThat(outcome.get().failures()).isEmpty();
                 removed += outcome.get().removed().size();
             }
-            assertThat(removed).as("each group removed by exactly one collector").isEqualTo(200);
+            assertThat(removed)
+                    .as("each group removed by exactly one collector")
+                    .isEqualTo(200);
         } finally {
             pool.shutdownNow();
         }
@@ -64,17 +67,23 @@ class DeadLaunchersTest {
     @Test
     void aGroupAlreadyGoneIsAnotherCollectorsNotAFailure(@TempDir Path parent) {
         assertThat(DeadLaunchers.collect(FILES, parent.resolve(DEAD + "7"))).isFalse();
-        assertThat(DeadLaunchers.collect(FILES, NAMES, List.of(parent.resolve("no-such-parent"))).failures()).isEmpty();
+        assertThat(DeadLaunchers.collect(FILES, NAMES, List.of(parent.resolve("no-such-parent")))
+                        .failures())
+                .isEmpty();
     }
 
     @Test
     void enoentEnodevAndEbusyMeanAnotherCollectorHasTheGroup() {
         Path file = Path.of("/sys/fs/cgroup/freezer/barco-1-1-1/freezer.state");
-        assertThat(DeadLaunchers.takenByAnother(new CgroupException("x", new NoSuchFileException(file.toString())))).isTrue();
-        assertThat(DeadLaunchers.takenByAnother(new CgroupException("x", new IOException("No such device")))).isTrue();
-        assertThat(DeadLaunchers.takenByAnother(new CgroupException("x",
-                new FileSystemException(file.getParent().toString(), null, "Device or resource busy")))).isTrue();
-        assertThat(DeadLaunchers.takenByAnother(new CgroupException("x",
-                new FileSystemException(file.toString(), null, "Permission denied")))).isFalse();
+        assertThat(DeadLaunchers.takenByAnother(new CgroupException("x", new NoSuchFileException(file.toString()))))
+                .isTrue();
+        assertThat(DeadLaunchers.takenByAnother(new CgroupException("x", new IOException("No such device"))))
+                .isTrue();
+        assertThat(DeadLaunchers.takenByAnother(new CgroupException(
+                        "x", new FileSystemException(file.getParent().toString(), null, "Device or resource busy"))))
+                .isTrue();
+        assertThat(DeadLaunchers.takenByAnother(
+                        new CgroupException("x", new FileSystemException(file.toString(), null, "Permission denied"))))
+                .isFalse();
     }
 }

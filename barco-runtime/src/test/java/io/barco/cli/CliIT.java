@@ -27,11 +27,15 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CliIT {
     private static final Path JAR = Path.of(System.getProperty("barco.cli.jar", "target/barco-cli.jar"));
 
-    record Run(int exit, String stdout, String stderr) {
-    }
+    record Run(int exit, String stdout, String stderr) {}
 
     static List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                "java",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-jar",
+                JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -45,7 +49,8 @@ class CliIT {
     }
 
     static Run run(ProcessBuilder builder) throws IOException, InterruptedException {
-        Process p = track(builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+        Process p = track(builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start());
         var out = p.getInputStream().readAllBytes();
         var err = p.getErrorStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -54,6 +59,7 @@ class CliIT {
 
     /** The barco CLIs this test started: their containers' groups are named for their pids. */
     private static final Set<Long> STARTED = ConcurrentHashMap.newKeySet();
+
     private Set<String> tmpBefore;
 
     @BeforeEach
@@ -66,7 +72,9 @@ class CliIT {
 
     private static Set<String> barcoTmpEntries() throws IOException {
         try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return tmp.map(p -> p.getFileName().toString()).filter(n -> OWNED.matcher(n).matches()).collect(Collectors.toSet());
+            return tmp.map(p -> p.getFileName().toString())
+                    .filter(n -> OWNED.matcher(n).matches())
+                    .collect(Collectors.toSet());
         }
     }
 
@@ -74,26 +82,37 @@ class CliIT {
     @AfterEach
     void nothingLeftBehind() throws Exception {
         // new entries of the barco CLIs this test started; others' come and go meanwhile
-        assertThat(barcoTmpEntries().stream().filter(n -> !tmpBefore.contains(n))
-                .map(OWNED::matcher).filter(java.util.regex.Matcher::matches)
-                .filter(m -> STARTED.contains(Long.parseLong(m.group(1)))).map(java.util.regex.Matcher::group).toList()).isEmpty();
+        assertThat(barcoTmpEntries().stream()
+                        .filter(n -> !tmpBefore.contains(n))
+                        .map(OWNED::matcher)
+                        .filter(java.util.regex.Matcher::matches)
+                        .filter(m -> STARTED.contains(Long.parseLong(m.group(1))))
+                        .map(java.util.regex.Matcher::group)
+                        .toList())
+                .isEmpty();
         // no process is left in a container group of a barco CLI this test started, once it has exited
-        assertThat(ProcessHandle.allProcesses().filter(CliIT::inAContainerOfOurs).map(ProcessHandle::pid).toList()).isEmpty();
+        assertThat(ProcessHandle.allProcesses()
+                        .filter(CliIT::inAContainerOfOurs)
+                        .map(ProcessHandle::pid)
+                        .toList())
+                .isEmpty();
     }
 
     /** Remembers the process and, while it runs, its descendants (a CLI under script(1)) as this test's. */
     static Process track(Process p) {
         STARTED.add(p.pid());
-        Thread watcher = new Thread(() -> {
-            while (p.isAlive()) {
-                p.descendants().forEach(d -> STARTED.add(d.pid()));
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "cli-it-tracker");
+        Thread watcher = new Thread(
+                () -> {
+                    while (p.isAlive()) {
+                        p.descendants().forEach(d -> STARTED.add(d.pid()));
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "cli-it-tracker");
         watcher.setDaemon(true);
         watcher.start();
         return p;
@@ -113,7 +132,14 @@ class CliIT {
         Path hosts = Path.of("/etc/hosts");
         byte[] before = Files.readAllBytes(hosts);
         java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(hosts);
-        Run overlay = barco("--rw", "--rw-size", "8M", "-c", "/bin/sh", "--", "-c",
+        Run overlay = barco(
+                "--rw",
+                "--rw-size",
+                "8M",
+                "-c",
+                "/bin/sh",
+                "--",
+                "-c",
                 "echo '10.9.8.7 cli-it' >> /etc/hosts && grep -c cli-it /etc/hosts");
         assertThat(overlay.exit()).as(overlay.stderr()).isZero();
         assertThat(overlay.stdout()).isEqualTo("1\n");
@@ -154,9 +180,22 @@ class CliIT {
             assertThat(plain.exit()).isEqualTo(1);
             assertThat(plain.stderr()).contains("Permission denied");
 
-            Run run = barco("--bind", exec + ":" + exec + ":rw,idmap", "--bind", project + ":" + project + ":overlay",
-                    "--bind", repo + ":" + repo + ":ro,idmap", "--tmpfs", closed.toString(), "-w", project.toString(),
-                    "-c", "/bin/sh", "--", "-c", "cat " + repo.resolve("lib.jar") + " && echo changed > pom.xml && mkdir target"
+            Run run = barco(
+                    "--bind",
+                    exec + ":" + exec + ":rw,idmap",
+                    "--bind",
+                    project + ":" + project + ":overlay",
+                    "--bind",
+                    repo + ":" + repo + ":ro,idmap",
+                    "--tmpfs",
+                    closed.toString(),
+                    "-w",
+                    project.toString(),
+                    "-c",
+                    "/bin/sh",
+                    "--",
+                    "-c",
+                    "cat " + repo.resolve("lib.jar") + " && echo changed > pom.xml && mkdir target"
                             + " && echo built > target/x && cat pom.xml target/x && echo coverage > " + exec
                             + " && ls " + closed + " && ! touch " + repo.resolve("new"));
             assertThat(run.exit()).as(run.stderr()).isZero();
@@ -164,11 +203,13 @@ class CliIT {
             assertThat(project.resolve("pom.xml")).hasContent("pom");
             assertThat(project.resolve("target")).doesNotExist();
             assertThat(exec).hasContent("coverage");
-            assertThat(Files.getOwner(exec).getName()).isEqualTo(Files.getOwner(base).getName());
+            assertThat(Files.getOwner(exec).getName())
+                    .isEqualTo(Files.getOwner(base).getName());
         } finally {
             Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             try (var paths = Files.walk(base)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -176,11 +217,26 @@ class CliIT {
     @Test
     void execRunsACommandInAContainerStartedByAnotherBarcoWithAName() throws Exception {
         String name = "cli-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Process server = track(new ProcessBuilder(command("--name", name, "--hostname", "named", "-c", "python3", "--",
-                "-m", "http.server", "--bind", "127.0.0.1", "8000")).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        Process server = track(new ProcessBuilder(command(
+                        "--name",
+                        name,
+                        "--hostname",
+                        "named",
+                        "-c",
+                        "python3",
+                        "--",
+                        "-m",
+                        "http.server",
+                        "--bind",
+                        "127.0.0.1",
+                        "8000"))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start());
         try {
-            String fetch = "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8000/', timeout=5).status)";
+            String fetch =
+                    "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:8000/', timeout=5).status)";
             Run fetched = null;
             for (int i = 0; i < 100 && (fetched == null || fetched.exit() != 0); i++) {
                 fetched = barco("exec", name, "--", "python3", "-c", fetch);
@@ -209,9 +265,12 @@ class CliIT {
         // elsewhere would: barco exec, run from the module's directory, must derive the same spec
         List<String> start = new ArrayList<>(List.of("env", "STARTED_WITH=start"));
         start.addAll(command("--name", name, "-m", ".", "-e", "STARTED_WITH", "-c", "sleep", "--", "120"));
-        Process container = track(new ProcessBuilder(start).directory(new java.io.File("/"))
+        Process container = track(new ProcessBuilder(start)
+                .directory(new java.io.File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start());
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start());
         try {
             Run started = null;
             for (int i = 0; i < 100 && (started == null || started.exit() != 0); i++) {
@@ -241,12 +300,24 @@ class CliIT {
             assertThat(ids.stdout()).as(ids.stderr()).isEqualTo("1000\nCapEff:\t0000000000000000\n");
 
             // what only the running container can tell: one line and 125, no group left, and the container runs on
-            assertThat(barco("exec", name, "-w", "/nope", "--", "pwd")).isEqualTo(new Run(125, "",
-                    "barco: working directory /nope does not exist in the container: create it in the rootfs, or give another (-w)\n"));
-            assertThat(barco("exec", name, "-w", "/etc/passwd", "--", "pwd")).isEqualTo(new Run(125, "",
-                    "barco: working directory /etc/passwd is not a directory in the container: give a directory (-w)\n"));
-            assertThat(barco("exec", name, "-u", "2000", "--", "id", "-u")).isEqualTo(new Run(125, "",
-                    "barco: uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping (-u)\n"));
+            assertThat(barco("exec", name, "-w", "/nope", "--", "pwd"))
+                    .isEqualTo(
+                            new Run(
+                                    125,
+                                    "",
+                                    "barco: working directory /nope does not exist in the container: create it in the rootfs, or give another (-w)\n"));
+            assertThat(barco("exec", name, "-w", "/etc/passwd", "--", "pwd"))
+                    .isEqualTo(
+                            new Run(
+                                    125,
+                                    "",
+                                    "barco: working directory /etc/passwd is not a directory in the container: give a directory (-w)\n"));
+            assertThat(barco("exec", name, "-u", "2000", "--", "id", "-u"))
+                    .isEqualTo(
+                            new Run(
+                                    125,
+                                    "",
+                                    "barco: uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping (-u)\n"));
             assertThat(execGroupsLeft(name)).isEmpty();
             assertThat(barco("exec", name, "true").exit()).isZero();
         } finally {
@@ -257,13 +328,19 @@ class CliIT {
 
     /** Groups of this test's barco exec commands still in the container named {@code name}: each exec removes its own. */
     private static List<Path> execGroupsLeft(String name) throws IOException {
-        java.util.Collection<Path> groups = io.barco.launch.NamedContainers.lookup(name).cgroups().values();
-        assertThat(groups).as("the container's groups, as its name records them").isNotEmpty();
+        java.util.Collection<Path> groups =
+                io.barco.launch.NamedContainers.lookup(name).cgroups().values();
+        assertThat(groups)
+                .as("the container's groups, as its name records them")
+                .isNotEmpty();
         List<Path> left = new ArrayList<>();
         for (Path group : groups) {
             try (Stream<Path> children = Files.list(group)) {
                 children.filter(child -> Files.isDirectory(child)
-                        && STARTED.stream().anyMatch(cli -> child.getFileName().toString().startsWith("exec-" + cli + "-"))).forEach(left::add);
+                                && STARTED.stream()
+                                        .anyMatch(cli ->
+                                                child.getFileName().toString().startsWith("exec-" + cli + "-")))
+                        .forEach(left::add);
             }
         }
         return left;
@@ -290,13 +367,18 @@ class CliIT {
         List<String> lines = r.stderr().lines().toList();
         assertThat(lines).allMatch(l -> l.matches("\\d\\d:\\d\\d:\\d\\d INFO  barco: .*"));
         assertThat(lines.get(lines.size() - 1)).endsWith("so long and thanks for all the fish");
-        assertThat(r.stderr()).contains("### BARCONTAINER STARTING - type 'exit' to quit ###").contains("freeing resources...");
+        assertThat(r.stderr())
+                .contains("### BARCONTAINER STARTING - type 'exit' to quit ###")
+                .contains("freeing resources...");
     }
 
     @Test
     void veryVerboseListsEveryLaunchStep() throws Exception {
         Run r = barco("-c", "/bin/true", "-vv");
-        assertThat(r.stderr()).contains("DEBUG barco: step").contains("pivot_root(").contains("load the seccomp filter");
+        assertThat(r.stderr())
+                .contains("DEBUG barco: step")
+                .contains("pivot_root(")
+                .contains("load the seccomp filter");
     }
 
     @Test
@@ -306,12 +388,30 @@ class CliIT {
             Files.writeString(dir.resolve("in.txt"), "bound");
             // container root is host uid 10000: it may enter only what others may enter
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            Run r = barco("--hostname", "box", "--bind", dir + ":/srv:ro", "--tmpfs", "/media", "--env", "A=1", "--workdir", "/srv",
-                    "--network", "none", "-c", "/bin/sh", "--", "-c", "hostname; cat in.txt; echo; echo $A; touch /media/x && echo tmpfs-ok; pwd");
+            Run r = barco(
+                    "--hostname",
+                    "box",
+                    "--bind",
+                    dir + ":/srv:ro",
+                    "--tmpfs",
+                    "/media",
+                    "--env",
+                    "A=1",
+                    "--workdir",
+                    "/srv",
+                    "--network",
+                    "none",
+                    "-c",
+                    "/bin/sh",
+                    "--",
+                    "-c",
+                    "hostname; cat in.txt; echo; echo $A; touch /media/x && echo tmpfs-ok; pwd");
             assertThat(r.stderr()).isEmpty();
             assertThat(r.stdout()).isEqualTo("box\nbound\n1\ntmpfs-ok\n/srv\n");
         } finally {
-            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            Files.walk(dir)
+                    .sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
@@ -319,7 +419,8 @@ class CliIT {
     void timeoutKillsAndExitsWith137() throws Exception {
         Run r = barco("--timeout", "300ms", "-c", "/bin/sleep", "--", "30");
         assertThat(r.exit()).isEqualTo(137);
-        assertThat(r.stderr()).isEqualTo("barco: container killed after its timeout of 300ms\n"); // as users write it, not PT0.3S
+        assertThat(r.stderr())
+                .isEqualTo("barco: container killed after its timeout of 300ms\n"); // as users write it, not PT0.3S
     }
 
     /** On a terminal SIGINT would reach the container directly; here barco has none and forwards it. */
@@ -329,10 +430,15 @@ class CliIT {
         // as a user's shell would start it: a signal the build ignores (nohup, a background job's
         // SIGINT) stays ignored in its children, and then barco, like any program, leaves it ignored
         List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=HUP,INT,TERM"));
-        cmd.addAll(command("-c", "/bin/sh", "--", "-c",
+        cmd.addAll(command(
+                "-c",
+                "/bin/sh",
+                "--",
+                "-c",
                 "trap 'echo got " + signal + "; exit " + exit + "' " + signal + "; echo ready; sleep 60 & wait"));
         Process p = track(new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start());
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start());
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertThat(out.readLine()).isEqualTo("ready");
         // Process.destroy() would close our end of its output: send the signal as a user would
@@ -343,7 +449,8 @@ class CliIT {
     }
 
     /** A rootfs with every directory the container mounts on but /run, as a hand-made one may be. */
-    private static final Path NO_RUN = Path.of("target/cli-it-rootfs-without-run").toAbsolutePath();
+    private static final Path NO_RUN =
+            Path.of("target/cli-it-rootfs-without-run").toAbsolutePath();
 
     /**
      * Every kind of bad input beside the exact line it gets and its exit status: 127 when the program
@@ -353,46 +460,49 @@ class CliIT {
      * running container can tell is in {@link #execGivesItsCommandItsOwnEnvironmentWorkdirAndUidAndWhatTheContainerLacksIsOneLine}.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-            "missing rootfs          | 125 | -m /no/such/root -c /bin/true      | barco: rootfs /no/such/root does not exist: give an existing directory (-m)",
-            "rootfs is a file        | 125 | -m /etc/passwd -c /bin/true        | barco: rootfs /etc/passwd is not a directory: give a directory (-m)",
-            "rootfs without /run     | 125 | -m $NO_RUN -c /bin/true            | barco: rootfs $NO_RUN lacks the directory /run, where the container mounts filesystems of its own: create it in the rootfs (-m)",
-            "command not found       | 127 | -c /no/such/cmd                    | barco: command not found in the container: /no/such/cmd (give an absolute path, or one on the container's PATH)",
-            "command not executable  | 126 | -c /etc/passwd                     | barco: cannot execute /etc/passwd in the container: Permission denied",
-            "program's -c given to barco | 125 | -c /bin/sh -c 'echo hi'        | barco: -c names the program once; its own arguments go after --, as in barco -c /bin/sh -- -c 'echo hi'",
-            "program's option given to barco | 125 | -c ls -la /                | barco: unknown option '-la'; the program's own arguments go after --, as in barco -c ls -- -la /",
-            "unknown option          | 125 | --frobnicate -c /bin/true          | barco: unknown option '--frobnicate' (see barco --help)",
-            "missing command         | 125 | -m /                               | barco: Missing required option: '--cmd=PROGRAM' (see barco --help)",
-            "uid not a number        | 125 | -u abc -c /bin/true                | barco: invalid uid 'abc': give a whole number, 0 or more (-u)",
-            "uid outside the mapping | 125 | -u 2000 -c /bin/true               | barco: uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping (-u)",
-            "bad id mapping          | 125 | --id-map 0:1 -c /bin/true          | barco: invalid id mapping '0:1': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000 (--id-map)",
-            "missing workdir         | 125 | -w /nope -c /bin/true              | barco: working directory /nope does not exist in the container: create it in the rootfs, or give another (-w)",
-            "workdir is a file       | 125 | -w /etc/passwd -c /bin/true        | barco: working directory /etc/passwd is not a directory in the container: give a directory (-w)",
-            "relative workdir        | 125 | -w srv -c /bin/true                | barco: working directory 'srv' is not absolute: give a path such as /srv (-w)",
-            "bad bind                | 125 | --bind /etc -c /bin/true           | barco: invalid bind '/etc': use SRC:DST or SRC:DST:ro (--bind)",
-            "missing bind source     | 125 | --bind /no/such:/x -c /bin/true    | barco: bind source /no/such does not exist: create it or bind another (--bind)",
-            "bad bind mode           | 125 | --bind /etc:/x:idmap -c /bin/true  | barco: invalid bind mode 'idmap' in '/etc:/x:idmap': use ro, rw or overlay, or ro,idmap or rw,idmap to give the files of the source's owner to the container's user (--bind)",
-            "bad network             | 125 | --network bridge -c /bin/true      | barco: unknown network mode 'bridge': use none or host (--network)",
-            "bad timeout             | 125 | --timeout 5x -c /bin/true          | barco: invalid timeout '5x': use e.g. 30, 500ms, 1.5s, 2m30s or 1h (--timeout)",
-            "bad memory              | 125 | --memory 1X -c /bin/true           | barco: invalid size '1X': use bytes or a number with K, M, G or T, e.g. 512M or 1G (--memory)",
-            "bad pids                | 125 | --pids lots -c /bin/true           | barco: invalid pids 'lots': give a whole number or max (--pids)",
-            "bad capability          | 125 | --cap-add CAP_FLY -c /bin/true     | barco: unknown capability 'CAP_FLY': use a name such as NET_ADMIN or CAP_SYS_ADMIN (--cap-add)",
-            "unknown syscall         | 125 | --seccomp-deny fly -c /bin/true    | barco: unknown system call 'fly' in the seccomp profile: check its spelling (--seccomp-deny)",
-            "bad hostname            | 125 | --hostname a_b -c /bin/true        | barco: invalid hostname 'a_b': use up to 64 letters, digits, dots and dashes (--hostname)",
-            "--rw and --rw-host-root | 125 | --rw --rw-host-root -c /bin/true   | barco: --rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, --rw-host-root to the rootfs itself; give one of them",
-            "--rw-size without --rw  | 125 | --rw-size 64M -c /bin/true         | barco: --rw-size limits the overlay of --rw: add --rw, or drop --rw-size",
-            "--rw-size too small     | 125 | --rw --rw-size 4k -c /bin/true     | barco: invalid writable root size '4k': give at least 1M, such as 256M or 2G (--rw-size)",
-            "docker's ps             | 125 | ps                                 | barco: 'ps' is not a barco command (barco's are exec and gc); to run a program of that name: barco -c ps",
-            "program without -c      | 125 | /bin/echo hi                       | barco: give the program with -c and its arguments after --: barco -c /bin/echo -- hi",
-            "misspelt option         | 125 | --memroy 64M -c /bin/true          | barco: unknown option '--memroy'; did you mean --memory? (see barco --help)",
-            "bind into read-only /   | 125 | --bind /tmp:/nope -c /bin/true     | barco: create mount point /nope (mkdir): Read-only file system (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs) (--bind)",
-            "exec without a name     | 125 | exec                               | barco: usage: barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...] (see barco --help)",
-            "exec without a program  | 125 | exec web                           | barco: no command to run in web: barco exec web -- PROGRAM [ARG...]",
-            "exec's unknown option   | 125 | exec web -it sh                    | barco: unknown option '-it': barco exec takes -e, -w, -u and --gid; the program's own options go after the program (see barco --help)",
-            "exec's empty env name   | 125 | exec web -e =x -- true             | barco: invalid environment variable name '': use NAME=VALUE (-e)",
-            "exec's relative workdir | 125 | exec web -w relative/path -- pwd   | barco: working directory 'relative/path' is not absolute: give a path such as /srv (-w)",
-            "exec's uid not a number | 125 | exec web -u abc -- id              | barco: invalid uid 'abc': give a whole number, 0 or more (-u)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "missing rootfs          | 125 | -m /no/such/root -c /bin/true      | barco: rootfs /no/such/root does not exist: give an existing directory (-m)",
+                "rootfs is a file        | 125 | -m /etc/passwd -c /bin/true        | barco: rootfs /etc/passwd is not a directory: give a directory (-m)",
+                "rootfs without /run     | 125 | -m $NO_RUN -c /bin/true            | barco: rootfs $NO_RUN lacks the directory /run, where the container mounts filesystems of its own: create it in the rootfs (-m)",
+                "command not found       | 127 | -c /no/such/cmd                    | barco: command not found in the container: /no/such/cmd (give an absolute path, or one on the container's PATH)",
+                "command not executable  | 126 | -c /etc/passwd                     | barco: cannot execute /etc/passwd in the container: Permission denied",
+                "program's -c given to barco | 125 | -c /bin/sh -c 'echo hi'        | barco: -c names the program once; its own arguments go after --, as in barco -c /bin/sh -- -c 'echo hi'",
+                "program's option given to barco | 125 | -c ls -la /                | barco: unknown option '-la'; the program's own arguments go after --, as in barco -c ls -- -la /",
+                "unknown option          | 125 | --frobnicate -c /bin/true          | barco: unknown option '--frobnicate' (see barco --help)",
+                "missing command         | 125 | -m /                               | barco: Missing required option: '--cmd=PROGRAM' (see barco --help)",
+                "uid not a number        | 125 | -u abc -c /bin/true                | barco: invalid uid 'abc': give a whole number, 0 or more (-u)",
+                "uid outside the mapping | 125 | -u 2000 -c /bin/true               | barco: uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping (-u)",
+                "bad id mapping          | 125 | --id-map 0:1 -c /bin/true          | barco: invalid id mapping '0:1': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000 (--id-map)",
+                "missing workdir         | 125 | -w /nope -c /bin/true              | barco: working directory /nope does not exist in the container: create it in the rootfs, or give another (-w)",
+                "workdir is a file       | 125 | -w /etc/passwd -c /bin/true        | barco: working directory /etc/passwd is not a directory in the container: give a directory (-w)",
+                "relative workdir        | 125 | -w srv -c /bin/true                | barco: working directory 'srv' is not absolute: give a path such as /srv (-w)",
+                "bad bind                | 125 | --bind /etc -c /bin/true           | barco: invalid bind '/etc': use SRC:DST or SRC:DST:ro (--bind)",
+                "missing bind source     | 125 | --bind /no/such:/x -c /bin/true    | barco: bind source /no/such does not exist: create it or bind another (--bind)",
+                "bad bind mode           | 125 | --bind /etc:/x:idmap -c /bin/true  | barco: invalid bind mode 'idmap' in '/etc:/x:idmap': use ro, rw or overlay, or ro,idmap or rw,idmap to give the files of the source's owner to the container's user (--bind)",
+                "bad network             | 125 | --network bridge -c /bin/true      | barco: unknown network mode 'bridge': use none or host (--network)",
+                "bad timeout             | 125 | --timeout 5x -c /bin/true          | barco: invalid timeout '5x': use e.g. 30, 500ms, 1.5s, 2m30s or 1h (--timeout)",
+                "bad memory              | 125 | --memory 1X -c /bin/true           | barco: invalid size '1X': use bytes or a number with K, M, G or T, e.g. 512M or 1G (--memory)",
+                "bad pids                | 125 | --pids lots -c /bin/true           | barco: invalid pids 'lots': give a whole number or max (--pids)",
+                "bad capability          | 125 | --cap-add CAP_FLY -c /bin/true     | barco: unknown capability 'CAP_FLY': use a name such as NET_ADMIN or CAP_SYS_ADMIN (--cap-add)",
+                "unknown syscall         | 125 | --seccomp-deny fly -c /bin/true    | barco: unknown system call 'fly' in the seccomp profile: check its spelling (--seccomp-deny)",
+                "bad hostname            | 125 | --hostname a_b -c /bin/true        | barco: invalid hostname 'a_b': use up to 64 letters, digits, dots and dashes (--hostname)",
+                "--rw and --rw-host-root | 125 | --rw --rw-host-root -c /bin/true   | barco: --rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, --rw-host-root to the rootfs itself; give one of them",
+                "--rw-size without --rw  | 125 | --rw-size 64M -c /bin/true         | barco: --rw-size limits the overlay of --rw: add --rw, or drop --rw-size",
+                "--rw-size too small     | 125 | --rw --rw-size 4k -c /bin/true     | barco: invalid writable root size '4k': give at least 1M, such as 256M or 2G (--rw-size)",
+                "docker's ps             | 125 | ps                                 | barco: 'ps' is not a barco command (barco's are exec and gc); to run a program of that name: barco -c ps",
+                "program without -c      | 125 | /bin/echo hi                       | barco: give the program with -c and its arguments after --: barco -c /bin/echo -- hi",
+                "misspelt option         | 125 | --memroy 64M -c /bin/true          | barco: unknown option '--memroy'; did you mean --memory? (see barco --help)",
+                "bind into read-only /   | 125 | --bind /tmp:/nope -c /bin/true     | barco: create mount point /nope (mkdir): Read-only file system (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs) (--bind)",
+                "exec without a name     | 125 | exec                               | barco: usage: barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...] (see barco --help)",
+                "exec without a program  | 125 | exec web                           | barco: no command to run in web: barco exec web -- PROGRAM [ARG...]",
+                "exec's unknown option   | 125 | exec web -it sh                    | barco: unknown option '-it': barco exec takes -e, -w, -u and --gid; the program's own options go after the program (see barco --help)",
+                "exec's empty env name   | 125 | exec web -e =x -- true             | barco: invalid environment variable name '': use NAME=VALUE (-e)",
+                "exec's relative workdir | 125 | exec web -w relative/path -- pwd   | barco: working directory 'relative/path' is not absolute: give a path such as /srv (-w)",
+                "exec's uid not a number | 125 | exec web -u abc -- id              | barco: invalid uid 'abc': give a whole number, 0 or more (-u)",
+            })
     void badInputIsOneExactLineAndADistinctExitCode(String what, int exit, String args, String line) throws Exception {
         for (String dir : List.of("proc", "sys", "dev", "tmp")) {
             Files.createDirectories(NO_RUN.resolve(dir));
@@ -435,8 +545,10 @@ class CliIT {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--inh-caps=-sys_admin", "--bounding-set=-sys_admin"));
         cmd.addAll(command("-c", "/bin/true"));
         Run r = run(cmd);
-        assertThat(r.stderr()).isEqualTo("barco: barco runs as root but without CAP_SYS_ADMIN (a Docker or Kubernetes container without"
-                + " --privileged drops them): run it with --privileged, or on the host, or in the Vagrant VM\n");
+        assertThat(r.stderr())
+                .isEqualTo(
+                        "barco: barco runs as root but without CAP_SYS_ADMIN (a Docker or Kubernetes container without"
+                                + " --privileged drops them): run it with --privileged, or on the host, or in the Vagrant VM\n");
         assertThat(r.exit()).isEqualTo(125);
     }
 
@@ -445,19 +557,41 @@ class CliIT {
     void barcoJavaWithholdsSecretLookingVariablesFromTheFork() throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "barco-java-it");
         try {
-            Files.writeString(dir.resolve("Env.java"), "public class Env { public static void main(String[] a) {"
-                    + " for (String n : a) System.out.println(n + \"=\" + System.getenv(n)); } }");
+            Files.writeString(
+                    dir.resolve("Env.java"),
+                    "public class Env { public static void main(String[] a) {"
+                            + " for (String n : a) System.out.println(n + \"=\" + System.getenv(n)); } }");
             Path barcoJava = Path.of("..", "bin", "barco-java").toAbsolutePath().normalize();
-            ProcessBuilder builder = new ProcessBuilder(barcoJava.toString(), "Env.java", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY",
-                    "NPM_AUTH", "PLAIN_VAR").directory(dir.toFile());
-            builder.environment().putAll(java.util.Map.of("GITHUB_TOKEN", "ghp_x", "AWS_SECRET_ACCESS_KEY", "aws_x",
-                    "NPM_AUTH", "npm_x", "PLAIN_VAR", "plain", "BARCO_PASS_ENV", "NPM_*"));
+            ProcessBuilder builder = new ProcessBuilder(
+                            barcoJava.toString(),
+                            "Env.java",
+                            "GITHUB_TOKEN",
+                            "AWS_SECRET_ACCESS_KEY",
+                            "NPM_AUTH",
+                            "PLAIN_VAR")
+                    .directory(dir.toFile());
+            builder.environment()
+                    .putAll(java.util.Map.of(
+                            "GITHUB_TOKEN",
+                            "ghp_x",
+                            "AWS_SECRET_ACCESS_KEY",
+                            "aws_x",
+                            "NPM_AUTH",
+                            "npm_x",
+                            "PLAIN_VAR",
+                            "plain",
+                            "BARCO_PASS_ENV",
+                            "NPM_*"));
             Run r = run(builder);
-            assertThat(r.stdout()).isEqualTo("GITHUB_TOKEN=null\nAWS_SECRET_ACCESS_KEY=null\nNPM_AUTH=npm_x\nPLAIN_VAR=plain\n");
-            assertThat(r.stderr()).contains("withheld from the fork", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY").doesNotContain("NPM_AUTH");
+            assertThat(r.stdout())
+                    .isEqualTo("GITHUB_TOKEN=null\nAWS_SECRET_ACCESS_KEY=null\nNPM_AUTH=npm_x\nPLAIN_VAR=plain\n");
+            assertThat(r.stderr())
+                    .contains("withheld from the fork", "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY")
+                    .doesNotContain("NPM_AUTH");
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -475,8 +609,12 @@ class CliIT {
     void helpAndVersion() throws Exception {
         Run help = barco("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.stdout()).contains("-u, --uid=UID").contains("-m, --mnt=DIR").contains("-c, --cmd=PROGRAM")
-                .contains("-a, --arg=NAME").contains("-v, --verbosity");
+        assertThat(help.stdout())
+                .contains("-u, --uid=UID")
+                .contains("-m, --mnt=DIR")
+                .contains("-c, --cmd=PROGRAM")
+                .contains("-a, --arg=NAME")
+                .contains("-v, --verbosity");
         Run version = barco("--version");
         assertThat(version.exit()).isZero();
         assertThat(version.stdout()).startsWith("barco 0.1.0");
@@ -486,13 +624,20 @@ class CliIT {
     void theSeedsDemoIsAnInteractiveShellOnATerminal() throws Exception {
         // script(1) gives barco a pseudo-terminal, as a user's terminal would
         String cli = String.join(" ", command("-u", "0", "-m", "/", "-c", "/bin/sh", "-a", "."));
-        Process p = track(new ProcessBuilder("script", "-qec", cli, "/dev/null").redirectErrorStream(true).start());
-        p.getOutputStream().write(("[ -t 0 ] && echo \"tty: $((6*7))\"; echo \"i am a container on $(hostname)\"\n"
-                + "echo \"name: $(tty)\"\nexit\n").getBytes(StandardCharsets.UTF_8));
+        Process p = track(new ProcessBuilder("script", "-qec", cli, "/dev/null")
+                .redirectErrorStream(true)
+                .start());
+        p.getOutputStream()
+                .write(("[ -t 0 ] && echo \"tty: $((6*7))\"; echo \"i am a container on $(hostname)\"\n"
+                                + "echo \"name: $(tty)\"\nexit\n")
+                        .getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().flush();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).contains("tty: 42").contains("i am a container on barcontainer").contains("# ");
+        assertThat(out)
+                .contains("tty: 42")
+                .contains("i am a container on barcontainer")
+                .contains("# ");
         // its own /dev/pts holds only ptmx: the terminal it shares is its /dev/console, where tty(1) finds it
         assertThat(out).contains("name: /dev/console").doesNotContain("not a tty");
         assertThat(p.exitValue()).isZero();
@@ -500,8 +645,11 @@ class CliIT {
 
     @Test
     void theJvmGetsTheTerminalBackWhenTheContainerEnds() throws Exception {
-        String probe = String.join(" ", "java", "-cp", System.getProperty("java.class.path"), ForegroundProbe.class.getName());
-        Process p = track(new ProcessBuilder("script", "-qec", probe, "/dev/null").redirectErrorStream(true).start());
+        String probe =
+                String.join(" ", "java", "-cp", System.getProperty("java.class.path"), ForegroundProbe.class.getName());
+        Process p = track(new ProcessBuilder("script", "-qec", probe, "/dev/null")
+                .redirectErrorStream(true)
+                .start());
         Thread.sleep(1500); // let the container come and go before the line arrives
         p.getOutputStream().write("typed later\n".getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().flush();

@@ -11,11 +11,14 @@ import java.io.InputStreamReader;
  * foreground; once it ends, this JVM must have it back, or reading stdin would stop it (SIGTTIN).
  */
 public final class ForegroundProbe {
-    private ForegroundProbe() {
-    }
+    private ForegroundProbe() {}
 
     public static void main(String[] args) throws Exception {
-        System.out.println("container: " + Barco.run(ContainerSpec.builder("/bin/true").stdio(Stdio.INHERIT).build()).status());
+        System.out.println("container: "
+                + Barco.run(ContainerSpec.builder("/bin/true")
+                                .stdio(Stdio.INHERIT)
+                                .build())
+                        .status());
         System.out.println("read: " + new BufferedReader(new InputStreamReader(System.in)).readLine());
     }
 }

@@ -43,14 +43,17 @@ class HostFilesystemsIT {
 
     @Test
     void worksOrSaysWhyNotOnNoexecAndOverlayFilesystems() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "bash", "-c", SCRIPT)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "unshare", "--mount", "--propagation", "private", "bash", "-c", SCRIPT)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true);
         // the CLI as CliIT runs it, from the build's target directory, which is on none of these filesystems
         builder.environment().put("BARCO", String.join(" ", CliIT.command()));
         String out = io.barco.testing.Processes.run(builder, 180).stdout();
-        String jnaLine = "barco: cannot load JNA's native library (WORK/noexec/JNA/temp/jnaN.tmp: WORK/noexec/JNA/temp/jnaN.tmp: failed to "
-                + "map segment from shared object): if its directory is on a filesystem mounted noexec, give JNA another with "
-                + "-Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR";
+        String jnaLine =
+                "barco: cannot load JNA's native library (WORK/noexec/JNA/temp/jnaN.tmp: WORK/noexec/JNA/temp/jnaN.tmp: failed to "
+                        + "map segment from shared object): if its directory is on a filesystem mounted noexec, give JNA another with "
+                        + "-Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR";
         assertThat(out).isEqualTo("""
                 noexec /tmp: hi, exit 0
                 noexec /tmp, --rw: x, exit 0

@@ -34,16 +34,35 @@ class JavaForkTest {
     void theJavaHomesJavaRunsWithTheSecretsWithheldAndTheBasedirOverlaid() throws Exception {
         Path jdk = jdk();
         Path project = Files.createDirectories(tmp.resolve("project")).toRealPath();
-        Map<String, String> env = Map.of("JAVA_HOME", jdk.toString(), "GITHUB_TOKEN", "t", "NPM_AUTH", "n", "PLAIN", "p",
-                "BARCO_PASS_ENV", "NPM_*", "BARCO_MEMORY", "2G", "HOME", tmp.resolve("nohome").toString());
-        List<String> opts = JavaFork.options(Path.of("/nowhere/bin/barco-java"), List.of("-cp", ".", "Main"), env, project, err);
+        Map<String, String> env = Map.of(
+                "JAVA_HOME",
+                jdk.toString(),
+                "GITHUB_TOKEN",
+                "t",
+                "NPM_AUTH",
+                "n",
+                "PLAIN",
+                "p",
+                "BARCO_PASS_ENV",
+                "NPM_*",
+                "BARCO_MEMORY",
+                "2G",
+                "HOME",
+                tmp.resolve("nohome").toString());
+        List<String> opts =
+                JavaFork.options(Path.of("/nowhere/bin/barco-java"), List.of("-cp", ".", "Main"), env, project, err);
         assertThat(opts).containsSequence("--memory", "2G", "--pids", "4096", "-w", project.toString());
-        assertThat(opts).containsSequence("-e", "PLAIN").containsSequence("-e", "NPM_AUTH").doesNotContain("GITHUB_TOKEN");
+        assertThat(opts)
+                .containsSequence("-e", "PLAIN")
+                .containsSequence("-e", "NPM_AUTH")
+                .doesNotContain("GITHUB_TOKEN");
         assertThat(opts).containsSequence("--bind", project + ":" + project + ":overlay");
         assertThat(opts).containsSequence("--network", "none");
-        assertThat(opts.subList(opts.size() - 6, opts.size())).containsExactly("-c", jdk + "/bin/java", "--", "-cp", ".", "Main");
-        assertThat(errBytes.toString(StandardCharsets.UTF_8)).isEqualTo("barco-java: withheld from the fork, as they look like secrets: "
-                + "GITHUB_TOKEN (BARCO_PASS_ENV=NAME,... passes them)\n");
+        assertThat(opts.subList(opts.size() - 6, opts.size()))
+                .containsExactly("-c", jdk + "/bin/java", "--", "-cp", ".", "Main");
+        assertThat(errBytes.toString(StandardCharsets.UTF_8))
+                .isEqualTo("barco-java: withheld from the fork, as they look like secrets: "
+                        + "GITHUB_TOKEN (BARCO_PASS_ENV=NAME,... passes them)\n");
     }
 
     @Test
@@ -53,22 +72,35 @@ class JavaForkTest {
         Files.setPosixFilePermissions(self, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path shim = Files.createDirectories(tmp.resolve("shim/bin"));
         Files.createSymbolicLink(shim.resolve("java"), self);
-        Map<String, String> env = Map.of("JAVA_HOME", tmp.resolve("shim").toString(), "PATH", tmp.resolve("empty").toString());
+        Map<String, String> env = Map.of(
+                "JAVA_HOME",
+                tmp.resolve("shim").toString(),
+                "PATH",
+                tmp.resolve("empty").toString());
         assertThatThrownBy(() -> JavaFork.options(self, List.of("-version"), env, tmp, err))
-                .isInstanceOf(JavaFork.Refused.class).hasMessageStartingWith("barco-java: no java to run: 'none on PATH'");
+                .isInstanceOf(JavaFork.Refused.class)
+                .hasMessageStartingWith("barco-java: no java to run: 'none on PATH'");
         // with a real java on PATH, the fork's JAVA_HOME inside is that java's home, not the shim
         Path jdk = jdk();
-        Map<String, String> withPath = Map.of("JAVA_HOME", tmp.resolve("shim").toString(), "PATH", jdk.resolve("bin").toString());
-        assertThat(JavaFork.options(self, List.of("-version"), withPath, tmp, err)).containsSequence("-e", "JAVA_HOME=" + jdk);
+        Map<String, String> withPath = Map.of(
+                "JAVA_HOME",
+                tmp.resolve("shim").toString(),
+                "PATH",
+                jdk.resolve("bin").toString());
+        assertThat(JavaFork.options(self, List.of("-version"), withPath, tmp, err))
+                .containsSequence("-e", "JAVA_HOME=" + jdk);
     }
 
     @Test
     void anAgentsDestfileIsMadeAndWrittenThrough() throws Exception {
         Path jdk = jdk();
         Path project = Files.createDirectories(tmp.resolve("project")).toRealPath();
-        List<String> opts = JavaFork.options(Path.of("/nowhere/barco-java"),
+        List<String> opts = JavaFork.options(
+                Path.of("/nowhere/barco-java"),
                 List.of("-javaagent:/m2/jacoco.jar=destfile=target/jacoco.exec,append=true", "Main"),
-                Map.of("BARCO_JAVA", jdk + "/bin/java"), project, err);
+                Map.of("BARCO_JAVA", jdk + "/bin/java"),
+                project,
+                err);
         Path exec = project.resolve("target/jacoco.exec");
         assertThat(exec).exists();
         assertThat(opts).containsSequence("--bind", exec + ":" + exec + ":rw,idmap");

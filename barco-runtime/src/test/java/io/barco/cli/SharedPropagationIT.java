@@ -49,8 +49,10 @@ class SharedPropagationIT {
 
     @Test
     void containersLaunchedFromAnRsharedRootMountNothingOnTheHostAndSeeNoLaterHostMount() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("unshare", "--mount", "--propagation", "unchanged", "bash", "-c", SCRIPT)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(
+                        "unshare", "--mount", "--propagation", "unchanged", "bash", "-c", SCRIPT)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true);
         // the packaged CLI, as CliIT runs it; its path has no spaces (the build's target directory)
         builder.environment().put("BARCO", String.join(" ", CliIT.command()));
         String out = io.barco.testing.Processes.run(builder, 180).stdout();

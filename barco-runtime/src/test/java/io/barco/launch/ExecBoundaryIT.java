@@ -76,15 +76,20 @@ class ExecBoundaryIT {
             """;
 
     private static ContainerSpec.Builder attackable() {
-        return ContainerSpec.builder("unused").limits(Limits.NONE.withPids(512))
+        return ContainerSpec.builder("unused")
+                .limits(Limits.NONE.withPids(512))
                 .addCapabilities(Capability.SYS_PTRACE)
-                .seccomp(SeccompProfile.defaults().without("ptrace", "pidfd_getfd", "process_vm_readv", "process_vm_writev", "kcmp"));
+                .seccomp(SeccompProfile.defaults()
+                        .without("ptrace", "pidfd_getfd", "process_vm_readv", "process_vm_writev", "kcmp"));
     }
 
     @Test
     void aProcessInTheContainerGetsNoHostDescriptorFromTenThousandExecs() throws Exception {
         try (RunningContainer c = BarcoRuntime.defaults().start(attackable().build())) {
-            Container thief = c.start(ExecSpec.builder("python3").args("-c", THIEF, "600").stdout(Stdio.PIPE).build());
+            Container thief = c.start(ExecSpec.builder("python3")
+                    .args("-c", THIEF, "600")
+                    .stdout(Stdio.PIPE)
+                    .build());
             Thread.sleep(300); // python is up and guessing
             int execs = Integer.getInteger("barco.execBoundary.execs", 10_000);
             for (int i = 0; i < execs; i++) {
@@ -118,17 +123,26 @@ class ExecBoundaryIT {
     void anExecWhoseChildTheContainerStopsEndsAtTheSetupDeadline() throws Exception {
         Duration deadline = Duration.ofSeconds(3);
         LinuxHost host = new LinuxHost();
-        Launcher launcher = new Launcher(host, new Cgroups(host, Cgroups.parentGroup()), new Preflight(host), new SeccompCompiler(),
-                NativeHelper::path, deadline);
-        try (RunningContainer c = launcher.start(ContainerSpec.builder("unused").limits(Limits.NONE.withPids(512)).build())) {
-            Container stopper = c.start(ExecSpec.builder("python3").args("-c", STOPPER).build());
+        Launcher launcher = new Launcher(
+                host,
+                new Cgroups(host, Cgroups.parentGroup()),
+                new Preflight(host),
+                new SeccompCompiler(),
+                NativeHelper::path,
+                deadline);
+        try (RunningContainer c = launcher.start(ContainerSpec.builder("unused")
+                .limits(Limits.NONE.withPids(512))
+                .build())) {
+            Container stopper =
+                    c.start(ExecSpec.builder("python3").args("-c", STOPPER).build());
             Thread.sleep(300);
             BarcoException stalled = null;
             long started = System.nanoTime();
             // a /bin/true the stopper stops just after its execve (its comm was still the helper's when
             // the stopper looked: seen under emulation) is the container's own business, bounded by
             // its timeout; what the host must bound itself is a stop before execve
-            ExecSpec bounded = ExecSpec.builder("/bin/true").timeout(Duration.ofSeconds(5)).build();
+            ExecSpec bounded =
+                    ExecSpec.builder("/bin/true").timeout(Duration.ofSeconds(5)).build();
             for (int i = 0; i < 200 && stalled == null; i++) {
                 try {
                     c.exec(bounded);

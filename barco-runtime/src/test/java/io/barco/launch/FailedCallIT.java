@@ -21,10 +21,13 @@ class FailedCallIT {
         for (String d : new String[] {"usr", "proc", "sys", "dev", "tmp", "run", "etc/hosts"}) {
             Files.createDirectories(dir.resolve(d));
         }
-        assertThatThrownBy(() -> Sh.run(Sh.spec("true").mount(Mount.bind(Path.of("/usr"), "/usr", true)).rootfs(dir)))
+        assertThatThrownBy(() -> Sh.run(Sh.spec("true")
+                        .mount(Mount.bind(Path.of("/usr"), "/usr", true))
+                        .rootfs(dir)))
                 .isInstanceOf(LaunchException.class)
                 .hasMessageStartingWith("bind /etc/hosts: mount --bind ")
                 .hasMessageEndingWith("/etc/hosts: Not a directory")
-                .extracting(e -> ((LaunchException) e).step()).isEqualTo("bind /etc/hosts");
+                .extracting(e -> ((LaunchException) e).step())
+                .isEqualTo("bind /etc/hosts");
     }
 }

@@ -21,19 +21,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RequiresContainers
 class FailedLaunchMountsIT {
-    private static final String CLEAN = "failure points, each failed at the fault, mount table unchanged, no process left";
+    private static final String CLEAN =
+            "failure points, each failed at the fault, mount table unchanged, no process left";
 
     @Test
     void aLaunchFailingAtAnyStepLeavesTheMountTableAsItWas(@TempDir Path dir) throws Exception {
-        List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "unchanged",
-                ProcessHandle.current().info().command().orElseThrow(), "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "unchanged",
+                ProcessHandle.current().info().command().orElseThrow(),
+                "-cp",
+                System.getProperty("java.class.path")));
         if (Runtime.version().feature() >= 22) {
             command.add("--enable-native-access=ALL-UNNAMED"); // JNA, quietly, as the build's own test JVMs
         }
         command.add(FaultWalk.class.getName());
         Path err = dir.resolve("stderr");
-        Processes.Finished walk = Processes.run(new ProcessBuilder(command).redirectInput(new File("/dev/null"))
-                .redirectError(err.toFile()), 600);
+        Processes.Finished walk = Processes.run(
+                new ProcessBuilder(command).redirectInput(new File("/dev/null")).redirectError(err.toFile()), 600);
         assertThat(walk.stdout().lines())
                 .as("the walk's report (exit %s); its stderr:%n%s", walk.status(), Files.readString(err))
                 .hasSize(8)

@@ -38,8 +38,7 @@ import java.util.function.UnaryOperator;
 public final class FaultWalk {
     private static final byte[] NOWHERE = "/barco-fault-walk/no-such-directory".getBytes(StandardCharsets.UTF_8);
 
-    private FaultWalk() {
-    }
+    private FaultWalk() {}
 
     /** Inserts the failing step before step {@code at} of each plan while armed; records whether it did. */
     static final class Fault implements UnaryOperator<LaunchPlan> {
@@ -74,26 +73,66 @@ public final class FaultWalk {
         Files.writeString(scratch.resolve("file"), "host\n");
         LinuxHost host = new LinuxHost();
         Fault fault = new Fault();
-        Launcher launcher = new Launcher(host, new Cgroups(host, Cgroups.parentGroup()), new Preflight(host), new SeccompCompiler(),
-                NativeHelper::path, Launcher.DEFAULT_SETUP_DEADLINE, fault);
+        Launcher launcher = new Launcher(
+                host,
+                new Cgroups(host, Cgroups.parentGroup()),
+                new Preflight(host),
+                new SeccompCompiler(),
+                NativeHelper::path,
+                Launcher.DEFAULT_SETUP_DEADLINE,
+                fault);
         ContainerSpec plain = ContainerSpec.builder("/bin/true").build();
         boolean all = true;
         all &= walk("read-only root", launcher, fault, 0, l -> l.run(plain));
-        all &= walk("writable root (overlay)", launcher, fault, 0, l -> l.run(plain.toBuilder().writableRoot(true).build()));
-        all &= walk("binds, tmpfs, bind overlay", launcher, fault, 0, l -> l.run(plain.toBuilder()
-                .bind(scratch, "/mnt", false).tmpfs("/tmp/scratch")
-                // a bind overlay as the CLI's --bind SRC:DST:overlay makes it: the source, a tmpfs for the layers, the overlay
-                .mount(Mount.bindAsContainerRoot(scratch, "/srv")).tmpfs("/tmp/barco-fault-layers")
-                .mount(Mount.overlay("/srv", "/tmp/barco-fault-layers")).build()));
-        all &= walk("host network", launcher, fault, 0, l -> l.run(plain.toBuilder().network(NetworkMode.HOST).build()));
-        all &= walk("running container (init)", launcher, fault, 0, l -> l.start(plain).close());
+        all &= walk(
+                "writable root (overlay)",
+                launcher,
+                fault,
+                0,
+                l -> l.run(plain.toBuilder().writableRoot(true).build()));
+        all &= walk(
+                "binds, tmpfs, bind overlay",
+                launcher,
+                fault,
+                0,
+                l -> l.run(plain.toBuilder()
+                        .bind(scratch, "/mnt", false)
+                        .tmpfs("/tmp/scratch")
+                        // a bind overlay as the CLI's --bind SRC:DST:overlay makes it: the source, a tmpfs for the
+                        // layers, the overlay
+                        .mount(Mount.bindAsContainerRoot(scratch, "/srv"))
+                        .tmpfs("/tmp/barco-fault-layers")
+                        .mount(Mount.overlay("/srv", "/tmp/barco-fault-layers"))
+                        .build()));
+        all &= walk(
+                "host network",
+                launcher,
+                fault,
+                0,
+                l -> l.run(plain.toBuilder().network(NetworkMode.HOST).build()));
+        all &= walk(
+                "running container (init)",
+                launcher,
+                fault,
+                0,
+                l -> l.start(plain).close());
         fault.at = -1;
         try (RunningContainer running = launcher.start(plain)) {
             // an exec with the usual stdio runs the rest of its plan in a helper made ahead, which then makes the next
             // one: that one (at most) is the container's, not a leftover
-            all &= walk("exec in a running container", launcher, fault, 1, l -> running.exec(ExecSpec.builder("/bin/true").build()));
-            all &= walk("exec, its whole plan at once", launcher, fault, 1,
-                    l -> running.exec(ExecSpec.builder("/bin/true").stdout(Stdio.DISCARD).build()));
+            all &= walk(
+                    "exec in a running container",
+                    launcher,
+                    fault,
+                    1,
+                    l -> running.exec(ExecSpec.builder("/bin/true").build()));
+            all &= walk(
+                    "exec, its whole plan at once",
+                    launcher,
+                    fault,
+                    1,
+                    l -> running.exec(
+                            ExecSpec.builder("/bin/true").stdout(Stdio.DISCARD).build()));
             fault.at = -1;
             ContainerResult after = running.exec("/bin/echo", "alive");
             boolean alive = after.succeeded() && after.stdout().equals("alive\n");
@@ -106,7 +145,8 @@ public final class FaultWalk {
     }
 
     /** Walks the fault through every step; {@code helpersAhead} processes more than before are a running container's own. */
-    private static boolean walk(String name, Launcher launcher, Fault fault, int helpersAhead, Attempt attempt) throws Exception {
+    private static boolean walk(String name, Launcher launcher, Fault fault, int helpersAhead, Attempt attempt)
+            throws Exception {
         List<String> problems = new ArrayList<>();
         Set<Long> children = children();
         String table = mountTable();
@@ -144,9 +184,10 @@ public final class FaultWalk {
         if (points < 10) {
             problems.add("only " + points + " failure points: the walk did not reach the plan");
         }
-        System.out.println(name + ": " + (problems.isEmpty()
-                ? points + " failure points, each failed at the fault, mount table unchanged, no process left"
-                : String.join("; ", problems)));
+        System.out.println(name + ": "
+                + (problems.isEmpty()
+                        ? points + " failure points, each failed at the fault, mount table unchanged, no process left"
+                        : String.join("; ", problems)));
         return problems.isEmpty();
     }
 

@@ -41,7 +41,8 @@ class FilesystemIT {
     @Test
     void aProjectAUserOwnsIsWritableThroughItsOverlayInItsOwnFilesAndInRootsTarget(@TempDir Path dir) throws Exception {
         String fstype = Files.getFileStore(dir).type();
-        org.junit.jupiter.api.Assumptions.assumeTrue(Mount.idmappable(fstype, System.getProperty("os.version")),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Mount.idmappable(fstype, System.getProperty("os.version")),
                 "Linux " + System.getProperty("os.version") + " makes no idmapped mount of " + dir + "'s " + fstype);
         Path project = dir.resolve("project");
         Files.createDirectories(project.resolve("target"));
@@ -52,8 +53,9 @@ class FilesystemIT {
             Files.setAttribute(p, "unix:gid", 1000);
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String out = Sh.output(Sh.spec("cd /tmp/project && echo more >> pom.xml && echo new > new.txt && echo t >> target/built.txt"
-                        + " && mkdir target/classes && stat -c '%u %n' pom.xml target && cat pom.xml target/built.txt")
+        String out = Sh.output(Sh.spec(
+                        "cd /tmp/project && echo more >> pom.xml && echo new > new.txt && echo t >> target/built.txt"
+                                + " && mkdir target/classes && stat -c '%u %n' pom.xml target && cat pom.xml target/built.txt")
                 .mount(Mount.tmpfs("/tmp/layers"))
                 .mount(Mount.bindAsContainerRoot(project, "/tmp/project"))
                 .mount(Mount.overlay("/tmp/project", "/tmp/layers")));
@@ -101,33 +103,51 @@ class FilesystemIT {
 
     @Test
     void devHoldsOnlyTheMinimalDevices() throws Exception {
-        String out = Sh.output("ls -A /dev | sort | tr '\\n' ' '; echo; head -c 4 /dev/zero | od -An -tx1; echo x > /dev/null && echo null-ok;"
-                + " head -c 8 /dev/urandom | wc -c");
-        assertThat(out.lines().toList()).containsExactly(
-                "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero ",
-                " 00 00 00 00", "null-ok", "8");
+        String out = Sh.output(
+                "ls -A /dev | sort | tr '\\n' ' '; echo; head -c 4 /dev/zero | od -An -tx1; echo x > /dev/null && echo null-ok;"
+                        + " head -c 8 /dev/urandom | wc -c");
+        assertThat(out.lines().toList())
+                .containsExactly(
+                        "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero ",
+                        " 00 00 00 00",
+                        "null-ok",
+                        "8");
     }
 
     @Test
     void ociMaskedPathsShowNothing() throws Exception {
-        List<String> files = Stream.of("/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug",
-                "/proc/latency_stats", "/proc/timer_stats").filter(p -> Files.exists(Path.of(p))).toList();
+        List<String> files = Stream.of(
+                        "/proc/kcore",
+                        "/proc/keys",
+                        "/proc/timer_list",
+                        "/proc/sched_debug",
+                        "/proc/latency_stats",
+                        "/proc/timer_stats")
+                .filter(p -> Files.exists(Path.of(p)))
+                .toList();
         List<String> dirs = Stream.of("/proc/acpi", "/proc/asound", "/proc/scsi", "/sys/firmware")
-                .filter(p -> Files.isDirectory(Path.of(p))).toList();
+                .filter(p -> Files.isDirectory(Path.of(p)))
+                .toList();
         assertThat(files).contains("/proc/keys");
         assertThat(dirs).contains("/sys/firmware");
         StringBuilder script = new StringBuilder();
-        files.forEach(f -> script.append("echo ").append(f).append(" $(wc -c < ").append(f).append(");"));
-        dirs.forEach(d -> script.append("echo ").append(d).append(" $(ls -A ").append(d).append(" | wc -l);"));
-        assertThat(Sh.output(script.toString()).lines()).hasSize(files.size() + dirs.size()).allMatch(l -> l.endsWith(" 0"));
+        files.forEach(f ->
+                script.append("echo ").append(f).append(" $(wc -c < ").append(f).append(");"));
+        dirs.forEach(d ->
+                script.append("echo ").append(d).append(" $(ls -A ").append(d).append(" | wc -l);"));
+        assertThat(Sh.output(script.toString()).lines())
+                .hasSize(files.size() + dirs.size())
+                .allMatch(l -> l.endsWith(" 0"));
     }
 
     @Test
     void ociReadOnlyPathsRefuseWrites() throws Exception {
         List<String> paths = Stream.of("/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs")
-                .filter(p -> Files.exists(Path.of(p))).toList();
+                .filter(p -> Files.exists(Path.of(p)))
+                .toList();
         StringBuilder script = new StringBuilder();
-        paths.forEach(p -> script.append("grep ' ").append(p).append(" ' /proc/self/mounts | cut -d' ' -f4 | cut -d, -f1;"));
+        paths.forEach(
+                p -> script.append("grep ' ").append(p).append(" ' /proc/self/mounts | cut -d' ' -f4 | cut -d, -f1;"));
         script.append("(echo 1 > /proc/sys/kernel/ns_last_pid) 2>&1; echo rc=$?");
         List<String> out = Sh.output(script.toString()).lines().toList();
         assertThat(out.subList(0, paths.size())).containsOnly("ro");
@@ -140,9 +160,11 @@ class FilesystemIT {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.writeString(dir.resolve("from-host"), "host data");
         // /media and /srv exist on the host's read-only root: they can be mount points
-        String out = Sh.output(Sh.spec("cat /media/from-host; echo; echo inside > /media/from-container; cat /srv/from-host;"
-                + " echo; touch /srv/nope 2>&1; true")
-                .mount(Mount.bind(dir, "/media", false)).mount(Mount.bind(dir, "/srv", true)));
+        String out =
+                Sh.output(Sh.spec("cat /media/from-host; echo; echo inside > /media/from-container; cat /srv/from-host;"
+                                + " echo; touch /srv/nope 2>&1; true")
+                        .mount(Mount.bind(dir, "/media", false))
+                        .mount(Mount.bind(dir, "/srv", true)));
         assertThat(out).startsWith("host data\nhost data\n").contains("Read-only file system");
         assertThat(dir.resolve("from-container")).hasContent("inside");
         assertThat(dir.resolve("nope")).doesNotExist();
@@ -171,24 +193,29 @@ class FilesystemIT {
     void bindMountOfAFileAndTmpfsMounts(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("config.properties"), "a=1");
         String out = Sh.output(Sh.spec("cat /tmp/config.properties; echo; echo x > /media/y && cat /media/y;"
-                + " grep ' /media ' /proc/self/mounts | cut -d' ' -f3")
-                .mount(Mount.bind(file, "/tmp/config.properties", true)).tmpfs("/media"));
+                        + " grep ' /media ' /proc/self/mounts | cut -d' ' -f3")
+                .mount(Mount.bind(file, "/tmp/config.properties", true))
+                .tmpfs("/media"));
         assertThat(out).isEqualTo("a=1\nx\ntmpfs\n");
     }
 
     @Test
     void missingMountPointOnTheReadOnlyRootIsAClearError(@TempDir Path dir) {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sh.run(Sh.spec("true").mount(Mount.bind(dir, "/data", false))))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Sh.run(Sh.spec("true").mount(Mount.bind(dir, "/data", false))))
                 .isInstanceOf(LaunchException.class)
-                .hasMessageStartingWith("create mount point /data (mkdir): Read-only file system (the rootfs is read-only:");
+                .hasMessageStartingWith(
+                        "create mount point /data (mkdir): Read-only file system (the rootfs is read-only:");
     }
 
     @Test
     void workingDirectoryIsSetInsideTheNewRoot() throws Exception {
         assertThat(Sh.output(Sh.spec("pwd").workdir("/usr/share"))).isEqualTo("/usr/share\n");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sh.run(Sh.spec("pwd").workdir("/no/such")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> Sh.run(Sh.spec("pwd").workdir("/no/such")))
                 .isInstanceOf(LaunchException.class)
-                .hasMessage("working directory /no/such does not exist in the container: create it in the rootfs, or give another")
+                .hasMessage(
+                        "working directory /no/such does not exist in the container: create it in the rootfs, or give another")
                 .satisfies(e -> assertThat(((LaunchException) e).setting()).contains(io.barco.Setting.WORKDIR));
     }
 
@@ -202,7 +229,8 @@ class FilesystemIT {
         for (String link : new String[] {"bin", "lib", "lib64", "sbin"}) {
             Files.createSymbolicLink(dir.resolve(link), Path.of("usr/" + link));
         }
-        String out = Sh.output(Sh.spec("ls / | tr '\\n' ' '").mount(Mount.bind(Path.of("/usr"), "/usr", true))
+        String out = Sh.output(Sh.spec("ls / | tr '\\n' ' '")
+                .mount(Mount.bind(Path.of("/usr"), "/usr", true))
                 .rootfs(dir));
         assertThat(out).isEqualTo("bin dev etc lib lib64 proc run sbin sys tmp usr ");
     }

@@ -32,7 +32,8 @@ class IsolationIT {
         String[] lines = out.split("\n");
         assertThat(lines[0]).isEqualTo("1");
         // sh itself, the ls and grep of the pipeline, and the rest of the pipeline: no host process
-        List<Integer> pids = Arrays.stream(lines[1].trim().split(" ")).map(Integer::parseInt).toList();
+        List<Integer> pids =
+                Arrays.stream(lines[1].trim().split(" ")).map(Integer::parseInt).toList();
         assertThat(pids).contains(1).allMatch(pid -> pid < 20);
     }
 
@@ -98,7 +99,8 @@ class IsolationIT {
     @Test
     void hostNetworkModeSharesTheHostsInterfaces() throws Exception {
         String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        String inside = Sh.output(Sh.spec("readlink /proc/self/ns/net").network(NetworkMode.HOST)).trim();
+        String inside = Sh.output(Sh.spec("readlink /proc/self/ns/net").network(NetworkMode.HOST))
+                .trim();
         assertThat(inside).isEqualTo(host);
     }
 }

@@ -56,7 +56,9 @@ class LauncherTest {
     }
 
     private static ContainerSpec spec() {
-        return ContainerSpec.builder("/bin/true").limits(Limits.NONE.withPids(16)).build();
+        return ContainerSpec.builder("/bin/true")
+                .limits(Limits.NONE.withPids(16))
+                .build();
     }
 
     /** What the calls created, in order: "fd 103", "group sys/fs/cgroup/barco/barco-…". */
@@ -73,7 +75,7 @@ class LauncherTest {
                         made.add("group " + m.group(2));
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         return made;
@@ -118,8 +120,10 @@ class LauncherTest {
         assertThat(destroyed(host.calls())).containsExactlyInAnyOrderElementsOf(made);
         assertThat(host.calls()).noneMatch(c -> c.endsWith("(not open)"));
         assertThat(host.openDescriptors()).isEmpty();
-        assertThat(host.calls()).contains("spawn barco-helper")
-                .as("a container that took no terminal leaves it alone").doesNotContain("tcsetpgrp");
+        assertThat(host.calls())
+                .contains("spawn barco-helper")
+                .as("a container that took no terminal leaves it alone")
+                .doesNotContain("tcsetpgrp");
     }
 
     @Test
@@ -140,7 +144,8 @@ class LauncherTest {
         FakeHost host = host((h, p) -> HelperRun.failedAt(p.indexOf(Op.EXEC), Errno.ENOENT));
         assertThatThrownBy(() -> launcher(host).launch(spec(), planned))
                 .isInstanceOf(CommandNotFoundException.class)
-                .hasMessage("command not found in the container: /bin/true (give an absolute path, or one on the container's PATH)");
+                .hasMessage(
+                        "command not found in the container: /bin/true (give an absolute path, or one on the container's PATH)");
         List<String> made = created(host.calls());
         assertThat(made).hasSize(8);
         // the helper's copies: status write end, stdout and stderr write ends, the plan; then the
@@ -180,9 +185,11 @@ class LauncherTest {
         });
         assertThatThrownBy(() -> launcher(host).launch(writable, planned))
                 .isExactlyInstanceOf(LaunchException.class)
-                .hasMessageStartingWith("mount overlay on / (lower layer /tmp/lower, upper /tmp/layers/0/upper): Invalid argument")
-                .hasMessageEndingWith("(the kernel refused / as an overlay's lower layer, which a writable root needs; its log (dmesg) "
-                        + "says why: use a rootfs on ext4, xfs, btrfs or tmpfs, or a read-only root)");
+                .hasMessageStartingWith(
+                        "mount overlay on / (lower layer /tmp/lower, upper /tmp/layers/0/upper): Invalid argument")
+                .hasMessageEndingWith(
+                        "(the kernel refused / as an overlay's lower layer, which a writable root needs; its log (dmesg) "
+                                + "says why: use a rootfs on ext4, xfs, btrfs or tmpfs, or a read-only root)");
     }
 
     @Test
@@ -219,8 +226,11 @@ class LauncherTest {
         });
         assertThatThrownBy(() -> launcher(host).launch(spec(), planned)).isInstanceOf(CommandNotFoundException.class);
         List<String> made = created(host.calls());
-        assertThat(host.calls()).containsSubsequence("kill " + container.get() + " 9", "waitpid " + container.get(),
-                "rmdir " + made.get(0).substring("group ".length()));
+        assertThat(host.calls())
+                .containsSubsequence(
+                        "kill " + container.get() + " 9",
+                        "waitpid " + container.get(),
+                        "rmdir " + made.get(0).substring("group ".length()));
         assertThat(destroyed(host.calls())).containsExactlyElementsOf(pick(made, 7, 5, 3, 1, 6, 4, 2, 0));
     }
 
@@ -228,13 +238,14 @@ class LauncherTest {
     void aSetupThatStallsIsKilledAtTheDeadlineHelperAndChildAndCleanedUp() {
         AtomicReference<Integer> container = new AtomicReference<>();
         FakeHost host = host((h, p) -> {
-            container.set(h.startInNewGroups());
-            return HelperRun.started(container.get(), "");
-        }).stallStatus();
+                    container.set(h.startInNewGroups());
+                    return HelperRun.started(container.get(), "");
+                })
+                .stallStatus();
         assertThatThrownBy(() -> launcher(host).launch(spec()))
                 .isExactlyInstanceOf(BarcoException.class)
-                .hasMessage("the container's setup did not finish within 1m (the container's first process " + container.get()
-                        + " had not exec'd; a process in the container may have stopped it): killed");
+                .hasMessage("the container's setup did not finish within 1m (the container's first process "
+                        + container.get() + " had not exec'd; a process in the container may have stopped it): killed");
         assertThat(host.calls()).contains("kill " + container.get() + " 9", "waitpid " + container.get());
         List<String> made = created(host.calls());
         assertThat(destroyed(host.calls())).containsExactlyElementsOf(pick(made, 7, 5, 3, 1, 6, 4, 2, 0));
@@ -247,7 +258,8 @@ class LauncherTest {
         FakeHost host = host((h, p) -> HelperRun.failedAfterStart(stranger, p.indexOf(Op.EXEC), Errno.ENOENT));
         assertThatThrownBy(() -> launcher(host).launch(spec(), planned))
                 .isExactlyInstanceOf(BarcoException.class)
-                .hasMessage("barco's native helper sent a report that is not its own (pid 1 is no child of this JVM): nothing was signalled");
+                .hasMessage(
+                        "barco's native helper sent a report that is not its own (pid 1 is no child of this JVM): nothing was signalled");
         assertThat(host.calls()).noneMatch(call -> call.startsWith("kill 1 ") || call.startsWith("pidfd_open 1 "));
         List<String> made = created(host.calls());
         assertThat(destroyed(host.calls())).containsExactlyElementsOf(pick(made, 7, 5, 3, 1, 6, 4, 2, 0));
@@ -267,9 +279,12 @@ class LauncherTest {
         });
         assertThatThrownBy(() -> launcher(host).launch(spec()))
                 .isExactlyInstanceOf(BarcoException.class)
-                .hasMessage("barco's native helper sent a report that is not its own (a second PID record): nothing was signalled");
+                .hasMessage(
+                        "barco's native helper sent a report that is not its own (a second PID record): nothing was signalled");
         // the first pid is a child of ours: it is killed and reaped, as any container whose launch failed
-        assertThat(host.calls()).contains("kill " + container.get() + " 9").doesNotContain("kill " + (container.get() + 1) + " 9");
+        assertThat(host.calls())
+                .contains("kill " + container.get() + " 9")
+                .doesNotContain("kill " + (container.get() + 1) + " 9");
         assertThat(host.openDescriptors()).isEmpty();
     }
 
@@ -277,9 +292,10 @@ class LauncherTest {
     void aContainerGoneBeforeItsPidfdIsKilledReapedAndCleanedUp() {
         AtomicReference<Integer> container = new AtomicReference<>();
         FakeHost host = host((h, p) -> {
-            container.set(h.startInNewGroups());
-            return HelperRun.started(container.get(), "");
-        }).failCall("pidfd_open", Errno.ESRCH);
+                    container.set(h.startInNewGroups());
+                    return HelperRun.started(container.get(), "");
+                })
+                .failCall("pidfd_open", Errno.ESRCH);
         assertThatThrownBy(() -> launcher(host).launch(spec()))
                 .isExactlyInstanceOf(BarcoException.class)
                 .hasMessage("pidfd_open(" + container.get() + "): No such process");
@@ -300,7 +316,8 @@ class LauncherTest {
     @Test
     void aHostThatCannotRunContainersFailsBeforeAnythingIsCreated() {
         FakeHost host = FakeHost.v2(dir).euid(1000);
-        assertThatThrownBy(() -> launcher(host).launch(spec())).isExactlyInstanceOf(BarcoException.class)
+        assertThatThrownBy(() -> launcher(host).launch(spec()))
+                .isExactlyInstanceOf(BarcoException.class)
                 .hasMessageStartingWith("barco must run as root");
         assertThat(host.calls()).containsExactly("uname");
     }
@@ -308,7 +325,10 @@ class LauncherTest {
     @Test
     void aContainerOutlivingItsTimeoutIsKilledThroughItsPidfdAndMarked() throws Exception {
         FakeHost host = FakeHost.v2(dir);
-        ContainerSpec spec = ContainerSpec.builder("/bin/sleep").args("60").timeout(Duration.ofMillis(20)).build();
+        ContainerSpec spec = ContainerSpec.builder("/bin/sleep")
+                .args("60")
+                .timeout(Duration.ofMillis(20))
+                .build();
         try (Container container = launcher(host).launch(spec)) {
             assertThat(container.waitFor()).isEqualTo(ExitStatus.killed(9));
             assertThat(container.timedOut()).isTrue();
@@ -322,7 +342,9 @@ class LauncherTest {
         FakeHost host = FakeHost.v2(dir);
         Container container = launcher(host).launch(spec());
         assertThat(container.isAlive()).isTrue();
-        assertThat(host.openDescriptors()).as("pidfd, our ends of stdout and stderr").hasSize(3);
+        assertThat(host.openDescriptors())
+                .as("pidfd, our ends of stdout and stderr")
+                .hasSize(3);
         container.close();
         assertThat(container.waitFor()).isEqualTo(ExitStatus.killed(9));
         assertThat(host.openDescriptors()).isEmpty();

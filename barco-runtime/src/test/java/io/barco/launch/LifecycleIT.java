@@ -38,7 +38,8 @@ class LifecycleIT {
 
     private static java.util.Set<String> barcoTmpEntries() throws Exception {
         try (Stream<Path> tmp = Files.list(Path.of("/tmp"))) {
-            return tmp.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("barco."))
+            return tmp.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("barco."))
                     .collect(java.util.stream.Collectors.toSet());
         }
     }
@@ -118,7 +119,8 @@ class LifecycleIT {
 
     @Test
     void argv0IsTheNameTheProgramSees() throws Exception {
-        String out = Sh.output(ContainerSpec.builder("/bin/sh").argv0("custom-name").args("-c", "echo $0"));
+        String out =
+                Sh.output(ContainerSpec.builder("/bin/sh").argv0("custom-name").args("-c", "echo $0"));
         assertThat(out).isEqualTo("custom-name\n");
     }
 
@@ -129,10 +131,12 @@ class LifecycleIT {
 
     @Test
     void stdinPipeReachesTheContainer() throws Exception {
-        try (Container c = Barco.launch(ContainerSpec.builder("/bin/cat").stdin(Stdio.PIPE).build())) {
+        try (Container c =
+                Barco.launch(ContainerSpec.builder("/bin/cat").stdin(Stdio.PIPE).build())) {
             c.stdin().orElseThrow().write("through the pipe\n".getBytes(StandardCharsets.UTF_8));
             c.stdin().orElseThrow().close();
-            assertThat(new String(c.stdout().orElseThrow().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("through the pipe\n");
+            assertThat(new String(c.stdout().orElseThrow().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("through the pipe\n");
             assertThat(c.waitFor()).isEqualTo(ExitStatus.exited(0));
         }
     }
@@ -152,8 +156,10 @@ class LifecycleIT {
 
     @Test
     void signalReachesAHandlerInstalledByPidOne() throws Exception {
-        try (Container c = Barco.launch(Sh.spec("trap 'echo got TERM; exit 42' TERM; echo ready; sleep 60 & wait").build())) {
-            BufferedReader out = new BufferedReader(new InputStreamReader(c.stdout().orElseThrow(), StandardCharsets.UTF_8));
+        try (Container c = Barco.launch(Sh.spec("trap 'echo got TERM; exit 42' TERM; echo ready; sleep 60 & wait")
+                .build())) {
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(c.stdout().orElseThrow(), StandardCharsets.UTF_8));
             assertThat(out.readLine()).isEqualTo("ready");
             c.signal(Container.SIGTERM);
             assertThat(out.readLine()).isEqualTo("got TERM");
@@ -163,18 +169,21 @@ class LifecycleIT {
 
     @Test
     void everyProcessOfTheContainerDiesWithIt() throws Exception {
-        try (Container c = Barco.launch(Sh.spec("sleep 60 & sleep 61 & echo started; wait").build())) {
+        try (Container c =
+                Barco.launch(Sh.spec("sleep 60 & sleep 61 & echo started; wait").build())) {
             new BufferedReader(new InputStreamReader(c.stdout().orElseThrow(), StandardCharsets.UTF_8)).readLine();
             List<String> pidsInside = descendants(c.pid());
             assertThat(pidsInside).hasSize(2);
             c.kill();
             c.waitFor();
-            await().atMost(Duration.ofSeconds(5)).until(() -> pidsInside.stream().noneMatch(p -> Files.exists(Path.of("/proc/" + p))));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> pidsInside.stream().noneMatch(p -> Files.exists(Path.of("/proc/" + p))));
         }
     }
 
     private static List<String> descendants(int pid) throws Exception {
-        String children = io.barco.sys.ProcFiles.read(Path.of("/proc/" + pid + "/task/" + pid + "/children")).trim();
+        String children = io.barco.sys.ProcFiles.read(Path.of("/proc/" + pid + "/task/" + pid + "/children"))
+                .trim();
         return children.isEmpty() ? List.of() : List.of(children.split(" "));
     }
 
@@ -200,7 +209,8 @@ class LifecycleIT {
         // the JDK opens files without O_CLOEXEC; none may reach the container (CVE-2024-21626)
         try (FileInputStream open = new FileInputStream("/etc/hostname")) {
             // ls as PID 1 lists what it got at exec, plus the one descriptor it opens itself: the lowest free, 3
-            ContainerResult result = Barco.run(ContainerSpec.builder("/bin/ls").args("-1", "/proc/self/fd").build());
+            ContainerResult result = Barco.run(
+                    ContainerSpec.builder("/bin/ls").args("-1", "/proc/self/fd").build());
             assertThat(result.stdout().lines()).containsExactly("0", "1", "2", "3");
             assertThat(open.getFD().valid()).isTrue();
         }
@@ -208,10 +218,12 @@ class LifecycleIT {
 
     @Test
     void commandNotFoundAndNotExecutableAreDistinct() {
-        assertThatThrownBy(() -> Barco.run(ContainerSpec.builder("/no/such/program").build()))
+        assertThatThrownBy(() ->
+                        Barco.run(ContainerSpec.builder("/no/such/program").build()))
                 .isInstanceOf(CommandNotFoundException.class)
                 .hasMessageContaining("/no/such/program");
-        assertThatThrownBy(() -> Barco.run(ContainerSpec.builder("no-such-program-anywhere").build()))
+        assertThatThrownBy(() -> Barco.run(
+                        ContainerSpec.builder("no-such-program-anywhere").build()))
                 .isInstanceOf(CommandNotFoundException.class);
         assertThatThrownBy(() -> Barco.run(ContainerSpec.builder("/etc/passwd").build()))
                 .isInstanceOf(CommandNotExecutableException.class)
@@ -227,7 +239,8 @@ class LifecycleIT {
                 int n = i;
                 results.add(pool.submit(() -> n % 6 == 5
                         ? Sh.run(Sh.spec("echo doomed; kill -9 $$; sleep 5").timeout(Duration.ofMillis(200)))
-                        : Sh.run(Sh.spec("echo $(hostname) " + n + "; exit " + (n % 4)).hostname("c" + n))));
+                        : Sh.run(Sh.spec("echo $(hostname) " + n + "; exit " + (n % 4))
+                                .hostname("c" + n))));
             }
             for (int i = 0; i < results.size(); i++) {
                 ContainerResult r = results.get(i).get();
@@ -259,13 +272,16 @@ class LifecycleIT {
                 for (Future<ExitStatus> w : waits) {
                     assertThat(w.get().signal()).isEqualTo(9);
                 }
-                assertThat(kills.stream().filter(k -> {
-                    try {
-                        return k.get();
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                }).count()).isBetween(1L, 4L);
+                assertThat(kills.stream()
+                                .filter(k -> {
+                                    try {
+                                        return k.get();
+                                    } catch (Exception e) {
+                                        throw new AssertionError(e);
+                                    }
+                                })
+                                .count())
+                        .isBetween(1L, 4L);
             } finally {
                 pool.shutdownNow();
             }

@@ -38,26 +38,35 @@ class PreflightTest {
         FakeHost host = FakeHost.v2(dir).os("Linux", "5.10.0-28-amd64");
         assertThat(new Preflight(host).hostProblem())
                 .isEqualTo("barco needs Linux 5.12 or newer; this kernel is 5.10.0-28-amd64");
-        assertThat(new Preflight(FakeHost.v2(dir.resolve("b")).os("Linux", "5.12.0")).hostProblem()).isNull();
-        assertThat(Preflight.kernelAtLeast("6.1.0-13-amd64", Preflight.MIN_KERNEL)).isTrue();
+        assertThat(new Preflight(FakeHost.v2(dir.resolve("b")).os("Linux", "5.12.0")).hostProblem())
+                .isNull();
+        assertThat(Preflight.kernelAtLeast("6.1.0-13-amd64", Preflight.MIN_KERNEL))
+                .isTrue();
         assertThat(Preflight.kernelAtLeast("4.19.0", Preflight.MIN_KERNEL)).isFalse();
-        assertThat(Preflight.kernelAtLeast("weird", Preflight.MIN_KERNEL)).as("unknown: let the launch say").isTrue();
+        assertThat(Preflight.kernelAtLeast("weird", Preflight.MIN_KERNEL))
+                .as("unknown: let the launch say")
+                .isTrue();
     }
 
     @Test
     void aUserOtherThanRootIsToldWhy() {
         FakeHost host = FakeHost.v2(dir).euid(1000);
-        assertThat(new Preflight(host).hostProblem()).isEqualTo("barco must run as root to map container ids to host ids"
-                + " 10000 and up: run it with sudo, or in the Vagrant VM");
+        assertThat(new Preflight(host).hostProblem())
+                .isEqualTo("barco must run as root to map container ids to host ids"
+                        + " 10000 and up: run it with sudo, or in the Vagrant VM");
     }
 
     @Test
     void rootWithoutTheCapabilitiesOfRootIsToldWhereThatHappensAndWhatToDo() {
         FakeHost host = FakeHost.v2(dir);
         // Docker's default set for a container without --privileged
-        host.kernelSets(host.proc().resolve("self/status"), "Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t00000000a80425fb\n");
-        assertThat(new Preflight(host).hostProblem()).isEqualTo("barco runs as root but without CAP_SYS_ADMIN (a Docker or"
-                + " Kubernetes container without --privileged drops them): run it with --privileged, or on the host, or in the Vagrant VM");
+        host.kernelSets(
+                host.proc().resolve("self/status"),
+                "Name:\tjava\nCapInh:\t0000000000000000\nCapEff:\t00000000a80425fb\n");
+        assertThat(new Preflight(host).hostProblem())
+                .isEqualTo(
+                        "barco runs as root but without CAP_SYS_ADMIN (a Docker or"
+                                + " Kubernetes container without --privileged drops them): run it with --privileged, or on the host, or in the Vagrant VM");
         host.kernelSets(host.proc().resolve("self/status"), "CapEff:\t000001ffffffffff\n");
         assertThat(new Preflight(host).hostProblem()).isNull();
     }
@@ -67,31 +76,47 @@ class PreflightTest {
         FakeHost host = FakeHost.v2(dir);
         host.kernelSets(host.proc().resolve("sys/user/max_user_namespaces"), "0\n");
         Preflight preflight = new Preflight(host);
-        assertThat(preflight.hostProblem()).isEqualTo("user namespaces are disabled on this host"
-                + " (user.max_user_namespaces = 0): sysctl -w user.max_user_namespaces=15000");
-        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").build()))
-                .isExactlyInstanceOf(BarcoException.class).hasMessage(preflight.hostProblem());
+        assertThat(preflight.hostProblem())
+                .isEqualTo("user namespaces are disabled on this host"
+                        + " (user.max_user_namespaces = 0): sysctl -w user.max_user_namespaces=15000");
+        assertThatThrownBy(
+                        () -> preflight.check(ContainerSpec.builder("/bin/true").build()))
+                .isExactlyInstanceOf(BarcoException.class)
+                .hasMessage(preflight.hostProblem());
     }
 
     @Test
     void theSpecsHostPathsMustExist() throws Exception {
         Preflight preflight = new Preflight(FakeHost.v2(dir));
         Path file = Files.writeString(dir.resolve("file"), "");
-        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").rootfs(dir.resolve("none")).build()))
-                .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("rootfs " + dir.resolve("none") + " does not exist");
-        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").rootfs(file).build()))
-                .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("rootfs " + file + " is not a directory");
-        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").bind(dir.resolve("gone"), "/srv", true).build()))
-                .isInstanceOf(InvalidSpecException.class).hasMessageStartingWith("bind source " + dir.resolve("gone") + " does not exist");
+        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true")
+                        .rootfs(dir.resolve("none"))
+                        .build()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageStartingWith("rootfs " + dir.resolve("none") + " does not exist");
+        assertThatThrownBy(() -> preflight.check(
+                        ContainerSpec.builder("/bin/true").rootfs(file).build()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageStartingWith("rootfs " + file + " is not a directory");
+        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true")
+                        .bind(dir.resolve("gone"), "/srv", true)
+                        .build()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageStartingWith("bind source " + dir.resolve("gone") + " does not exist");
         // the directories the container mounts its own filesystems on: a rootfs made by hand may lack some
         Files.createDirectories(dir.resolve("proc"));
         Files.createDirectories(dir.resolve("sys"));
-        assertThatThrownBy(() -> preflight.check(ContainerSpec.builder("/bin/true").rootfs(dir).build()))
-                .isInstanceOf(InvalidSpecException.class).hasMessage("rootfs " + dir + " lacks the directories /dev, /tmp, /run, where"
+        assertThatThrownBy(() -> preflight.check(
+                        ContainerSpec.builder("/bin/true").rootfs(dir).build()))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("rootfs " + dir + " lacks the directories /dev, /tmp, /run, where"
                         + " the container mounts filesystems of its own: create them in the rootfs");
         for (String mountPoint : new String[] {"dev", "tmp", "run"}) {
             Files.createDirectories(dir.resolve(mountPoint));
         }
-        preflight.check(ContainerSpec.builder("/bin/true").rootfs(dir).bind(file, "/srv/file", true).build());
+        preflight.check(ContainerSpec.builder("/bin/true")
+                .rootfs(dir)
+                .bind(file, "/srv/file", true)
+                .build());
     }
 }

@@ -38,8 +38,10 @@ class RunningContainerIT {
     @Test
     void serverStartedInTheContainerIsReachedByAnExecOnLoopback() throws Exception {
         try (RunningContainer c = Barco.start(spec().build())) {
-            Container server = c.start(ExecSpec.builder("python3").args("-m", "http.server", "--bind", "127.0.0.1", "8000")
-                    .workdir("/").build());
+            Container server = c.start(ExecSpec.builder("python3")
+                    .args("-m", "http.server", "--bind", "127.0.0.1", "8000")
+                    .workdir("/")
+                    .build());
             ContainerResult fetched = null;
             for (int i = 0; i < 100; i++) {
                 fetched = c.exec("python3", "-c", FETCH);
@@ -48,7 +50,9 @@ class RunningContainerIT {
                 }
                 Thread.sleep(50);
             }
-            assertThat(fetched.stdout().trim()).as(fetched + " " + fetched.stderr()).isEqualTo("200");
+            assertThat(fetched.stdout().trim())
+                    .as(fetched + " " + fetched.stderr())
+                    .isEqualTo("200");
             assertThat(server.isAlive()).isTrue();
         }
     }
@@ -57,7 +61,10 @@ class RunningContainerIT {
     void hostPortCarriesAnHttpRequestFromTheHostIntoTheIsolatedNetwork() throws Exception {
         int port;
         try (RunningContainer c = Barco.start(spec().build())) {
-            c.start(ExecSpec.builder("python3").args("-m", "http.server", "--bind", "127.0.0.1", "8000").workdir("/etc").build());
+            c.start(ExecSpec.builder("python3")
+                    .args("-m", "http.server", "--bind", "127.0.0.1", "8000")
+                    .workdir("/etc")
+                    .build());
             port = c.hostPort(8000);
             assertThat(c.hostPort(8000)).as("one forwarder per port").isEqualTo(port);
             String body = null;
@@ -71,13 +78,20 @@ class RunningContainerIT {
                     Thread.sleep(50);
                 }
             }
-            assertThat(body).as("last failure: %s; in the container: %s", last,
-                    c.exec("sh", "-c", "cat /proc/net/tcp /proc/net/tcp6; ls -l /proc/1/ns/net")).isEqualTo(Files.readString(Path.of("/etc/hostname")));
+            assertThat(body)
+                    .as(
+                            "last failure: %s; in the container: %s",
+                            last, c.exec("sh", "-c", "cat /proc/net/tcp /proc/net/tcp6; ls -l /proc/1/ns/net"))
+                    .isEqualTo(Files.readString(Path.of("/etc/hostname")));
             // the server is on the container's loopback only: the host's own has nothing on 8000 of ours
-            assertThat(c.exec("sh", "-c", "cat /proc/net/tcp | grep -c ':1F40 00000000:0000 0A'").stdout().trim()).isEqualTo("1");
+            assertThat(c.exec("sh", "-c", "cat /proc/net/tcp | grep -c ':1F40 00000000:0000 0A'")
+                            .stdout()
+                            .trim())
+                    .isEqualTo("1");
         }
         int closedPort = port;
-        assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", closedPort).close()).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", closedPort).close())
+                .isInstanceOf(IOException.class);
     }
 
     @Test
@@ -102,26 +116,32 @@ class RunningContainerIT {
         try (RunningContainer c = Barco.start(spec().build())) {
             c.copyInto(in, "/tmp/copied.txt");
             assertThat(c.exec("cat", "/tmp/copied.txt").stdout()).isEqualTo("from the host\n");
-            assertThat(c.copyOut("/tmp/copied.txt", dir.resolve("out.txt"), 1024)).isEqualTo(14);
+            assertThat(c.copyOut("/tmp/copied.txt", dir.resolve("out.txt"), 1024))
+                    .isEqualTo(14);
             assertThat(Files.readString(dir.resolve("out.txt"))).isEqualTo("from the host\n");
             // an existing host file is neither overwritten nor followed when it is a link
             Path link = dir.resolve("link");
             Files.createSymbolicLink(link, in);
-            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", link, 1024)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", link, 1024))
+                    .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
             assertThat(Files.readString(in)).isEqualTo("from the host\n");
             assertThat(link).isSymbolicLink(); // still there: copyOut removes only what it created
             Path existing = dir.resolve("existing");
             Files.writeString(existing, "the user's own");
-            assertThatThrownBy(() -> c.copyOut("/no/such/file", existing, 1024)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
-            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", existing, 1024)).isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+            assertThatThrownBy(() -> c.copyOut("/no/such/file", existing, 1024))
+                    .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+            assertThatThrownBy(() -> c.copyOut("/tmp/copied.txt", existing, 1024))
+                    .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
             assertThat(existing).hasContent("the user's own");
             // a container's link leads to the container's own file, read with its own rights
             c.exec("ln", "-s", "/etc/shadow", "/tmp/shadow");
-            assertThatThrownBy(() -> c.copyOut("/tmp/shadow", dir.resolve("shadow"), 1 << 20)).hasMessageContaining("Permission denied");
+            assertThatThrownBy(() -> c.copyOut("/tmp/shadow", dir.resolve("shadow"), 1 << 20))
+                    .hasMessageContaining("Permission denied");
             assertThat(dir.resolve("shadow")).doesNotExist();
             // past the cap: refused whole
             assertThatThrownBy(() -> c.copyOut("/dev/zero", dir.resolve("zero"), 1 << 20))
-                    .isInstanceOf(io.barco.sys.UntrustedFiles.RefusedFileException.class).hasMessageContaining("1048576 bytes");
+                    .isInstanceOf(io.barco.sys.UntrustedFiles.RefusedFileException.class)
+                    .hasMessageContaining("1048576 bytes");
             assertThat(dir.resolve("zero")).doesNotExist();
             assertThatThrownBy(() -> c.copyInto(in, "/etc/not-writable")).hasMessageContaining("Read-only file system");
         }
@@ -129,18 +149,26 @@ class RunningContainerIT {
 
     @Test
     void execSeesTheContainersHostnamePidNamespaceLimitsAndSeccompFilter() throws Exception {
-        ContainerSpec spec = spec().hostname("exec-test").limits(Limits.NONE.withMemory(Size.parse("64M")).withPids(32))
-                .seccomp(SeccompProfile.defaults().deny("mkdir")).build();
+        ContainerSpec spec = spec().hostname("exec-test")
+                .limits(Limits.NONE.withMemory(Size.parse("64M")).withPids(32))
+                .seccomp(SeccompProfile.defaults().deny("mkdir"))
+                .build();
         try (RunningContainer c = Barco.start(spec)) {
-            String initPidNs = Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/pid")).toString();
-            String initNetNs = Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/net")).toString();
-            ContainerResult r = c.exec("sh", "-c", "hostname; echo $$; cat /proc/1/comm; readlink /proc/self/ns/pid;"
-                    + " readlink /proc/self/ns/net;"
-                    // the container's limits as it sees them: cgroup v1's files, or v2's (the VM of vagrant/run-in-vm.sh)
-                    + " cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max;"
-                    + " cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max;"
-                    + " grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status | tr -d '\\t'; mkdir /tmp/d 2>&1; echo mkdir=$?;"
-                    + " pwd; id -u; ls -l /proc/self/fd | grep -c -- '->'");
+            String initPidNs = Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/pid"))
+                    .toString();
+            String initNetNs = Files.readSymbolicLink(Path.of("/proc/" + c.pid() + "/ns/net"))
+                    .toString();
+            ContainerResult r = c.exec(
+                    "sh",
+                    "-c",
+                    "hostname; echo $$; cat /proc/1/comm; readlink /proc/self/ns/pid;"
+                            + " readlink /proc/self/ns/net;"
+                            // the container's limits as it sees them: cgroup v1's files, or v2's (the VM of
+                            // vagrant/run-in-vm.sh)
+                            + " cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max;"
+                            + " cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max;"
+                            + " grep -E '^(Seccomp|NoNewPrivs):' /proc/self/status | tr -d '\\t'; mkdir /tmp/d 2>&1; echo mkdir=$?;"
+                            + " pwd; id -u; ls -l /proc/self/fd | grep -c -- '->'");
             assertThat(r.succeeded()).as(r + r.stderr()).isTrue();
             String[] lines = r.stdout().split("\n");
             assertThat(lines[0]).isEqualTo("exec-test");
@@ -176,14 +204,17 @@ class RunningContainerIT {
             assertThat(busy.usage().peakMemoryBytes()).isPresent();
             // v1: the exec's pids group; v2, where an exec's group has no controllers: sampled from cgroup.threads
             ContainerResult three = c.exec("sh", "-c", "sleep 0.5 & sleep 0.5 & wait");
-            assertThat(three.usage().peakTasks().orElse(0)).as(three.usage().toString()).isGreaterThanOrEqualTo(3);
+            assertThat(three.usage().peakTasks().orElse(0))
+                    .as(three.usage().toString())
+                    .isGreaterThanOrEqualTo(3);
             assertThat(c.exec("/bin/true").usage().peakTasks().orElse(0)).isGreaterThanOrEqualTo(1);
         }
     }
 
     @Test
     void anExecOverTheContainersMemoryLimitIsOomKilledAndSaysSoAndTheContainerRunsOn() throws Exception {
-        try (RunningContainer c = Barco.start(spec().limits(Limits.NONE.withMemory(Size.parse("64M"))).build())) {
+        try (RunningContainer c = Barco.start(
+                spec().limits(Limits.NONE.withMemory(Size.parse("64M"))).build())) {
             ContainerResult hog = c.exec("python3", "-c", "x = b'x' * (256 << 20)");
             assertThat(hog.oomKilled()).as(hog.toString()).isTrue();
             assertThat(hog.exitCode()).isEqualTo(137);
@@ -206,9 +237,13 @@ class RunningContainerIT {
     void failuresAndTimeoutsOfExecsLeaveTheContainerUsable() throws Exception {
         try (RunningContainer c = Barco.start(spec().build())) {
             assertThatThrownBy(() -> c.exec("/no/such/program")).isInstanceOf(CommandNotFoundException.class);
-            assertThatThrownBy(() -> c.exec(ExecSpec.builder("true").workdir("/no/such/dir").build()))
+            assertThatThrownBy(() -> c.exec(
+                            ExecSpec.builder("true").workdir("/no/such/dir").build()))
                     .isInstanceOf(LaunchException.class);
-            ContainerResult slow = c.exec(ExecSpec.builder("sleep").args("30").timeout(Duration.ofMillis(200)).build());
+            ContainerResult slow = c.exec(ExecSpec.builder("sleep")
+                    .args("30")
+                    .timeout(Duration.ofMillis(200))
+                    .build());
             assertThat(slow.timedOut()).isTrue();
             assertThat(c.exec("echo", "still here").stdout()).isEqualTo("still here\n");
         }
@@ -224,27 +259,35 @@ class RunningContainerIT {
             groups = groupsOf(initPid);
             Container server = c.start("sleep", "300");
             serverPid = server.pid();
-            assertThat(groupsOf(serverPid)).isNotEmpty().allMatch(g -> g.getFileName().toString().matches("exec-\\d+"));
+            assertThat(groupsOf(serverPid))
+                    .isNotEmpty()
+                    .allMatch(g -> g.getFileName().toString().matches("exec-\\d+"));
         }
         assertThat(groups).isNotEmpty().noneMatch(Files::exists);
         // nor the helper made ahead of time for the next exec
-        assertThat(ProcessHandle.current().children().filter(p -> p.info().command().orElse("").contains("barco-helper")))
+        assertThat(ProcessHandle.current()
+                        .children()
+                        .filter(p -> p.info().command().orElse("").contains("barco-helper")))
                 .isEmpty();
         assertThat(running(initPid)).isFalse();
         assertThat(running(serverPid)).isFalse();
         assertThatThrownBy(() -> {
-            RunningContainer closed = Barco.start(spec().build());
-            closed.close();
-            closed.exec("true");
-        }).hasMessageContaining("was closed");
+                    RunningContainer closed = Barco.start(spec().build());
+                    closed.close();
+                    closed.exec("true");
+                })
+                .hasMessageContaining("was closed");
     }
 
     @Test
     void theContainerDiesWithItsJvmAndItsGroupsAreCollected() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process launcher = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Starter.class.getName())
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        Process launcher = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), Starter.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
         assertThat(line).as("the starter's report").startsWith("pids ");
         String[] pids = line.substring(5).trim().split(" ");
@@ -282,7 +325,9 @@ class RunningContainerIT {
             String[] parts = line.split(":", 3);
             if (parts.length == 3 && parts[2].contains("/barco-")) {
                 String controllers = parts[1];
-                Path root = controllers.isEmpty() ? Path.of("/sys/fs/cgroup") : Path.of("/sys/fs/cgroup", controllers.replace("name=", ""));
+                Path root = controllers.isEmpty()
+                        ? Path.of("/sys/fs/cgroup")
+                        : Path.of("/sys/fs/cgroup", controllers.replace("name=", ""));
                 if (Files.isDirectory(root.resolve(parts[2].substring(1)))) {
                     groups.add(root.resolve(parts[2].substring(1)));
                 }
@@ -290,5 +335,4 @@ class RunningContainerIT {
         }
         return groups;
     }
-
 }

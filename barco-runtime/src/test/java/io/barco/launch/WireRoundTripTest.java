@@ -52,7 +52,9 @@ class WireRoundTripTest {
         assertThat(error.kind()).isEqualTo(StatusRecord.ERROR);
         assertThat(error.step()).isEqualTo(plan.steps().size());
         assertThat(error.errno()).isEqualTo(ECANCELED);
-        assertThat(error.failed("the step")).isEqualTo("the step: echo-plan: applied none of " + plan.steps().size() + " steps");
+        assertThat(error.failed("the step"))
+                .isEqualTo(
+                        "the step: echo-plan: applied none of " + plan.steps().size() + " steps");
     }
 
     @Test
@@ -67,7 +69,9 @@ class WireRoundTripTest {
             assertThat(r.kind()).isEqualTo(StatusRecord.ERROR);
             assertThat(r.step()).isEqualTo(-1);
             assertThat(r.errno()).isEqualTo(EPROTO);
-            assertThat(r.call()).isEqualTo(String.format("plan magic 0x%08x is not 0x%08x", PlanEncoder.MAGIC + 1, PlanEncoder.MAGIC));
+            assertThat(r.call())
+                    .isEqualTo(
+                            String.format("plan magic 0x%08x is not 0x%08x", PlanEncoder.MAGIC + 1, PlanEncoder.MAGIC));
         });
     }
 
@@ -99,12 +103,19 @@ class WireRoundTripTest {
             long b = numbers[(i + 3) % numbers.length] ^ ops[i].code();
             List<byte[]> strings = new ArrayList<>();
             for (int k = 0; k < i % (Step.MAX_STRINGS + 1); k++) {
-                strings.add(k == 1 ? null : ("/path/" + ops[i].name().toLowerCase() + "/" + k).getBytes(StandardCharsets.UTF_8));
+                strings.add(
+                        k == 1
+                                ? null
+                                : ("/path/" + ops[i].name().toLowerCase() + "/" + k).getBytes(StandardCharsets.UTF_8));
             }
             steps.add(new Step(ops[i], a, b, strings, ops[i].name()));
         }
-        steps.add(new Step(Op.EXEC, 3, 1, Arrays.asList("sh".getBytes(), "sh\0-c\0echo hi".getBytes(),
-                "PATH=/bin".getBytes(), new byte[0]), "packed lists and an empty string"));
+        steps.add(new Step(
+                Op.EXEC,
+                3,
+                1,
+                Arrays.asList("sh".getBytes(), "sh\0-c\0echo hi".getBytes(), "PATH=/bin".getBytes(), new byte[0]),
+                "packed lists and an empty string"));
         steps.add(new Step(Op.SECCOMP, 0, 0, List.of(everyByte), "every byte but NUL"));
         steps.add(new Step(Op.WRITE_FILE, 0644, 0, List.of("/big".getBytes(), big), "a string past the first 64 KiB"));
         return new LaunchPlan(steps);
@@ -116,8 +127,11 @@ class WireRoundTripTest {
 
     /** The line --echo-plan prints for a step: op, a and b unsigned, each string "-" or "x" and its hex. */
     private static String line(Step step) {
-        StringBuilder line = new StringBuilder(step.op().name()).append(' ').append(Long.toUnsignedString(step.a()))
-                .append(' ').append(Long.toUnsignedString(step.b()));
+        StringBuilder line = new StringBuilder(step.op().name())
+                .append(' ')
+                .append(Long.toUnsignedString(step.a()))
+                .append(' ')
+                .append(Long.toUnsignedString(step.b()));
         for (int i = 0; i < Step.MAX_STRINGS; i++) {
             byte[] s = i < step.strings().size() ? step.strings().get(i) : null;
             line.append(s == null ? " -" : " x" + HexFormat.of().formatHex(s));
@@ -125,8 +139,7 @@ class WireRoundTripTest {
         return line.toString();
     }
 
-    private record Echo(int exitCode, long pid, List<String> stdout, String stderr, List<StatusRecord> records) {
-    }
+    private record Echo(int exitCode, long pid, List<String> stdout, String stderr, List<StatusRecord> records) {}
 
     /** Runs the real helper with the plan on its plan descriptor and its status descriptor on a file, as HelperSpawner numbers them. */
     private Echo echo(byte[] wire) throws IOException, InterruptedException {
@@ -134,9 +147,13 @@ class WireRoundTripTest {
         Path status = dir.resolve("status");
         Path out = dir.resolve("stdout");
         Path err = dir.resolve("stderr");
-        String script = "exec \"$0\" --echo-plan " + HelperSpawner.PLAN_FD + "<\"$1\" " + HelperSpawner.STATUS_FD + ">\"$2\"";
-        Process process = new ProcessBuilder("sh", "-c", script, NativeHelper.path().toString(), planFile.toString(), status.toString())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        String script =
+                "exec \"$0\" --echo-plan " + HelperSpawner.PLAN_FD + "<\"$1\" " + HelperSpawner.STATUS_FD + ">\"$2\"";
+        Process process = new ProcessBuilder(
+                        "sh", "-c", script, NativeHelper.path().toString(), planFile.toString(), status.toString())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the helper exits").isTrue();
         byte[] report = Files.readAllBytes(status);
         assertThat(report.length % StatusRecord.SIZE).as("whole status records").isZero();

@@ -41,7 +41,8 @@ class OutputCaptureTest {
         assertThat(out.totalBytes()).isEqualTo(14);
         assertThat(out.droppedBytes()).isEqualTo(6);
         assertThat(out.truncated()).isTrue();
-        assertThat(out.text()).startsWith("abcd\n[barco: 6 bytes of output dropped here; ")
+        assertThat(out.text())
+                .startsWith("abcd\n[barco: 6 bytes of output dropped here; ")
                 .endsWith("]\nklmn");
         assertThat(new String(out.bytes(), StandardCharsets.UTF_8)).isEqualTo(out.text());
     }
@@ -82,13 +83,14 @@ class OutputCaptureTest {
 
     @Test
     void aSpillFileHoldsTheWholeStreamWhenItOutgrowsMemory(@TempDir Path dir) throws Exception {
-        CapturedOutput out = capture(OutputLimits.DEFAULT.withMemoryBytes(4).withSpillDirectory(dir.resolve("out")),
-                "ab", "cdef", "ghij");
+        CapturedOutput out = capture(
+                OutputLimits.DEFAULT.withMemoryBytes(4).withSpillDirectory(dir.resolve("out")), "ab", "cdef", "ghij");
         assertThat(out.spillFile()).isPresent();
         assertThat(Files.readString(out.spillFile().get())).isEqualTo("abcdefghij");
         assertThat(out.spilledBytes()).isEqualTo(10);
-        assertThat(out.text()).isEqualTo("ab\n[barco: 6 bytes of output dropped here; the whole output is in "
-                + out.spillFile().get() + "]\nij");
+        assertThat(out.text())
+                .isEqualTo("ab\n[barco: 6 bytes of output dropped here; the whole output is in "
+                        + out.spillFile().get() + "]\nij");
     }
 
     @Test
@@ -102,19 +104,22 @@ class OutputCaptureTest {
 
     @Test
     void theSpillFileStopsAtItsCapAndTheMarkerSaysSo(@TempDir Path dir) throws Exception {
-        OutputLimits limits = OutputLimits.DEFAULT.withMemoryBytes(4).withSpillDirectory(dir).withSpillBytes(7);
+        OutputLimits limits =
+                OutputLimits.DEFAULT.withMemoryBytes(4).withSpillDirectory(dir).withSpillBytes(7);
         CapturedOutput out = capture(limits, "abcdef", "ghijkl", "mnop");
         assertThat(Files.readString(out.spillFile().get())).isEqualTo("abcdefg");
         assertThat(out.spilledBytes()).isEqualTo(7);
         assertThat(out.totalBytes()).isEqualTo(16);
-        assertThat(out.text()).contains("the first 7 bytes of the output are in " + out.spillFile().get());
+        assertThat(out.text())
+                .contains("the first 7 bytes of the output are in "
+                        + out.spillFile().get());
     }
 
     @Test
     void anUnusableSpillDirectoryLosesTheFileNotTheOutput(@TempDir Path dir) throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("file"), "x");
-        CapturedOutput out = capture(OutputLimits.DEFAULT.withMemoryBytes(4).withSpillDirectory(notADirectory),
-                "abcdefgh");
+        CapturedOutput out =
+                capture(OutputLimits.DEFAULT.withMemoryBytes(4).withSpillDirectory(notADirectory), "abcdefgh");
         assertThat(out.spillFile()).isEmpty();
         assertThat(out.text()).startsWith("ab\n[barco: 4 bytes").endsWith("gh");
     }
@@ -122,7 +127,8 @@ class OutputCaptureTest {
     @Test
     void drainReadsAStreamToItsEnd() {
         byte[] big = new byte[3 << 20];
-        CapturedOutput out = OutputCapture.drain(new ByteArrayInputStream(big), OutputLimits.DEFAULT.withMemoryBytes(1 << 20), "stdout");
+        CapturedOutput out = OutputCapture.drain(
+                new ByteArrayInputStream(big), OutputLimits.DEFAULT.withMemoryBytes(1 << 20), "stdout");
         assertThat(out.totalBytes()).isEqualTo(3 << 20);
         assertThat(out.droppedBytes()).isEqualTo(2 << 20);
     }

@@ -1,7 +1,6 @@
 package io.barco.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barco.spec.Capability;
@@ -81,11 +80,12 @@ class LaunchPlannerTest {
     @Test
     void helperTakesTheTreesThenClonesWritesIdMapsAndReleases() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
-        assertThat(ops(plan).subList(0, 5)).containsExactly(Op.OPEN_TREE, Op.CLONE, Op.WRITE_PROC, Op.WRITE_PROC, Op.RELEASE);
+        assertThat(ops(plan).subList(0, 5))
+                .containsExactly(Op.OPEN_TREE, Op.CLONE, Op.WRITE_PROC, Op.WRITE_PROC, Op.RELEASE);
         assertThat(plan.step(0).text(0)).isEqualTo("/");
         assertThat(plan.step(0).b()).as("read-only rootfs").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
-        assertThat(plan.step(1).description()).isEqualTo(
-                "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET)");
+        assertThat(plan.step(1).description())
+                .isEqualTo("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET)");
         assertThat(plan.step(2).text(0)).isEqualTo("uid_map");
         assertThat(plan.step(2).text(1)).isEqualTo("0 10000 2000\n");
         assertThat(plan.step(3).text(0)).isEqualTo("gid_map");
@@ -94,19 +94,27 @@ class LaunchPlannerTest {
 
     @Test
     void writeThroughRootAndHostNetwork() {
-        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").rootMode(RootMode.WRITE_THROUGH).network(NetworkMode.HOST));
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true")
+                .rootMode(RootMode.WRITE_THROUGH)
+                .network(NetworkMode.HOST));
         assertThat(plan.step(0).b()).isZero();
-        assertThat(plan.step(plan.indexOf(Op.CLONE)).a() & LaunchPlanner.CLONE_NEWNET).isZero();
+        assertThat(plan.step(plan.indexOf(Op.CLONE)).a() & LaunchPlanner.CLONE_NEWNET)
+                .isZero();
         assertThat(ops(plan)).doesNotContain(Op.LOOPBACK_UP);
         // the host's sysfs shows the host's network: bound read-only rather than mounted fresh
         assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0)).containsExactly("/", "/sys");
     }
 
-    private static final List<HostFacts.MountPoint> HOST_MOUNTS = List.of(new HostFacts.MountPoint("/", "ext4"),
-            new HostFacts.MountPoint("/proc", "proc"), new HostFacts.MountPoint("/sys/fs/cgroup", "cgroup2"),
-            new HostFacts.MountPoint("/tmp", "tmpfs"), new HostFacts.MountPoint("/home/a/b", "xfs"),
-            new HostFacts.MountPoint("/home", "btrfs"), new HostFacts.MountPoint("/boot", "vfat"),
-            new HostFacts.MountPoint("/boot", "ext4"), new HostFacts.MountPoint("/mnt/nfs", "nfs4"),
+    private static final List<HostFacts.MountPoint> HOST_MOUNTS = List.of(
+            new HostFacts.MountPoint("/", "ext4"),
+            new HostFacts.MountPoint("/proc", "proc"),
+            new HostFacts.MountPoint("/sys/fs/cgroup", "cgroup2"),
+            new HostFacts.MountPoint("/tmp", "tmpfs"),
+            new HostFacts.MountPoint("/home/a/b", "xfs"),
+            new HostFacts.MountPoint("/home", "btrfs"),
+            new HostFacts.MountPoint("/boot", "vfat"),
+            new HostFacts.MountPoint("/boot", "ext4"),
+            new HostFacts.MountPoint("/mnt/nfs", "nfs4"),
             new HostFacts.MountPoint("/srv/odd,dir", "ext4"));
 
     private static LaunchPlan overlayPlan(ContainerSpec.Builder spec, List<HostFacts.MountPoint> mounts) {
@@ -119,7 +127,9 @@ class LaunchPlannerTest {
         Step root = plan.stepsOf(Op.OPEN_TREE).get(0);
         assertThat(root.text(0)).isEqualTo("/");
         assertThat(root.a()).as("without its submounts").isZero();
-        assertThat(root.b()).as("read-only, so the host's files cannot change").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+        assertThat(root.b())
+                .as("read-only, so the host's files cannot change")
+                .isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
         Step idmap = plan.stepsOf(Op.IDMAP_TREE).get(0);
         assertThat(idmap.a()).isZero();
         assertThat(idmap.text(0)).as("the container's own uid mapping").isEqualTo("0 10000 2000\n");
@@ -130,18 +140,28 @@ class LaunchPlannerTest {
         int layers = index(plan, "mount the writable root's tmpfs (size 64M) on /tmp/layers");
         int overlay = index(plan, "mount overlay on / (lower layer /tmp/lower, upper /tmp/layers/0/upper)");
         int proc = index(plan, "mount proc on /proc");
-        assertThat(List.of(index(plan, "mount the staging tmpfs on /tmp"), lower, layers, overlay, proc, plan.indexOf(Op.PIVOT_ROOT)))
+        assertThat(List.of(
+                        index(plan, "mount the staging tmpfs on /tmp"),
+                        lower,
+                        layers,
+                        overlay,
+                        proc,
+                        plan.indexOf(Op.PIVOT_ROOT)))
                 .isSorted();
         assertThat(plan.step(layers).text(3)).isEqualTo("size=67108864,mode=0700");
         assertThat(plan.step(overlay).text(1)).isEqualTo("/tmp/root");
         assertThat(plan.step(overlay).text(3))
                 .isEqualTo("lowerdir=/tmp/lower,upperdir=/tmp/layers/0/upper,workdir=/tmp/layers/0/work,userxattr");
-        assertThat(plan.stepsOf(Op.DETACH)).as("an overlay has no submounts to detach").isEmpty();
+        assertThat(plan.stepsOf(Op.DETACH))
+                .as("an overlay has no submounts to detach")
+                .isEmpty();
     }
 
     /** A Docker container's view: its root on overlayfs, whose mounts cannot be idmapped. */
-    private static final List<HostFacts.MountPoint> DOCKER_MOUNTS = List.of(new HostFacts.MountPoint("/", "overlay"),
-            new HostFacts.MountPoint("/proc", "proc"), new HostFacts.MountPoint("/builds", "ext4"));
+    private static final List<HostFacts.MountPoint> DOCKER_MOUNTS = List.of(
+            new HostFacts.MountPoint("/", "overlay"),
+            new HostFacts.MountPoint("/proc", "proc"),
+            new HostFacts.MountPoint("/builds", "ext4"));
 
     @Test
     void aReadOnlyBindThatAsksForIdmapOnOverlayfsIsBoundAsItIsAndElsewhereIdmapped() {
@@ -149,23 +169,36 @@ class LaunchPlannerTest {
                 .mount(Mount.bindAsContainerRoot(Path.of("/root/.m2/repository"), "/m2"))
                 .mount(Mount.bindAsContainerRoot(Path.of("/builds/project"), "/project"));
         LaunchPlan plan = LaunchPlanner.plan(spec.build(), host(false, DOCKER_MOUNTS), FILTER);
-        assertThat(plan.stepsOf(Op.IDMAP_TREE)).extracting(Step::description)
+        assertThat(plan.stepsOf(Op.IDMAP_TREE))
+                .extracting(Step::description)
                 .as("only the one on ext4: the jars on overlayfs stay readable as others may read them")
-                .containsExactly("idmap bind source /builds/project (owner 0) for the container's user (host uid 10000)");
+                .containsExactly(
+                        "idmap bind source /builds/project (owner 0) for the container's user (host uid 10000)");
         assertThat(plan.stepsOf(Op.ATTACH_TREE)).extracting(Step::description).anyMatch(d -> d.contains("/m2"));
     }
 
     @Test
     void aBindOnOverlayfsThatMustBeWrittenAsTheContainersIsRefusedInOneLine() {
         Mount lower = Mount.bindAsContainerRoot(Path.of("/src/app"), "/work");
-        assertThatThrownBy(() -> LaunchPlanner.plan(ContainerSpec.builder("/bin/true").mount(lower).tmpfs("/run/layers")
-                .mount(Mount.overlay("/work", "/run/layers")).build(), host(false, DOCKER_MOUNTS), FILTER))
+        assertThatThrownBy(() -> LaunchPlanner.plan(
+                        ContainerSpec.builder("/bin/true")
+                                .mount(lower)
+                                .tmpfs("/run/layers")
+                                .mount(Mount.overlay("/work", "/run/layers"))
+                                .build(),
+                        host(false, DOCKER_MOUNTS),
+                        FILTER))
                 .isInstanceOf(InvalidSpecException.class)
-                .hasMessage("bind source /src/app is on overlay, which has no idmapped mounts, so an overlay on it cannot copy up the"
-                        + " files the host's root owns: bind it read-only or plain rw, or use a directory on btrfs, ext2, ext3,"
-                        + " ext4, f2fs, tmpfs, vfat, xfs");
-        assertThatThrownBy(() -> LaunchPlanner.plan(ContainerSpec.builder("/bin/true")
-                .mount(new Mount(Mount.Kind.BIND, Path.of("/src/app"), "/work", false, true)).build(), host(false, DOCKER_MOUNTS), FILTER))
+                .hasMessage(
+                        "bind source /src/app is on overlay, which has no idmapped mounts, so an overlay on it cannot copy up the"
+                                + " files the host's root owns: bind it read-only or plain rw, or use a directory on btrfs, ext2, ext3,"
+                                + " ext4, f2fs, tmpfs, vfat, xfs");
+        assertThatThrownBy(() -> LaunchPlanner.plan(
+                        ContainerSpec.builder("/bin/true")
+                                .mount(new Mount(Mount.Kind.BIND, Path.of("/src/app"), "/work", false, true))
+                                .build(),
+                        host(false, DOCKER_MOUNTS),
+                        FILTER))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("so the container's root cannot write the files the host's root owns");
     }
@@ -174,7 +207,8 @@ class LaunchPlannerTest {
     void aWritableRootOnOverlayfsIsRefusedInOneLine() {
         assertThatThrownBy(() -> overlayPlan(ContainerSpec.builder("/bin/true"), DOCKER_MOUNTS))
                 .isInstanceOf(InvalidSpecException.class)
-                .hasMessageStartingWith("a writable root is an overlay on the rootfs /, whose filesystem (overlay) has no idmapped mounts");
+                .hasMessageStartingWith(
+                        "a writable root is an overlay on the rootfs /, whose filesystem (overlay) has no idmapped mounts");
     }
 
     @Test
@@ -184,7 +218,9 @@ class LaunchPlannerTest {
         int hosts = index(plan, "write /etc/hosts");
         assertThat(hosts).isGreaterThan(plan.indexOf(Op.PIVOT_ROOT)).isLessThan(plan.indexOf(Op.EXEC));
         assertThat(plan.step(hosts).text(0)).isEqualTo("/etc/hosts");
-        assertThat(plan.step(hosts).b()).as("inside the root: links resolve there, a missing /etc is no failure").isEqualTo(1);
+        assertThat(plan.step(hosts).b())
+                .as("inside the root: links resolve there, a missing /etc is no failure")
+                .isEqualTo(1);
         assertThat(plan.step(hosts).text(1)).contains("localhost box");
     }
 
@@ -192,38 +228,48 @@ class LaunchPlannerTest {
     void writableRootOverlaysEachSubmountParentsFirstAndBindsReadOnlyWhatCannotBeALayer() {
         LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true"), HOST_MOUNTS);
         // /proc, /sys/fs/cgroup and /tmp are the container's own; /boot is the ext4 mounted over the vfat
-        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0))
+        assertThat(plan.stepsOf(Op.OPEN_TREE))
+                .extracting(s -> s.text(0))
                 .containsExactly("/", "/home", "/boot", "/mnt/nfs", "/srv/odd,dir", "/home/a/b");
         assertThat(plan.stepsOf(Op.OPEN_TREE)).allSatisfy(s -> {
             assertThat(s.a()).isZero();
             assertThat(s.b()).isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
         });
         assertThat(plan.stepsOf(Op.IDMAP_TREE)).extracting(Step::a).containsExactly(0L, 1L, 2L, 5L);
-        assertThat(plan.stepsOf(Op.MOUNT)).filteredOn(s -> "overlay".equals(s.text(2))).extracting(s -> s.text(1))
+        assertThat(plan.stepsOf(Op.MOUNT))
+                .filteredOn(s -> "overlay".equals(s.text(2)))
+                .extracting(s -> s.text(1))
                 .containsExactly("/tmp/root", "/tmp/root/home", "/tmp/root/boot", "/tmp/root/home/a/b");
         Step nfs = plan.step(index(plan, "bind the rootfs's /mnt/nfs (nfs4, no idmapped mounts) read-only"));
         assertThat(nfs.text(0)).isEqualTo("/tmp/lower/mnt/nfs");
         assertThat(nfs.a()).isEqualTo(LaunchPlanner.MS_BIND | LaunchPlanner.MS_REC);
-        assertThat(index(plan, "bind the rootfs's /srv/odd,dir (ext4, no idmapped mounts) read-only")).isPositive();
+        assertThat(index(plan, "bind the rootfs's /srv/odd,dir (ext4, no idmapped mounts) read-only"))
+                .isPositive();
         assertThat(index(plan, "mount the rootfs's /home/a/b read-only on /tmp/lower/home/a/b"))
                 .isGreaterThan(index(plan, "mount the rootfs's /home read-only on /tmp/lower/home"));
-        assertThat(plan.step(index(plan, "mount overlay on /home/a/b (lower layer /tmp/lower/home/a/b, upper /tmp/layers/3/upper)"))
-                .text(3)).startsWith("lowerdir=/tmp/lower/home/a/b,upperdir=/tmp/layers/3/upper,");
+        assertThat(plan.step(
+                                index(
+                                        plan,
+                                        "mount overlay on /home/a/b (lower layer /tmp/lower/home/a/b, upper /tmp/layers/3/upper)"))
+                        .text(3))
+                .startsWith("lowerdir=/tmp/lower/home/a/b,upperdir=/tmp/layers/3/upper,");
     }
 
     @Test
     void writableRootOfADirectoryTakesOnlyTheMountsBelowIt() {
         LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true").rootfs("/home/a"), HOST_MOUNTS);
         assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0)).containsExactly("/home/a", "/home/a/b");
-        assertThat(index(plan, "mount overlay on /b (lower layer /tmp/lower/b, upper /tmp/layers/1/upper)")).isPositive();
+        assertThat(index(plan, "mount overlay on /b (lower layer /tmp/lower/b, upper /tmp/layers/1/upper)"))
+                .isPositive();
     }
 
     @Test
     void writableRootOnAFilesystemWithoutIdmappedMountsIsRefusedBeforeAnythingStarts() {
         assertThatThrownBy(() -> overlayPlan(ContainerSpec.builder("/bin/true").rootfs("/mnt/nfs/image"), HOST_MOUNTS))
                 .isInstanceOf(InvalidSpecException.class)
-                .hasMessageStartingWith("a writable root is an overlay on the rootfs /mnt/nfs/image, whose filesystem (nfs4) has no "
-                        + "idmapped mounts")
+                .hasMessageStartingWith(
+                        "a writable root is an overlay on the rootfs /mnt/nfs/image, whose filesystem (nfs4) has no "
+                                + "idmapped mounts")
                 .hasMessageContaining("or a read-only root");
     }
 
@@ -231,8 +277,8 @@ class LaunchPlannerTest {
     void mountInfoParsesMountPointsWithEscapesAndOptionalFields() {
         String text = "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
                 + "28 27 0:25 / /mnt/a\\040b ro,nosuid - tmpfs none ro,size=4k\n";
-        assertThat(HostFacts.parseMountInfo(text)).containsExactly(new HostFacts.MountPoint("/", "ext4"),
-                new HostFacts.MountPoint("/mnt/a b", "tmpfs"));
+        assertThat(HostFacts.parseMountInfo(text))
+                .containsExactly(new HostFacts.MountPoint("/", "ext4"), new HostFacts.MountPoint("/mnt/a b", "tmpfs"));
     }
 
     @Test
@@ -255,13 +301,15 @@ class LaunchPlannerTest {
         assertThat(index(plan, "mount tmpfs on /tmp")).isBetween(proc, pivot);
         assertThat(index(plan, "mount tmpfs on /run")).isBetween(proc, pivot);
         assertThat(index(plan, "mount sysfs on /sys")).isBetween(proc, pivot);
-        assertThat(plan.step(index(plan, "mount sysfs on /sys")).a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
+        assertThat(plan.step(index(plan, "mount sysfs on /sys")).a() & LaunchPlanner.MS_RDONLY)
+                .isEqualTo(LaunchPlanner.MS_RDONLY);
     }
 
     @Test
     void devHasTheMinimalDevicesVerifiedByNumber() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
-        assertThat(plan.stepsOf(Op.BIND_DEVICE)).extracting(s -> s.text(0))
+        assertThat(plan.stepsOf(Op.BIND_DEVICE))
+                .extracting(s -> s.text(0))
                 .containsExactly("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty");
         Step nullDevice = plan.stepsOf(Op.BIND_DEVICE).get(0);
         assertThat(nullDevice.b()).as("makedev(1, 3)").isEqualTo((1 << 8) | 3);
@@ -271,11 +319,17 @@ class LaunchPlannerTest {
     @Test
     void ociMaskedAndReadOnlyPathsComeAfterProcAndSys() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
-        assertThat(plan.stepsOf(Op.MASK)).extracting(s -> s.text(0))
+        assertThat(plan.stepsOf(Op.MASK))
+                .extracting(s -> s.text(0))
                 .contains("/tmp/root/proc/kcore", "/tmp/root/proc/keys", "/tmp/root/sys/firmware");
         assertThat(plan.stepsOf(Op.MASK)).allMatch(s -> "/dev/null".equals(s.text(1)) && s.b() == ((1 << 8) | 3));
-        assertThat(plan.stepsOf(Op.READ_ONLY)).extracting(s -> s.text(0))
-                .containsExactly("/tmp/root/proc/bus", "/tmp/root/proc/fs", "/tmp/root/proc/irq", "/tmp/root/proc/sys",
+        assertThat(plan.stepsOf(Op.READ_ONLY))
+                .extracting(s -> s.text(0))
+                .containsExactly(
+                        "/tmp/root/proc/bus",
+                        "/tmp/root/proc/fs",
+                        "/tmp/root/proc/irq",
+                        "/tmp/root/proc/sys",
                         "/tmp/root/proc/sysrq-trigger");
         assertThat(plan.indexOf(Op.MASK)).isGreaterThan(index(plan, "mount sysfs on /sys"));
     }
@@ -286,13 +340,17 @@ class LaunchPlannerTest {
                 .mount(Mount.bind(Path.of("/data/dir"), "/mnt/in", true))
                 .mount(Mount.bind(Path.of("/data/file.txt"), "/tmp/file.txt", false))
                 .tmpfs("/scratch"));
-        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0), Step::b)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("/", 1L),
+        assertThat(plan.stepsOf(Op.OPEN_TREE))
+                .extracting(s -> s.text(0), Step::b)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("/", 1L),
                         org.assertj.core.groups.Tuple.tuple("/data/dir", 1L),
                         org.assertj.core.groups.Tuple.tuple("/data/file.txt", 0L));
         List<Step> attaches = plan.stepsOf(Op.ATTACH_TREE);
         assertThat(attaches).extracting(Step::a).containsExactly(0L, 1L, 2L);
-        assertThat(attaches).extracting(s -> s.text(0)).containsExactly("/tmp/root", "/tmp/root/mnt/in", "/tmp/root/tmp/file.txt");
+        assertThat(attaches)
+                .extracting(s -> s.text(0))
+                .containsExactly("/tmp/root", "/tmp/root/mnt/in", "/tmp/root/tmp/file.txt");
         // a directory gets a directory mount point, a file a file
         assertThat(plan.step(plan.steps().indexOf(attaches.get(1)) - 1).op()).isEqualTo(Op.MKDIR);
         assertThat(plan.step(plan.steps().indexOf(attaches.get(2)) - 1).op()).isEqualTo(Op.MKFILE);
@@ -303,9 +361,11 @@ class LaunchPlannerTest {
     @Test
     void privilegesAreDroppedInTheOrderThatSurvivesExec() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
-        List<Op> tail = ops(plan).subList(plan.indexOf(Op.DROP_BOUNDING), plan.steps().size());
-        assertThat(tail).containsExactly(Op.DROP_BOUNDING, Op.SET_IDS, Op.SET_CAPS, Op.NO_NEW_PRIVS, Op.CLOSE_FDS,
-                Op.SECCOMP, Op.EXEC);
+        List<Op> tail =
+                ops(plan).subList(plan.indexOf(Op.DROP_BOUNDING), plan.steps().size());
+        assertThat(tail)
+                .containsExactly(
+                        Op.DROP_BOUNDING, Op.SET_IDS, Op.SET_CAPS, Op.NO_NEW_PRIVS, Op.CLOSE_FDS, Op.SECCOMP, Op.EXEC);
         long keep = Capability.mask(Capability.defaults());
         assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).a()).isEqualTo(keep);
         assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).b()).isEqualTo(40);
@@ -327,13 +387,15 @@ class LaunchPlannerTest {
 
     @Test
     void noSeccompStepWithoutAProfile() {
-        LaunchPlan plan = LaunchPlanner.plan(ContainerSpec.builder("/bin/true").seccomp(null).build(), host(false), null);
+        LaunchPlan plan = LaunchPlanner.plan(
+                ContainerSpec.builder("/bin/true").seccomp(null).build(), host(false), null);
         assertThat(ops(plan)).doesNotContain(Op.SECCOMP).contains(Op.NO_NEW_PRIVS);
     }
 
     @Test
     void execCarriesArgvEnvpAndThePathToSearch() {
-        LaunchPlan plan = plan(ContainerSpec.builder("sh").argv0(".").args("-c", "echo hi").env("A", "1"));
+        LaunchPlan plan = plan(
+                ContainerSpec.builder("sh").argv0(".").args("-c", "echo hi").env("A", "1"));
         Step exec = plan.step(plan.indexOf(Op.EXEC));
         assertThat(exec.text(0)).isEqualTo("sh");
         assertThat(exec.a()).isEqualTo(3);
@@ -368,9 +430,12 @@ class LaunchPlannerTest {
                 return java.util.Optional.of(pts);
             }
         };
-        LaunchPlan inherit = LaunchPlanner.plan(ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build(), onTerminal, FILTER);
-        Step console = inherit.steps().stream().filter(s -> s.description().equals("bind the terminal /dev/pts/3 on /dev/console"))
-                .findFirst().orElseThrow();
+        LaunchPlan inherit = LaunchPlanner.plan(
+                ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build(), onTerminal, FILTER);
+        Step console = inherit.steps().stream()
+                .filter(s -> s.description().equals("bind the terminal /dev/pts/3 on /dev/console"))
+                .findFirst()
+                .orElseThrow();
         assertThat(console.op()).isEqualTo(Op.BIND_DEVICE);
         assertThat(console.b()).isEqualTo(34819);
         assertThat(console.text(0)).isEqualTo("/dev/pts/3");
@@ -382,15 +447,21 @@ class LaunchPlannerTest {
 
     @Test
     void terminalForegroundOnlyForAnInheritedTerminal() {
-        ContainerSpec inherit = ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build();
-        assertThat(ops(LaunchPlanner.plan(inherit, host(true), FILTER))).contains(Op.FOREGROUND).doesNotContain(Op.SETSID);
+        ContainerSpec inherit =
+                ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build();
+        assertThat(ops(LaunchPlanner.plan(inherit, host(true), FILTER)))
+                .contains(Op.FOREGROUND)
+                .doesNotContain(Op.SETSID);
         assertThat(ops(LaunchPlanner.plan(inherit, host(false), FILTER))).doesNotContain(Op.FOREGROUND, Op.SETSID);
-        assertThat(ops(plan(ContainerSpec.builder("/bin/sh")))).contains(Op.SETSID).doesNotContain(Op.FOREGROUND);
+        assertThat(ops(plan(ContainerSpec.builder("/bin/sh"))))
+                .contains(Op.SETSID)
+                .doesNotContain(Op.FOREGROUND);
     }
 
     @Test
     void hostnameAndWorkdir() {
-        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").hostname("box").workdir("/srv"));
+        LaunchPlan plan =
+                plan(ContainerSpec.builder("/bin/true").hostname("box").workdir("/srv"));
         assertThat(plan.step(plan.indexOf(Op.SETHOSTNAME)).text(0)).isEqualTo("box");
         assertThat(plan.step(plan.indexOf(Op.CHDIR)).text(0)).isEqualTo("/srv");
         assertThat(plan.indexOf(Op.CHDIR)).isGreaterThan(plan.indexOf(Op.PIVOT_ROOT));
@@ -398,8 +469,8 @@ class LaunchPlannerTest {
 
     @Test
     void encodingIsWhatTheHelperParses() {
-        LaunchPlan plan = new LaunchPlan(List.of(
-                new Step(Op.MKDIR, 0755, 7, java.util.Arrays.asList("/a".getBytes(), null), "mkdir /a")));
+        LaunchPlan plan = new LaunchPlan(
+                List.of(new Step(Op.MKDIR, 0755, 7, java.util.Arrays.asList("/a".getBytes(), null), "mkdir /a")));
         byte[] wire = PlanEncoder.encode(plan);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(wire).order(java.nio.ByteOrder.nativeOrder());
         assertThat(b.getInt()).isEqualTo(0x31435242);
@@ -419,12 +490,15 @@ class LaunchPlannerTest {
     void cgroupPlacementComesBeforeReleaseAndTheCgroupNamespaceAfter() {
         CgroupPlacement placement = new CgroupPlacement(
                 List.of("/sys/fs/cgroup/memory/a/barco-1/cgroup.procs", "/sys/fs/cgroup/pids/barco-1/cgroup.procs"),
-                List.of(new CgroupPlacement.Filesystem("memory", "cgroup", "memory"),
+                List.of(
+                        new CgroupPlacement.Filesystem("memory", "cgroup", "memory"),
                         new CgroupPlacement.Filesystem("pids", "cgroup", "pids")));
-        LaunchPlan plan = LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
+        LaunchPlan plan =
+                LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
         List<Step> writes = plan.stepsOf(Op.WRITE_PID);
         assertThat(writes).extracting(s -> s.text(0)).containsExactlyElementsOf(placement.procsFiles());
-        assertThat(writes.get(0).description()).isEqualTo("add the container to cgroup /sys/fs/cgroup/memory/a/barco-1");
+        assertThat(writes.get(0).description())
+                .isEqualTo("add the container to cgroup /sys/fs/cgroup/memory/a/barco-1");
         int release = plan.indexOf(Op.RELEASE);
         assertThat(plan.steps().indexOf(writes.get(1))).isLessThan(release);
         assertThat(plan.steps().indexOf(writes.get(0))).isGreaterThan(plan.indexOf(Op.CLONE));
@@ -440,14 +514,17 @@ class LaunchPlannerTest {
         Step readOnly = plan.step(index(plan, "make /sys/fs/cgroup read-only"));
         assertThat(plan.steps().indexOf(readOnly)).isGreaterThan(index(plan, "mount cgroup on /sys/fs/cgroup/pids"));
         assertThat(readOnly.op()).isEqualTo(Op.MOUNT);
-        assertThat(readOnly.a() & (LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY)).isEqualTo(LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY);
+        assertThat(readOnly.a() & (LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY))
+                .isEqualTo(LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY);
     }
 
     @Test
     void cgroupV2IsOneReadOnlyMount() {
-        CgroupPlacement placement = new CgroupPlacement(List.of("/sys/fs/cgroup/barco/barco-1/cgroup.procs"),
+        CgroupPlacement placement = new CgroupPlacement(
+                List.of("/sys/fs/cgroup/barco/barco-1/cgroup.procs"),
                 List.of(new CgroupPlacement.Filesystem("", "cgroup2", null)));
-        LaunchPlan plan = LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
+        LaunchPlan plan =
+                LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
         Step mount = plan.step(index(plan, "mount cgroup2 on /sys/fs/cgroup"));
         assertThat(mount.text(1)).isEqualTo("/tmp/root/sys/fs/cgroup");
         assertThat(mount.a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
@@ -456,8 +533,8 @@ class LaunchPlannerTest {
 
     @Test
     void aRunningContainersPlanWatchesItsLauncherAndEndsInInitInItsOwnSession() {
-        LaunchPlan plan = LaunchPlanner.planInit(ContainerSpec.builder("unused").stdio(Stdio.INHERIT).build(), host(true),
-                FILTER, CgroupPlacement.NONE);
+        LaunchPlan plan = LaunchPlanner.planInit(
+                ContainerSpec.builder("unused").stdio(Stdio.INHERIT).build(), host(true), FILTER, CgroupPlacement.NONE);
         assertThat(ops(plan).get(0)).isEqualTo(Op.WATCH_LAUNCHER);
         assertThat(ops(plan).get(ops(plan).size() - 1)).isEqualTo(Op.INIT);
         assertThat(ops(plan)).contains(Op.SETSID, Op.SECCOMP, Op.NO_NEW_PRIVS).doesNotContain(Op.EXEC, Op.FOREGROUND);
@@ -466,14 +543,36 @@ class LaunchPlannerTest {
 
     @Test
     void anExecJoinsCgroupsThenNamespacesThenClonesAndDropsPrivilegesAsALaunchDoes() {
-        ContainerSpec spec = ContainerSpec.builder("/bin/sh").workdir("/tmp").uid(1000).build();
-        LaunchPlan plan = LaunchPlanner.planExec(spec, host(false), FILTER, List.of("/sys/fs/cgroup/pids/barco-1-2-3/exec-1/cgroup.procs"), 5);
-        assertThat(ops(plan)).containsExactly(Op.WRITE_PID, Op.SETNS, Op.CLONE, Op.RELEASE, Op.SET_IDS, Op.CHDIR, Op.SETSID,
-                Op.DROP_BOUNDING, Op.SET_IDS, Op.SET_CAPS, Op.NO_NEW_PRIVS, Op.CLOSE_FDS, Op.SECCOMP, Op.EXEC);
+        ContainerSpec spec =
+                ContainerSpec.builder("/bin/sh").workdir("/tmp").uid(1000).build();
+        LaunchPlan plan = LaunchPlanner.planExec(
+                spec, host(false), FILTER, List.of("/sys/fs/cgroup/pids/barco-1-2-3/exec-1/cgroup.procs"), 5);
+        assertThat(ops(plan))
+                .containsExactly(
+                        Op.WRITE_PID,
+                        Op.SETNS,
+                        Op.CLONE,
+                        Op.RELEASE,
+                        Op.SET_IDS,
+                        Op.CHDIR,
+                        Op.SETSID,
+                        Op.DROP_BOUNDING,
+                        Op.SET_IDS,
+                        Op.SET_CAPS,
+                        Op.NO_NEW_PRIVS,
+                        Op.CLOSE_FDS,
+                        Op.SECCOMP,
+                        Op.EXEC);
         Step setns = plan.stepsOf(Op.SETNS).get(0);
         assertThat(setns.a()).as("the descriptor").isEqualTo(5);
-        assertThat(setns.b()).isEqualTo(LaunchPlanner.CLONE_NEWUSER | LaunchPlanner.CLONE_NEWNS | LaunchPlanner.CLONE_NEWPID
-                | LaunchPlanner.CLONE_NEWIPC | LaunchPlanner.CLONE_NEWUTS | LaunchPlanner.CLONE_NEWCGROUP | LaunchPlanner.CLONE_NEWNET);
+        assertThat(setns.b())
+                .isEqualTo(LaunchPlanner.CLONE_NEWUSER
+                        | LaunchPlanner.CLONE_NEWNS
+                        | LaunchPlanner.CLONE_NEWPID
+                        | LaunchPlanner.CLONE_NEWIPC
+                        | LaunchPlanner.CLONE_NEWUTS
+                        | LaunchPlanner.CLONE_NEWCGROUP
+                        | LaunchPlanner.CLONE_NEWNET);
         assertThat(plan.stepsOf(Op.CHDIR).get(0).text(0)).isEqualTo("/tmp");
         assertThat(plan.stepsOf(Op.SET_IDS).get(1).a()).isEqualTo(1000);
     }
@@ -481,7 +580,8 @@ class LaunchPlannerTest {
     @Test
     void anExecsOwnUidKeepsCapabilitiesOnlyWhenItIsZeroAsTheContainersCommand() {
         ContainerSpec root = ContainerSpec.builder("/bin/sleep").build();
-        LaunchPlan asUser = LaunchPlanner.planExec(ExecSpec.builder("id").uid(1000).build().applyTo(root), host(false), FILTER, List.of(), 5);
+        LaunchPlan asUser = LaunchPlanner.planExec(
+                ExecSpec.builder("id").uid(1000).build().applyTo(root), host(false), FILTER, List.of(), 5);
         Step setIds = asUser.stepsOf(Op.SET_IDS).get(1);
         assertThat(setIds.a()).isEqualTo(1000);
         assertThat(setIds.b()).isEqualTo(1000);
@@ -489,16 +589,21 @@ class LaunchPlannerTest {
         assertThat(asUser.stepsOf(Op.DROP_BOUNDING).get(0).a()).isZero();
 
         ContainerSpec user = ContainerSpec.builder("/bin/sleep").uid(1000).build();
-        LaunchPlan asRoot = LaunchPlanner.planExec(ExecSpec.builder("id").uid(0).build().applyTo(user), host(false), FILTER, List.of(), 5);
+        LaunchPlan asRoot = LaunchPlanner.planExec(
+                ExecSpec.builder("id").uid(0).build().applyTo(user), host(false), FILTER, List.of(), 5);
         assertThat(asRoot.stepsOf(Op.SET_IDS).get(1).a()).isZero();
-        assertThat(asRoot.stepsOf(Op.SET_CAPS).get(0).a()).isEqualTo(Capability.mask(user.capabilities())).isNotZero();
+        assertThat(asRoot.stepsOf(Op.SET_CAPS).get(0).a())
+                .isEqualTo(Capability.mask(user.capabilities()))
+                .isNotZero();
     }
 
     @Test
     void anExecIntoAContainerOnTheHostsNetworkJoinsNoNetworkNamespace() {
-        ContainerSpec spec = ContainerSpec.builder("/bin/sh").network(NetworkMode.HOST).build();
+        ContainerSpec spec =
+                ContainerSpec.builder("/bin/sh").network(NetworkMode.HOST).build();
         LaunchPlan plan = LaunchPlanner.planExec(spec, host(false), FILTER, List.of(), 5);
-        assertThat(plan.stepsOf(Op.SETNS).get(0).b() & LaunchPlanner.CLONE_NEWNET).isZero();
+        assertThat(plan.stepsOf(Op.SETNS).get(0).b() & LaunchPlanner.CLONE_NEWNET)
+                .isZero();
         assertThat(ops(plan)).doesNotContain(Op.WRITE_PID);
     }
 }

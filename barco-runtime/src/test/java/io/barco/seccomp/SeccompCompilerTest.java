@@ -57,7 +57,8 @@ class SeccompCompilerTest {
 
     @Test
     void unknownSystemCallIsAClearError() {
-        assertThatThrownBy(() -> new SeccompCompiler().compile(SeccompProfile.empty().deny("no_such_call")))
+        assertThatThrownBy(() ->
+                        new SeccompCompiler().compile(SeccompProfile.empty().deny("no_such_call")))
                 .isInstanceOf(BarcoException.class)
                 .hasMessage("unknown system call 'no_such_call' in the seccomp profile: check its spelling")
                 .satisfies(e -> assertThat(((BarcoException) e).setting()).contains(Setting.SECCOMP_DENY));

@@ -34,25 +34,38 @@ import org.junit.jupiter.api.Test;
  */
 @RequiresContainers
 class LaunchServiceIT {
-    private static final Path JAR = Path.of(System.getProperty("barco.cli.jar", "target/barco-cli.jar")).toAbsolutePath();
+    private static final Path JAR =
+            Path.of(System.getProperty("barco.cli.jar", "target/barco-cli.jar")).toAbsolutePath();
     private static final Path CLIENT = Path.of("target", "barco-client").toAbsolutePath();
     private static Path dir;
     private static Path socket;
     private static Process service;
 
-    record Run(int exit, String stdout, String stderr) {
-    }
+    record Run(int exit, String stdout, String stderr) {}
 
     @BeforeAll
     static void startService() throws Exception {
         dir = Files.createTempDirectory("barco-service-it"); // 0700, as mktemp -d
         socket = dir.resolve("socket");
-        service = new ProcessBuilder("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString(), "serve",
-                "--socket", socket.toString(), "--parent", String.valueOf(ProcessHandle.current().pid()))
+        service = new ProcessBuilder(
+                        "java",
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:+UseSerialGC",
+                        "-jar",
+                        JAR.toString(),
+                        "serve",
+                        "--socket",
+                        socket.toString(),
+                        "--parent",
+                        String.valueOf(ProcessHandle.current().pid()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(dir.resolve("service.out").toFile()).redirectError(dir.resolve("service.err").toFile()).start();
+                .redirectOutput(dir.resolve("service.out").toFile())
+                .redirectError(dir.resolve("service.err").toFile())
+                .start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(socket) || !service.isAlive());
-        assertThat(service.isAlive()).as("barco serve runs: %s", Files.readString(dir.resolve("service.err"))).isTrue();
+        assertThat(service.isAlive())
+                .as("barco serve runs: %s", Files.readString(dir.resolve("service.err")))
+                .isTrue();
     }
 
     @AfterAll
@@ -72,7 +85,11 @@ class LaunchServiceIT {
     void nothingLeftBehind() {
         assertThat(service.isAlive()).isTrue();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            assertThat(ProcessHandle.allProcesses().filter(LaunchServiceIT::inAGroupOfTheService).map(ProcessHandle::pid).toList()).isEmpty();
+            assertThat(ProcessHandle.allProcesses()
+                            .filter(LaunchServiceIT::inAGroupOfTheService)
+                            .map(ProcessHandle::pid)
+                            .toList())
+                    .isEmpty();
             assertThat(groupsOfTheService()).isEmpty();
         });
     }
@@ -91,7 +108,9 @@ class LaunchServiceIT {
 
     private static List<Path> groupsOfTheService() throws IOException {
         try (Stream<Path> all = Files.walk(Path.of("/sys/fs/cgroup"), 6)) {
-            return all.filter(p -> p.getFileName() != null && p.getFileName().toString().startsWith(groupPrefix())).toList();
+            return all.filter(p -> p.getFileName() != null
+                            && p.getFileName().toString().startsWith(groupPrefix()))
+                    .toList();
         } catch (java.io.UncheckedIOException e) {
             return List.of(); // a group removed while walked
         }
@@ -110,7 +129,8 @@ class LaunchServiceIT {
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
         byte[] out = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8));
+        return new Run(
+                p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8));
     }
 
     private static byte[] readAll(InputStream in) {
@@ -123,7 +143,9 @@ class LaunchServiceIT {
 
     @Test
     void stdioPassesThroughAndTheExitStatusIsTheProgramsOwn() throws Exception {
-        Run r = run(client("-c", "/bin/sh", "--", "-c", "cat; echo out; echo err >&2; hostname; exit 3"), "from the client's stdin\n");
+        Run r = run(
+                client("-c", "/bin/sh", "--", "-c", "cat; echo out; echo err >&2; hostname; exit 3"),
+                "from the client's stdin\n");
         assertThat(r.exit()).isEqualTo(3);
         assertThat(r.stdout()).isEqualTo("from the client's stdin\nout\nbarcontainer\n");
         assertThat(r.stderr()).isEqualTo("err\n");
@@ -131,7 +153,8 @@ class LaunchServiceIT {
 
     @Test
     void theEnvironmentAndDirectoryAreTheClients() throws Exception {
-        ProcessBuilder b = client("-e", "FROM_CLIENT", "-w", "/tmp", "-c", "/bin/sh", "--", "-c", "echo $FROM_CLIENT; pwd");
+        ProcessBuilder b =
+                client("-e", "FROM_CLIENT", "-w", "/tmp", "-c", "/bin/sh", "--", "-c", "echo $FROM_CLIENT; pwd");
         b.environment().put("FROM_CLIENT", "yes");
         Run r = run(b, "");
         assertThat(r.exit()).isZero();
@@ -152,7 +175,8 @@ class LaunchServiceIT {
 
     @Test
     void twoClientsAtOnceRunInParallel() throws Exception {
-        Process slow = client("-c", "/bin/sh", "--", "-c", "read line; echo slow $line").start();
+        Process slow = client("-c", "/bin/sh", "--", "-c", "read line; echo slow $line")
+                .start();
         // the second client starts, runs and ends while the first's container waits for its input
         Run quick = run(client("-c", "/bin/echo", "--", "quick"), "");
         assertThat(quick.exit()).isZero();
@@ -160,7 +184,8 @@ class LaunchServiceIT {
         assertThat(slow.isAlive()).isTrue();
         slow.getOutputStream().write("done\n".getBytes(StandardCharsets.UTF_8));
         slow.getOutputStream().close();
-        assertThat(new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("slow done\n");
+        assertThat(new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("slow done\n");
         assertThat(slow.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(slow.exitValue()).isZero();
     }
@@ -168,7 +193,8 @@ class LaunchServiceIT {
     @Test
     void aClientKilledMidRunTakesItsContainerAndGroupsWithIt() throws Exception {
         Process p = client("-c", "/bin/sleep", "--", "600").start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.allProcesses().anyMatch(LaunchServiceIT::inAGroupOfTheService));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ProcessHandle.allProcesses().anyMatch(LaunchServiceIT::inAGroupOfTheService));
         p.destroyForcibly(); // SIGKILL: the client cannot say anything; the connection's end says it
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         // nothingLeftBehind: the container and its groups go
@@ -176,13 +202,22 @@ class LaunchServiceIT {
 
     @Test
     void aClientsSigtermReachesTheContainer() throws Exception {
-        // the container's first process is the shell, which the kernel spares signals it has no handler for: it traps TERM
-        Process p = client("-c", "/bin/sh", "--", "-c", "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.1; done").start();
+        // the container's first process is the shell, which the kernel spares signals it has no handler for: it traps
+        // TERM
+        Process p = client(
+                        "-c",
+                        "/bin/sh",
+                        "--",
+                        "-c",
+                        "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.1; done")
+                .start();
         byte[] ready = p.getInputStream().readNBytes(6);
         assertThat(new String(ready, StandardCharsets.UTF_8)).isEqualTo("ready\n");
-        p.toHandle().destroy(); // SIGTERM to the client, which forwards it (Process.destroy would close our ends of its pipes)
+        p.toHandle().destroy(); // SIGTERM to the client, which forwards it (Process.destroy would close our ends of its
+        // pipes)
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("got TERM\n");
+        assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("got TERM\n");
         assertThat(p.exitValue()).isEqualTo(7);
     }
 
@@ -192,7 +227,8 @@ class LaunchServiceIT {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
             channel.write(ByteBuffer.wrap("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-            ByteBuffer reply = ByteBuffer.allocate(ServiceWire.MESSAGE_SIZE + ServiceWire.MAX_MESSAGE).order(ByteOrder.nativeOrder());
+            ByteBuffer reply = ByteBuffer.allocate(ServiceWire.MESSAGE_SIZE + ServiceWire.MAX_MESSAGE)
+                    .order(ByteOrder.nativeOrder());
             while (channel.read(reply) >= 0) {
                 // to the end: the service closes after its refusal
             }
@@ -200,7 +236,9 @@ class LaunchServiceIT {
             assertThat(reply.getInt(0)).isEqualTo(ServiceWire.MAGIC);
             assertThat(reply.getInt(4)).isEqualTo(ServiceWire.EXIT);
             assertThat(reply.getInt(8)).isEqualTo(125);
-            String message = StandardCharsets.UTF_8.decode(reply.position(ServiceWire.MESSAGE_SIZE)).toString();
+            String message = StandardCharsets.UTF_8
+                    .decode(reply.position(ServiceWire.MESSAGE_SIZE))
+                    .toString();
             assertThat(message).startsWith("barco serve: refused: ").contains("exactly 3 descriptors");
         }
         // a connection that says nothing and goes, and one that sends half a header and goes
@@ -226,22 +264,32 @@ class LaunchServiceIT {
 
     @Test
     void anotherUserIsRefusedByTheDirectoryAndByTheServiceItself() throws Exception {
-        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLIENT.toString(), socket.toString(),
-                "-c", "/bin/true");
+        List<String> asNobody = List.of(
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                CLIENT.toString(),
+                socket.toString(),
+                "-c",
+                "/bin/true");
         Run byDirectory = run(new ProcessBuilder(asNobody), "");
         assertThat(byDirectory.exit()).isEqualTo(125);
         assertThat(byDirectory.stderr()).startsWith("barco-client: connect ").contains("Permission denied");
         // with the directory and the socket opened to all, SO_PEERCRED still tells the service who it is
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path client = Files.copy(CLIENT, Path.of("/tmp", "barco-client-it-" + ProcessHandle.current().pid()));
+        Path client = Files.copy(
+                CLIENT,
+                Path.of("/tmp", "barco-client-it-" + ProcessHandle.current().pid()));
         try {
             List<String> cmd = new ArrayList<>(asNobody);
             cmd.set(4, client.toString());
             Run byService = run(new ProcessBuilder(cmd), "");
             assertThat(byService.exit()).isEqualTo(125);
-            assertThat(byService.stderr()).isEqualTo("barco serve: refused: the client's uid 65534 is not the service's ("
-                    + Files.getAttribute(dir, "unix:uid") + ")\n");
+            assertThat(byService.stderr())
+                    .isEqualTo("barco serve: refused: the client's uid 65534 is not the service's ("
+                            + Files.getAttribute(dir, "unix:uid") + ")\n");
         } finally {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwxr-xr-x"));

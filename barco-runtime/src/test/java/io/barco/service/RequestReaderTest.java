@@ -73,7 +73,8 @@ class RequestReaderTest {
 
     @Test
     void readsDirectoryArgumentsAndEnvironmentWithTheDescriptors() {
-        Script script = client(3, 2, strings("/work/module", "java-fork", "/barco/bin/barco-java", "-version", "HOME=/root", "A=b=c"));
+        Script script = client(
+                3, 2, strings("/work/module", "java-fork", "/barco/bin/barco-java", "-version", "HOME=/root", "A=b=c"));
         RequestReader.Incoming in = RequestReader.read(script, 9);
         assertThat(in.request().cwd()).isEqualTo("/work/module");
         assertThat(in.request().argv()).containsExactly("java-fork", "/barco/bin/barco-java", "-version");
@@ -84,7 +85,8 @@ class RequestReaderTest {
 
     @Test
     void theFirstOfTwoEntriesOfANameWinsAsGetenvReadsIt() {
-        Request request = RequestReader.read(client(1, 2, strings("/", "-c", "X=1", "X=2")), 9).request();
+        Request request = RequestReader.read(client(1, 2, strings("/", "-c", "X=1", "X=2")), 9)
+                .request();
         assertThat(request.env()).containsExactly(Map.entry("X", "1"));
     }
 
@@ -93,15 +95,21 @@ class RequestReaderTest {
         byte[] header = ServiceWire.requestHeader(1, 0, 3);
         header[0] ^= 0x55;
         Script script = new Script(header, STDIO, false, strings("/", "x"));
-        assertThatThrownBy(() -> RequestReader.read(script, 9)).isInstanceOf(Request.Refused.class).hasMessageContaining("not a barco request");
+        assertThatThrownBy(() -> RequestReader.read(script, 9))
+                .isInstanceOf(Request.Refused.class)
+                .hasMessageContaining("not a barco request");
         assertThat(script.closed).containsExactly(20, 21, 22);
     }
 
     @Test
     void refusesCountsAndLengthsAboveTheCapsBeforeReadingThePayload() {
-        for (byte[] header : List.of(ServiceWire.requestHeader(ServiceWire.MAX_ARGS + 1, 0, 10),
-                ServiceWire.requestHeader(1, ServiceWire.MAX_ENV + 1, 10), ServiceWire.requestHeader(1, 0, ServiceWire.MAX_LENGTH + 1),
-                ServiceWire.requestHeader(-1, 0, 10), ServiceWire.requestHeader(1, 0, -1), ServiceWire.requestHeader(0, 0, 2))) {
+        for (byte[] header : List.of(
+                ServiceWire.requestHeader(ServiceWire.MAX_ARGS + 1, 0, 10),
+                ServiceWire.requestHeader(1, ServiceWire.MAX_ENV + 1, 10),
+                ServiceWire.requestHeader(1, 0, ServiceWire.MAX_LENGTH + 1),
+                ServiceWire.requestHeader(-1, 0, 10),
+                ServiceWire.requestHeader(1, 0, -1),
+                ServiceWire.requestHeader(0, 0, 2))) {
             Script script = new Script(header, STDIO, false, new byte[0]);
             assertThatThrownBy(() -> RequestReader.read(script, 9)).isInstanceOf(Request.Refused.class);
             assertThat(script.position).isZero();
@@ -113,22 +121,29 @@ class RequestReaderTest {
     void refusesAStringLongerThanTheKernelTakes() {
         String huge = "x".repeat(ServiceWire.MAX_STRING + 1);
         assertThatThrownBy(() -> RequestReader.read(client(1, 0, strings("/", huge)), 9))
-                .isInstanceOf(Request.Refused.class).hasMessageContaining("longer than");
+                .isInstanceOf(Request.Refused.class)
+                .hasMessageContaining("longer than");
     }
 
     @Test
     void refusesMissingExtraAndUnterminatedStrings() {
-        assertThatThrownBy(() -> RequestReader.read(client(2, 0, strings("/", "a")), 9)).hasMessageContaining("complete strings");
-        assertThatThrownBy(() -> RequestReader.read(client(1, 0, strings("/", "a", "b")), 9)).hasMessageContaining("bytes after");
+        assertThatThrownBy(() -> RequestReader.read(client(2, 0, strings("/", "a")), 9))
+                .hasMessageContaining("complete strings");
+        assertThatThrownBy(() -> RequestReader.read(client(1, 0, strings("/", "a", "b")), 9))
+                .hasMessageContaining("bytes after");
         byte[] unterminated = Arrays.copyOf(strings("/", "abc"), 5);
-        assertThatThrownBy(() -> RequestReader.read(client(1, 0, unterminated), 9)).hasMessageContaining("unterminated");
+        assertThatThrownBy(() -> RequestReader.read(client(1, 0, unterminated), 9))
+                .hasMessageContaining("unterminated");
     }
 
     @Test
     void refusesARelativeDirectoryAnEnvironmentEntryWithoutNameAndInvalidUtf8() {
-        assertThatThrownBy(() -> RequestReader.read(client(1, 0, strings("tmp", "-c")), 9)).hasMessageContaining("not absolute");
-        assertThatThrownBy(() -> RequestReader.read(client(1, 1, strings("/", "-c", "=x")), 9)).hasMessageContaining("NAME=VALUE");
-        assertThatThrownBy(() -> RequestReader.read(client(1, 1, strings("/", "-c", "NOEQUALS")), 9)).hasMessageContaining("NAME=VALUE");
+        assertThatThrownBy(() -> RequestReader.read(client(1, 0, strings("tmp", "-c")), 9))
+                .hasMessageContaining("not absolute");
+        assertThatThrownBy(() -> RequestReader.read(client(1, 1, strings("/", "-c", "=x")), 9))
+                .hasMessageContaining("NAME=VALUE");
+        assertThatThrownBy(() -> RequestReader.read(client(1, 1, strings("/", "-c", "NOEQUALS")), 9))
+                .hasMessageContaining("NAME=VALUE");
         byte[] bad = strings("/", "-c");
         bad[2] = (byte) 0xff;
         assertThatThrownBy(() -> RequestReader.read(client(1, 0, bad), 9)).hasMessageContaining("not UTF-8");

@@ -15,7 +15,9 @@ class ContainerSpecTest {
     @Test
     void idmappedMountsComeWithTheKernelThatGaveThemToEachFilesystem() {
         assertThat(Mount.idmappable("ext4", "5.12.0")).isTrue();
-        assertThat(Mount.idmappable("tmpfs", "6.1.0-13-amd64")).as("Debian 12: /tmp on tmpfs has none").isFalse();
+        assertThat(Mount.idmappable("tmpfs", "6.1.0-13-amd64"))
+                .as("Debian 12: /tmp on tmpfs has none")
+                .isFalse();
         assertThat(Mount.idmappable("tmpfs", "6.12.57+deb13-amd64")).isTrue();
         assertThat(Mount.idmappable("overlay", "5.15.0")).isFalse();
         assertThat(Mount.idmappable("9p", "6.18.44")).isFalse();
@@ -44,7 +46,8 @@ class ContainerSpecTest {
 
     @Test
     void argv0IsTheSeedsDashA() {
-        ContainerSpec spec = ContainerSpec.builder("/bin/sh").argv0(".").args("-c", "true").build();
+        ContainerSpec spec =
+                ContainerSpec.builder("/bin/sh").argv0(".").args("-c", "true").build();
         assertThat(spec.argv()).containsExactly(".", "-c", "true");
         assertThat(spec.command()).isEqualTo("/bin/sh");
     }
@@ -59,9 +62,15 @@ class ContainerSpecTest {
     void capabilitiesAreWhatContainerRootKeepsWhateverTheUid() {
         // what another uid keeps of them is the planner's decision (LaunchPlannerTest), not the getter's
         assertThat(ContainerSpec.builder("x").uid(1).build().capabilities()).isEqualTo(Capability.defaults());
-        assertThat(ContainerSpec.builder("x").addCapabilities(Capability.SYS_ADMIN).build().capabilities())
+        assertThat(ContainerSpec.builder("x")
+                        .addCapabilities(Capability.SYS_ADMIN)
+                        .build()
+                        .capabilities())
                 .contains(Capability.SYS_ADMIN);
-        assertThat(ContainerSpec.builder("x").dropCapabilities(Capability.CHOWN).build().capabilities())
+        assertThat(ContainerSpec.builder("x")
+                        .dropCapabilities(Capability.CHOWN)
+                        .build()
+                        .capabilities())
                 .doesNotContain(Capability.CHOWN);
     }
 
@@ -82,24 +91,48 @@ class ContainerSpecTest {
 
     @Test
     void toBuilderRoundTripsEveryField() {
-        ContainerSpec spec = ContainerSpec.builder("/bin/sh").argv0("x").args("-c", "true").uid(7).gid(8)
-                .rootfs("/srv").readOnlyRoot(false).rootOverlaySize(5 << 20).hostname("h").env("A", "1").workdir("/tmp").tmpfs("/mnt")
-                .network(NetworkMode.HOST).capabilities(Set.of(Capability.KILL)).seccomp(null)
-                .timeout(Duration.ofSeconds(3)).stdio(Stdio.INHERIT).idMapping(new IdMapping(0, 100000, 65536)).build();
+        ContainerSpec spec = ContainerSpec.builder("/bin/sh")
+                .argv0("x")
+                .args("-c", "true")
+                .uid(7)
+                .gid(8)
+                .rootfs("/srv")
+                .readOnlyRoot(false)
+                .rootOverlaySize(5 << 20)
+                .hostname("h")
+                .env("A", "1")
+                .workdir("/tmp")
+                .tmpfs("/mnt")
+                .network(NetworkMode.HOST)
+                .capabilities(Set.of(Capability.KILL))
+                .seccomp(null)
+                .timeout(Duration.ofSeconds(3))
+                .stdio(Stdio.INHERIT)
+                .idMapping(new IdMapping(0, 100000, 65536))
+                .build();
         ContainerSpec copy = spec.toBuilder().build();
         assertThat(copy).usingRecursiveComparison().isEqualTo(spec);
     }
 
     @Test
     void aWritableRootIsAThrowawayOverlayAndWritingThroughIsOnlyEverAskedForByName() {
-        assertThat(ContainerSpec.builder("x").writableRoot(true).build().rootMode()).isEqualTo(RootMode.OVERLAY);
-        assertThat(ContainerSpec.builder("x").readOnlyRoot(false).build().rootMode()).isEqualTo(RootMode.OVERLAY);
-        ContainerSpec through = ContainerSpec.builder("x").rootMode(RootMode.WRITE_THROUGH).build();
+        assertThat(ContainerSpec.builder("x").writableRoot(true).build().rootMode())
+                .isEqualTo(RootMode.OVERLAY);
+        assertThat(ContainerSpec.builder("x").readOnlyRoot(false).build().rootMode())
+                .isEqualTo(RootMode.OVERLAY);
+        ContainerSpec through =
+                ContainerSpec.builder("x").rootMode(RootMode.WRITE_THROUGH).build();
         assertThat(through.readOnlyRoot()).isFalse();
         assertThat(through.toString()).contains("(rw, written through)");
-        assertThat(ContainerSpec.builder("x").writableRoot(true).rootOverlaySize(256 << 20).build().toString())
+        assertThat(ContainerSpec.builder("x")
+                        .writableRoot(true)
+                        .rootOverlaySize(256 << 20)
+                        .build()
+                        .toString())
                 .contains("(rw overlay, 256M)");
-        assertThatThrownBy(() -> ContainerSpec.builder("x").rootOverlaySize(4096).build()).isInstanceOf(InvalidSpecException.class)
+        assertThatThrownBy(
+                        () -> ContainerSpec.builder("x").rootOverlaySize(4096).build())
+                .isInstanceOf(InvalidSpecException.class)
                 .hasMessage("writable root size 4096 bytes is too small: give at least 1M, e.g. 256M");
     }
 
@@ -110,12 +143,21 @@ class ContainerSpecTest {
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessage("uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping");
         assertThatThrownBy(() -> ContainerSpec.builder("x").gid(-1).build()).hasMessageContaining("gid -1 is outside");
-        assertThatThrownBy(() -> ContainerSpec.builder("x").hostname("has space").build()).hasMessageContaining("invalid hostname");
-        assertThatThrownBy(() -> ContainerSpec.builder("x").hostname("a".repeat(65)).build()).hasMessageContaining("invalid hostname");
-        assertThatThrownBy(() -> ContainerSpec.builder("x").workdir("relative").build()).hasMessageContaining("not absolute");
-        assertThatThrownBy(() -> ContainerSpec.builder("x").env("A=B", "1").build()).hasMessageContaining("invalid environment variable name");
-        assertThatThrownBy(() -> ContainerSpec.builder("x").args("a\0b").build()).hasMessageContaining("NUL");
-        assertThatThrownBy(() -> ContainerSpec.builder("x").timeout(Duration.ZERO).build()).hasMessageContaining("timeout must be positive");
+        assertThatThrownBy(
+                        () -> ContainerSpec.builder("x").hostname("has space").build())
+                .hasMessageContaining("invalid hostname");
+        assertThatThrownBy(() ->
+                        ContainerSpec.builder("x").hostname("a".repeat(65)).build())
+                .hasMessageContaining("invalid hostname");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").workdir("relative").build())
+                .hasMessageContaining("not absolute");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").env("A=B", "1").build())
+                .hasMessageContaining("invalid environment variable name");
+        assertThatThrownBy(() -> ContainerSpec.builder("x").args("a\0b").build())
+                .hasMessageContaining("NUL");
+        assertThatThrownBy(
+                        () -> ContainerSpec.builder("x").timeout(Duration.ZERO).build())
+                .hasMessageContaining("timeout must be positive");
         assertThatThrownBy(() -> new IdMapping(0, 10000, 0)).hasMessageContaining("invalid id mapping");
     }
 
@@ -129,11 +171,14 @@ class ContainerSpecTest {
     void capabilitiesParseAndMask() {
         assertThat(Capability.parse("cap_sys_admin", Setting.CAP_ADD)).isEqualTo(Capability.SYS_ADMIN);
         assertThat(Capability.parse("NET_ADMIN", Setting.CAP_ADD)).isEqualTo(Capability.NET_ADMIN);
-        assertThatThrownBy(() -> Capability.parse("FLY", Setting.CAP_DROP)).hasMessageContaining("unknown capability 'FLY'")
+        assertThatThrownBy(() -> Capability.parse("FLY", Setting.CAP_DROP))
+                .hasMessageContaining("unknown capability 'FLY'")
                 .satisfies(e -> assertThat(((InvalidSpecException) e).setting()).contains(Setting.CAP_DROP));
-        assertThat(Capability.mask(Set.of(Capability.CHOWN, Capability.CHECKPOINT_RESTORE))).isEqualTo(1L | (1L << 40));
+        assertThat(Capability.mask(Set.of(Capability.CHOWN, Capability.CHECKPOINT_RESTORE)))
+                .isEqualTo(1L | (1L << 40));
         // the seed's list is dropped; so are the capabilities Linux gained after it
-        assertThat(Capability.DROPPED_BY_DEFAULT).contains(Capability.SYS_ADMIN, Capability.MKNOD, Capability.BPF)
+        assertThat(Capability.DROPPED_BY_DEFAULT)
+                .contains(Capability.SYS_ADMIN, Capability.MKNOD, Capability.BPF)
                 .doesNotContain(Capability.CHOWN, Capability.NET_BIND_SERVICE);
     }
 }

@@ -9,8 +9,12 @@ import org.junit.jupiter.api.Test;
 
 /** An exec over its container's spec, without launching anything. */
 class ExecSpecTest {
-    private static final ContainerSpec CONTAINER = ContainerSpec.builder("/bin/sleep").uid(7).gid(8).workdir("/srv")
-            .env("KEPT", "1").build();
+    private static final ContainerSpec CONTAINER = ContainerSpec.builder("/bin/sleep")
+            .uid(7)
+            .gid(8)
+            .workdir("/srv")
+            .env("KEPT", "1")
+            .build();
 
     @Test
     void whatAnExecDoesNotSetIsItsContainers() {
@@ -36,25 +40,44 @@ class ExecSpecTest {
 
     @Test
     void itsEnvironmentAddsToTheContainersAndItsWorkdirReplacesIt() {
-        ContainerSpec spec = ExecSpec.builder("env").env("FOO", "bar").env("A B", "1").workdir("/etc/").build().applyTo(CONTAINER);
-        assertThat(spec.env()).containsEntry("KEPT", "1").containsEntry("FOO", "bar").containsEntry("A B", "1");
+        ContainerSpec spec = ExecSpec.builder("env")
+                .env("FOO", "bar")
+                .env("A B", "1")
+                .workdir("/etc/")
+                .build()
+                .applyTo(CONTAINER);
+        assertThat(spec.env())
+                .containsEntry("KEPT", "1")
+                .containsEntry("FOO", "bar")
+                .containsEntry("A B", "1");
         assertThat(spec.workdir()).isEqualTo("/etc");
     }
 
     @Test
     void whatNoContainerCouldRunIsRefusedWhenBuiltAndAnIdOutsideTheMappingWhenApplied() {
-        assertRefused(ExecSpec.builder("x").env("", "x"), Setting.ENV, "invalid environment variable name '': use NAME=VALUE");
-        assertRefused(ExecSpec.builder("x").env("A=B", "x"), Setting.ENV, "invalid environment variable name 'A=B': use NAME=VALUE");
-        assertRefused(ExecSpec.builder("x").workdir("srv"), Setting.WORKDIR,
+        assertRefused(
+                ExecSpec.builder("x").env("", "x"),
+                Setting.ENV,
+                "invalid environment variable name '': use NAME=VALUE");
+        assertRefused(
+                ExecSpec.builder("x").env("A=B", "x"),
+                Setting.ENV,
+                "invalid environment variable name 'A=B': use NAME=VALUE");
+        assertRefused(
+                ExecSpec.builder("x").workdir("srv"),
+                Setting.WORKDIR,
                 "working directory 'srv' is not absolute: give a path such as /srv");
         ExecSpec outside = ExecSpec.builder("x").uid(2000).build();
-        assertThatThrownBy(() -> outside.applyTo(CONTAINER)).isInstanceOf(InvalidSpecException.class)
+        assertThatThrownBy(() -> outside.applyTo(CONTAINER))
+                .isInstanceOf(InvalidSpecException.class)
                 .hasMessage("uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping")
                 .satisfies(e -> assertThat(((BarcoException) e).setting()).contains(Setting.UID));
     }
 
     private static void assertRefused(ExecSpec.Builder exec, Setting setting, String message) {
-        assertThatThrownBy(exec::build).isInstanceOf(InvalidSpecException.class).hasMessage(message)
+        assertThatThrownBy(exec::build)
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage(message)
                 .satisfies(e -> assertThat(((BarcoException) e).setting()).contains(setting));
     }
 }

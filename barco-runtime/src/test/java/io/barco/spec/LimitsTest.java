@@ -15,7 +15,8 @@ class LimitsTest {
         assertThat(Size.parse("1G")).isEqualTo(1L << 30);
         assertThat(Size.parse("1.5g")).isEqualTo(3L << 29);
         assertThat(Size.parse("2MiB")).isEqualTo(2L << 20);
-        assertThatThrownBy(() -> Size.parse("1X")).hasMessage("invalid size '1X': use bytes or a number with K, M, G or T, e.g. 512M or 1G");
+        assertThatThrownBy(() -> Size.parse("1X"))
+                .hasMessage("invalid size '1X': use bytes or a number with K, M, G or T, e.g. 512M or 1G");
         assertThatThrownBy(() -> Size.parse("-1M")).hasMessageContaining("invalid size");
         assertThatThrownBy(() -> Size.parse("0")).hasMessageContaining("at least one byte");
         assertThat(Size.format(1L << 30)).isEqualTo("1G");
@@ -35,8 +36,10 @@ class LimitsTest {
     @Test
     void swapIsOffUnlessAllowed() {
         assertThat(Limits.NONE.withMemory("64M").memorySwapLimit()).hasValue(64L << 20);
-        assertThat(Limits.NONE.withMemory("64M").withMemorySwap(128L << 20).memorySwapLimit()).hasValue(128L << 20);
-        assertThatThrownBy(() -> Limits.NONE.withMemorySwap(1 << 20)).hasMessageContaining("memory limit, which must be set too");
+        assertThat(Limits.NONE.withMemory("64M").withMemorySwap(128L << 20).memorySwapLimit())
+                .hasValue(128L << 20);
+        assertThatThrownBy(() -> Limits.NONE.withMemorySwap(1 << 20))
+                .hasMessageContaining("memory limit, which must be set too");
     }
 
     @Test
@@ -47,7 +50,9 @@ class LimitsTest {
 
     @Test
     void invalidValuesAreRejectedBeforeAnythingIsCreated() {
-        assertThatThrownBy(() -> Limits.NONE.withPids(0)).isInstanceOf(InvalidSpecException.class).hasMessage("pids limit 0 must be at least 1");
+        assertThatThrownBy(() -> Limits.NONE.withPids(0))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessage("pids limit 0 must be at least 1");
         assertThatThrownBy(() -> Limits.NONE.withPids(-5)).hasMessage("pids limit -5 must be at least 1");
         assertThatThrownBy(() -> Limits.NONE.withCpuWeight(0)).hasMessage("cpu weight 0 is outside 1..10000");
         assertThatThrownBy(() -> Limits.NONE.withCpuWeight(10001)).hasMessage("cpu weight 10001 is outside 1..10000");

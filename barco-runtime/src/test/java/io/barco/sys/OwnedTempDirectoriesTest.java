@@ -26,8 +26,8 @@ class OwnedTempDirectoriesTest {
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
         // the pid of a process that has exited, with a start time it never had: an owner that is gone
-        Path left = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"),
-                "barco-test-" + dead.pid() + "-1-left"));
+        Path left = Files.createDirectory(
+                Path.of(System.getProperty("java.io.tmpdir"), "barco-test-" + dead.pid() + "-1-left"));
         Path outside = Files.createTempFile("kept", ".txt");
         try {
             Files.createSymbolicLink(left.resolve("link"), outside);

@@ -35,7 +35,8 @@ class UntrustedFilesTest {
     @Timeout(10)
     void refusesAFifoWithoutBlocking() throws Exception {
         Path fifo = dir.resolve("outcome");
-        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor())
+                .isZero();
         assertThatThrownBy(() -> UntrustedFiles.read(fifo, 1 << 20))
                 .isInstanceOf(UntrustedFiles.RefusedFileException.class)
                 .hasMessageContaining("a FIFO, socket or device");

@@ -23,16 +23,24 @@ class UserCacheTest {
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertThat(UserCache.trusted(open)).isFalse();
         Path below = Files.createDirectory(open.resolve("barco"));
-        assertThat(UserCache.trusted(below)).as("its parent lets others rename it away").isFalse();
+        assertThat(UserCache.trusted(below))
+                .as("its parent lets others rename it away")
+                .isFalse();
     }
 
     @Test
     void aDirectoryInAnotherUsersHomeIsNot(@TempDir Path dir) throws Exception {
-        assumeTrue((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0, "only root can give a directory away");
+        assumeTrue(
+                (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0,
+                "only root can give a directory away");
         Path home = Files.createDirectory(dir.resolve("home"));
         Path cache = Files.createDirectories(home.resolve(".cache/barco"));
         Files.setAttribute(home, "unix:uid", 65534);
-        assertThat(UserCache.trusted(cache)).as("sudo -E: HOME is the user's, who may replace .cache").isFalse();
-        assertThat(UserCache.trustedPath(cache.resolve("helper/x"))).as("a directory yet to be made there").isFalse();
+        assertThat(UserCache.trusted(cache))
+                .as("sudo -E: HOME is the user's, who may replace .cache")
+                .isFalse();
+        assertThat(UserCache.trustedPath(cache.resolve("helper/x")))
+                .as("a directory yet to be made there")
+                .isFalse();
     }
 }

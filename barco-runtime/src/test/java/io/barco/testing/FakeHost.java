@@ -44,16 +44,40 @@ public final class FakeHost implements Host {
     private static final int ESRCH = 3;
     private static final int EBADF = 9;
     private static final Map<String, Map<String, String>> V2_FILES = Map.of(
-            "memory", Map.of("memory.max", "max", "memory.swap.max", "max", "memory.peak", "0",
-                    "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n"),
+            "memory",
+                    Map.of(
+                            "memory.max",
+                            "max",
+                            "memory.swap.max",
+                            "max",
+                            "memory.peak",
+                            "0",
+                            "memory.events",
+                            "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n"),
             "pids", Map.of("pids.max", "max", "pids.current", "0", "pids.peak", "0"),
-            "cpu", Map.of("cpu.weight", "100", "cpu.max", "max 100000", "cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\n"),
+            "cpu",
+                    Map.of(
+                            "cpu.weight",
+                            "100",
+                            "cpu.max",
+                            "max 100000",
+                            "cpu.stat",
+                            "usage_usec 0\nuser_usec 0\nsystem_usec 0\n"),
             "io", Map.of("io.stat", ""),
             "cpuset", Map.of("cpuset.cpus", ""));
     private static final Map<String, Map<String, String>> V1_FILES = Map.of(
-            "memory", Map.of("memory.limit_in_bytes", "9223372036854771712", "memory.memsw.limit_in_bytes", "9223372036854771712",
-                    "memory.swappiness", "60", "memory.max_usage_in_bytes", "0", "memory.oom_control",
-                    "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"),
+            "memory",
+                    Map.of(
+                            "memory.limit_in_bytes",
+                            "9223372036854771712",
+                            "memory.memsw.limit_in_bytes",
+                            "9223372036854771712",
+                            "memory.swappiness",
+                            "60",
+                            "memory.max_usage_in_bytes",
+                            "0",
+                            "memory.oom_control",
+                            "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"),
             "cpu", Map.of("cpu.shares", "1024", "cpu.cfs_period_us", "100000", "cpu.cfs_quota_us", "-1"),
             "cpuacct", Map.of("cpuacct.usage_user", "0", "cpuacct.usage_sys", "0"),
             "pids", Map.of("pids.max", "max", "pids.current", "0"),
@@ -95,7 +119,8 @@ public final class FakeHost implements Host {
 
     private final Path root;
     private final Path proc;
-    private final Map<Path, Set<String>> mounts = new LinkedHashMap<>(); // cgroup mount point -> controllers, empty for v2
+    private final Map<Path, Set<String>> mounts =
+            new LinkedHashMap<>(); // cgroup mount point -> controllers, empty for v2
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger nextFd = new AtomicInteger(100);
     private final AtomicInteger nextPid = new AtomicInteger(4000);
@@ -138,13 +163,16 @@ public final class FakeHost implements Host {
     public static FakeHost v2(Path dir, String... controllers) {
         FakeHost host = new FakeHost(dir, true);
         Path unified = dir.resolve("sys/fs/cgroup");
-        List<String> available = controllers.length > 0 ? List.of(controllers) : List.of("cpuset", "cpu", "io", "memory", "pids");
+        List<String> available =
+                controllers.length > 0 ? List.of(controllers) : List.of("cpuset", "cpu", "io", "memory", "pids");
         host.mounts.put(unified, Set.of());
         host.file(unified.resolve("cgroup.controllers"), String.join(" ", available) + "\n");
         host.file(unified.resolve("cgroup.subtree_control"), "\n");
         host.file(unified.resolve("cgroup.procs"), "");
-        host.file(host.proc.resolve("self/mountinfo"), "24 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
-                + "35 24 0:30 / " + unified + " rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n");
+        host.file(
+                host.proc.resolve("self/mountinfo"),
+                "24 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n" + "35 24 0:30 / " + unified
+                        + " rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw,nsdelegate\n");
         host.file(host.proc.resolve("self/cgroup"), "0::/\n");
         return host;
     }
@@ -162,9 +190,17 @@ public final class FakeHost implements Host {
             Path mount = dir.resolve("sys/fs/cgroup/" + hierarchy);
             Set<String> controllers = new LinkedHashSet<>(List.of(hierarchy.split(",")));
             host.mounts.put(mount, controllers);
-            mountinfo.append(id).append(" 30 0:").append(id).append(" / ").append(mount)
-                    .append(" rw,nosuid,nodev,noexec,relatime shared:").append(id).append(" - cgroup cgroup rw,")
-                    .append(hierarchy).append('\n');
+            mountinfo
+                    .append(id)
+                    .append(" 30 0:")
+                    .append(id)
+                    .append(" / ")
+                    .append(mount)
+                    .append(" rw,nosuid,nodev,noexec,relatime shared:")
+                    .append(id)
+                    .append(" - cgroup cgroup rw,")
+                    .append(hierarchy)
+                    .append('\n');
             cgroup.append(id - 30).append(':').append(hierarchy).append(":/user.slice\n");
             host.file(mount.resolve("cgroup.procs"), "");
             try {
@@ -302,7 +338,9 @@ public final class FakeHost implements Host {
             record("read " + fd + " stalled until the deadline");
             return new BoundedRead(data, false);
         }
-        return data.length > maxBytes ? new BoundedRead(Arrays.copyOf(data, maxBytes + 1), false) : new BoundedRead(data, true);
+        return data.length > maxBytes
+                ? new BoundedRead(Arrays.copyOf(data, maxBytes + 1), false)
+                : new BoundedRead(data, true);
     }
 
     @Override
@@ -441,7 +479,8 @@ public final class FakeHost implements Host {
 
     private void end(int pid, int waitStatus) {
         try (Stream<Path> files = Files.walk(cgroupfs())) {
-            for (Path procs : files.filter(f -> f.getFileName().toString().equals("cgroup.procs")).toList()) {
+            for (Path procs : files.filter(f -> f.getFileName().toString().equals("cgroup.procs"))
+                    .toList()) {
                 List<String> left = new ArrayList<>(Files.readAllLines(procs));
                 if (left.remove(Integer.toString(pid))) {
                     Files.write(procs, left);
@@ -507,7 +546,8 @@ public final class FakeHost implements Host {
                 }
             }
             case "cgroup.subtree_control" -> {
-                Set<String> enabled = new LinkedHashSet<>(List.of(Files.readString(file).trim().split("\\s+")));
+                Set<String> enabled = new LinkedHashSet<>(
+                        List.of(Files.readString(file).trim().split("\\s+")));
                 enabled.remove("");
                 enabled.add(value.substring(1));
                 Files.writeString(file, String.join(" ", enabled) + "\n");
@@ -539,7 +579,8 @@ public final class FakeHost implements Host {
         try (Stream<Path> entries = Files.list(dir)) {
             List<Path> all = entries.toList();
             Path procs = dir.resolve("cgroup.procs");
-            if (all.stream().anyMatch(Files::isDirectory) || (Files.exists(procs) && !Files.readString(procs).isBlank())) {
+            if (all.stream().anyMatch(Files::isDirectory)
+                    || (Files.exists(procs) && !Files.readString(procs).isBlank())) {
                 record("rmdir " + rel(dir) + " (busy)");
                 throw new FileSystemException(dir.toString(), null, "Device or resource busy");
             }
@@ -575,14 +616,16 @@ public final class FakeHost implements Host {
     /** Makes a directory, and, in a cgroup hierarchy, the files the kernel puts in a new group. */
     private void fill(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path mount = mounts.keySet().stream().filter(dir::startsWith).findFirst().orElse(null);
+        Path mount =
+                mounts.keySet().stream().filter(dir::startsWith).findFirst().orElse(null);
         if (mount == null) {
             return;
         }
         file(dir.resolve("cgroup.procs"), "");
         Set<String> controllers = mounts.get(mount);
         if (controllers.isEmpty()) { // v2: what the parent enabled for its children
-            String enabled = Files.readString(dir.getParent().resolve("cgroup.subtree_control")).trim();
+            String enabled = Files.readString(dir.getParent().resolve("cgroup.subtree_control"))
+                    .trim();
             file(dir.resolve("cgroup.controllers"), enabled + "\n");
             file(dir.resolve("cgroup.subtree_control"), "\n");
             file(dir.resolve("cgroup.kill"), "");

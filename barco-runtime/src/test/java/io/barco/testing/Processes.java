@@ -8,8 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /** What tests ask of the host's processes. */
 public final class Processes {
-    private Processes() {
-    }
+    private Processes() {}
 
     /** Running, as opposed to gone or a zombie that its new parent has yet to reap. */
     public static boolean running(long pid) {
@@ -39,6 +38,5 @@ public final class Processes {
     }
 
     /** A process's stdout and exit status. */
-    public record Finished(String stdout, int status) {
-    }
+    public record Finished(String stdout, int status) {}
 }

@@ -27,7 +27,8 @@ public @interface RequiresContainers {
                 return ConditionEvaluationResult.enabled("this host can run containers");
             }
             if ("1".equals(System.getenv("BARCO_REQUIRE_PRIVILEGED"))) {
-                throw new IllegalStateException("BARCO_REQUIRE_PRIVILEGED=1 but this host cannot run containers: " + problem);
+                throw new IllegalStateException(
+                        "BARCO_REQUIRE_PRIVILEGED=1 but this host cannot run containers: " + problem);
             }
             return ConditionEvaluationResult.disabled("this host cannot run containers: " + problem);
         }

@@ -4,11 +4,11 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import java.io.PrintWriter;
 import java.util.Arrays;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
@@ -20,8 +20,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * Usage: {@code java -cp ... io.barco.testing.RunTests CLASS...}
  */
 public final class RunTests {
-    private RunTests() {
-    }
+    private RunTests() {}
 
     public static void main(String[] classes) throws ClassNotFoundException {
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
@@ -50,8 +49,9 @@ public final class RunTests {
         result.printFailuresTo(new PrintWriter(System.out, true), 30);
         long failed = result.getTotalFailureCount();
         long skipped = result.getTestsSkippedCount() + result.getTestsAbortedCount();
-        System.out.printf("%d passed, %d failed, %d skipped (%s)%n", result.getTestsSucceededCount(), failed, skipped,
-                Arrays.toString(classes));
+        System.out.printf(
+                "%d passed, %d failed, %d skipped (%s)%n",
+                result.getTestsSucceededCount(), failed, skipped, Arrays.toString(classes));
         System.exit(failed > 0 || skipped > 0 || result.getTestsFoundCount() == 0 ? 1 : 0);
     }
 }

@@ -6,8 +6,7 @@ import io.barco.spec.ContainerSpec;
 
 /** Runs shell scripts in containers for tests. */
 public final class Sh {
-    private Sh() {
-    }
+    private Sh() {}
 
     /** A spec for {@code /bin/sh -c script} with barco's defaults. */
     public static ContainerSpec.Builder spec(String script) {
@@ -30,7 +29,8 @@ public final class Sh {
     public static String output(ContainerSpec.Builder spec) throws InterruptedException {
         ContainerResult result = Barco.run(spec.build());
         if (!result.succeeded()) {
-            throw new AssertionError("container " + result.status() + "\nstdout: " + result.stdout() + "\nstderr: " + result.stderr());
+            throw new AssertionError(
+                    "container " + result.status() + "\nstdout: " + result.stdout() + "\nstderr: " + result.stderr());
         }
         return result.stdout();
     }

@@ -26,7 +26,8 @@ class CommandModeSampleIT {
         RunningCommand server = barco.start("python3", "-u", "-m", "http.server", "8000", "--bind", "127.0.0.1");
         // on failure, says whether the server still runs and everything it wrote. Here it is ready in
         // well under a second; CI also runs the samples in a VM under emulation, where it took up to 41 s.
-        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> assertThat(server).outputContains("Serving HTTP on 127.0.0.1 port 8000"));
+        await().atMost(Duration.ofMinutes(2))
+                .untilAsserted(() -> assertThat(server).outputContains("Serving HTTP on 127.0.0.1 port 8000"));
         // the server's container ends with this test
     }
 
@@ -38,15 +39,15 @@ class CommandModeSampleIT {
 
     @Test
     void aForkBombIsHeldByThePidsLimit(BarcoContainer barco) throws Exception {
-        ContainerResult result = barco.exec(spec -> spec.timeout(Duration.ofSeconds(2)),
-                "sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 5");
+        ContainerResult result = barco.exec(
+                spec -> spec.timeout(Duration.ofSeconds(2)), "sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 5");
         assertThat(result.usage()).peakTasksAtMost(32);
     }
 
     @Test
     void aSeccompDeniedCallFailsWithEperm(BarcoContainer barco) throws Exception {
-        ContainerResult result = barco.exec("perl", "-e",
-                "open F, '>', '/tmp/f'; close F; chmod(04755, '/tmp/f') or print qq($!\\n)");
+        ContainerResult result =
+                barco.exec("perl", "-e", "open F, '>', '/tmp/f'; close F; chmod(04755, '/tmp/f') or print qq($!\\n)");
         assertThat(result).succeeded().stdoutIsEqualTo("Operation not permitted\n");
     }
 }

@@ -16,15 +16,30 @@ class FailuresSampleIT {
 
     @Test
     void aFailureInsideIsAFailureOnTheHost() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(FailingFixtures.class, "failsInside")).execute()
-                .testEvents().assertThatEvents().haveExactly(1, event(test("failsInside"),
-                        finishedWithFailure(instanceOf(AssertionError.class), message(m -> m.contains("to contain")))));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(FailingFixtures.class, "failsInside"))
+                .execute()
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("failsInside"),
+                                finishedWithFailure(
+                                        instanceOf(AssertionError.class), message(m -> m.contains("to contain")))));
     }
 
     @Test
     void aTestOverItsMemoryLimitFailsAsOomKilled() {
-        EngineTestKit.engine("junit-jupiter").selectors(selectMethod(FailingFixtures.class, "outgrowsItsMemoryLimitOffHeap"))
-                .execute().testEvents().assertThatEvents().haveExactly(1, event(test("outgrowsItsMemoryLimitOffHeap"),
-                        finishedWithFailure(message(m -> m.contains("OOM-killed") && m.contains("64M")))));
+        EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(FailingFixtures.class, "outgrowsItsMemoryLimitOffHeap"))
+                .execute()
+                .testEvents()
+                .assertThatEvents()
+                .haveExactly(
+                        1,
+                        event(
+                                test("outgrowsItsMemoryLimitOffHeap"),
+                                finishedWithFailure(message(m -> m.contains("OOM-killed") && m.contains("64M")))));
     }
 }

@@ -25,13 +25,16 @@ class JvmModeSampleIT {
     @Test
     void runsInsideAContainer() throws IOException {
         assertThat(InetAddress.getLocalHost().getHostName()).isEqualTo("barcontainer");
-        assertThat(ProcessHandle.current().pid()).as("the test JVM is PID 1 of its container").isEqualTo(1);
+        assertThat(ProcessHandle.current().pid())
+                .as("the test JVM is PID 1 of its container")
+                .isEqualTo(1);
     }
 
     @Test
     void theHostsRootIsReadOnly() {
         assertThatThrownBy(() -> Files.writeString(Path.of("/etc/barco-was-here"), "x"))
-                .isInstanceOf(FileSystemException.class).hasMessageContaining("Read-only file system");
+                .isInstanceOf(FileSystemException.class)
+                .hasMessageContaining("Read-only file system");
     }
 
     @Test
@@ -48,7 +51,10 @@ class JvmModeSampleIT {
     @InBarco(uid = 1000)
     void aNonRootUserHasNoCapabilities() throws IOException {
         String status = Files.readString(Path.of("/proc/self/status"));
-        assertThat(status).contains("CapEff:\t0000000000000000").contains("NoNewPrivs:\t1").contains("Seccomp:\t2");
+        assertThat(status)
+                .contains("CapEff:\t0000000000000000")
+                .contains("NoNewPrivs:\t1")
+                .contains("Seccomp:\t2");
         assertThatThrownBy(() -> Files.readString(Path.of("/root/.profile"))).isInstanceOf(AccessDeniedException.class);
     }
 

@@ -26,7 +26,8 @@ class ParallelSampleIT {
         Files.writeString(mine, name);
         Thread.sleep(200);
         try (var files = Files.list(Path.of("/tmp"))) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.length() == 1)).containsExactly(name);
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.length() == 1))
+                    .containsExactly(name);
         }
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The README's quick start, word for word: CI runs it as a user's project would (samples/standalone). */
 // quick-start:begin
+// spotless:off (the README quotes this class as laid out here, its comments aligned)
 @InBarco(memory = "256M", pids = 64)
 class QuickStartIT {
 
@@ -42,4 +43,5 @@ class QuickStartIT {
         assertThat(hog.usage()).peakMemoryBelow("200M").noOomKill();   // what the command used
     }
 }
+// spotless:on
 // quick-start:end

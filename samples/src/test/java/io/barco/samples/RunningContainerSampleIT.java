@@ -33,12 +33,17 @@ class RunningContainerSampleIT {
     void aServerAndItsClientInOneContainer(BarcoContainer barco) throws Exception { // the class's container
         barco.start("python3", "-m", "http.server", "9000", "--bind", "127.0.0.1");
         barco.waitForPort(9000, READY);
-        assertThat(barco.exec("python3", "-c", "import urllib.request as u; print(u.urlopen('http://127.0.0.1:9000/').status)"))
-                .succeeded().stdoutIsEqualTo("200\n");
+        assertThat(barco.exec(
+                        "python3",
+                        "-c",
+                        "import urllib.request as u; print(u.urlopen('http://127.0.0.1:9000/').status)"))
+                .succeeded()
+                .stdoutIsEqualTo("200\n");
     }
 
     @Test
-    void theHostTalksToTheClassesServerThroughHostPort() throws Exception { // on the host, as the class shares a container
+    void theHostTalksToTheClassesServerThroughHostPort()
+            throws Exception { // on the host, as the class shares a container
         try (InputStream in = new URL("http://127.0.0.1:" + shared.hostPort(8000) + "/hostname").openStream()) {
             // the server's directory is /etc of the container: the host's, read-only, as a file of the host
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isNotEmpty();

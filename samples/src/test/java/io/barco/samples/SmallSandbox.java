@@ -14,5 +14,4 @@ import java.lang.annotation.Target;
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @InBarco(memory = "256M", pids = 64, cpus = "1", timeout = "2m")
-public @interface SmallSandbox {
-}
+public @interface SmallSandbox {}

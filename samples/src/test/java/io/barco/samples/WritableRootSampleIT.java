@@ -22,8 +22,11 @@ class WritableRootSampleIT {
     void aCommandWritesToEtcAndTheHostNeverSeesIt(BarcoContainer barco) throws Exception {
         byte[] hostsBefore = Files.readAllBytes(Path.of("/etc/hosts"));
 
-        ContainerResult result = barco.exec("sh", "-c", "echo '10.1.2.3 db.sample.test' >> /etc/hosts"
-                + " && echo 'greeting=hello' > /etc/sample.conf && getent hosts db.sample.test && cat /etc/sample.conf");
+        ContainerResult result = barco.exec(
+                "sh",
+                "-c",
+                "echo '10.1.2.3 db.sample.test' >> /etc/hosts"
+                        + " && echo 'greeting=hello' > /etc/sample.conf && getent hosts db.sample.test && cat /etc/sample.conf");
 
         assertThat(result).succeeded().stdoutIsEqualTo("10.1.2.3        db.sample.test\ngreeting=hello\n");
         // later commands of the same container see the writes

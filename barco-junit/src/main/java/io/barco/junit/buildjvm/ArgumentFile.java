@@ -11,8 +11,7 @@ import java.util.List;
  * text inside quotes.
  */
 public final class ArgumentFile {
-    private ArgumentFile() {
-    }
+    private ArgumentFile() {}
 
     public static String of(List<String> options) {
         StringBuilder file = new StringBuilder();

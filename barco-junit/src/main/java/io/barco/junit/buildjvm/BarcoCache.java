@@ -7,8 +7,7 @@ import java.nio.file.Path;
 
 /** barco's per-user cache ({@link io.barco.sys.UserCache}), and publishing into it. */
 public final class BarcoCache {
-    private BarcoCache() {
-    }
+    private BarcoCache() {}
 
     /** The cache directory {@code name}: see {@link io.barco.sys.UserCache#directory}. */
     public static Path directory(String name) throws IOException {

@@ -19,12 +19,13 @@ import java.util.Set;
  */
 public final class BuildJUnit {
     /** What the forked JVM's runner needs: the launcher, the engine of the tests it runs and what they stand on. */
-    static final List<String> CLASSES = List.of("org.junit.platform.launcher.core.LauncherFactory",
-            "org.junit.platform.engine.TestEngine", "org.junit.platform.commons.support.AnnotationSupport",
+    static final List<String> CLASSES = List.of(
+            "org.junit.platform.launcher.core.LauncherFactory",
+            "org.junit.platform.engine.TestEngine",
+            "org.junit.platform.commons.support.AnnotationSupport",
             "org.junit.jupiter.engine.JupiterTestEngine");
 
-    private BuildJUnit() {
-    }
+    private BuildJUnit() {}
 
     /** The test classpath with the build's launcher and Jupiter engine, when it lacks them. */
     public static String classpath(String testClasspath) {
@@ -48,19 +49,28 @@ public final class BuildJUnit {
         if (added.isEmpty()) {
             return classpath;
         }
-        return classpath.isEmpty() ? String.join(File.pathSeparator, added)
+        return classpath.isEmpty()
+                ? String.join(File.pathSeparator, added)
                 : classpath + File.pathSeparator + String.join(File.pathSeparator, added);
     }
 
     /** The jar or directory a class came from in this JVM; null when it is not there, or came from no file. */
     static Path locationOf(String className, ClassLoader loader) {
         try {
-            CodeSource source = Class.forName(className, false, loader).getProtectionDomain().getCodeSource();
-            if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
+            CodeSource source = Class.forName(className, false, loader)
+                    .getProtectionDomain()
+                    .getCodeSource();
+            if (source == null
+                    || source.getLocation() == null
+                    || !"file".equals(source.getLocation().getProtocol())) {
                 return null;
             }
             return Path.of(source.getLocation().toURI()).toAbsolutePath().normalize();
-        } catch (ClassNotFoundException | LinkageError | URISyntaxException | IllegalArgumentException | SecurityException e) {
+        } catch (ClassNotFoundException
+                | LinkageError
+                | URISyntaxException
+                | IllegalArgumentException
+                | SecurityException e) {
             return null;
         }
     }

@@ -23,25 +23,51 @@ import java.util.TreeMap;
  * container has its own; the working directory is set by the container), and the environment
  * variables listed in {@link #HOST_ONLY_ENV}. {@code HOME} and {@code TMPDIR} become {@code /tmp}.
  */
-public record BuildJvm(List<String> jvmOptions, Map<String, String> systemProperties, Map<String, String> environment, Path workingDirectory) {
+public record BuildJvm(
+        List<String> jvmOptions,
+        Map<String, String> systemProperties,
+        Map<String, String> environment,
+        Path workingDirectory) {
     /** Set in the forked JVM: the test runs right there. Never copied from the host's JVM. */
     public static final String FORKED_PROPERTY = "barco.forked";
 
     /** Environment variables that point at the host's sessions, or were applied to this JVM already. */
-    static final Set<String> HOST_ONLY_ENV = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "CLASSPATH",
-            "PWD", "OLDPWD", "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO");
-    private static final Set<String> HOST_ONLY_PROPERTIES = Set.of("user.dir", "user.home", "user.name", "line.separator",
-            "file.separator", "path.separator", "native.encoding", FORKED_PROPERTY);
+    static final Set<String> HOST_ONLY_ENV = Set.of(
+            "JAVA_TOOL_OPTIONS",
+            "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS",
+            "CLASSPATH",
+            "PWD",
+            "OLDPWD",
+            "XDG_RUNTIME_DIR",
+            "DBUS_SESSION_BUS_ADDRESS",
+            "SSH_AUTH_SOCK",
+            "SSH_AGENT_PID",
+            "GPG_AGENT_INFO");
+
+    private static final Set<String> HOST_ONLY_PROPERTIES = Set.of(
+            "user.dir",
+            "user.home",
+            "user.name",
+            "line.separator",
+            "file.separator",
+            "path.separator",
+            "native.encoding",
+            FORKED_PROPERTY);
     private static final List<String> JVM_PROPERTY_PREFIXES = List.of("java.", "sun.", "jdk.", "os.");
     /** Longer values are left out: no honest property is that long, and each reaches the fork's options file. */
     private static final int MAX_PROPERTY_LENGTH = 64 * 1024;
 
     public static BuildJvm current() {
-        return of(ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getProperties(), System.getenv(),
+        return of(
+                ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                System.getProperties(),
+                System.getenv(),
                 Path.of(System.getProperty("user.dir")));
     }
 
-    static BuildJvm of(List<String> inputArguments, Properties properties, Map<String, String> env, Path workingDirectory) {
+    static BuildJvm of(
+            List<String> inputArguments, Properties properties, Map<String, String> env, Path workingDirectory) {
         List<String> options = new ArrayList<>();
         for (String option : inputArguments) {
             if (!hostOnlyOption(option)) {
@@ -51,8 +77,10 @@ public record BuildJvm(List<String> jvmOptions, Map<String, String> systemProper
         Map<String, String> props = new TreeMap<>();
         for (String name : properties.stringPropertyNames()) {
             String value = properties.getProperty(name);
-            if (!HOST_ONLY_PROPERTIES.contains(name) && JVM_PROPERTY_PREFIXES.stream().noneMatch(name::startsWith)
-                    && value.length() <= MAX_PROPERTY_LENGTH && name.indexOf('=') < 0) {
+            if (!HOST_ONLY_PROPERTIES.contains(name)
+                    && JVM_PROPERTY_PREFIXES.stream().noneMatch(name::startsWith)
+                    && value.length() <= MAX_PROPERTY_LENGTH
+                    && name.indexOf('=') < 0) {
                 props.put(name, value);
             }
         }
@@ -76,10 +104,16 @@ public record BuildJvm(List<String> jvmOptions, Map<String, String> systemProper
     }
 
     private static boolean hostOnlyOption(String option) {
-        return option.startsWith("-agentlib:jdwp") || option.startsWith("-Xrunjdwp") || option.equals("-Xdebug")
-                || option.startsWith("-Xshare:") || option.startsWith("-XX:SharedArchiveFile") || option.startsWith("-XX:ArchiveClassesAtExit")
-                || option.equals("-XX:+AutoCreateSharedArchive") || option.startsWith("-Djava.io.tmpdir=")
-                || option.startsWith("-Duser.dir=") || option.startsWith("-D" + FORKED_PROPERTY + "=");
+        return option.startsWith("-agentlib:jdwp")
+                || option.startsWith("-Xrunjdwp")
+                || option.equals("-Xdebug")
+                || option.startsWith("-Xshare:")
+                || option.startsWith("-XX:SharedArchiveFile")
+                || option.startsWith("-XX:ArchiveClassesAtExit")
+                || option.equals("-XX:+AutoCreateSharedArchive")
+                || option.startsWith("-Djava.io.tmpdir=")
+                || option.startsWith("-Duser.dir=")
+                || option.startsWith("-D" + FORKED_PROPERTY + "=");
     }
 
     /** Whether these options choose a garbage collector: then no other may be chosen (the JVM refuses two). */
@@ -121,8 +155,11 @@ public record BuildJvm(List<String> jvmOptions, Map<String, String> systemProper
 
     /** Whether the build chose how the JIT compiles: then barco leaves it alone. */
     public boolean choosesCompilation() {
-        return jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:TieredStopAtLevel") || o.startsWith("-XX:-TieredCompilation")
-                || o.startsWith("-Xint") || o.startsWith("-Xcomp"));
+        return jvmOptions.stream()
+                .anyMatch(o -> o.startsWith("-XX:TieredStopAtLevel")
+                        || o.startsWith("-XX:-TieredCompilation")
+                        || o.startsWith("-Xint")
+                        || o.startsWith("-Xcomp"));
     }
 
     /** The heap limit the build gave, as written ({@code 2g}), if any. */

@@ -16,8 +16,7 @@ import java.util.stream.Stream;
  * then moving the directories after the jars would change which one a class loader finds first.
  */
 final class ClasspathOverlap {
-    private ClasspathOverlap() {
-    }
+    private ClasspathOverlap() {}
 
     static boolean anyShared(List<Path> directories, List<Path> jars) {
         Set<String> names = new HashSet<>();
@@ -26,7 +25,9 @@ final class ClasspathOverlap {
                 continue;
             }
             try (Stream<Path> walk = Files.walk(directory)) {
-                walk.filter(Files::isRegularFile).forEach(f -> names.add(directory.relativize(f).toString().replace('\\', '/')));
+                walk.filter(Files::isRegularFile)
+                        .forEach(f ->
+                                names.add(directory.relativize(f).toString().replace('\\', '/')));
             } catch (IOException | UncheckedIOException e) {
                 return true; // unknown: keep the order as it was
             }
@@ -36,7 +37,8 @@ final class ClasspathOverlap {
         }
         for (Path jar : jars) {
             try (JarFile file = new JarFile(jar.toFile())) {
-                for (Enumeration<? extends java.util.zip.ZipEntry> entries = file.entries(); entries.hasMoreElements();) {
+                for (Enumeration<? extends java.util.zip.ZipEntry> entries = file.entries();
+                        entries.hasMoreElements(); ) {
                     if (names.contains(entries.nextElement().getName())) {
                         return true;
                     }

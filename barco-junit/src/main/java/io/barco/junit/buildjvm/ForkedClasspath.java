@@ -26,7 +26,12 @@ import java.util.jar.Manifest;
  * manifest-only jar (Surefire's booter) is replaced by the entries it names. Entries below /tmp or
  * /run, which the container gets fresh, are bound in at their own paths.
  */
-public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> hostEntries, int archivableJars, Map<Path, String> alsoVisible) {
+public record ForkedClasspath(
+        String classpath,
+        List<Mount> mounts,
+        List<Path> hostEntries,
+        int archivableJars,
+        Map<Path, String> alsoVisible) {
     static final String MOUNT_BASE = "/tmp/.barco-classpath";
     private static final Map<String, ForkedClasspath> FOR_FORK = new ConcurrentHashMap<>();
 
@@ -59,7 +64,8 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
         if (archivableJars == 0) {
             return "";
         }
-        return String.join(File.pathSeparator, List.of(classpath.split(File.pathSeparator)).subList(0, archivableJars));
+        return String.join(
+                File.pathSeparator, List.of(classpath.split(File.pathSeparator)).subList(0, archivableJars));
     }
 
     private static boolean isJar(Path entry) {
@@ -84,8 +90,8 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
         return entries;
     }
 
-    private static ForkedClasspath of(List<Path> classpathEntries, List<Path> alsoVisible, List<Path> shadowedDirectories,
-            int archivableJars) {
+    private static ForkedClasspath of(
+            List<Path> classpathEntries, List<Path> alsoVisible, List<Path> shadowedDirectories, int archivableJars) {
         List<Path> entries = new ArrayList<>(classpathEntries);
         alsoVisible.forEach(p -> entries.add(p.toAbsolutePath().normalize()));
         Map<Path, String> bound = new LinkedHashMap<>(); // host directory -> where it is inside
@@ -96,8 +102,11 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
             Path shadowed = underShadowedDirectory(entry, shadowedDirectories);
             if (shadowed != null) {
                 // a fresh tmpfs hides it inside: bind it in at its own path
-                shadowMounts.computeIfAbsent(shadowed, s -> firstClosedAncestor(entry) != null
-                        ? Mount.bindAsContainerRoot(s, s.toString()) : Mount.bind(s, s.toString(), true));
+                shadowMounts.computeIfAbsent(
+                        shadowed,
+                        s -> firstClosedAncestor(entry) != null
+                                ? Mount.bindAsContainerRoot(s, s.toString())
+                                : Mount.bind(s, s.toString(), true));
                 rewritten.add(entry.toString());
                 continue;
             }
@@ -110,7 +119,8 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
                 // no idmapped mount on its filesystem (overlayfs, as in a Docker container; 9p; NFS): the
                 // closed directory's child would show its own modes to the container's user as to anyone
                 // (/root/.m2 is 0750), so the entry itself is bound, plainly, readable as others may read it
-                String target = bound.computeIfAbsent(entry, s -> MOUNT_BASE + "/" + bound.size() + "-" + s.getFileName());
+                String target =
+                        bound.computeIfAbsent(entry, s -> MOUNT_BASE + "/" + bound.size() + "-" + s.getFileName());
                 plain.add(entry);
                 rewritten.add(target);
                 continue;
@@ -121,22 +131,28 @@ public record ForkedClasspath(String classpath, List<Mount> mounts, List<Path> h
             rewritten.add(target + "/" + source.relativize(entry));
         }
         List<Mount> mounts = new ArrayList<>(shadowMounts.values());
-        bound.forEach((source, target) -> mounts.add(plain.contains(source) ? Mount.bind(source, target, true)
-                : Mount.bindAsContainerRoot(source, target)));
+        bound.forEach((source, target) -> mounts.add(
+                plain.contains(source) ? Mount.bind(source, target, true) : Mount.bindAsContainerRoot(source, target)));
         Map<Path, String> extras = new LinkedHashMap<>();
         for (int i = classpathEntries.size(); i < entries.size(); i++) {
             extras.put(alsoVisible.get(i - classpathEntries.size()), rewritten.get(i));
         }
-        return new ForkedClasspath(String.join(File.pathSeparator, rewritten.subList(0, classpathEntries.size())), mounts,
-                List.copyOf(classpathEntries), archivableJars, extras);
+        return new ForkedClasspath(
+                String.join(File.pathSeparator, rewritten.subList(0, classpathEntries.size())),
+                mounts,
+                List.copyOf(classpathEntries),
+                archivableJars,
+                extras);
     }
 
     private static void expand(Path entry, List<Path> into) {
         if (entry.toString().endsWith(".jar") && Files.isRegularFile(entry)) {
             try (JarFile jar = new JarFile(entry.toFile())) {
                 Manifest manifest = jar.getManifest();
-                String classPath = manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
-                boolean manifestOnly = classPath != null && jar.stream().noneMatch(e -> e.getName().endsWith(".class"));
+                String classPath =
+                        manifest == null ? null : manifest.getMainAttributes().getValue("Class-Path");
+                boolean manifestOnly = classPath != null
+                        && jar.stream().noneMatch(e -> e.getName().endsWith(".class"));
                 if (manifestOnly) {
                     for (String url : classPath.trim().split("\\s+")) {
                         Path named = url.startsWith("file:") ? Path.of(URI.create(url)) : entry.resolveSibling(url);

@@ -32,7 +32,8 @@ public record JavaAgents(List<String> options, Map<String, Path> outputs) {
      * @param jarsInside each agent jar's path inside the container, as {@link #jars} listed them
      * @param resultDirInside where the fork's result directory is inside
      */
-    public static JavaAgents forFork(List<String> jvmOptions, Path workingDirectory, Map<Path, String> jarsInside, String resultDirInside) {
+    public static JavaAgents forFork(
+            List<String> jvmOptions, Path workingDirectory, Map<Path, String> jarsInside, String resultDirInside) {
         List<String> options = new ArrayList<>();
         Map<String, Path> outputs = new LinkedHashMap<>();
         for (String option : jvmOptions) {
@@ -43,7 +44,8 @@ public record JavaAgents(List<String> options, Map<String, Path> outputs) {
             Path jar = workingDirectory.resolve(jarOf(option)).normalize();
             String inside = jarsInside.getOrDefault(jar, jar.toString());
             String arguments = option.length() > PREFIX.length() + jarOf(option).length()
-                    ? option.substring(PREFIX.length() + jarOf(option).length() + 1) : null;
+                    ? option.substring(PREFIX.length() + jarOf(option).length() + 1)
+                    : null;
             if (jar.getFileName().toString().contains("jacoco") && writesToFile(arguments)) {
                 String name = "agent-" + outputs.size() + ".exec";
                 outputs.put(name, workingDirectory.resolve(destfile(arguments)).normalize());

@@ -18,8 +18,7 @@ import java.util.List;
  * filesystem has no idmapped mounts, the directory is visible read-only.
  */
 public final class WorkingDirectory {
-    private WorkingDirectory() {
-    }
+    private WorkingDirectory() {}
 
     /**
      * The mounts that make {@code dir} visible and writable, none of them already among {@code existing}.
@@ -34,7 +33,9 @@ public final class WorkingDirectory {
         Path shadowed = ForkedClasspath.underShadowedDirectory(dir, ForkedClasspath.SHADOWED);
         Path closed = ForkedClasspath.firstClosedAncestor(dir.resolve("x"));
         if (shadowed != null) {
-            Mount bind = closed != null ? Mount.bindAsContainerRoot(shadowed, shadowed.toString()) : Mount.bind(shadowed, shadowed.toString(), true);
+            Mount bind = closed != null
+                    ? Mount.bindAsContainerRoot(shadowed, shadowed.toString())
+                    : Mount.bind(shadowed, shadowed.toString(), true);
             if (existing.stream().noneMatch(m -> m.target().equals(bind.target()))) {
                 mounts.add(bind);
             }

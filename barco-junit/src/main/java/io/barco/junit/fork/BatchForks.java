@@ -26,8 +26,7 @@ public final class BatchForks {
     });
     private static final Map<InBarcoSettings, CompletableFuture<ForkedJvm>> READY = new HashMap<>();
 
-    private BatchForks() {
-    }
+    private BatchForks() {}
 
     /**
      * A batch JVM for these settings, the one started ahead if there is one, else one started now;

@@ -35,7 +35,8 @@ record BatchSelection(List<UniqueIdSelector> selectors, PostDiscoveryFilter filt
                 onTheWay.add(up);
             }
         }
-        List<UniqueIdSelector> selectors = classes.stream().map(id -> selectUniqueId(id)).toList();
+        List<UniqueIdSelector> selectors =
+                classes.stream().map(id -> selectUniqueId(id)).toList();
         PostDiscoveryFilter filter = descriptor -> planned(descriptor.getUniqueId(), planned, onTheWay)
                 ? FilterResult.included("planned by the host")
                 : FilterResult.excluded("not in the host's plan for this batch");
@@ -45,8 +46,11 @@ record BatchSelection(List<UniqueIdSelector> selectors, PostDiscoveryFilter filt
     /** The id up to its first class segment: the top-level class, or the id itself for what has none. */
     static String topLevelClass(String id) {
         UniqueId uniqueId = UniqueId.parse(id);
-        UniqueId prefix = UniqueId.root(uniqueId.getSegments().get(0).getType(), uniqueId.getSegments().get(0).getValue());
-        for (UniqueId.Segment segment : uniqueId.getSegments().subList(1, uniqueId.getSegments().size())) {
+        UniqueId prefix = UniqueId.root(
+                uniqueId.getSegments().get(0).getType(),
+                uniqueId.getSegments().get(0).getValue());
+        for (UniqueId.Segment segment :
+                uniqueId.getSegments().subList(1, uniqueId.getSegments().size())) {
             prefix = prefix.append(segment);
             if (segment.getType().equals("class")) {
                 return prefix.toString();

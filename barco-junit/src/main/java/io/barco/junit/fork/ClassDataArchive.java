@@ -44,18 +44,21 @@ import java.util.jar.JarOutputStream;
 final class ClassDataArchive {
     /** {@code -Dbarco.classDataSharing=false} starts forks without an archive (to measure what it saves). */
     static final String SWITCH = "barco.classDataSharing";
+
     private static final String INSIDE = "/tmp/.barco-cds/app.jsa";
     private static final String TRAINER_INSIDE = "/tmp/.barco-cds/trainer.jar";
     private static final String DUMP_NAME = "app.jsa";
     /** Far above an archive of the JUnit platform and barco (a few tens of MB). */
     private static final long MAX_ARCHIVE_BYTES = 1L << 30;
     /** What the trainer loads: the classes every forked test JVM needs before any test code. */
-    private static final List<String> PREFIXES = List.of("org/junit/", "org/opentest4j/", "org/apiguardian/", "io/barco/");
+    private static final List<String> PREFIXES =
+            List.of("org/junit/", "org/opentest4j/", "org/apiguardian/", "io/barco/");
 
     /** Archives whose digest this JVM checked, by path, with the size and time it had then. */
     private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
     /** One training per key at a time in this JVM; a failed one is not retried by this JVM. */
     private static final Map<String, Object> TRAINING = new ConcurrentHashMap<>();
+
     private static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
 
     private final List<Mount> mounts;
@@ -92,7 +95,8 @@ final class ClassDataArchive {
             return none();
         }
         // the JDK wants every path of the archive's boot class path to exist, though it is not used
-        return new ClassDataArchive(List.of(Mount.bind(cached, INSIDE, true), Mount.bind(trainerJar(), TRAINER_INSIDE, true)),
+        return new ClassDataArchive(
+                List.of(Mount.bind(cached, INSIDE, true), Mount.bind(trainerJar(), TRAINER_INSIDE, true)),
                 List.of("-XX:SharedArchiveFile=" + INSIDE));
     }
 
@@ -106,11 +110,13 @@ final class ClassDataArchive {
 
     private static String key(String insideJars, List<Path> hostEntries) throws IOException {
         MessageDigest digest = sha256();
-        digest.update((System.getProperty("java.home") + "\n" + Runtime.version() + "\n" + insideJars).getBytes(StandardCharsets.UTF_8));
+        digest.update((System.getProperty("java.home") + "\n" + Runtime.version() + "\n" + insideJars)
+                .getBytes(StandardCharsets.UTF_8));
         for (Path entry : hostEntries) {
             if (Files.isRegularFile(entry)) {
                 BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class);
-                digest.update((File.pathSeparator + attributes.size() + "/" + attributes.lastModifiedTime().toMillis())
+                digest.update((File.pathSeparator + attributes.size() + "/"
+                                + attributes.lastModifiedTime().toMillis())
                         .getBytes(StandardCharsets.UTF_8));
             }
         }
@@ -133,13 +139,15 @@ final class ClassDataArchive {
         if (stamp.equals(VERIFIED.get(archive))) {
             return true;
         }
-        String[] recorded = Files.readString(digestFile, StandardCharsets.US_ASCII).trim().split(" ", 2);
+        String[] recorded =
+                Files.readString(digestFile, StandardCharsets.US_ASCII).trim().split(" ", 2);
         if (recorded.length == 2 && recorded[1].equals(stamp)) {
             VERIFIED.put(archive, stamp);
             return true;
         }
         MessageDigest digest = sha256();
-        try (InputStream in = Files.newInputStream(archive); OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+        try (InputStream in = Files.newInputStream(archive);
+                OutputStream sink = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
             in.transferTo(sink);
         }
         if (!HexFormat.of().formatHex(digest.digest()).equals(recorded[0])) {
@@ -150,7 +158,8 @@ final class ClassDataArchive {
     }
 
     static String stamp(Path archive) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(archive, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes attributes =
+                Files.readAttributes(archive, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         return attributes.size() + "/" + attributes.lastModifiedTime().toMillis() + "/" + attributes.fileKey();
     }
 
@@ -165,12 +174,23 @@ final class ClassDataArchive {
     private static boolean trainInto(Path cached, ForkedClasspath classpath) throws IOException {
         Path resultDir = ResultDirectory.create();
         try {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ContainerSpec.Builder builder = InBarcoSettings.defaults().spec(java)
-                    .args(List.of("-XX:ArchiveClassesAtExit=" + ForkedJvm.RESULT_DIR + "/" + DUMP_NAME, "-Xlog:cds=off,cds+dynamic=off",
-                            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                            "-Xbootclasspath/a:" + TRAINER_INSIDE, "-cp", classpath.archivedJars(), ClassDataTrainer.class.getName()))
-                    .stdin(Stdio.DISCARD).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ContainerSpec.Builder builder = InBarcoSettings.defaults()
+                    .spec(java)
+                    .args(List.of(
+                            "-XX:ArchiveClassesAtExit=" + ForkedJvm.RESULT_DIR + "/" + DUMP_NAME,
+                            "-Xlog:cds=off,cds+dynamic=off",
+                            "-XX:+UseSerialGC",
+                            "-XX:TieredStopAtLevel=1",
+                            "-Xshare:auto",
+                            "-Xbootclasspath/a:" + TRAINER_INSIDE,
+                            "-cp",
+                            classpath.archivedJars(),
+                            ClassDataTrainer.class.getName()))
+                    .stdin(Stdio.DISCARD)
+                    .stdout(Stdio.PIPE)
+                    .stderr(Stdio.PIPE)
                     .env("HOME", "/tmp")
                     .mount(Mount.bind(resultDir, ForkedJvm.RESULT_DIR, false))
                     .mount(Mount.bind(trainerJar(), TRAINER_INSIDE, true));
@@ -193,7 +213,9 @@ final class ClassDataArchive {
                 // the digest first: an archive is only ever used beside its digest
                 Path digestTemp = Files.createTempFile(cached.getParent(), "sha", ".part");
                 // the stamp is the archive's as published: a rename keeps its size, time and inode
-                Files.writeString(digestTemp, HexFormat.of().formatHex(digest.digest()) + " " + stamp(temp) + "\n",
+                Files.writeString(
+                        digestTemp,
+                        HexFormat.of().formatHex(digest.digest()) + " " + stamp(temp) + "\n",
                         StandardCharsets.US_ASCII);
                 Files.setPosixFilePermissions(digestTemp, PosixFilePermissions.fromString("rw-r--r--"));
                 BarcoCache.publish(digestTemp, digestFile(cached));
@@ -219,9 +241,13 @@ final class ClassDataArchive {
     private static void removeOldArchives(Path cache) {
         try (java.util.stream.Stream<Path> files = Files.list(cache)) {
             List<Path> archives = files.filter(p -> p.getFileName().toString().endsWith(".jsa"))
-                    .sorted(java.util.Comparator.comparing((Path p) -> p.toFile().lastModified()).reversed()).toList();
+                    .sorted(java.util.Comparator.comparing(
+                                    (Path p) -> p.toFile().lastModified())
+                            .reversed())
+                    .toList();
             for (Path old : archives.subList(Math.min(ARCHIVES_KEPT, archives.size()), archives.size())) {
-                // a fork may map one still: the file goes when it is unmapped; its digest first, so none is used half-removed
+                // a fork may map one still: the file goes when it is unmapped; its digest first, so none is used
+                // half-removed
                 Files.deleteIfExists(digestFile(old));
                 Files.deleteIfExists(old);
             }
@@ -247,7 +273,8 @@ final class ClassDataArchive {
             bytes = in.readAllBytes();
         }
         Path cache = BarcoCache.directory("cds");
-        Path jar = cache.resolve("trainer-" + HexFormat.of().formatHex(sha256().digest(bytes)).substring(0, 20) + ".jar");
+        Path jar = cache.resolve(
+                "trainer-" + HexFormat.of().formatHex(sha256().digest(bytes)).substring(0, 20) + ".jar");
         if (Files.isRegularFile(jar)) {
             return jar;
         }

@@ -13,8 +13,7 @@ import java.util.jar.JarFile;
  * Self-contained: JDK classes only, no lambdas or nested classes. Usage: {@code PREFIX...}.
  */
 public final class ClassDataTrainer {
-    private ClassDataTrainer() {
-    }
+    private ClassDataTrainer() {}
 
     public static void main(String[] prefixes) throws IOException {
         ClassLoader app = ClassLoader.getSystemClassLoader();
@@ -24,7 +23,7 @@ public final class ClassDataTrainer {
                 continue;
             }
             try (JarFile jar = new JarFile(entry)) {
-                for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements();) {
+                for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
                     String name = entries.nextElement().getName();
                     if (name.endsWith(".class") && !name.contains("-") && startsWithAny(name, prefixes)) {
                         try {

@@ -49,8 +49,7 @@ final class CoverageFile {
     static final int MAX_PROBES = 1 << 20;
 
     /** A class as the data names it: JaCoCo's merge needs both to agree for one id. */
-    record Shape(String name, int probes) {
-    }
+    record Shape(String name, int probes) {}
 
     /** A file's data that does not load as JaCoCo's, or would break a file it is added to. */
     static final class RefusedCoverageException extends IOException {
@@ -68,6 +67,7 @@ final class CoverageFile {
     private final Map<Long, Shape> known = new HashMap<>();
     /** How far the file was read (others append to it too: the build's own agent, other test JVMs). */
     private long readTo;
+
     private long appended;
 
     private CoverageFile(Path target) {
@@ -76,7 +76,8 @@ final class CoverageFile {
 
     /** Appends a fork's data to the build's file; refused data is not appended, and the exception says why. */
     static void append(Path written, Path target) throws IOException {
-        FILES.computeIfAbsent(target.toAbsolutePath().normalize(), CoverageFile::new).appendChecked(written);
+        FILES.computeIfAbsent(target.toAbsolutePath().normalize(), CoverageFile::new)
+                .appendChecked(written);
     }
 
     private synchronized void appendChecked(Path written) throws IOException {
@@ -91,10 +92,12 @@ final class CoverageFile {
             return;
         }
         if (appended + data.length > MAX_RUN_BYTES) {
-            throw new RefusedCoverageException("the forks' coverage data added to it in this run reached " + (MAX_RUN_BYTES >> 20) + " MiB");
+            throw new RefusedCoverageException(
+                    "the forks' coverage data added to it in this run reached " + (MAX_RUN_BYTES >> 20) + " MiB");
         }
         Files.createDirectories(target.getParent());
-        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try (FileChannel channel = FileChannel.open(
+                        target, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 FileLock lock = channel.lock()) {
             // forks that end at once take turns, in this JVM and others; what others added since is learnt first
             learn(channel);
@@ -128,7 +131,8 @@ final class CoverageFile {
         boolean fromStart = readTo == 0;
         try {
             // a middle part begins with the header of the session appended there, as JaCoCo appends
-            known.putAll(parse(new java.io.BufferedInputStream(limited(in, MAX_RUN_BYTES)), fromStart ? Map.of() : known));
+            known.putAll(
+                    parse(new java.io.BufferedInputStream(limited(in, MAX_RUN_BYTES)), fromStart ? Map.of() : known));
         } catch (IOException e) {
             // unreadable already, or past what is worth reading: only what the host adds is checked
         }
@@ -171,7 +175,8 @@ final class CoverageFile {
         try {
             for (int type; (type = in.read()) != -1; first = false) {
                 if (first && type != BLOCK_HEADER) {
-                    throw new RefusedCoverageException("not JaCoCo execution data (first byte " + hex(type) + ", not a header block)");
+                    throw new RefusedCoverageException(
+                            "not JaCoCo execution data (first byte " + hex(type) + ", not a header block)");
                 }
                 switch (type) {
                     case BLOCK_HEADER -> header(in);
@@ -185,8 +190,9 @@ final class CoverageFile {
                         Shape shape = new Shape(in.readUTF(), probes(in));
                         Shape before = classes.containsKey(id) ? classes.get(id) : known.get(id);
                         if (before != null && !before.equals(shape)) {
-                            throw new RefusedCoverageException("class id " + Long.toHexString(id) + " comes as " + shape.name() + " with "
-                                    + shape.probes() + " probes, and as " + before.name() + " with " + before.probes());
+                            throw new RefusedCoverageException("class id " + Long.toHexString(id) + " comes as "
+                                    + shape.name() + " with " + shape.probes() + " probes, and as " + before.name()
+                                    + " with " + before.probes());
                         }
                         if (classes.size() >= MAX_CLASSES) {
                             throw new RefusedCoverageException("more than " + MAX_CLASSES + " classes");
@@ -211,7 +217,8 @@ final class CoverageFile {
         }
         char version = in.readChar();
         if (version != FORMAT_VERSION) {
-            throw new RefusedCoverageException("JaCoCo execution data of format " + hex(version) + ", not " + hex(FORMAT_VERSION));
+            throw new RefusedCoverageException(
+                    "JaCoCo execution data of format " + hex(version) + ", not " + hex(FORMAT_VERSION));
         }
     }
 
@@ -241,6 +248,10 @@ final class CoverageFile {
 
     /** A file's header bytes, as JaCoCo starts each session it writes: for tests. */
     static byte[] header() {
-        return ByteBuffer.allocate(5).put(BLOCK_HEADER).putChar(MAGIC).putChar(FORMAT_VERSION).array();
+        return ByteBuffer.allocate(5)
+                .put(BLOCK_HEADER)
+                .putChar(MAGIC)
+                .putChar(FORMAT_VERSION)
+                .array();
     }
 }

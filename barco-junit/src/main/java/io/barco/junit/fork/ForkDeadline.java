@@ -33,13 +33,16 @@ final class ForkDeadline {
 
     /** Why the JVM must be ended now, given the test it runs (if any); empty while it may run on. */
     Optional<String> overdue(Optional<Outcomes.Running> test, long nowNanos) {
-        if (testTimeout.isPresent() && test.isPresent()
-                && nowNanos - test.get().startedNanos() > nanos(testTimeout.get().plus(GRACE))) {
+        if (testTimeout.isPresent()
+                && test.isPresent()
+                && nowNanos - test.get().startedNanos()
+                        > nanos(testTimeout.get().plus(GRACE))) {
             return Optional.of(TestNames.of(test.get().id()) + " timed out after " + Durations.format(testTimeout.get())
                     + " and had not ended " + Durations.format(GRACE) + " later");
         }
         if (nowNanos - begunNanos > nanos(forkTimeout)) {
-            return Optional.of("it ran past " + InBarcoSettings.FORK_TIMEOUT_PARAMETER + "=" + Durations.format(forkTimeout));
+            return Optional.of(
+                    "it ran past " + InBarcoSettings.FORK_TIMEOUT_PARAMETER + "=" + Durations.format(forkTimeout));
         }
         return Optional.empty();
     }

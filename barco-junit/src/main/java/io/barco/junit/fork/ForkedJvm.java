@@ -8,8 +8,8 @@ import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.buildjvm.ForkedClasspath;
 import io.barco.junit.buildjvm.JavaAgents;
 import io.barco.junit.buildjvm.WorkingDirectory;
-import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.outcome.OutcomeTail;
+import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.outcome.ThrowableData;
 import io.barco.junit.report.OutputPump;
 import io.barco.junit.settings.InBarcoSettings;
@@ -90,15 +90,24 @@ final class ForkedJvm implements AutoCloseable {
     private final Optional<Duration> timeout;
     /** Each test's timeout in a JVM of many, which the host measures ({@link ForkDeadline}). */
     private final Optional<Duration> testTimeout;
+
     private final Duration forkTimeout;
     private final Path resultDir;
     private final Container container;
     /** Files agents wrote in the result directory, by name, and the host file each is appended to. */
     private final Map<String, Path> agentOutputs;
+
     private final Optional<String> maxHeap;
 
-    private ForkedJvm(ContainerSpec spec, Optional<Duration> timeout, Optional<Duration> testTimeout, Duration forkTimeout,
-            Path resultDir, Map<String, Path> agentOutputs, Optional<String> maxHeap, Container container) {
+    private ForkedJvm(
+            ContainerSpec spec,
+            Optional<Duration> timeout,
+            Optional<Duration> testTimeout,
+            Duration forkTimeout,
+            Path resultDir,
+            Map<String, Path> agentOutputs,
+            Optional<String> maxHeap,
+            Container container) {
         this.agentOutputs = agentOutputs;
         this.maxHeap = maxHeap;
         LIVE.add(this);
@@ -126,11 +135,14 @@ final class ForkedJvm implements AutoCloseable {
             }
             BuildJvm build = BuildJvm.current();
             Path workingDirectory = build.workingDirectory();
-            ForkedClasspath classpath = ForkedClasspath.forFork(BuildJUnit.classpath(System.getProperty("java.class.path")),
+            ForkedClasspath classpath = ForkedClasspath.forFork(
+                    BuildJUnit.classpath(System.getProperty("java.class.path")),
                     JavaAgents.jars(build.jvmOptions(), workingDirectory));
-            JavaAgents agents = JavaAgents.forFork(build.jvmOptions(), workingDirectory, classpath.alsoVisible(), RESULT_DIR);
+            JavaAgents agents =
+                    JavaAgents.forFork(build.jvmOptions(), workingDirectory, classpath.alsoVisible(), RESULT_DIR);
             ClassDataArchive cds = ClassDataArchive.forClasspath(classpath, writeArchive);
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());
             // the collector the build's JVM runs with (chosen for the host, it may differ in a smaller
             // container); for one test, the client compiler only, unless the build chose; the build's
@@ -151,33 +163,49 @@ final class ForkedJvm implements AutoCloseable {
             Optional<Duration> testTimeout = settings.spec(java).build().timeout();
             if (batch && testTimeout.isPresent()) {
                 // many tests in one JVM: each gets the timeout from JUnit, in a thread of its own
-                args.add("-Djunit.jupiter.execution.timeout.default=" + testTimeout.get().toMillis() + " ms");
+                args.add("-Djunit.jupiter.execution.timeout.default="
+                        + testTimeout.get().toMillis() + " ms");
                 args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
             }
-            args.addAll(List.of("-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp", "-cp", classpath.classpath()));
-            // the options, system properties above all, go in a file only the fork's user can read, not on its command line
-            List<String> command = new ArrayList<>(List.of("@" + RESULT_DIR + "/" + OPTIONS_FILE, ForkedTestRunner.class.getName()));
+            args.addAll(List.of(
+                    "-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp", "-cp", classpath.classpath()));
+            // the options, system properties above all, go in a file only the fork's user can read, not on its command
+            // line
+            List<String> command =
+                    new ArrayList<>(List.of("@" + RESULT_DIR + "/" + OPTIONS_FILE, ForkedTestRunner.class.getName()));
             if (batch) {
                 command.add("--batch");
             }
             command.add(RESULT_DIR + "/" + OUTCOME_FILE);
-            ContainerSpec.Builder builder = settings.spec(java).args(command)
-                    .stdin(Stdio.PIPE).stdout(Stdio.PIPE).stderr(Stdio.PIPE)
+            ContainerSpec.Builder builder = settings.spec(java)
+                    .args(command)
+                    .stdin(Stdio.PIPE)
+                    .stdout(Stdio.PIPE)
+                    .stderr(Stdio.PIPE)
                     .env(SecretEnvironment.forFork(build.environment(), settings.passEnv()))
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
-            WorkingDirectory.mounts(workingDirectory, classpath.mounts(), RESULT_DIR).forEach(builder::mount);
+            WorkingDirectory.mounts(workingDirectory, classpath.mounts(), RESULT_DIR)
+                    .forEach(builder::mount);
             if (Files.isDirectory(workingDirectory)) {
                 builder.workdir(workingDirectory.toString());
             }
             cds.mounts().forEach(builder::mount);
             ResultDirectory.ownBy(resultDir, builder.build());
             ResultDirectory.writeOwned(resultDir.resolve(OPTIONS_FILE), ArgumentFile.of(args), builder.build());
-            Optional<Duration> timeout = batch ? Optional.empty() : builder.build().timeout();
+            Optional<Duration> timeout =
+                    batch ? Optional.empty() : builder.build().timeout();
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
-            ForkedJvm jvm = new ForkedJvm(spec, timeout, batch ? testTimeout : Optional.empty(), settings.forkTimeout(), resultDir,
-                    agents.outputs(), build.maxHeap(), Barco.launch(spec));
+            ForkedJvm jvm = new ForkedJvm(
+                    spec,
+                    timeout,
+                    batch ? testTimeout : Optional.empty(),
+                    settings.forkTimeout(),
+                    resultDir,
+                    agents.outputs(),
+                    build.maxHeap(),
+                    Barco.launch(spec));
             if (exiting) {
                 jvm.close();
                 throw new IOException("the test JVM is exiting: the forked JVM it was starting is closed");
@@ -214,8 +242,10 @@ final class ForkedJvm implements AutoCloseable {
             Thread out = OutputPump.start(container.stdout().orElseThrow(), System.out, "barco-forked-stdout");
             Thread err = OutputPump.start(container.stderr().orElseThrow(), System.err, "barco-forked-stderr");
             // a batch JVM, started before it was known which, learns it first (see ForkedTestRunner); written
-            // aside, as a JVM that reads none of it would block the writer, and the host waits for nothing without a deadline
-            Thread in = writeAside(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n").getBytes(StandardCharsets.UTF_8));
+            // aside, as a JVM that reads none of it would block the writer, and the host waits for nothing without a
+            // deadline
+            Thread in = writeAside(((batch != null ? batch + "\n" : "") + String.join("\n", uniqueIds) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             ForkDeadline deadline = new ForkDeadline(testTimeout, forkTimeout, handedOver);
             ExitStatus status = progress == null ? waitFor(deadline) : follow(tail, progress, deadline);
             tail.poll();
@@ -225,24 +255,41 @@ final class ForkedJvm implements AutoCloseable {
             err.join(PUMP_END_MILLIS);
             in.join(PUMP_END_MILLIS);
             appendAgentOutputs();
-            Optional<ResourceUsage> usage = Optional.of(container.usage().orElseThrow()
-                    .withWallTime(Duration.ofNanos(System.nanoTime() - handedOver)));
+            Optional<ResourceUsage> usage = Optional.of(
+                    container.usage().orElseThrow().withWallTime(Duration.ofNanos(System.nanoTime() - handedOver)));
             if (container.timedOut()) {
-                return ForkedTest.Batch.failed(new AssertionFailedError("test timed out after "
-                        + timeout.map(Durations::format).orElse("?") + " in its barco container, and was killed"), usage);
+                return ForkedTest.Batch.failed(
+                        new AssertionFailedError("test timed out after "
+                                + timeout.map(Durations::format).orElse("?")
+                                + " in its barco container, and was killed"),
+                        usage);
             }
             if (usage.get().oomKilled()) {
-                return ForkedTest.Batch.failed(new AssertionFailedError("test JVM was OOM-killed in its barco container at the memory limit of "
-                        + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("?")
-                        + " (peak " + usage.get().peakMemoryBytes().stream().mapToObj(Size::human).findFirst().orElse("?") + ")"), usage);
+                return ForkedTest.Batch.failed(
+                        new AssertionFailedError(
+                                "test JVM was OOM-killed in its barco container at the memory limit of "
+                                        + spec.limits().memoryLimit().stream()
+                                                .mapToObj(Size::format)
+                                                .findFirst()
+                                                .orElse("?")
+                                        + " (peak "
+                                        + usage.get().peakMemoryBytes().stream()
+                                                .mapToObj(Size::human)
+                                                .findFirst()
+                                                .orElse("?")
+                                        + ")"),
+                        usage);
             }
             if (tail.failure() != null) {
-                return ForkedTest.Batch.failed(new AssertionFailedError("the forked test JVM " + status
-                        + " and left an unreadable outcome: " + tail.failure().getMessage()), usage);
+                return ForkedTest.Batch.failed(
+                        new AssertionFailedError("the forked test JVM " + status + " and left an unreadable outcome: "
+                                + tail.failure().getMessage()),
+                        usage);
             }
             Outcomes outcomes = tail.outcomes();
             String ending = endedBecause != null ? "was ended by the host (" + endedBecause + ")" : status.toString();
-            return new ForkedTest.Batch(outcomes, null, usage, ending, endedBecause != null ? ending : describe(outcomes.fatal()));
+            return new ForkedTest.Batch(
+                    outcomes, null, usage, ending, endedBecause != null ? ending : describe(outcomes.fatal()));
         } finally {
             close();
         }
@@ -255,13 +302,15 @@ final class ForkedJvm implements AutoCloseable {
     private String endedBecause;
 
     private Thread writeAside(byte[] bytes) {
-        Thread thread = new Thread(() -> {
-            try (OutputStream in = container.stdin().orElseThrow()) {
-                in.write(bytes);
-            } catch (IOException e) {
-                // the JVM died before reading: its exit status tells why
-            }
-        }, "barco-forked-stdin");
+        Thread thread = new Thread(
+                () -> {
+                    try (OutputStream in = container.stdin().orElseThrow()) {
+                        in.write(bytes);
+                    } catch (IOException e) {
+                        // the JVM died before reading: its exit status tells why
+                    }
+                },
+                "barco-forked-stdin");
         thread.setDaemon(true);
         thread.start();
         return thread;
@@ -283,8 +332,9 @@ final class ForkedJvm implements AutoCloseable {
      * read, or are no longer believed, is killed (what it writes from there on is not believed: no use
      * letting it run), and so is one past its {@link ForkDeadline}.
      */
-    private ExitStatus follow(OutcomeTail tail, Consumer<Outcomes> progress, ForkDeadline deadline) throws InterruptedException {
-        for (;;) {
+    private ExitStatus follow(OutcomeTail tail, Consumer<Outcomes> progress, ForkDeadline deadline)
+            throws InterruptedException {
+        for (; ; ) {
             Optional<ExitStatus> ended = container.waitFor(POLL);
             if (tail.poll()) {
                 progress.accept(tail.outcomes());
@@ -315,7 +365,10 @@ final class ForkedJvm implements AutoCloseable {
         String type = fatal.className().substring(fatal.className().lastIndexOf('.') + 1);
         return type + (fatal.message() != null ? ": " + fatal.message() : "") + " in the forked test JVM ("
                 + maxHeap.map(h -> "-Xmx" + h).orElse("heap sized by the JVM") + ", container memory limit "
-                + spec.limits().memoryLimit().stream().mapToObj(Size::format).findFirst().orElse("none") + ")";
+                + spec.limits().memoryLimit().stream()
+                        .mapToObj(Size::format)
+                        .findFirst()
+                        .orElse("none") + ")";
     }
 
     /**
@@ -332,8 +385,8 @@ final class ForkedJvm implements AutoCloseable {
             try {
                 CoverageFile.append(written, output.getValue());
             } catch (IOException e) {
-                System.err.println("[barco] the forked test JVM's coverage data was not added to " + output.getValue() + ": "
-                        + e.getMessage() + "; what the other tests' JVMs added there is kept");
+                System.err.println("[barco] the forked test JVM's coverage data was not added to " + output.getValue()
+                        + ": " + e.getMessage() + "; what the other tests' JVMs added there is kept");
             }
         }
     }

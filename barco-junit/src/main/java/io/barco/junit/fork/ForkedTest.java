@@ -36,8 +36,7 @@ public final class ForkedTest {
         }
     }
 
-    private ForkedTest() {
-    }
+    private ForkedTest() {}
 
     /** Runs the test of {@code context} alone in a forked JVM, one started ahead when there is one. */
     public static Outcome run(InBarcoSettings settings, ExtensionContext context, StandbyForks standby)
@@ -45,15 +44,23 @@ public final class ForkedTest {
         String id = context.getUniqueId();
         Batch batch = standby.take(settings).run(List.of(id));
         Outcome outcome = batch.outcomeOf(id, false);
-        return outcome != null ? outcome : new Outcome(new AssertionFailedError("the forked test JVM "
-                + batch.ending() + " without reporting an outcome for " + id), batch.usage());
+        return outcome != null
+                ? outcome
+                : new Outcome(
+                        new AssertionFailedError(
+                                "the forked test JVM " + batch.ending() + " without reporting an outcome for " + id),
+                        batch.usage());
     }
 
     /**
      * How a forked JVM's run ended: the outcomes it reported, or one failure for all (it timed out,
      * was OOM-killed, or left an unreadable outcome file), and how it ended.
      */
-    public record Batch(Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending,
+    public record Batch(
+            Outcomes outcomes,
+            Throwable failure,
+            Optional<ResourceUsage> usage,
+            String ending,
             String fatalDescription) {
         public Batch(Outcomes outcomes, Throwable failure, Optional<ResourceUsage> usage, String ending) {
             this(outcomes, failure, usage, ending, ending);
@@ -70,8 +77,9 @@ public final class ForkedTest {
             }
             if (!afterTests && !outcomes.complete() && outcomes.reportedNothing()) {
                 // the JVM ended before it ran anything (it could not start, say): a failure, not tests left unrun
-                AssertionFailedError failed = new AssertionFailedError((outcomes.fatal() != null ? fatalDescription
-                        : "the forked test JVM " + ending) + " before it ran a test");
+                AssertionFailedError failed = new AssertionFailedError(
+                        (outcomes.fatal() != null ? fatalDescription : "the forked test JVM " + ending)
+                                + " before it ran a test");
                 if (outcomes.fatal() != null) {
                     failed.initCause(outcomes.fatal().toFailure());
                 }
@@ -111,19 +119,25 @@ public final class ForkedTest {
                 return new Outcome(new AssertionFailedError(outcomes.stopped()), usage);
             }
             if (!outcomes.complete() && outcomes.started(uniqueId)) {
-                AssertionFailedError died = new AssertionFailedError(outcomes.fatal() != null
-                        ? fatalDescription + " while this test ran" : "the forked test JVM " + ending + " while this test ran");
+                AssertionFailedError died = new AssertionFailedError(
+                        outcomes.fatal() != null
+                                ? fatalDescription + " while this test ran"
+                                : "the forked test JVM " + ending + " while this test ran");
                 if (outcomes.fatal() != null) {
                     died.initCause(outcomes.fatal().toFailure());
                 }
                 return new Outcome(died, usage);
             }
             if (!outcomes.complete() && !notReachedIsAbort) {
-                return new Outcome(new AssertionFailedError("the forked test JVM " + ending + " before it ran this test"), usage);
+                return new Outcome(
+                        new AssertionFailedError("the forked test JVM " + ending + " before it ran this test"), usage);
             }
             if (!outcomes.complete()) {
-                return new Outcome(new TestAbortedException("not run: " + (outcomes.fatal() != null ? fatalDescription
-                        : "the forked test JVM " + ending) + " before it reached this test"), usage);
+                return new Outcome(
+                        new TestAbortedException("not run: "
+                                + (outcomes.fatal() != null ? fatalDescription : "the forked test JVM " + ending)
+                                + " before it reached this test"),
+                        usage);
             }
             return null;
         }
@@ -139,8 +153,13 @@ public final class ForkedTest {
      * @param moreToCome whether more batches are to come, whose JVM then starts ahead
      * @param progress gets the outcomes so far each time the JVM reports more
      */
-    public static Batch runBatch(InBarcoSettings settings, String batch, List<String> uniqueIds, boolean moreToCome,
-            Consumer<Outcomes> progress) throws IOException, InterruptedException {
+    public static Batch runBatch(
+            InBarcoSettings settings,
+            String batch,
+            List<String> uniqueIds,
+            boolean moreToCome,
+            Consumer<Outcomes> progress)
+            throws IOException, InterruptedException {
         return BatchForks.take(settings, moreToCome).run(batch, uniqueIds, progress);
     }
 

@@ -40,8 +40,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * batch {@code *} (a whole run) those with none; the others run in their own containers.
  */
 public final class ForkedTestRunner {
-    private ForkedTestRunner() {
-    }
+    private ForkedTestRunner() {}
 
     static final String PARALLEL_PARAMETER = "junit.jupiter.execution.parallel.enabled";
 
@@ -57,8 +56,8 @@ public final class ForkedTestRunner {
         boolean batchJvm = args[0].equals("--batch");
         Path outcomeFile = Path.of(args[batchJvm ? 1 : 0]);
         int status = 0;
-        try (OutcomeFile.Writer outcomes = new OutcomeFile.Writer(Files.newOutputStream(outcomeFile,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND))) {
+        try (OutcomeFile.Writer outcomes = new OutcomeFile.Writer(Files.newOutputStream(
+                outcomeFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND))) {
             try {
                 Launcher launcher = LauncherFactory.create();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -77,28 +76,33 @@ public final class ForkedTestRunner {
     }
 
     private static void exit(int status) {
-        Thread halt = new Thread(() -> {
-            try {
-                Thread.sleep(EXIT_GRACE_MILLIS);
-            } catch (InterruptedException e) {
-                // halted below all the same
-            }
-            Runtime.getRuntime().halt(status);
-        }, "barco-exit-guard");
+        Thread halt = new Thread(
+                () -> {
+                    try {
+                        Thread.sleep(EXIT_GRACE_MILLIS);
+                    } catch (InterruptedException e) {
+                        // halted below all the same
+                    }
+                    Runtime.getRuntime().halt(status);
+                },
+                "barco-exit-guard");
         halt.setDaemon(true);
         halt.start();
         System.exit(status);
     }
 
-    private static void run(Launcher launcher, List<String> ids, String batch, OutcomeFile.Writer outcomes) throws ClassNotFoundException {
+    private static void run(Launcher launcher, List<String> ids, String batch, OutcomeFile.Writer outcomes)
+            throws ClassNotFoundException {
         // one test at a time, whatever junit-platform.properties says: the host checks the report as one
         // well-nested sequence (Outcomes), and a class, or a test, has its JVM to itself already
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .configurationParameter(BuildJvm.FORKED_PROPERTY, "true")
                 .configurationParameter(PARALLEL_PARAMETER, "false");
         if (batch != null) {
-            Optional<InBarcoSettings> own = batch.equals("*") ? Optional.empty()
-                    : InBarcoSettings.of(Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
+            Optional<InBarcoSettings> own = batch.equals("*")
+                    ? Optional.empty()
+                    : InBarcoSettings.of(
+                            Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
             request.filters((PostDiscoveryFilter) descriptor -> sameSettings(descriptor, own));
             BatchSelection selection = BatchSelection.of(ids);
             request.selectors(selection.selectors()).filters(selection.filter());
@@ -123,14 +127,20 @@ public final class ForkedTestRunner {
             @Override
             public void executionFinished(TestIdentifier test, TestExecutionResult outcome) {
                 long[] start = starts.remove(test.getUniqueId());
-                write(test.getUniqueId(), OutcomeFile.Status.valueOf(outcome.getStatus().name()), outcome.getThrowable().orElse(null),
+                write(
+                        test.getUniqueId(),
+                        OutcomeFile.Status.valueOf(outcome.getStatus().name()),
+                        outcome.getThrowable().orElse(null),
                         start != null ? JvmUsage.since(start) : OutcomeFile.Spent.UNKNOWN);
             }
 
             @Override
             public void executionSkipped(TestIdentifier test, String reason) {
-                write(test.getUniqueId(), OutcomeFile.Status.ABORTED,
-                        new org.opentest4j.TestAbortedException("skipped in the barco container: " + reason), OutcomeFile.Spent.UNKNOWN);
+                write(
+                        test.getUniqueId(),
+                        OutcomeFile.Status.ABORTED,
+                        new org.opentest4j.TestAbortedException("skipped in the barco container: " + reason),
+                        OutcomeFile.Spent.UNKNOWN);
             }
 
             private void write(String id, OutcomeFile.Status status, Throwable throwable, OutcomeFile.Spent spent) {
@@ -145,7 +155,8 @@ public final class ForkedTestRunner {
 
     /** Tests with settings other than the batch's run in their own containers, forked from the host: not here. */
     private static FilterResult sameSettings(TestDescriptor descriptor, Optional<InBarcoSettings> batch) {
-        Optional<MethodSource> method = descriptor.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast);
+        Optional<MethodSource> method =
+                descriptor.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast);
         if (method.isEmpty()) {
             return FilterResult.included("not a method");
         }
@@ -155,8 +166,11 @@ public final class ForkedTestRunner {
         if (commandMode(method.get().getJavaMethod())) {
             return FilterResult.excluded("command mode runs on the host");
         }
-        Optional<InBarcoSettings> own = InBarcoSettings.of(method.get().getJavaClass(), Optional.of(method.get().getJavaMethod()));
-        return own.equals(batch) ? FilterResult.included("batched") : FilterResult.excluded("runs in its own barco container");
+        Optional<InBarcoSettings> own = InBarcoSettings.of(
+                method.get().getJavaClass(), Optional.of(method.get().getJavaMethod()));
+        return own.equals(batch)
+                ? FilterResult.included("batched")
+                : FilterResult.excluded("runs in its own barco container");
     }
 
     /**

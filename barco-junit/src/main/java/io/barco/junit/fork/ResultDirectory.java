@@ -3,8 +3,8 @@ package io.barco.junit.fork;
 import io.barco.spec.ContainerSpec;
 import io.barco.sys.OwnedTempDirectories;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,8 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
  * is read with {@link io.barco.sys.UntrustedFiles} and removed with its deleteTree.
  */
 final class ResultDirectory {
-    private ResultDirectory() {
-    }
+    private ResultDirectory() {}
 
     /** Named for this JVM, so that the next JVM or {@code barco gc} removes it if this one dies first. */
     static Path create() throws IOException {

@@ -19,12 +19,11 @@ final class SecretEnvironment {
     /** Names that look like secrets, compared in upper case. */
     private static final Pattern SECRET_LOOKING = Pattern.compile(
             "(.*_)?(TOKEN|PASSWORD|PASSWD|PASSPHRASE|KEY|APIKEY|CREDENTIALS?|AUTH|PAT)|.*SECRET.*|"
-            + "(AWS|AZURE|ARM|GOOGLE|GCLOUD|CLOUDSDK|GCP|ALIBABA_CLOUD|DIGITALOCEAN|HCLOUD|OCI)_.*|API_?KEY|.*_API_?KEY_.*");
+                    + "(AWS|AZURE|ARM|GOOGLE|GCLOUD|CLOUDSDK|GCP|ALIBABA_CLOUD|DIGITALOCEAN|HCLOUD|OCI)_.*|API_?KEY|.*_API_?KEY_.*");
 
     private static final AtomicBoolean TOLD = new AtomicBoolean();
 
-    private SecretEnvironment() {
-    }
+    private SecretEnvironment() {}
 
     static boolean secretLooking(String name) {
         return SECRET_LOOKING.matcher(name.toUpperCase(Locale.ROOT)).matches();
@@ -39,21 +38,25 @@ final class SecretEnvironment {
         Map<String, String> kept = new LinkedHashMap<>();
         List<String> withheld = new ArrayList<>();
         environment.forEach((name, value) -> {
-            if (!secretLooking(name) || passed.stream().anyMatch(p -> p.matcher(name).matches())) {
+            if (!secretLooking(name)
+                    || passed.stream().anyMatch(p -> p.matcher(name).matches())) {
                 kept.put(name, value);
             } else {
                 withheld.add(name);
             }
         });
         if (!withheld.isEmpty() && TOLD.compareAndSet(false, true)) {
-            System.err.println("[barco] environment variables that look like secrets are not passed to forked test JVMs: "
-                    + String.join(", ", withheld) + " (name those a test needs in " + InBarcoSettings.PASS_ENV_PARAMETER + ")");
+            System.err.println(
+                    "[barco] environment variables that look like secrets are not passed to forked test JVMs: "
+                            + String.join(", ", withheld) + " (name those a test needs in "
+                            + InBarcoSettings.PASS_ENV_PARAMETER + ")");
         }
         return kept;
     }
 
     private static Pattern glob(String pattern) {
-        return Pattern.compile(java.util.Arrays.stream(pattern.trim().split("\\*", -1)).map(Pattern::quote)
+        return Pattern.compile(java.util.Arrays.stream(pattern.trim().split("\\*", -1))
+                .map(Pattern::quote)
                 .collect(java.util.stream.Collectors.joining(".*")));
     }
 }

@@ -4,8 +4,7 @@ package io.barco.junit.fork;
 final class TestNames {
     private static final int MAX_CHARS = 200;
 
-    private TestNames() {
-    }
+    private TestNames() {}
 
     static String of(String uniqueId) {
         String[] segments = uniqueId.split("/");
@@ -21,6 +20,8 @@ final class TestNames {
     /** {@code [method:suspends()]} is {@code suspends()}. */
     private static String value(String segment) {
         int colon = segment.indexOf(':');
-        return segment.startsWith("[") && segment.endsWith("]") && colon > 0 ? segment.substring(colon + 1, segment.length() - 1) : segment;
+        return segment.startsWith("[") && segment.endsWith("]") && colon > 0
+                ? segment.substring(colon + 1, segment.length() - 1)
+                : segment;
     }
 }

@@ -16,8 +16,7 @@ import java.nio.file.Path;
 public final class JvmUsage {
     private static final long NANOS_PER_TICK = 10_000_000L;
 
-    private JvmUsage() {
-    }
+    private JvmUsage() {}
 
     /** {wall nanos, user ticks, system ticks}; the ticks -1 when unreadable. */
     public static long[] now() {
@@ -50,8 +49,11 @@ public final class JvmUsage {
     public static OutcomeFile.Spent since(long[] start) {
         long[] end = now();
         boolean cpu = start[1] >= 0 && end[1] >= 0;
-        return new OutcomeFile.Spent(end[0] - start[0], cpu ? (end[1] - start[1]) * NANOS_PER_TICK : -1,
-                cpu ? (end[2] - start[2]) * NANOS_PER_TICK : -1, start.length > 3 && start[3] == 1 ? peakResidentBytes() : -1);
+        return new OutcomeFile.Spent(
+                end[0] - start[0],
+                cpu ? (end[1] - start[1]) * NANOS_PER_TICK : -1,
+                cpu ? (end[2] - start[2]) * NANOS_PER_TICK : -1,
+                start.length > 3 && start[3] == 1 ? peakResidentBytes() : -1);
     }
 
     /** VmHWM of /proc/self/status in bytes, or -1. */

@@ -42,10 +42,12 @@ public final class OutcomeFile {
 
     /** The most the host reads: far above any honest outcome, far below a host heap. */
     static final long MAX_FILE_BYTES = 64L << 20;
+
     static final int MAX_RECORD_BYTES = 16 << 20;
     static final int MAX_STRING_BYTES = 1 << 20;
     /** The writer keeps the first characters of a longer message; UTF-8 takes at most 3 bytes per char. */
     static final int MAX_STRING_CHARS = MAX_STRING_BYTES / 3;
+
     static final int MAX_STACK = 1024;
     static final int MAX_DEPTH = 8;
     static final int MAX_SUPPRESSED = 16;
@@ -55,7 +57,11 @@ public final class OutcomeFile {
      */
     static final long MAX_KEPT_THROWABLE_BYTES = 1L << 20;
 
-    public enum Status { SUCCESSFUL, ABORTED, FAILED }
+    public enum Status {
+        SUCCESSFUL,
+        ABORTED,
+        FAILED
+    }
 
     /** One test's (or container's) outcome, as data. */
     public record TestOutcome(String uniqueId, Status status, ThrowableData throwable, Spent spent) {
@@ -85,8 +91,7 @@ public final class OutcomeFile {
         }
     }
 
-    private OutcomeFile() {
-    }
+    private OutcomeFile() {}
 
     // ---- writing, in the forked JVM ------------------------------------------------------------
 
@@ -106,7 +111,8 @@ public final class OutcomeFile {
             test(uniqueId, status, throwable, Spent.UNKNOWN);
         }
 
-        public synchronized void test(String uniqueId, Status status, Throwable throwable, Spent spent) throws IOException {
+        public synchronized void test(String uniqueId, Status status, Throwable throwable, Spent spent)
+                throws IOException {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream record = new DataOutputStream(bytes);
             record.writeByte(TEST);
@@ -156,7 +162,10 @@ public final class OutcomeFile {
                 throw new IOException("outcome record of " + record.length + " bytes exceeds " + MAX_RECORD_BYTES);
             }
             // one write: appended whole, never interleaved with another writer's (the file is opened to append)
-            out.write(ByteBuffer.allocate(4 + record.length).putInt(record.length).put(record).array());
+            out.write(ByteBuffer.allocate(4 + record.length)
+                    .putInt(record.length)
+                    .put(record)
+                    .array());
             out.flush();
         }
 
@@ -207,7 +216,11 @@ public final class OutcomeFile {
     /** A value is its string form and its type's name; an undefined one is two nulls. */
     private static void writeValue(DataOutputStream out, ValueWrapper value) throws IOException {
         writeString(out, value == null ? null : value.getStringRepresentation());
-        writeString(out, value == null || value.getType() == null ? null : value.getType().getName());
+        writeString(
+                out,
+                value == null || value.getType() == null
+                        ? null
+                        : value.getType().getName());
     }
 
     /** getMessage() is the test's code: it may throw, or be huge. */
@@ -267,7 +280,8 @@ public final class OutcomeFile {
                 throw new UnreadableOutcomeException(length + " bytes after the end record");
             }
             if (buffered + length > buffer.length) {
-                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, buffered + length)); // amortized: no copy per byte fed
+                buffer = Arrays.copyOf(
+                        buffer, Math.max(buffer.length * 2, buffered + length)); // amortized: no copy per byte fed
             }
             System.arraycopy(bytes, 0, buffer, buffered, length);
             buffered += length;
@@ -290,7 +304,8 @@ public final class OutcomeFile {
             while (in.remaining() >= 4) {
                 int recordLength = in.getInt(in.position());
                 if (recordLength < 1 || recordLength > MAX_RECORD_BYTES) {
-                    throw new UnreadableOutcomeException("outcome record length " + recordLength + " is outside 1.." + MAX_RECORD_BYTES);
+                    throw new UnreadableOutcomeException(
+                            "outcome record length " + recordLength + " is outside 1.." + MAX_RECORD_BYTES);
                 }
                 if (recordLength > in.remaining() - 4) {
                     break; // not all here yet (or the fork died while writing it: what came before stands)
@@ -391,8 +406,15 @@ public final class OutcomeFile {
             if (kept == null) {
                 return new ThrowableData("?", 0, note, List.of(), null, null, null, List.of());
             }
-            return new ThrowableData(kept.className(), kept.flags(), kept.message() == null ? note : kept.message() + " " + note,
-                    kept.stack(), kept.expected(), kept.actual(), kept.cause(), kept.suppressed());
+            return new ThrowableData(
+                    kept.className(),
+                    kept.flags(),
+                    kept.message() == null ? note : kept.message() + " " + note,
+                    kept.stack(),
+                    kept.expected(),
+                    kept.actual(),
+                    kept.cause(),
+                    kept.suppressed());
         }
     }
 
@@ -403,11 +425,16 @@ public final class OutcomeFile {
             throw new UnreadableOutcomeException("unknown test status " + status);
         }
         ThrowableData throwable = in.get() != 0 ? budget.finish(readThrowable(in, 0, budget)) : null;
-        return new TestOutcome(id, Status.values()[status], throwable, new Spent(in.getLong(), in.getLong(), in.getLong(), in.getLong()));
+        return new TestOutcome(
+                id,
+                Status.values()[status],
+                throwable,
+                new Spent(in.getLong(), in.getLong(), in.getLong(), in.getLong()));
     }
 
     /** A throwable as far as the budget keeps it; null when not even its class name was kept (the bytes are read all the same). */
-    private static ThrowableData readThrowable(ByteBuffer in, int depth, Budget budget) throws UnreadableOutcomeException {
+    private static ThrowableData readThrowable(ByteBuffer in, int depth, Budget budget)
+            throws UnreadableOutcomeException {
         if (depth >= MAX_DEPTH) {
             throw new UnreadableOutcomeException("throwable nested deeper than " + MAX_DEPTH);
         }
@@ -449,7 +476,8 @@ public final class OutcomeFile {
             }
         }
         return kept && className != null
-                ? new ThrowableData(className, flags, message, List.copyOf(stack), expected, actual, cause, suppressed) : null;
+                ? new ThrowableData(className, flags, message, List.copyOf(stack), expected, actual, cause, suppressed)
+                : null;
     }
 
     private static int readCount(ByteBuffer in, int max, String what) throws UnreadableOutcomeException {
@@ -478,11 +506,13 @@ public final class OutcomeFile {
             return null;
         }
         if (length < -1 || length > MAX_STRING_BYTES || length > in.remaining()) {
-            throw new UnreadableOutcomeException("string length " + length + " is outside 0.."
-                    + Math.min(MAX_STRING_BYTES, in.remaining()));
+            throw new UnreadableOutcomeException(
+                    "string length " + length + " is outside 0.." + Math.min(MAX_STRING_BYTES, in.remaining()));
         }
         // a string decodes to at most as many heap bytes as it has UTF-8 bytes: keep the start that fits
-        int keep = budget == null ? length : (int) Math.max(0, budget.takeUpTo(Budget.STRING_BYTES + length) - Budget.STRING_BYTES);
+        int keep = budget == null
+                ? length
+                : (int) Math.max(0, budget.takeUpTo(Budget.STRING_BYTES + length) - Budget.STRING_BYTES);
         if (keep == 0 && length > 0) {
             in.position(in.position() + length);
             return null;

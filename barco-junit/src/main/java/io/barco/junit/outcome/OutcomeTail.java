@@ -38,7 +38,7 @@ public final class OutcomeTail implements AutoCloseable {
                 }
                 in = UntrustedFiles.openRegular(file);
             }
-            for (int n; (n = in.read(chunk, 0, chunk.length)) > 0;) {
+            for (int n; (n = in.read(chunk, 0, chunk.length)) > 0; ) {
                 reader.feed(chunk, n);
                 fed += n;
             }

@@ -36,19 +36,20 @@ public final class Outcomes {
 
     /** Far above an honest fork's tests and containers (a whole run's), far below a host heap. */
     static final int MAX_KEPT_IDS = 200_000;
+
     static final long MAX_KEPT_BYTES = 48L << 20;
     /** What one kept id costs beyond its characters: map and set entries, the String and its array. */
     private static final int ENTRY_BYTES = 160;
     /** Deeper than any honest nesting of engines, classes, nested classes and templates. */
     private static final int MAX_DEPTH = 256;
 
-    private record Kept(OutcomeFile.TestOutcome outcome, long seq) {
-    }
+    private record Kept(OutcomeFile.TestOutcome outcome, long seq) {}
 
     private final Map<String, Kept> outcomes = new LinkedHashMap<>();
     private final NavigableSet<String> startedTests = new TreeSet<>();
     /** The ids running now, innermost last, with whether each is a test and when the host read its start. */
     private final Deque<Running> running = new ArrayDeque<>();
+
     private ThrowableData fatal;
     private boolean ended;
     private boolean closed;
@@ -57,12 +58,12 @@ public final class Outcomes {
     private long good = Long.MAX_VALUE;
     /** Why nothing from {@link #good} on is believed: an inconsistency, or the caps. */
     private String stopped;
+
     private boolean overflowed;
     private long keptBytes;
 
     /** A test or container running in the fork, with when the host read that it started ({@link System#nanoTime}). */
-    public record Running(String id, boolean test, long startedNanos) {
-    }
+    public record Running(String id, boolean test, long startedNanos) {}
 
     // ---- fed by the reader ---------------------------------------------------------------------
 
@@ -76,7 +77,9 @@ public final class Outcomes {
         if (stopped != null) {
             return;
         }
-        if (outcomes.containsKey(id) || startedTests.contains(id) || running.stream().anyMatch(r -> r.id().equals(id))) {
+        if (outcomes.containsKey(id)
+                || startedTests.contains(id)
+                || running.stream().anyMatch(r -> r.id().equals(id))) {
             stop(seq, id + " was reported started again");
             return;
         }
@@ -106,21 +109,29 @@ public final class Outcomes {
         }
         String id = outcome.uniqueId();
         if (outcomes.containsKey(id)) {
-            stop(seq, id + " was reported ended again (" + outcome.status() + " after " + outcomes.get(id).outcome().status() + ")");
+            stop(
+                    seq,
+                    id + " was reported ended again (" + outcome.status() + " after "
+                            + outcomes.get(id).outcome().status() + ")");
             return;
         }
         Running innermost = running.peekLast();
         if (innermost != null && innermost.id().equals(id)) {
             running.removeLast();
         } else if (startedTests.contains(id) || running.stream().anyMatch(r -> r.id().equals(id))) {
-            stop(seq, id + " was reported ended while " + (innermost == null ? "nothing" : innermost.id()) + " ran inside it");
+            stop(
+                    seq,
+                    id + " was reported ended while " + (innermost == null ? "nothing" : innermost.id())
+                            + " ran inside it");
             return;
         } else {
             // never started: only a skip, reported where it would have run
             String notHere = notAChildOfTheRunning(id);
             if (notHere != null || outcome.status() != OutcomeFile.Status.ABORTED) {
-                stop(seq, id + " was reported " + outcome.status() + " without having started"
-                        + (notHere != null ? ", " + notHere : ""));
+                stop(
+                        seq,
+                        id + " was reported " + outcome.status() + " without having started"
+                                + (notHere != null ? ", " + notHere : ""));
                 return;
             }
         }
@@ -174,8 +185,8 @@ public final class Outcomes {
         keptBytes += ENTRY_BYTES + 2L * id.length();
         if (outcomes.size() + startedTests.size() >= MAX_KEPT_IDS || keptBytes > MAX_KEPT_BYTES) {
             overflowed = true;
-            stopped = "the forked test JVM reported more than the host keeps of a fork (" + MAX_KEPT_IDS + " tests and containers, or "
-                    + (MAX_KEPT_BYTES >> 20) + " MiB), and what came after was dropped";
+            stopped = "the forked test JVM reported more than the host keeps of a fork (" + MAX_KEPT_IDS
+                    + " tests and containers, or " + (MAX_KEPT_BYTES >> 20) + " MiB), and what came after was dropped";
             good = records - 1;
             System.err.println("[barco] " + stopped + ": a test whose outcome was among it fails saying so");
             return false;

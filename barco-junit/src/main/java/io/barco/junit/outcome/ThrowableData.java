@@ -13,12 +13,18 @@ import org.opentest4j.TestAbortedException;
  * such, and anything else becomes a {@link ForkedTestException} or {@link ForkedTestError} that
  * carries the original class name, message and stack.
  */
-public record ThrowableData(String className, int flags, String message, List<StackTraceElement> stack,
-        Value expected, Value actual, ThrowableData cause, List<ThrowableData> suppressed) {
+public record ThrowableData(
+        String className,
+        int flags,
+        String message,
+        List<StackTraceElement> stack,
+        Value expected,
+        Value actual,
+        ThrowableData cause,
+        List<ThrowableData> suppressed) {
 
     /** A value of an assertion: its string form and the name of its type (null for a null value). */
-    record Value(String text, String type) {
-    }
+    record Value(String text, String type) {}
 
     static final int ASSERTION_ERROR = 1;
     static final int ASSERTION_FAILED_ERROR = 2;
@@ -49,7 +55,8 @@ public record ThrowableData(String className, int flags, String message, List<St
 
     private Throwable rebuild(Throwable rebuiltCause) {
         if ((flags & ASSERTION_FAILED_ERROR) != 0) {
-            return expected == null ? new AssertionFailedError(message, rebuiltCause)
+            return expected == null
+                    ? new AssertionFailedError(message, rebuiltCause)
                     : new AssertionFailedError(message, valueOf(expected), valueOf(actual), rebuiltCause);
         }
         if ((flags & ABORTED) != 0) {
@@ -66,7 +73,8 @@ public record ThrowableData(String className, int flags, String message, List<St
             }
             return jdk;
         }
-        return (flags & ASSERTION_ERROR) != 0 ? new ForkedTestError(className, message, rebuiltCause)
+        return (flags & ASSERTION_ERROR) != 0
+                ? new ForkedTestError(className, message, rebuiltCause)
                 : new ForkedTestException(className, message, rebuiltCause);
     }
 
@@ -87,9 +95,13 @@ public record ThrowableData(String className, int flags, String message, List<St
         }
         try {
             Class<?> type = Class.forName(className, false, ClassLoader.getPlatformClassLoader());
-            boolean jdkLoaded = type.getClassLoader() == null || type.getClassLoader() == ClassLoader.getPlatformClassLoader();
+            boolean jdkLoaded =
+                    type.getClassLoader() == null || type.getClassLoader() == ClassLoader.getPlatformClassLoader();
             boolean allowed = Exception.class.isAssignableFrom(type) || AssertionError.class.isAssignableFrom(type);
-            if (!jdkLoaded || !allowed || Modifier.isAbstract(type.getModifiers()) || !Modifier.isPublic(type.getModifiers())) {
+            if (!jdkLoaded
+                    || !allowed
+                    || Modifier.isAbstract(type.getModifiers())
+                    || !Modifier.isPublic(type.getModifiers())) {
                 return null;
             }
             Constructor<?> constructor = type.getConstructor(String.class);

@@ -15,8 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class OutputDirectory {
     static final String PARAMETER = "barco.outputDirectory";
 
-    private OutputDirectory() {
-    }
+    private OutputDirectory() {}
 
     public static OutputLimits limits(ExtensionContext context) {
         Path dir = base(context);
@@ -26,7 +25,9 @@ public final class OutputDirectory {
     /** barco-junit's directory, or null when the build has no output directory barco knows. */
     static Path base(ExtensionContext context) {
         // JUnit looks the parameter up among its own, then the system properties, then junit-platform.properties
-        Path dir = context.getConfigurationParameter(PARAMETER).filter(s -> !s.isBlank()).map(Path::of)
+        Path dir = context.getConfigurationParameter(PARAMETER)
+                .filter(s -> !s.isBlank())
+                .map(Path::of)
                 .orElseGet(OutputDirectory::buildDefault);
         return dir == null ? null : dir.toAbsolutePath();
     }

@@ -16,72 +16,134 @@ final class UsageHtml {
     static final int BARS = 30;
 
     /** One row: a test or container, what measured it, when it ended (ms since the run's first), what it used. */
-    record Row(String name, String measuredBy, long endMillis, long wallMillis, long peakMemoryBytes, long cpuMillis,
-            long peakTasks, long oomKills, long memoryLimitBytes) {
+    record Row(
+            String name,
+            String measuredBy,
+            long endMillis,
+            long wallMillis,
+            long peakMemoryBytes,
+            long cpuMillis,
+            long peakTasks,
+            long oomKills,
+            long memoryLimitBytes) {
         boolean oom() {
             return oomKills > 0;
         }
     }
 
-    private UsageHtml() {
-    }
+    private UsageHtml() {}
 
     static String page(String title, List<Row> rows) {
         StringBuilder html = new StringBuilder();
-        html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(title))
+        html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+                .append(escape(title))
                 .append("</title>\n<style>body{font:14px/1.4 sans-serif;margin:24px;color:#222}h1{font-size:20px}"
                         + "h2{font-size:16px;margin-top:28px}table{border-collapse:collapse}td,th{padding:2px 8px;"
                         + "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}"
                         + ".oom{background:#fdd}.figure{font-variant-numeric:tabular-nums}</style></head><body>\n");
         html.append("<h1>").append(escape(title)).append("</h1>\n");
         long ooms = rows.stream().mapToLong(Row::oomKills).sum();
-        html.append("<p id=\"summary\">").append(rows.size()).append(" measured: ")
-                .append(rows.stream().filter(r -> r.measuredBy().equals("cgroup")).count()).append(" containers of their own, ")
-                .append(rows.stream().filter(r -> r.measuredBy().equals("batch-jvm")).count()).append(" tests in shared JVMs; ")
-                .append("<span class=\"").append(ooms > 0 ? "oom" : "").append("\">").append(ooms).append(" OOM kills</span></p>\n");
+        html.append("<p id=\"summary\">")
+                .append(rows.size())
+                .append(" measured: ")
+                .append(rows.stream()
+                        .filter(r -> r.measuredBy().equals("cgroup"))
+                        .count())
+                .append(" containers of their own, ")
+                .append(rows.stream()
+                        .filter(r -> r.measuredBy().equals("batch-jvm"))
+                        .count())
+                .append(" tests in shared JVMs; ")
+                .append("<span class=\"")
+                .append(ooms > 0 ? "oom" : "")
+                .append("\">")
+                .append(ooms)
+                .append(" OOM kills</span></p>\n");
 
         html.append("<h2>Peak memory</h2>\n");
-        html.append(bars("memory", rows.stream().filter(r -> r.peakMemoryBytes() >= 0)
-                .sorted(Comparator.comparingLong(Row::peakMemoryBytes).reversed()).limit(BARS).toList(),
-                Row::peakMemoryBytes, Size::human));
+        html.append(bars(
+                "memory",
+                rows.stream()
+                        .filter(r -> r.peakMemoryBytes() >= 0)
+                        .sorted(Comparator.comparingLong(Row::peakMemoryBytes).reversed())
+                        .limit(BARS)
+                        .toList(),
+                Row::peakMemoryBytes,
+                Size::human));
         html.append("<h2>CPU time</h2>\n");
-        html.append(bars("cpu", rows.stream().filter(r -> r.cpuMillis() >= 0)
-                .sorted(Comparator.comparingLong(Row::cpuMillis).reversed()).limit(BARS).toList(),
-                Row::cpuMillis, ms -> ms + " ms"));
+        html.append(bars(
+                "cpu",
+                rows.stream()
+                        .filter(r -> r.cpuMillis() >= 0)
+                        .sorted(Comparator.comparingLong(Row::cpuMillis).reversed())
+                        .limit(BARS)
+                        .toList(),
+                Row::cpuMillis,
+                ms -> ms + " ms"));
 
-        List<Row> nearLimit = rows.stream().filter(r -> r.memoryLimitBytes() > 0 && r.peakMemoryBytes() >= 0)
-                .sorted(Comparator.comparingDouble((Row r) -> (double) r.peakMemoryBytes() / r.memoryLimitBytes()).reversed())
-                .limit(10).toList();
+        List<Row> nearLimit = rows.stream()
+                .filter(r -> r.memoryLimitBytes() > 0 && r.peakMemoryBytes() >= 0)
+                .sorted(Comparator.comparingDouble((Row r) -> (double) r.peakMemoryBytes() / r.memoryLimitBytes())
+                        .reversed())
+                .limit(10)
+                .toList();
         if (!nearLimit.isEmpty()) {
-            html.append("<h2>Closest to their memory limit</h2>\n<table id=\"near-limit\"><tr><th>test</th><th>peak</th><th>limit</th>"
-                    + "<th>share</th></tr>\n");
+            html.append(
+                    "<h2>Closest to their memory limit</h2>\n<table id=\"near-limit\"><tr><th>test</th><th>peak</th><th>limit</th>"
+                            + "<th>share</th></tr>\n");
             for (Row r : nearLimit) {
-                html.append("<tr class=\"").append(r.oom() ? "oom" : "").append("\"><td>").append(escape(r.name())).append("</td><td>")
-                        .append(Size.human(r.peakMemoryBytes())).append("</td><td>").append(Size.human(r.memoryLimitBytes()))
-                        .append("</td><td>").append(String.format(Locale.ROOT, "%.0f%%", 100.0 * r.peakMemoryBytes() / r.memoryLimitBytes()))
+                html.append("<tr class=\"")
+                        .append(r.oom() ? "oom" : "")
+                        .append("\"><td>")
+                        .append(escape(r.name()))
+                        .append("</td><td>")
+                        .append(Size.human(r.peakMemoryBytes()))
+                        .append("</td><td>")
+                        .append(Size.human(r.memoryLimitBytes()))
+                        .append("</td><td>")
+                        .append(String.format(
+                                Locale.ROOT, "%.0f%%", 100.0 * r.peakMemoryBytes() / r.memoryLimitBytes()))
                         .append("</td></tr>\n");
             }
             html.append("</table>\n");
         }
 
-        html.append("<h2>Timeline</h2>\n").append(timeline(rows.stream().filter(r -> !r.measuredBy().equals("batch-jvm")).toList()));
+        html.append("<h2>Timeline</h2>\n")
+                .append(timeline(rows.stream()
+                        .filter(r -> !r.measuredBy().equals("batch-jvm"))
+                        .toList()));
 
-        html.append("<h2>Every measure</h2>\n<table id=\"all\"><tr><th>test</th><th>measured by</th><th>peak memory</th><th>CPU</th>"
-                + "<th>peak tasks</th><th>OOM kills</th><th>wall</th></tr>\n");
+        html.append(
+                "<h2>Every measure</h2>\n<table id=\"all\"><tr><th>test</th><th>measured by</th><th>peak memory</th><th>CPU</th>"
+                        + "<th>peak tasks</th><th>OOM kills</th><th>wall</th></tr>\n");
         for (Row r : rows) {
-            html.append("<tr class=\"").append(r.oom() ? "oom" : "").append("\"><td>").append(escape(r.name())).append("</td><td>")
-                    .append(escape(r.measuredBy())).append("</td><td class=\"figure\">")
-                    .append(r.peakMemoryBytes() >= 0 ? Size.human(r.peakMemoryBytes()) : "").append("</td><td class=\"figure\">")
-                    .append(r.cpuMillis() >= 0 ? r.cpuMillis() + " ms" : "").append("</td><td class=\"figure\">")
-                    .append(r.peakTasks() >= 0 ? Long.toString(r.peakTasks()) : "").append("</td><td class=\"figure\">")
-                    .append(r.oomKills()).append("</td><td class=\"figure\">").append(r.wallMillis()).append(" ms</td></tr>\n");
+            html.append("<tr class=\"")
+                    .append(r.oom() ? "oom" : "")
+                    .append("\"><td>")
+                    .append(escape(r.name()))
+                    .append("</td><td>")
+                    .append(escape(r.measuredBy()))
+                    .append("</td><td class=\"figure\">")
+                    .append(r.peakMemoryBytes() >= 0 ? Size.human(r.peakMemoryBytes()) : "")
+                    .append("</td><td class=\"figure\">")
+                    .append(r.cpuMillis() >= 0 ? r.cpuMillis() + " ms" : "")
+                    .append("</td><td class=\"figure\">")
+                    .append(r.peakTasks() >= 0 ? Long.toString(r.peakTasks()) : "")
+                    .append("</td><td class=\"figure\">")
+                    .append(r.oomKills())
+                    .append("</td><td class=\"figure\">")
+                    .append(r.wallMillis())
+                    .append(" ms</td></tr>\n");
         }
         html.append("</table>\n</body></html>\n");
         return html.toString();
     }
 
     /** Horizontal bars, one per row, labelled with the test and the figure. */
-    private static String bars(String id, List<Row> rows, java.util.function.ToLongFunction<Row> value,
+    private static String bars(
+            String id,
+            List<Row> rows,
+            java.util.function.ToLongFunction<Row> value,
             java.util.function.LongFunction<String> label) {
         if (rows.isEmpty()) {
             return "<p>none measured</p>\n";
@@ -90,19 +152,38 @@ final class UsageHtml {
         int rowHeight = 18;
         int labelWidth = 420;
         int barWidth = 360;
-        StringBuilder svg = new StringBuilder("<svg id=\"" + id + "\" width=\""
-                + (labelWidth + barWidth + 120) + "\" height=\"" + rows.size() * rowHeight + "\" role=\"img\">\n");
+        StringBuilder svg = new StringBuilder("<svg id=\"" + id + "\" width=\"" + (labelWidth + barWidth + 120)
+                + "\" height=\"" + rows.size() * rowHeight + "\" role=\"img\">\n");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             long v = value.applyAsLong(r);
             int y = i * rowHeight;
             int w = (int) Math.max(1, barWidth * v / max);
-            svg.append("<text x=\"").append(labelWidth - 6).append("\" y=\"").append(y + 13)
-                    .append("\" text-anchor=\"end\" font-size=\"12\">").append(escape(shorten(r.name()))).append("</text>")
-                    .append("<rect x=\"").append(labelWidth).append("\" y=\"").append(y + 3).append("\" width=\"").append(w)
-                    .append("\" height=\"").append(rowHeight - 5).append("\" fill=\"").append(r.oom() ? "#d33" : "#4a7ab8").append("\"/>")
-                    .append("<text class=\"figure\" x=\"").append(labelWidth + w + 6).append("\" y=\"").append(y + 13)
-                    .append("\" font-size=\"12\">").append(escape(label.apply(v))).append("</text>\n");
+            svg.append("<text x=\"")
+                    .append(labelWidth - 6)
+                    .append("\" y=\"")
+                    .append(y + 13)
+                    .append("\" text-anchor=\"end\" font-size=\"12\">")
+                    .append(escape(shorten(r.name())))
+                    .append("</text>")
+                    .append("<rect x=\"")
+                    .append(labelWidth)
+                    .append("\" y=\"")
+                    .append(y + 3)
+                    .append("\" width=\"")
+                    .append(w)
+                    .append("\" height=\"")
+                    .append(rowHeight - 5)
+                    .append("\" fill=\"")
+                    .append(r.oom() ? "#d33" : "#4a7ab8")
+                    .append("\"/>")
+                    .append("<text class=\"figure\" x=\"")
+                    .append(labelWidth + w + 6)
+                    .append("\" y=\"")
+                    .append(y + 13)
+                    .append("\" font-size=\"12\">")
+                    .append(escape(label.apply(v)))
+                    .append("</text>\n");
         }
         return svg.append("</svg>\n").toString();
     }
@@ -112,22 +193,41 @@ final class UsageHtml {
         if (rows.isEmpty()) {
             return "<p>none measured</p>\n";
         }
-        long start = rows.stream().mapToLong(r -> r.endMillis() - r.wallMillis()).min().orElse(0);
-        long end = Math.max(start + 1, rows.stream().mapToLong(Row::endMillis).max().orElse(1));
+        long start = rows.stream()
+                .mapToLong(r -> r.endMillis() - r.wallMillis())
+                .min()
+                .orElse(0);
+        long end = Math.max(
+                start + 1, rows.stream().mapToLong(Row::endMillis).max().orElse(1));
         int rowHeight = 14;
         int width = 780;
-        List<Row> ordered = rows.stream().sorted(Comparator.comparingLong(r -> r.endMillis() - r.wallMillis())).toList();
-        StringBuilder svg = new StringBuilder("<svg id=\"timeline\" width=\"" + (width + 20)
-                + "\" height=\"" + (ordered.size() * rowHeight + 20) + "\" role=\"img\">\n");
+        List<Row> ordered = rows.stream()
+                .sorted(Comparator.comparingLong(r -> r.endMillis() - r.wallMillis()))
+                .toList();
+        StringBuilder svg = new StringBuilder("<svg id=\"timeline\" width=\"" + (width + 20) + "\" height=\""
+                + (ordered.size() * rowHeight + 20) + "\" role=\"img\">\n");
         for (int i = 0; i < ordered.size(); i++) {
             Row r = ordered.get(i);
             double x = width * (double) (r.endMillis() - r.wallMillis() - start) / (end - start);
             double w = Math.max(1, width * (double) r.wallMillis() / (end - start));
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %d ms</title></rect>%n",
-                    x, i * rowHeight, w, rowHeight - 3, r.oom() ? "#d33" : "#6a9f58", escape(r.name()), r.wallMillis()));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %d ms</title></rect>%n",
+                    x,
+                    i * rowHeight,
+                    w,
+                    rowHeight - 3,
+                    r.oom() ? "#d33" : "#6a9f58",
+                    escape(r.name()),
+                    r.wallMillis()));
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"0\" y=\"%d\" font-size=\"11\">0 s</text><text x=\"%d\" y=\"%d\" font-size=\"11\" "
-                + "text-anchor=\"end\">%.1f s</text>%n", ordered.size() * rowHeight + 14, width, ordered.size() * rowHeight + 14,
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"0\" y=\"%d\" font-size=\"11\">0 s</text><text x=\"%d\" y=\"%d\" font-size=\"11\" "
+                        + "text-anchor=\"end\">%.1f s</text>%n",
+                ordered.size() * rowHeight + 14,
+                width,
+                ordered.size() * rowHeight + 14,
                 (end - start) / 1000.0));
         return svg.append("</svg>\n").toString();
     }

@@ -35,6 +35,7 @@ public final class UsageReport {
     private static final List<Entry> ENTRIES = new ArrayList<>();
     /** The memory limit each of the run's settings gives (-1: none), worked out once. */
     static final Map<InBarcoSettings, Long> MEMORY_LIMITS = new HashMap<>();
+
     private static Path file;
     private static boolean fileFailed;
 
@@ -69,8 +70,7 @@ public final class UsageReport {
         }
     }
 
-    private UsageReport() {
-    }
+    private UsageReport() {}
 
     /** Whether this test's usage goes on the console as a line of its own. */
     public static boolean perTestLine(ExtensionContext context) {
@@ -78,11 +78,14 @@ public final class UsageReport {
         if (!mode.isEmpty()) {
             return mode.equals("test");
         }
-        return context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod())).isPresent();
+        return context.getTestClass()
+                .flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()))
+                .isPresent();
     }
 
     public static synchronized void record(ExtensionContext context, ResourceUsage usage, Measure measure) {
-        Entry entry = new Entry(context.getUniqueId(), usage, measure, System.currentTimeMillis(), memoryLimit(context));
+        Entry entry =
+                new Entry(context.getUniqueId(), usage, measure, System.currentTimeMillis(), memoryLimit(context));
         ENTRIES.add(entry);
         if (fileFailed) {
             return;
@@ -95,11 +98,15 @@ public final class UsageReport {
                     return;
                 }
                 file = newFile(dir);
-                Files.writeString(file, "test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis,measuredBy\n", StandardCharsets.UTF_8);
+                Files.writeString(
+                        file,
+                        "test,peakMemoryBytes,cpuMillis,peakTasks,oomKills,wallMillis,measuredBy\n",
+                        StandardCharsets.UTF_8);
             }
             try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
                 out.write(csv(entry.test()) + "," + usage.peakMemoryBytes().orElse(-1) + ","
-                        + usage.cpuTotal().map(d -> d.toMillis()).orElse(-1L) + "," + usage.peakTasks().orElse(-1) + ","
+                        + usage.cpuTotal().map(d -> d.toMillis()).orElse(-1L) + ","
+                        + usage.peakTasks().orElse(-1) + ","
                         + usage.oomKills() + "," + usage.wallTime().toMillis() + "," + measure.csv + "\n");
             }
         } catch (IOException e) {
@@ -110,7 +117,8 @@ public final class UsageReport {
 
     /** The memory limit the test's settings give, or -1: for the report's "closest to their limit". */
     private static long memoryLimit(ExtensionContext context) {
-        return context.getTestClass().map(c -> memoryLimit(c, context.getTestMethod(), context::getConfigurationParameter))
+        return context.getTestClass()
+                .map(c -> memoryLimit(c, context.getTestMethod(), context::getConfigurationParameter))
                 .orElse(-1L);
     }
 
@@ -119,10 +127,13 @@ public final class UsageReport {
      * once for all the tests of a run whose settings are equal (those of a class, unless a method
      * has an {@code @InBarco} of its own), as their container specs are.
      */
-    static synchronized long memoryLimit(Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters) {
+    static synchronized long memoryLimit(
+            Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters) {
         try {
-            return InBarcoSettings.of(testClass, method).map(settings -> settings.configuredBy(parameters))
-                    .map(settings -> MEMORY_LIMITS.computeIfAbsent(settings,
+            return InBarcoSettings.of(testClass, method)
+                    .map(settings -> settings.configuredBy(parameters))
+                    .map(settings -> MEMORY_LIMITS.computeIfAbsent(
+                            settings,
                             s -> s.spec("unused").build().limits().memoryLimit().orElse(-1)))
                     .orElse(-1L);
         } catch (RuntimeException e) {
@@ -138,15 +149,28 @@ public final class UsageReport {
         if (file == null || ENTRIES.isEmpty()) {
             return Optional.empty();
         }
-        long first = ENTRIES.stream().mapToLong(e -> e.endMillis() - e.usage().wallTime().toMillis()).min().orElse(0);
-        List<UsageHtml.Row> rows = ENTRIES.stream().map(e -> new UsageHtml.Row(name(e), e.measure().csv, e.endMillis() - first,
-                e.usage().wallTime().toMillis(), e.usage().peakMemoryBytes().orElse(-1),
-                e.usage().cpuTotal().map(d -> d.toMillis()).orElse(-1L), e.usage().peakTasks().orElse(-1), e.usage().oomKills(),
-                e.memoryLimitBytes())).toList();
+        long first = ENTRIES.stream()
+                .mapToLong(e -> e.endMillis() - e.usage().wallTime().toMillis())
+                .min()
+                .orElse(0);
+        List<UsageHtml.Row> rows = ENTRIES.stream()
+                .map(e -> new UsageHtml.Row(
+                        name(e),
+                        e.measure().csv,
+                        e.endMillis() - first,
+                        e.usage().wallTime().toMillis(),
+                        e.usage().peakMemoryBytes().orElse(-1),
+                        e.usage().cpuTotal().map(d -> d.toMillis()).orElse(-1L),
+                        e.usage().peakTasks().orElse(-1),
+                        e.usage().oomKills(),
+                        e.memoryLimitBytes()))
+                .toList();
         String name = file.getFileName().toString();
         Path html = file.resolveSibling(name.substring(0, name.length() - ".csv".length()) + ".html");
         try {
-            Files.writeString(html, UsageHtml.page("barco usage, " + name.substring("usage-".length(), name.length() - 4), rows),
+            Files.writeString(
+                    html,
+                    UsageHtml.page("barco usage, " + name.substring("usage-".length(), name.length() - 4), rows),
                     StandardCharsets.UTF_8);
             return Optional.of(html);
         } catch (IOException e) {
@@ -173,22 +197,43 @@ public final class UsageReport {
         // a container's figures are its cgroup's; a test's share of a batch JVM is within its JVM's, and a
         // class container's total within its commands' and its own: not added twice
         List<Entry> containers = ENTRIES.stream().filter(Entry::container).toList();
-        long cpu = containers.stream().mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L)).sum();
-        long wall = containers.stream().mapToLong(e -> e.usage().wallTime().toMillis()).sum();
+        long cpu = containers.stream()
+                .mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L))
+                .sum();
+        long wall = containers.stream()
+                .mapToLong(e -> e.usage().wallTime().toMillis())
+                .sum();
         long ooms = containers.stream().mapToLong(e -> e.usage().oomKills()).sum();
-        long shared = ENTRIES.stream().filter(e -> e.measure() == Measure.BATCH_JVM).count();
-        StringBuilder text = new StringBuilder("[barco] " + containers.size() + (containers.size() == 1 ? " container" : " containers")
+        long shared =
+                ENTRIES.stream().filter(e -> e.measure() == Measure.BATCH_JVM).count();
+        StringBuilder text = new StringBuilder("[barco] " + containers.size()
+                + (containers.size() == 1 ? " container" : " containers")
                 + " of tests, commands and JVMs: CPU " + cpu + " ms, wall " + wall + " ms, OOM kills " + ooms
                 + (shared > 0 ? "; " + shared + (shared == 1 ? " test" : " tests") + " measured in shared JVMs" : "")
                 + (file != null ? "; each test's usage in " + file : "") + "\n");
         text.append("[barco] most memory:");
-        ENTRIES.stream().filter(e -> e.usage().peakMemoryBytes().isPresent())
-                .sorted(Comparator.comparingLong((Entry e) -> e.usage().peakMemoryBytes().getAsLong()).reversed()).limit(TOP)
-                .forEach(e -> text.append(' ').append(name(e)).append('=').append(Size.human(e.usage().peakMemoryBytes().getAsLong())));
+        ENTRIES.stream()
+                .filter(e -> e.usage().peakMemoryBytes().isPresent())
+                .sorted(Comparator.comparingLong(
+                                (Entry e) -> e.usage().peakMemoryBytes().getAsLong())
+                        .reversed())
+                .limit(TOP)
+                .forEach(e -> text.append(' ')
+                        .append(name(e))
+                        .append('=')
+                        .append(Size.human(e.usage().peakMemoryBytes().getAsLong())));
         text.append("\n[barco] most CPU:");
-        ENTRIES.stream().filter(e -> e.usage().cpuTotal().isPresent())
-                .sorted(Comparator.comparingLong((Entry e) -> e.usage().cpuTotal().get().toMillis()).reversed()).limit(TOP)
-                .forEach(e -> text.append(' ').append(name(e)).append('=').append(e.usage().cpuTotal().get().toMillis()).append("ms"));
+        ENTRIES.stream()
+                .filter(e -> e.usage().cpuTotal().isPresent())
+                .sorted(Comparator.comparingLong(
+                                (Entry e) -> e.usage().cpuTotal().get().toMillis())
+                        .reversed())
+                .limit(TOP)
+                .forEach(e -> text.append(' ')
+                        .append(name(e))
+                        .append('=')
+                        .append(e.usage().cpuTotal().get().toMillis())
+                        .append("ms"));
         return Optional.of(text.toString());
     }
 

@@ -24,10 +24,15 @@ record ConfiguredLayer(Map<String, String> values) {
     static Optional<ConfiguredLayer> from(Function<String, Optional<String>> parameters) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String name : InBarcoAttributes.SETTINGS.keySet()) {
-            parameters.apply(InBarcoAttributes.PREFIX + name).map(String::trim).filter(v -> !v.isEmpty())
+            parameters
+                    .apply(InBarcoAttributes.PREFIX + name)
+                    .map(String::trim)
+                    .filter(v -> !v.isEmpty())
                     .ifPresent(v -> values.put(name, v));
         }
-        return values.isEmpty() ? Optional.empty() : Optional.of(new ConfiguredLayer(java.util.Collections.unmodifiableMap(values)));
+        return values.isEmpty()
+                ? Optional.empty()
+                : Optional.of(new ConfiguredLayer(java.util.Collections.unmodifiableMap(values)));
     }
 
     void applyTo(SpecOptions options) {
@@ -37,7 +42,10 @@ record ConfiguredLayer(Map<String, String> values) {
                 options.set(setting, value);
                 return;
             }
-            Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).forEach(v -> options.add(setting, v));
+            Arrays.stream(value.split(","))
+                    .map(String::trim)
+                    .filter(v -> !v.isEmpty())
+                    .forEach(v -> options.add(setting, v));
         });
     }
 

@@ -39,13 +39,16 @@ public final class InBarcoAttributes {
         SETTINGS = Collections.unmodifiableMap(settings);
     }
 
-    private InBarcoAttributes() {
-    }
+    private InBarcoAttributes() {}
 
     /** {@code e} with the attribute that fixes it named; {@code e} itself when none does, or it is named already. */
     public static BarcoException explained(BarcoException e) {
-        String attribute = e.setting().flatMap(s -> SETTINGS.entrySet().stream().filter(a -> a.getValue() == s).findFirst())
-                .map(Map.Entry::getKey).orElse(null);
+        String attribute = e.setting()
+                .flatMap(s -> SETTINGS.entrySet().stream()
+                        .filter(a -> a.getValue() == s)
+                        .findFirst())
+                .map(Map.Entry::getKey)
+                .orElse(null);
         if (attribute == null) {
             return e;
         }

@@ -30,13 +30,18 @@ public final class InBarcoSettings {
 
     /** Configuration parameter: the most a forked JVM runs, whatever its tests' timeouts (a duration; default 60m). */
     public static final String FORK_TIMEOUT_PARAMETER = "barco.forkTimeout";
+
     static final Duration DEFAULT_FORK_TIMEOUT = Duration.ofMinutes(60);
 
     private InBarcoSettings(List<InBarco> layers) {
         this(layers, null, List.of(), DEFAULT_FORK_TIMEOUT, List.of());
     }
 
-    private InBarcoSettings(List<InBarco> layers, ConfiguredLayer configured, List<String> jvmArgs, Duration forkTimeout,
+    private InBarcoSettings(
+            List<InBarco> layers,
+            ConfiguredLayer configured,
+            List<String> jvmArgs,
+            Duration forkTimeout,
             List<String> passEnv) {
         this.layers = layers;
         this.configured = configured;
@@ -51,12 +56,23 @@ public final class InBarcoSettings {
      */
     public InBarcoSettings configuredBy(java.util.function.Function<String, Optional<String>> parameters) {
         String args = parameters.apply("barco.jvmArgs").orElse("").trim();
-        Duration forkTimeout = parameters.apply(FORK_TIMEOUT_PARAMETER).map(String::trim).filter(t -> !t.isEmpty())
-                .map(t -> Durations.parse(t, FORK_TIMEOUT_PARAMETER, Setting.TIMEOUT)).orElse(DEFAULT_FORK_TIMEOUT);
-        List<String> passEnv = java.util.Arrays.stream(parameters.apply(PASS_ENV_PARAMETER).orElse("").split(","))
-                .map(String::trim).filter(name -> !name.isEmpty()).toList();
-        return new InBarcoSettings(layers, ConfiguredLayer.from(parameters).orElse(null),
-                args.isEmpty() ? List.of() : List.of(args.split("\\s+")), forkTimeout, passEnv);
+        Duration forkTimeout = parameters
+                .apply(FORK_TIMEOUT_PARAMETER)
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .map(t -> Durations.parse(t, FORK_TIMEOUT_PARAMETER, Setting.TIMEOUT))
+                .orElse(DEFAULT_FORK_TIMEOUT);
+        List<String> passEnv = java.util.Arrays.stream(
+                        parameters.apply(PASS_ENV_PARAMETER).orElse("").split(","))
+                .map(String::trim)
+                .filter(name -> !name.isEmpty())
+                .toList();
+        return new InBarcoSettings(
+                layers,
+                ConfiguredLayer.from(parameters).orElse(null),
+                args.isEmpty() ? List.of() : List.of(args.split("\\s+")),
+                forkTimeout,
+                passEnv);
     }
 
     /**
@@ -87,8 +103,12 @@ public final class InBarcoSettings {
     /** Equal when the annotations are: then the specs are too. */
     @Override
     public boolean equals(Object other) {
-        return other instanceof InBarcoSettings that && layers.equals(that.layers) && Objects.equals(configured, that.configured)
-                && jvmArgs.equals(that.jvmArgs) && forkTimeout.equals(that.forkTimeout) && passEnv.equals(that.passEnv);
+        return other instanceof InBarcoSettings that
+                && layers.equals(that.layers)
+                && Objects.equals(configured, that.configured)
+                && jvmArgs.equals(that.jvmArgs)
+                && forkTimeout.equals(that.forkTimeout)
+                && passEnv.equals(that.passEnv);
     }
 
     @Override
@@ -162,7 +182,10 @@ public final class InBarcoSettings {
             set(options, Setting.WRITABLE_ROOT_SIZE, a.writableRootSize());
             add(options, Setting.BINDS, a.binds());
             add(options, Setting.TMPFS, a.tmpfs());
-            add(options, Setting.CAP_DROP, a.capDrop()); // drops first, as Docker: capDrop = "ALL", capAdd = "KILL" keeps KILL
+            add(
+                    options,
+                    Setting.CAP_DROP,
+                    a.capDrop()); // drops first, as Docker: capDrop = "ALL", capAdd = "KILL" keeps KILL
             add(options, Setting.CAP_ADD, a.capAdd());
             add(options, Setting.SECCOMP_DENY, a.seccompDeny());
             set(options, Setting.TIMEOUT, a.timeout());

@@ -20,29 +20,48 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * in JVM mode, and command mode's exec("/bin/true"). A benchmark, not a test: run bench/extension.sh.
  */
 public final class ExtensionOverheadBenchmark {
-    private ExtensionOverheadBenchmark() {
-    }
+    private ExtensionOverheadBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        System.out.printf("per-test time, after warm-up, from one JVM (%s, %d CPUs)%n", Runtime.version(),
-                Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "per-test time, after warm-up, from one JVM (%s, %d CPUs)%n",
+                Runtime.version(), Runtime.getRuntime().availableProcessors());
         System.out.printf("%-50s %9s %9s%n", "", "p50", "p90");
         runTests(OverheadFixtures.Plain.class); // warm-up
         print("a trivial test, plain", runTests(OverheadFixtures.Plain.class));
         Map<String, String> perMethod = Map.of(BarcoExtension.GRANULARITY_PARAMETER, "method");
         runTests(OverheadFixtures.InContainer.class, perMethod);
-        print("JVM mode, a JVM per test, started with it", runTests(OverheadFixtures.InContainer.class,
-                Map.of(BarcoExtension.GRANULARITY_PARAMETER, "method", BarcoExtension.START_AHEAD_PARAMETER, "false")));
-        print("JVM mode, a JVM per test, the next started ahead", runTests(OverheadFixtures.InContainer.class, perMethod));
+        print(
+                "JVM mode, a JVM per test, started with it",
+                runTests(
+                        OverheadFixtures.InContainer.class,
+                        Map.of(
+                                BarcoExtension.GRANULARITY_PARAMETER,
+                                "method",
+                                BarcoExtension.START_AHEAD_PARAMETER,
+                                "false")));
+        print(
+                "JVM mode, a JVM per test, the next started ahead",
+                runTests(OverheadFixtures.InContainer.class, perMethod));
         printPerClass("JVM mode, one JVM for the class (the default)", OverheadFixtures.InContainer.class);
         System.setProperty("barco.classDataSharing", "false");
         printPerClass("  the same, without the class data archive", OverheadFixtures.InContainer.class);
-        print("  a JVM per test, started with it, no archive", runTests(OverheadFixtures.InContainer.class,
-                Map.of(BarcoExtension.GRANULARITY_PARAMETER, "method", BarcoExtension.START_AHEAD_PARAMETER, "false")));
+        print(
+                "  a JVM per test, started with it, no archive",
+                runTests(
+                        OverheadFixtures.InContainer.class,
+                        Map.of(
+                                BarcoExtension.GRANULARITY_PARAMETER,
+                                "method",
+                                BarcoExtension.START_AHEAD_PARAMETER,
+                                "false")));
         System.clearProperty("barco.classDataSharing");
-        ProcessBuilder plainTrue = new ProcessBuilder("/bin/true").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        ProcessBuilder plainTrue = new ProcessBuilder("/bin/true")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
-        print("the same command, plain ProcessBuilder", measure(() -> plainTrue.start().waitFor()));
+        print(
+                "the same command, plain ProcessBuilder",
+                measure(() -> plainTrue.start().waitFor()));
         print("command mode: exec(\"/bin/true\")", measure(BenchAccess::execTrue));
     }
 
@@ -72,26 +91,30 @@ public final class ExtensionOverheadBenchmark {
     private static long[] runTests(Class<?> fixture, Map<String, String> parameters) {
         Map<String, Long> started = new ConcurrentHashMap<>();
         List<Long> durations = new ArrayList<>();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture))
-                        .configurationParameters(parameters).build(),
-                new TestExecutionListener() {
-                    @Override
-                    public void executionStarted(TestIdentifier test) {
-                        started.put(test.getUniqueId(), System.nanoTime());
-                    }
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectClass(fixture))
+                                .configurationParameters(parameters)
+                                .build(),
+                        new TestExecutionListener() {
+                            @Override
+                            public void executionStarted(TestIdentifier test) {
+                                started.put(test.getUniqueId(), System.nanoTime());
+                            }
 
-                    @Override
-                    public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-                        if (test.isTest()) {
-                            if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
-                                throw new IllegalStateException(test.getDisplayName() + " " + result);
+                            @Override
+                            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                                if (test.isTest()) {
+                                    if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                                        throw new IllegalStateException(test.getDisplayName() + " " + result);
+                                    }
+                                    synchronized (durations) {
+                                        durations.add(System.nanoTime() - started.get(test.getUniqueId()));
+                                    }
+                                }
                             }
-                            synchronized (durations) {
-                                durations.add(System.nanoTime() - started.get(test.getUniqueId()));
-                            }
-                        }
-                    }
-                });
+                        });
         return durations.stream().mapToLong(Long::longValue).sorted().toArray();
     }
 
@@ -105,12 +128,16 @@ public final class ExtensionOverheadBenchmark {
             rounds[round] = System.nanoTime() - start;
         }
         Arrays.sort(rounds);
-        System.out.printf("%-50s %6.2f ms per test (the class's %d tests: %.0f ms, median of %d runs)%n", name,
-                rounds[rounds.length / 2] / 1e6 / tests, tests, rounds[rounds.length / 2] / 1e6, rounds.length);
+        System.out.printf(
+                "%-50s %6.2f ms per test (the class's %d tests: %.0f ms, median of %d runs)%n",
+                name, rounds[rounds.length / 2] / 1e6 / tests, tests, rounds[rounds.length / 2] / 1e6, rounds.length);
     }
 
     private static void print(String name, long[] sorted) {
-        System.out.printf("%-50s %6.2f ms %6.2f ms%n", name, sorted[sorted.length / 2] / 1e6,
+        System.out.printf(
+                "%-50s %6.2f ms %6.2f ms%n",
+                name,
+                sorted[sorted.length / 2] / 1e6,
                 sorted[Math.min(sorted.length - 1, (int) Math.ceil(sorted.length * 0.9) - 1)] / 1e6);
     }
 }

@@ -5,19 +5,16 @@ import org.junit.jupiter.api.RepeatedTest;
 
 /** Trivial tests, plain and in JVM mode, for ExtensionOverheadBenchmark. */
 public final class OverheadFixtures {
-    private OverheadFixtures() {
-    }
+    private OverheadFixtures() {}
 
     public static class Plain {
         @RepeatedTest(30)
-        void noop() {
-        }
+        void noop() {}
     }
 
     @InBarco
     public static class InContainer {
         @RepeatedTest(30)
-        void noop() {
-        }
+        void noop() {}
     }
 }

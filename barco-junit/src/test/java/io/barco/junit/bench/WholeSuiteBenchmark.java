@@ -16,22 +16,37 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * Usage: {@code WholeSuiteBenchmark plain|method|class|run}.
  */
 public final class WholeSuiteBenchmark {
-    private WholeSuiteBenchmark() {
-    }
+    private WholeSuiteBenchmark() {}
 
     public static void main(String[] args) {
         String mode = args[0];
-        Map<String, String> parameters = mode.equals("plain") ? Map.of()
-                : Map.of("junit.jupiter.extensions.autodetection.enabled", "true", BarcoExtension.ALL_PARAMETER, "true",
-                        BarcoExtension.GRANULARITY_PARAMETER, mode);
+        Map<String, String> parameters = mode.equals("plain")
+                ? Map.of()
+                : Map.of(
+                        "junit.jupiter.extensions.autodetection.enabled",
+                        "true",
+                        BarcoExtension.ALL_PARAMETER,
+                        "true",
+                        BarcoExtension.GRANULARITY_PARAMETER,
+                        mode);
         long start = System.nanoTime();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectPackage("generated.suite"))
-                .configurationParameters(parameters).build(), summary);
+        LauncherFactory.create()
+                .execute(
+                        LauncherDiscoveryRequestBuilder.request()
+                                .selectors(selectPackage("generated.suite"))
+                                .configurationParameters(parameters)
+                                .build(),
+                        summary);
         double seconds = (System.nanoTime() - start) / 1e9;
         TestExecutionSummary s = summary.getSummary();
-        System.out.printf("%-24s %6d tests: %6d passed, %4d failed, %4d aborted in %6.2f s%n",
-                mode.equals("plain") ? "plain" : "barco.all, " + mode, s.getTestsFoundCount(), s.getTestsSucceededCount(),
-                s.getTestsFailedCount(), s.getTestsAbortedCount(), seconds);
+        System.out.printf(
+                "%-24s %6d tests: %6d passed, %4d failed, %4d aborted in %6.2f s%n",
+                mode.equals("plain") ? "plain" : "barco.all, " + mode,
+                s.getTestsFoundCount(),
+                s.getTestsSucceededCount(),
+                s.getTestsFailedCount(),
+                s.getTestsAbortedCount(),
+                seconds);
     }
 }

@@ -12,8 +12,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What the real java launcher makes of an argument file: each option exactly as given. */
 class ArgumentFileTest {
-    static final List<String> VALUES = List.of("plain", "with spaces # and a hash", "back\\slash \"quoted\" 'single'",
-            "tab\there, line\nbreak, return\r, feed\f", "ünïcödé ✓", "", "=");
+    static final List<String> VALUES = List.of(
+            "plain",
+            "with spaces # and a hash",
+            "back\\slash \"quoted\" 'single'",
+            "tab\there, line\nbreak, return\r, feed\f",
+            "ünïcödé ✓",
+            "",
+            "=");
 
     /** Prints each property of {@link #VALUES} as the launched JVM got it, NUL-separated. */
     public static void main(String[] args) {
@@ -30,8 +36,12 @@ class ArgumentFileTest {
         }
         options.addAll(List.of("-cp", System.getProperty("java.class.path")));
         Path file = Files.writeString(dir.resolve("options"), ArgumentFile.of(options), StandardCharsets.UTF_8);
-        Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@" + file,
-                ArgumentFileTest.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process java = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "@" + file,
+                        ArgumentFileTest.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(out.split("\0", -1)).containsExactlyElementsOf(append(VALUES, ""));

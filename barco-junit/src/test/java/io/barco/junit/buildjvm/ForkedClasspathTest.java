@@ -28,12 +28,17 @@ class ForkedClasspathTest {
         Path jarB = Files.createFile(repo.resolve("b.jar"));
 
         // as if nothing were shadowed: @TempDir lies under /tmp
-        ForkedClasspath cp = ForkedClasspath.of(String.join(File.pathSeparator, open.toString(), jarA.toString(), jarB.toString()),
+        ForkedClasspath cp = ForkedClasspath.of(
+                String.join(File.pathSeparator, open.toString(), jarA.toString(), jarB.toString()),
                 java.util.List.of());
 
-        assertThat(cp.classpath().split(File.pathSeparator)).containsExactly(open.toString(),
-                "/tmp/.barco-classpath/0-.m2/repository/lib/a.jar", "/tmp/.barco-classpath/0-.m2/repository/lib/b.jar");
-        assertThat(cp.mounts()).containsExactly(Mount.bindAsContainerRoot(closed.resolve(".m2"), "/tmp/.barco-classpath/0-.m2"));
+        assertThat(cp.classpath().split(File.pathSeparator))
+                .containsExactly(
+                        open.toString(),
+                        "/tmp/.barco-classpath/0-.m2/repository/lib/a.jar",
+                        "/tmp/.barco-classpath/0-.m2/repository/lib/b.jar");
+        assertThat(cp.mounts())
+                .containsExactly(Mount.bindAsContainerRoot(closed.resolve(".m2"), "/tmp/.barco-classpath/0-.m2"));
         Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
     }
 
@@ -46,7 +51,8 @@ class ForkedClasspathTest {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, lib.toUri() + " " + classes.toUri());
         Path booter = dir.resolve("surefirebooter.jar");
-        try (OutputStream out = Files.newOutputStream(booter); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+        try (OutputStream out = Files.newOutputStream(booter);
+                JarOutputStream jar = new JarOutputStream(out, manifest)) {
             jar.flush();
         }
         ForkedClasspath cp = ForkedClasspath.of(booter.toString());

@@ -32,7 +32,8 @@ class ClassDataArchiveTest {
         Path other = Files.write(cache.resolve("b.jsa"), content);
         Files.writeString(cache.resolve("b.jsa.sha256"), sha256(content) + " " + ClassDataArchive.stamp(other) + "\n");
         Files.write(other, "CLASS DATA".getBytes(StandardCharsets.US_ASCII));
-        Files.setLastModifiedTime(other, FileTime.fromMillis(Files.getLastModifiedTime(other).toMillis() + 5_000));
+        Files.setLastModifiedTime(
+                other, FileTime.fromMillis(Files.getLastModifiedTime(other).toMillis() + 5_000));
         assertThat(ClassDataArchive.verified(other)).isFalse();
 
         // a digest file from before the stamp: the hash decides

@@ -50,12 +50,14 @@ class CoverageFileTest {
     void dataJacocoWroteIsReadAsItsReaderReadsIt() throws Exception {
         byte[] data = jacoco("s", 1L, "a/A", 3, 2L, "b/Ü", 1000);
         assertThat(CoverageFile.parse(new ByteArrayInputStream(data), Map.of()))
-                .containsEntry(1L, new CoverageFile.Shape("a/A", 3)).containsEntry(2L, new CoverageFile.Shape("b/Ü", 1000));
+                .containsEntry(1L, new CoverageFile.Shape("a/A", 3))
+                .containsEntry(2L, new CoverageFile.Shape("b/Ü", 1000));
         // appended sessions repeat the header
         byte[] twice = new byte[data.length * 2];
         System.arraycopy(data, 0, twice, 0, data.length);
         System.arraycopy(data, 0, twice, data.length, data.length);
-        assertThat(CoverageFile.parse(new ByteArrayInputStream(twice), Map.of())).hasSize(2);
+        assertThat(CoverageFile.parse(new ByteArrayInputStream(twice), Map.of()))
+                .hasSize(2);
     }
 
     @Test
@@ -63,19 +65,45 @@ class CoverageFileTest {
         byte[] good = jacoco("s", 1L, "a/A", 3);
         assertThatThrownBy(() -> CoverageFile.parse(new ByteArrayInputStream("junk".getBytes()), Map.of()))
                 .hasMessage("not JaCoCo execution data (first byte 0x6a, not a header block)");
-        assertThatThrownBy(() -> CoverageFile.parse(new ByteArrayInputStream(Arrays.copyOf(good, good.length - 1)), Map.of()))
+        assertThatThrownBy(() ->
+                        CoverageFile.parse(new ByteArrayInputStream(Arrays.copyOf(good, good.length - 1)), Map.of()))
                 .hasMessage("it ends inside a block");
         byte[] stray = Arrays.copyOf(good, good.length + 1);
         stray[good.length] = 0x42;
-        assertThatThrownBy(() -> CoverageFile.parse(new ByteArrayInputStream(stray), Map.of())).hasMessage("unknown block type 0x42");
+        assertThatThrownBy(() -> CoverageFile.parse(new ByteArrayInputStream(stray), Map.of()))
+                .hasMessage("unknown block type 0x42");
         byte[] version = good.clone();
         version[4] = 0x06;
         assertThatThrownBy(() -> CoverageFile.parse(new ByteArrayInputStream(version), Map.of()))
                 .hasMessage("JaCoCo execution data of format 0x1006, not 0x1007");
-        assertThatThrownBy(() -> CoverageFile.parse(new ByteArrayInputStream(jacoco("s", 1L, "a/A", 4)), Map.of(1L, new CoverageFile.Shape("a/A", 3))))
+        assertThatThrownBy(() -> CoverageFile.parse(
+                        new ByteArrayInputStream(jacoco("s", 1L, "a/A", 4)),
+                        Map.of(1L, new CoverageFile.Shape("a/A", 3))))
                 .hasMessage("class id 1 comes as a/A with 4 probes, and as a/A with 3");
-        byte[] hugeCount = {0x01, (byte) 0xC0, (byte) 0xC0, 0x10, 0x07, 0x11, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 'A',
-                (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F};
+        byte[] hugeCount = {
+            0x01,
+            (byte) 0xC0,
+            (byte) 0xC0,
+            0x10,
+            0x07,
+            0x11,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            0,
+            1,
+            'A',
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            0x0F
+        };
         assertThatThrownBy(() -> CoverageFile.parse(new ByteArrayInputStream(hugeCount), Map.of()))
                 .hasMessageContaining("probes, more than");
     }
@@ -91,13 +119,18 @@ class CoverageFileTest {
                 .hasMessageContaining("class id 1 comes as a/A with 9 probes");
         // the build's own JVM appends a session of its own, as JaCoCo does, between the forks'
         Files.write(target, jacoco("the-build", 3L, "c/C", 2), java.nio.file.StandardOpenOption.APPEND);
-        assertThatThrownBy(() -> CoverageFile.append(fork("clash2.exec", jacoco("fork-clash2", 3L, "c/Other", 2)), target))
+        assertThatThrownBy(
+                        () -> CoverageFile.append(fork("clash2.exec", jacoco("fork-clash2", 3L, "c/Other", 2)), target))
                 .hasMessageContaining("comes as c/Other");
         CoverageFile.append(fork("b.exec", jacoco("fork-b", 2L, "b/B", 1, 1L, "a/A", 3)), target);
         CoverageFile.append(fork("empty.exec", new byte[0]), target);
 
         ExecFileLoader loaded = load(target);
-        assertThat(loaded.getSessionInfoStore().getInfos()).extracting(SessionInfo::getId).containsExactly("fork-a", "the-build", "fork-b");
-        assertThat(loaded.getExecutionDataStore().getContents()).extracting(ExecutionData::getName).containsExactlyInAnyOrder("a/A", "b/B", "c/C");
+        assertThat(loaded.getSessionInfoStore().getInfos())
+                .extracting(SessionInfo::getId)
+                .containsExactly("fork-a", "the-build", "fork-b");
+        assertThat(loaded.getExecutionDataStore().getContents())
+                .extracting(ExecutionData::getName)
+                .containsExactlyInAnyOrder("a/A", "b/B", "c/C");
     }
 }

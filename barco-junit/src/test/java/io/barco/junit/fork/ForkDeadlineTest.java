@@ -17,8 +17,11 @@ class ForkDeadlineTest {
         ForkDeadline deadline = new ForkDeadline(Optional.of(Duration.ofSeconds(5)), Duration.ofMinutes(60), 0);
         Optional<Outcomes.Running> running = Optional.of(new Outcomes.Running(TEST, true, 100 * S));
         assertThat(deadline.overdue(running, 100 * S + 10 * S)).isEmpty();
-        assertThat(deadline.overdue(running, 100 * S + 10 * S + 1)).hasValue("hangs() timed out after 5s and had not ended 5s later");
-        assertThat(deadline.overdue(Optional.empty(), 1000 * S)).as("between tests: the fork's bound only").isEmpty();
+        assertThat(deadline.overdue(running, 100 * S + 10 * S + 1))
+                .hasValue("hangs() timed out after 5s and had not ended 5s later");
+        assertThat(deadline.overdue(Optional.empty(), 1000 * S))
+                .as("between tests: the fork's bound only")
+                .isEmpty();
     }
 
     @Test
@@ -34,7 +37,8 @@ class ForkDeadlineTest {
     @Test
     void aTestIsNamedByItsMethodOrInvocationAndTheForksTextIsTamed() {
         assertThat(TestNames.of(TEST)).isEqualTo("hangs()");
-        assertThat(TestNames.of("[engine:e]/[class:C]/[test-template:add(int)]/[test-template-invocation:#2]")).isEqualTo("add(int) #2");
+        assertThat(TestNames.of("[engine:e]/[class:C]/[test-template:add(int)]/[test-template-invocation:#2]"))
+                .isEqualTo("add(int) #2");
         assertThat(TestNames.of("[engine:e]/[class:C]/[method:a\nb()]")).isEqualTo("a?b()");
         assertThat(TestNames.of("x".repeat(1000))).hasSize(201);
     }

@@ -31,15 +31,16 @@ class OutcomeFileTest {
     }
 
     /** A test that started and ended, as the runner reports one. */
-    private static void ran(OutcomeFile.Writer w, String id, OutcomeFile.Status status, Throwable throwable) throws IOException {
+    private static void ran(OutcomeFile.Writer w, String id, OutcomeFile.Status status, Throwable throwable)
+            throws IOException {
         w.started(id);
         w.test(id, status, throwable);
     }
 
     @Test
     void anAssertionFailureComesBackWithItsValuesStackCauseAndSuppressed() throws Exception {
-        AssertionFailedError failure = new AssertionFailedError("expected: <42> but was: <41>", 42, 41,
-                new IllegalStateException("the cause"));
+        AssertionFailedError failure = new AssertionFailedError(
+                "expected: <42> but was: <41>", 42, 41, new IllegalStateException("the cause"));
         failure.addSuppressed(new IOException("suppressed one"));
         byte[] file = write(w -> {
             w.started("[test:a]");
@@ -57,9 +58,13 @@ class OutcomeFileTest {
         assertThat(afe.getExpected().getStringRepresentation()).isEqualTo("42");
         assertThat(afe.getActual().getStringRepresentation()).isEqualTo("41");
         assertThat(back.getStackTrace()).isEqualTo(failure.getStackTrace());
-        assertThat(back.getCause()).isExactlyInstanceOf(IllegalStateException.class).hasMessage("the cause");
-        assertThat(back.getSuppressed()).singleElement().satisfies(s -> assertThat(s).isExactlyInstanceOf(IOException.class)
-                .hasMessage("suppressed one"));
+        assertThat(back.getCause())
+                .isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessage("the cause");
+        assertThat(back.getSuppressed())
+                .singleElement()
+                .satisfies(s ->
+                        assertThat(s).isExactlyInstanceOf(IOException.class).hasMessage("suppressed one"));
     }
 
     /** A class of the test's own, never loaded by the host. */
@@ -85,7 +90,8 @@ class OutcomeFileTest {
         Outcomes read = OutcomeFile.parse(file);
         Throwable a = ForkedTest.failureOf(read.outcomes().get(0));
         Throwable b = ForkedTest.failureOf(read.outcomes().get(1));
-        assertThat(a).isInstanceOf(ThrowableData.ForkedTestException.class)
+        assertThat(a)
+                .isInstanceOf(ThrowableData.ForkedTestException.class)
                 .hasToString(CustomTestException.class.getName() + ": boom");
         // an assertion error stays one, so reports count it as a failure, not an error
         assertThat(b).isInstanceOf(AssertionError.class).hasToString(CustomAssertionError.class.getName() + ": bad");
@@ -99,21 +105,29 @@ class OutcomeFileTest {
             w.end();
         });
         Outcomes read = OutcomeFile.parse(file);
-        assertThat(ForkedTest.failureOf(read.outcomes().get(0))).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("no");
+        assertThat(ForkedTest.failureOf(read.outcomes().get(0)))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("no");
         // JUnit would take an OutOfMemoryError thrown on the host for the host's own and end the run
-        assertThat(ForkedTest.failureOf(read.outcomes().get(1))).isInstanceOf(ThrowableData.ForkedTestException.class)
+        assertThat(ForkedTest.failureOf(read.outcomes().get(1)))
+                .isInstanceOf(ThrowableData.ForkedTestException.class)
                 .hasToString("java.lang.OutOfMemoryError: Java heap space");
     }
 
     @Test
     void anAbortAndASuccessComeBackAsSuch() throws Exception {
         byte[] file = write(w -> {
-            ran(w, "[test:a]", OutcomeFile.Status.ABORTED, new TestAbortedException("Assumption failed: not on Sundays"));
+            ran(
+                    w,
+                    "[test:a]",
+                    OutcomeFile.Status.ABORTED,
+                    new TestAbortedException("Assumption failed: not on Sundays"));
             ran(w, "[test:b]", OutcomeFile.Status.SUCCESSFUL, null);
             w.end();
         });
         Outcomes read = OutcomeFile.parse(file);
-        assertThat(ForkedTest.failureOf(read.outcomes().get(0))).isExactlyInstanceOf(TestAbortedException.class)
+        assertThat(ForkedTest.failureOf(read.outcomes().get(0)))
+                .isExactlyInstanceOf(TestAbortedException.class)
                 .hasMessage("Assumption failed: not on Sundays");
         assertThat(ForkedTest.failureOf(read.outcomes().get(1))).isNull();
     }
@@ -128,7 +142,9 @@ class OutcomeFileTest {
         byte[] cut = Arrays.copyOf(file, file.length - 5); // the last record half written
         Outcomes read = OutcomeFile.parse(cut);
         assertThat(read.complete()).isFalse();
-        assertThat(read.outcomes()).extracting(OutcomeFile.TestOutcome::uniqueId).containsExactly("[test:a]");
+        assertThat(read.outcomes())
+                .extracting(OutcomeFile.TestOutcome::uniqueId)
+                .containsExactly("[test:a]");
         assertThat(read.started()).containsExactly("[test:a]", "[test:b]");
     }
 
@@ -151,7 +167,9 @@ class OutcomeFileTest {
             Outcomes read = reader.outcomes();
             assertThat(read.complete()).isTrue();
             assertThat(read.started()).containsExactly("[test:a]", "[test:b]");
-            assertThat(read.outcomes()).extracting(OutcomeFile.TestOutcome::uniqueId).containsExactly("[test:a]", "[test:b]");
+            assertThat(read.outcomes())
+                    .extracting(OutcomeFile.TestOutcome::uniqueId)
+                    .containsExactly("[test:a]", "[test:b]");
             assertThat(read.outcomes().get(0).spent()).isEqualTo(new OutcomeFile.Spent(5_000_000, 10_000_000, 0));
             assertThat(read.outcomes().get(1).spent()).isEqualTo(OutcomeFile.Spent.UNKNOWN);
         }
@@ -168,19 +186,22 @@ class OutcomeFileTest {
         byte[] file = write(w -> w.end());
         OutcomeFile.Reader reader = new OutcomeFile.Reader();
         reader.feed(file, file.length);
-        assertThatThrownBy(() -> reader.feed(new byte[] {0, 0, 0, 1, OutcomeFile.END}, 5)).hasMessageContaining("after the end record");
+        assertThatThrownBy(() -> reader.feed(new byte[] {0, 0, 0, 1, OutcomeFile.END}, 5))
+                .hasMessageContaining("after the end record");
         // well-formed records, without end: the whole is capped all the same
-        byte[] header = write(w -> { });
+        byte[] header = write(w -> {});
         byte[] withRecord = write(w -> w.started("x".repeat(OutcomeFile.MAX_STRING_CHARS)));
         byte[] record = Arrays.copyOfRange(withRecord, header.length, withRecord.length);
         OutcomeFile.Reader flooded = new OutcomeFile.Reader();
         flooded.feed(header, header.length);
         assertThatThrownBy(() -> {
-            for (long fed = 0; fed <= OutcomeFile.MAX_FILE_BYTES; fed += record.length) {
-                flooded.feed(record, record.length);
-            }
-        }).hasMessageContaining("outcome file grew past " + OutcomeFile.MAX_FILE_BYTES + " bytes");
-        assertThatThrownBy(() -> new OutcomeFile.Reader().feed("ACED".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 4))
+                    for (long fed = 0; fed <= OutcomeFile.MAX_FILE_BYTES; fed += record.length) {
+                        flooded.feed(record, record.length);
+                    }
+                })
+                .hasMessageContaining("outcome file grew past " + OutcomeFile.MAX_FILE_BYTES + " bytes");
+        assertThatThrownBy(() ->
+                        new OutcomeFile.Reader().feed("ACED".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 4))
                 .hasMessageContaining("not a barco outcome file");
     }
 
@@ -193,9 +214,11 @@ class OutcomeFileTest {
         }));
         ForkedTest.Batch batch = new ForkedTest.Batch(read, null, java.util.Optional.empty(), "exited with 3");
         assertThat(batch.outcomeOf("[class:C]/[test:a]", true).failure()).isNull();
-        assertThat(batch.outcomeOf("[class:C]/[test:b]", true).failure()).isInstanceOf(AssertionFailedError.class)
+        assertThat(batch.outcomeOf("[class:C]/[test:b]", true).failure())
+                .isInstanceOf(AssertionFailedError.class)
                 .hasMessage("the forked test JVM exited with 3 while this test ran");
-        assertThat(batch.outcomeOf("[class:C]/[test:c]", true).failure()).isInstanceOf(TestAbortedException.class)
+        assertThat(batch.outcomeOf("[class:C]/[test:c]", true).failure())
+                .isInstanceOf(TestAbortedException.class)
                 .hasMessage("not run: the forked test JVM exited with 3 before it reached this test");
     }
 
@@ -246,43 +269,50 @@ class OutcomeFileTest {
             out.writeObject((Serializable) new java.util.HashMap<String, String>());
         }
         assertThatThrownBy(() -> OutcomeFile.parse(bytes.toByteArray()))
-                .isInstanceOf(OutcomeFile.UnreadableOutcomeException.class).hasMessageContaining("not a barco outcome file");
+                .isInstanceOf(OutcomeFile.UnreadableOutcomeException.class)
+                .hasMessageContaining("not a barco outcome file");
     }
 
     @Test
     void lengthsAndCountsOutsideTheirCapsAreRefused() throws Exception {
-        assertThatThrownBy(() -> OutcomeFile.parse(header().putInt(Integer.MAX_VALUE).array()))
+        assertThatThrownBy(() ->
+                        OutcomeFile.parse(header().putInt(Integer.MAX_VALUE).array()))
                 .hasMessageContaining("outcome record length 2147483647 is outside");
         // a record claiming a 100 MB string
         assertThatThrownBy(() -> OutcomeFile.parse(record(r -> {
-            r.writeByte(OutcomeFile.TEST);
-            r.writeInt(100 << 20);
-        }))).hasMessageContaining("string length 104857600 is outside");
+                    r.writeByte(OutcomeFile.TEST);
+                    r.writeInt(100 << 20);
+                })))
+                .hasMessageContaining("string length 104857600 is outside");
         // a throwable claiming two billion stack frames
         assertThatThrownBy(() -> OutcomeFile.parse(record(r -> {
-            r.writeByte(OutcomeFile.TEST);
-            string(r, "[test:a]");
-            r.writeByte(2);
-            r.writeBoolean(true);
-            string(r, "java.lang.AssertionError");
-            r.writeByte(1);
-            string(r, "m");
-            r.writeInt(2_000_000_000);
-        }))).hasMessageContaining("2000000000 stack frames is outside 0..1024");
-        assertThatThrownBy(() -> OutcomeFile.parse(record(r -> r.writeByte(99)))).hasMessageContaining("unknown outcome record kind 99");
+                    r.writeByte(OutcomeFile.TEST);
+                    string(r, "[test:a]");
+                    r.writeByte(2);
+                    r.writeBoolean(true);
+                    string(r, "java.lang.AssertionError");
+                    r.writeByte(1);
+                    string(r, "m");
+                    r.writeInt(2_000_000_000);
+                })))
+                .hasMessageContaining("2000000000 stack frames is outside 0..1024");
+        assertThatThrownBy(() -> OutcomeFile.parse(record(r -> r.writeByte(99))))
+                .hasMessageContaining("unknown outcome record kind 99");
         assertThatThrownBy(() -> OutcomeFile.parse(record(r -> {
-            r.writeByte(OutcomeFile.TEST);
-            string(r, "[test:a]");
-            r.writeByte(7);
-        }))).hasMessageContaining("unknown test status 7");
+                    r.writeByte(OutcomeFile.TEST);
+                    string(r, "[test:a]");
+                    r.writeByte(7);
+                })))
+                .hasMessageContaining("unknown test status 7");
     }
 
     @Test
     void aRecordEndingInsideAFieldIsRefused() throws Exception {
         assertThatThrownBy(() -> OutcomeFile.parse(record(r -> {
-            r.writeByte(OutcomeFile.TEST);
-            string(r, "[test:a]");
-        }))).hasMessageContaining("ends inside a field");
+                    r.writeByte(OutcomeFile.TEST);
+                    string(r, "[test:a]");
+                })))
+                .hasMessageContaining("ends inside a field");
     }
 
     interface Body {

@@ -40,7 +40,9 @@ class OutcomesTest {
     }
 
     private static Throwable failureOf(Outcomes outcomes, String id) {
-        return new ForkedTest.Batch(outcomes, null, Optional.empty(), "exited with 0").outcomeOf(id, true).failure();
+        return new ForkedTest.Batch(outcomes, null, Optional.empty(), "exited with 0")
+                .outcomeOf(id, true)
+                .failure();
     }
 
     @Test
@@ -79,7 +81,9 @@ class OutcomesTest {
             w.test(T2, OutcomeFile.Status.FAILED, new AssertionError("two really failed"));
         });
         assertThat(read.stopped()).contains("inconsistent", T2 + " was reported started while " + T1 + " ran");
-        assertThat(failureOf(read, T2)).isInstanceOf(AssertionFailedError.class).hasMessageContaining("report was inconsistent");
+        assertThat(failureOf(read, T2))
+                .isInstanceOf(AssertionFailedError.class)
+                .hasMessageContaining("report was inconsistent");
         assertThat(failureOf(read, T1)).hasMessageContaining("report was inconsistent");
     }
 
@@ -158,6 +162,9 @@ class OutcomesTest {
             w.started(T2);
         });
         Throwable kept = failureOf(read, T1);
-        assertThat(kept.getMessage()).startsWith("éé").contains("the rest was left out").hasSizeLessThan(big.length() + 200);
+        assertThat(kept.getMessage())
+                .startsWith("éé")
+                .contains("the rest was left out")
+                .hasSizeLessThan(big.length() + 200);
     }
 }

@@ -15,13 +15,21 @@ class UsageHtmlTest {
     @Test
     void chartsEveryMeasureAndMarksTheOomKill() {
         String page = UsageHtml.page("barco usage", ROWS);
-        assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg id=\"memory\"", "<svg id=\"cpu\"", "<svg id=\"timeline\"",
-                "<table id=\"all\"", "<table id=\"near-limit\"");
-        assertThat(page).contains("300.0M", "420 ms", "3 containers of their own", "1 tests in shared JVMs", "1 OOM kills");
+        assertThat(page)
+                .startsWith("<!DOCTYPE html>")
+                .contains(
+                        "<svg id=\"memory\"",
+                        "<svg id=\"cpu\"",
+                        "<svg id=\"timeline\"",
+                        "<table id=\"all\"",
+                        "<table id=\"near-limit\"");
+        assertThat(page)
+                .contains("300.0M", "420 ms", "3 containers of their own", "1 tests in shared JVMs", "1 OOM kills");
         // the OOM-killed test's bar is red, and its row marked
         assertThat(page).contains("fill=\"#d33\"").contains("<tr class=\"oom\"><td>HogTest#eats</td>");
         // the test nearest to its limit first: 64M of 64M, then 300M of 512M
-        assertThat(page.indexOf("<td>HogTest#eats</td><td>64.0M</td>")).isLessThan(page.indexOf("<td>ServerTest#starts</td><td>300.0M</td>"));
+        assertThat(page.indexOf("<td>HogTest#eats</td><td>64.0M</td>"))
+                .isLessThan(page.indexOf("<td>ServerTest#starts</td><td>300.0M</td>"));
         // no network, no script: a page to open anywhere
         assertThat(page).doesNotContain("http://", "https://").doesNotContain("<script");
     }

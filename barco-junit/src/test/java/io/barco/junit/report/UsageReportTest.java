@@ -18,34 +18,32 @@ class UsageReportTest {
 
     @Test
     void namesATestByItsClassMethodAndInvocation() {
-        assertThat(name("[engine:junit-jupiter]/[class:io.x.FooTest]/[method:bar()]")).isEqualTo("FooTest#bar");
+        assertThat(name("[engine:junit-jupiter]/[class:io.x.FooTest]/[method:bar()]"))
+                .isEqualTo("FooTest#bar");
         assertThat(name("[engine:junit-jupiter]/[class:io.x.ParallelSampleIT]/[test-template:each(java.lang.String)]"
-                + "/[test-template-invocation:#4]")).isEqualTo("ParallelSampleIT#each[4]");
-        assertThat(name("[engine:junit-jupiter]/[class:io.x.Outer]/[nested-class:Inner]/[method:m(io.y.Z)]")).isEqualTo("Inner#m");
+                        + "/[test-template-invocation:#4]"))
+                .isEqualTo("ParallelSampleIT#each[4]");
+        assertThat(name("[engine:junit-jupiter]/[class:io.x.Outer]/[nested-class:Inner]/[method:m(io.y.Z)]"))
+                .isEqualTo("Inner#m");
     }
 
     @InBarco(memory = "64M")
     static class Limited {
-        void plain() {
-        }
+        void plain() {}
 
-        void other() {
-        }
+        void other() {}
 
         @InBarco(memory = "128M")
-        void more() {
-        }
+        void more() {}
     }
 
     @InBarco
     static class Bare {
-        void plain() {
-        }
+        void plain() {}
     }
 
     static class Unannotated {
-        void plain() {
-        }
+        void plain() {}
     }
 
     @AfterEach
@@ -54,11 +52,14 @@ class UsageReportTest {
     }
 
     /** What memoryLimit gave when it built a container spec for each record: the reference. */
-    private static long specBuiltPerRecord(Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters) {
+    private static long specBuiltPerRecord(
+            Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters) {
         try {
             return InBarcoSettings.of(testClass, method)
-                    .map(settings -> settings.configuredBy(parameters).spec("unused").build())
-                    .flatMap(spec -> spec.limits().memoryLimit().isPresent() ? Optional.of(spec.limits().memoryLimit().getAsLong())
+                    .map(settings ->
+                            settings.configuredBy(parameters).spec("unused").build())
+                    .flatMap(spec -> spec.limits().memoryLimit().isPresent()
+                            ? Optional.of(spec.limits().memoryLimit().getAsLong())
                             : Optional.<Long>empty())
                     .orElse(-1L);
         } catch (RuntimeException e) {
@@ -70,17 +71,21 @@ class UsageReportTest {
         return Optional.of(testClass.getDeclaredMethod(name));
     }
 
-    private static void limitIs(Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters,
-            long limit) {
-        assertThat(UsageReport.memoryLimit(testClass, method, parameters)).as(testClass.getSimpleName() + " " + method)
-                .isEqualTo(limit).isEqualTo(specBuiltPerRecord(testClass, method, parameters));
+    private static void limitIs(
+            Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters, long limit) {
+        assertThat(UsageReport.memoryLimit(testClass, method, parameters))
+                .as(testClass.getSimpleName() + " " + method)
+                .isEqualTo(limit)
+                .isEqualTo(specBuiltPerRecord(testClass, method, parameters));
     }
 
     @Test
     void aTestsMemoryLimitIsWhatItsSettingsGiveWorkedOutOncePerSettings() throws Exception {
         Function<String, Optional<String>> none = key -> Optional.empty();
-        Function<String, Optional<String>> memory512 = key -> key.equals("barco.memory") ? Optional.of("512M") : Optional.empty();
-        Function<String, Optional<String>> badMemory = key -> key.equals("barco.memory") ? Optional.of("lots") : Optional.empty();
+        Function<String, Optional<String>> memory512 =
+                key -> key.equals("barco.memory") ? Optional.of("512M") : Optional.empty();
+        Function<String, Optional<String>> badMemory =
+                key -> key.equals("barco.memory") ? Optional.of("lots") : Optional.empty();
         limitIs(Limited.class, method(Limited.class, "plain"), none, 64L << 20);
         limitIs(Limited.class, method(Limited.class, "other"), none, 64L << 20);
         limitIs(Limited.class, Optional.empty(), none, 64L << 20);
@@ -89,7 +94,8 @@ class UsageReportTest {
         limitIs(Bare.class, method(Bare.class, "plain"), memory512, 512L << 20);
         limitIs(Bare.class, method(Bare.class, "plain"), badMemory, -1);
         limitIs(Unannotated.class, method(Unannotated.class, "plain"), memory512, -1);
-        // Limited's plain(), other() and the class itself share one; more(), and Bare under none and under 512M, one each
+        // Limited's plain(), other() and the class itself share one; more(), and Bare under none and under 512M, one
+        // each
         assertThat(UsageReport.MEMORY_LIMITS).hasSize(4);
     }
 }

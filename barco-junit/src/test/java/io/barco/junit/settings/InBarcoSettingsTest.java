@@ -21,36 +21,34 @@ class InBarcoSettingsTest {
 
     @Retention(RetentionPolicy.RUNTIME)
     @InBarco(memory = "256M", pids = 64, timeout = "30s")
-    @interface TeamSandbox {
-    }
+    @interface TeamSandbox {}
 
     @InBarco(uid = 5, hostname = "outer", binds = "/srv:/srv:ro", capDrop = "CHOWN")
     static class Outer {
         @TeamSandbox
         class Inner {
             @InBarco(hostname = "method", memory = "64M", network = "host", binds = "/opt:/opt", seccompDeny = "mkdir")
-            void annotated() {
-            }
+            void annotated() {}
 
-            void plain() {
-            }
+            void plain() {}
         }
     }
 
     @InBarco(writableRoot = true, writableRootSize = "128M")
     static class Writable {
-        void plain() {
-        }
+        void plain() {}
     }
 
     static class Unannotated {
-        void plain() {
-        }
+        void plain() {}
     }
 
     private static ContainerSpec spec(Class<?> type, String method) throws NoSuchMethodException {
         Method m = type.getDeclaredMethod(method);
-        return InBarcoSettings.of(type, Optional.of(m)).orElseThrow().spec("/bin/true").build();
+        return InBarcoSettings.of(type, Optional.of(m))
+                .orElseThrow()
+                .spec("/bin/true")
+                .build();
     }
 
     @Test
@@ -62,8 +60,11 @@ class InBarcoSettingsTest {
         assertThat(spec.limits().pidsLimit()).hasValue(64);
         assertThat(spec.timeout()).contains(Duration.ofSeconds(30));
         assertThat(spec.network()).isEqualTo(NetworkMode.HOST);
-        assertThat(spec.mounts()).containsExactly(Mount.bind(Path.of("/srv"), "/srv", true), Mount.bind(Path.of("/opt"), "/opt", false));
-        assertThat(spec.seccomp().orElseThrow().rules()).last().satisfies(r -> assertThat(r.syscall()).isEqualTo("mkdir"));
+        assertThat(spec.mounts())
+                .containsExactly(Mount.bind(Path.of("/srv"), "/srv", true), Mount.bind(Path.of("/opt"), "/opt", false));
+        assertThat(spec.seccomp().orElseThrow().rules())
+                .last()
+                .satisfies(r -> assertThat(r.syscall()).isEqualTo("mkdir"));
     }
 
     @Test
@@ -76,37 +77,48 @@ class InBarcoSettingsTest {
 
     @Test
     void capabilitiesDroppedByAnOuterLayerStayDropped() throws Exception {
-        ContainerSpec root = InBarcoSettings.of(Outer.class, Optional.empty()).orElseThrow().spec("/bin/true").uid(0).build();
+        ContainerSpec root = InBarcoSettings.of(Outer.class, Optional.empty())
+                .orElseThrow()
+                .spec("/bin/true")
+                .uid(0)
+                .build();
         assertThat(root.capabilities()).doesNotContain(Capability.CHOWN).contains(Capability.KILL);
     }
 
     @Test
     void noAnnotationNoSettings() throws Exception {
-        assertThat(InBarcoSettings.of(Unannotated.class, Optional.of(Unannotated.class.getDeclaredMethod("plain")))).isEmpty();
+        assertThat(InBarcoSettings.of(Unannotated.class, Optional.of(Unannotated.class.getDeclaredMethod("plain"))))
+                .isEmpty();
     }
 
     @InBarco(timeout = "soon", pids = 0)
-    static class Bad {
-    }
+    static class Bad {}
 
     @InBarco(cpus = "many")
-    static class BadCpus {
-    }
+    static class BadCpus {}
 
     @Test
     void aBadValueNamesTheAttributeAndTheParameterThatSetIt() {
-        assertThatThrownBy(() -> InBarcoSettings.of(Bad.class, Optional.empty()).orElseThrow().spec("/bin/true"))
-                .hasMessage("invalid timeout 'soon': use e.g. 30, 500ms, 1.5s, 2m30s or 1h (@InBarco(timeout), or barco.timeout)");
-        assertThatThrownBy(() -> InBarcoSettings.of(BadCpus.class, Optional.empty()).orElseThrow().spec("/bin/true"))
-                .hasMessage("invalid cpus 'many': give a number of cores such as 0.5, or max (@InBarco(cpus), or barco.cpus)");
+        assertThatThrownBy(() -> InBarcoSettings.of(Bad.class, Optional.empty())
+                        .orElseThrow()
+                        .spec("/bin/true"))
+                .hasMessage(
+                        "invalid timeout 'soon': use e.g. 30, 500ms, 1.5s, 2m30s or 1h (@InBarco(timeout), or barco.timeout)");
+        assertThatThrownBy(() -> InBarcoSettings.of(BadCpus.class, Optional.empty())
+                        .orElseThrow()
+                        .spec("/bin/true"))
+                .hasMessage(
+                        "invalid cpus 'many': give a number of cores such as 0.5, or max (@InBarco(cpus), or barco.cpus)");
         // a runtime failure about a setting gets the same hint, once; one about no attribute none
-        io.barco.BarcoException missing = new io.barco.BarcoException("rootfs /x does not exist: give an existing directory",
-                io.barco.Setting.ROOTFS);
+        io.barco.BarcoException missing = new io.barco.BarcoException(
+                "rootfs /x does not exist: give an existing directory", io.barco.Setting.ROOTFS);
         io.barco.BarcoException explained = InBarcoAttributes.explained(missing);
-        assertThat(explained).hasMessage("rootfs /x does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)")
+        assertThat(explained)
+                .hasMessage("rootfs /x does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)")
                 .hasCause(missing);
         assertThat(InBarcoAttributes.explained(explained)).isSameAs(explained);
-        io.barco.BarcoException noAttribute = new io.barco.BarcoException("x", io.barco.Setting.ALLOW_MISSING_CONTROLLERS);
+        io.barco.BarcoException noAttribute =
+                new io.barco.BarcoException("x", io.barco.Setting.ALLOW_MISSING_CONTROLLERS);
         assertThat(InBarcoAttributes.explained(noAttribute)).isSameAs(noAttribute);
     }
 
@@ -115,18 +127,31 @@ class InBarcoSettingsTest {
         ContainerSpec spec = spec(Writable.class, "plain");
         assertThat(spec.rootMode()).isEqualTo(io.barco.spec.RootMode.OVERLAY);
         assertThat(spec.rootOverlaySize()).isEqualTo(128L << 20);
-        java.util.Map<String, String> parameters = java.util.Map.of("barco.writableRoot", "true", "barco.writableRootSize", "2G");
-        ContainerSpec configured = InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)))
-                .spec("/bin/true").build();
+        java.util.Map<String, String> parameters =
+                java.util.Map.of("barco.writableRoot", "true", "barco.writableRootSize", "2G");
+        ContainerSpec configured = InBarcoSettings.defaults()
+                .configuredBy(name -> Optional.ofNullable(parameters.get(name)))
+                .spec("/bin/true")
+                .build();
         assertThat(configured.rootMode()).isEqualTo(io.barco.spec.RootMode.OVERLAY);
         assertThat(configured.rootOverlaySize()).isEqualTo(2L << 30);
     }
 
     @Test
     void configurationParametersAreTheOutermostLayerAndAnnotationsWin() throws Exception {
-        java.util.Map<String, String> parameters = java.util.Map.of("barco.memory", "512M", "barco.pids", "128",
-                "barco.timeout", "10s", "barco.network", "host", "barco.jvmArgs", "-Xmx256m  -Dx=1");
-        InBarcoSettings configured = InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)));
+        java.util.Map<String, String> parameters = java.util.Map.of(
+                "barco.memory",
+                "512M",
+                "barco.pids",
+                "128",
+                "barco.timeout",
+                "10s",
+                "barco.network",
+                "host",
+                "barco.jvmArgs",
+                "-Xmx256m  -Dx=1");
+        InBarcoSettings configured =
+                InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)));
         ContainerSpec spec = configured.spec("/bin/true").build();
         assertThat(spec.limits().memoryLimit()).hasValue(512L << 20);
         assertThat(spec.limits().pidsLimit()).hasValue(128);
@@ -135,12 +160,16 @@ class InBarcoSettingsTest {
         assertThat(configured.jvmArgs()).containsExactly("-Xmx256m", "-Dx=1");
         // an annotation on the test wins
         Method m = Outer.Inner.class.getDeclaredMethod("annotated");
-        ContainerSpec annotated = InBarcoSettings.of(Outer.Inner.class, Optional.of(m)).orElseThrow()
-                .configuredBy(name -> Optional.ofNullable(parameters.get(name))).spec("/bin/true").build();
+        ContainerSpec annotated = InBarcoSettings.of(Outer.Inner.class, Optional.of(m))
+                .orElseThrow()
+                .configuredBy(name -> Optional.ofNullable(parameters.get(name)))
+                .spec("/bin/true")
+                .build();
         assertThat(annotated.limits().memoryLimit()).hasValue(64L << 20);
         assertThat(annotated.limits().pidsLimit()).hasValue(64);
         // equal parameters, equal settings: forks started ahead are found again
-        assertThat(InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)))).isEqualTo(configured);
+        assertThat(InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name))))
+                .isEqualTo(configured);
     }
 
     @Test
@@ -153,22 +182,41 @@ class InBarcoSettingsTest {
 
     @Test
     void parametersReadMaxAndListsAsAnnotationsDo() {
-        java.util.Map<String, String> parameters = java.util.Map.of("barco.pids", "max", "barco.capDrop", "ALL",
-                "barco.capAdd", "KILL", "barco.binds", "/a:/a:ro, /b:/b", "barco.writableRoot", "true");
-        ContainerSpec spec = InBarcoSettings.defaults().configuredBy(name -> Optional.ofNullable(parameters.get(name)))
-                .spec("/bin/true").build();
+        java.util.Map<String, String> parameters = java.util.Map.of(
+                "barco.pids",
+                "max",
+                "barco.capDrop",
+                "ALL",
+                "barco.capAdd",
+                "KILL",
+                "barco.binds",
+                "/a:/a:ro, /b:/b",
+                "barco.writableRoot",
+                "true");
+        ContainerSpec spec = InBarcoSettings.defaults()
+                .configuredBy(name -> Optional.ofNullable(parameters.get(name)))
+                .spec("/bin/true")
+                .build();
         assertThat(spec.limits().pidsLimit()).isEmpty();
         assertThat(spec.capabilities()).containsExactly(Capability.KILL);
-        assertThat(spec.mounts()).containsExactly(Mount.bind(Path.of("/a"), "/a", true), Mount.bind(Path.of("/b"), "/b", false));
+        assertThat(spec.mounts())
+                .containsExactly(Mount.bind(Path.of("/a"), "/a", true), Mount.bind(Path.of("/b"), "/b", false));
         assertThat(spec.readOnlyRoot()).isFalse();
     }
 
     @Test
     void everyForkHasABoundWhichTheBuildMaySetAndABadOneIsOneLine() {
-        assertThat(InBarcoSettings.defaults().configuredBy(name -> Optional.empty()).forkTimeout()).isEqualTo(Duration.ofMinutes(60));
-        assertThat(InBarcoSettings.defaults().configuredBy(name -> name.equals("barco.forkTimeout") ? Optional.of("90m") : Optional.empty())
-                .forkTimeout()).isEqualTo(Duration.ofMinutes(90));
-        assertThatThrownBy(() -> InBarcoSettings.defaults().configuredBy(name -> name.equals("barco.forkTimeout") ? Optional.of("soon") : Optional.empty()))
+        assertThat(InBarcoSettings.defaults()
+                        .configuredBy(name -> Optional.empty())
+                        .forkTimeout())
+                .isEqualTo(Duration.ofMinutes(60));
+        assertThat(InBarcoSettings.defaults()
+                        .configuredBy(name -> name.equals("barco.forkTimeout") ? Optional.of("90m") : Optional.empty())
+                        .forkTimeout())
+                .isEqualTo(Duration.ofMinutes(90));
+        assertThatThrownBy(() -> InBarcoSettings.defaults()
+                        .configuredBy(
+                                name -> name.equals("barco.forkTimeout") ? Optional.of("soon") : Optional.empty()))
                 .hasMessageStartingWith("barco.forkTimeout 'soon': use e.g.");
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+// spotless:off (docs/java-api.md and the README quote these tests as laid out here, their comments aligned)
 /**
  * The Java code of README.md and docs/java-api.md, word for word (.ci/check-docs.py finds each
  * block of the documents in a test source and fails if one is missing), run with what it claims.
@@ -102,3 +103,4 @@ class JavaApiDocIT {
         assertThat(r.outputTruncated()).isTrue();
     }
 }
+// spotless:on
