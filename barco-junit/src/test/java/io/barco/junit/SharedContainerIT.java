@@ -92,6 +92,10 @@ class SharedContainerIT {
     @InBarco
     void aWaitThatFailsSaysWhatTheCommandsWroteAndWhetherTheyRun(BarcoContainer barco) throws Exception {
         RunningCommand failed = barco.start("sh", "-c", "echo starting; echo 'cannot bind port 9999' >&2; exit 1");
+        // ended before the wait, so that the message says "ended" however slow the machine (under
+        // emulation the shell was still exiting 300 ms after its start, and the message said "running")
+        org.assertj.core.api.Assertions.assertThat(failed.waitFor(Duration.ofSeconds(20)))
+                .isPresent();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> barco.waitForPort(9999, Duration.ofMillis(300)))
                 .hasMessageContaining("nothing listens on port 9999 in the container after 300 ms")
                 .hasMessageContaining("ended: exited with 1")
