@@ -5,7 +5,6 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import io.barco.junit.fixtures.SharedContainerFixtures;
 import io.barco.sys.ProcFiles;
-import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,14 +59,11 @@ class SharedContainerIT {
         RunningCommand server =
                 barco.start("python3", "-m", "http.server", "--bind", "127.0.0.1", "8000", "--directory", "/etc");
         int port = barco.hostPort(8000);
-        String body = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (body == null && System.nanoTime() < deadline) {
-            try (var in = new URL("http://127.0.0.1:" + port + "/hostname").openStream()) {
-                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        // a bound for the slowest machine (python3 took over 20 s to serve under emulation), not a pace
+        barco.waitForHttp(8000, "/hostname", 200, Duration.ofMinutes(2));
+        String body;
+        try (var in = new URL("http://127.0.0.1:" + port + "/hostname").openStream()) {
+            body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
         }
         assertThat(body).isEqualTo(ProcFiles.read(Path.of("/etc/hostname")));
         assertThat(server.isAlive()).isTrue();
@@ -83,9 +79,9 @@ class SharedContainerIT {
     void waitsForAPortAnHttpAnswerAndALogLine(BarcoContainer barco) throws Exception {
         RunningCommand server =
                 barco.start("python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "8000", "--directory", "/etc");
-        barco.waitForPort(8000, Duration.ofSeconds(20));
-        barco.waitForHttp(8000, "/hostname", 200, Duration.ofSeconds(20));
-        server.waitForLog("GET /hostname HTTP/1\\.[01]\" 200", Duration.ofSeconds(20));
+        barco.waitForPort(8000, Duration.ofMinutes(2));
+        barco.waitForHttp(8000, "/hostname", 200, Duration.ofMinutes(2));
+        server.waitForLog("GET /hostname HTTP/1\\.[01]\" 200", Duration.ofMinutes(2));
     }
 
     @Test
@@ -94,7 +90,7 @@ class SharedContainerIT {
         RunningCommand failed = barco.start("sh", "-c", "echo starting; echo 'cannot bind port 9999' >&2; exit 1");
         // ended before the wait, so that the message says "ended" however slow the machine (under
         // emulation the shell was still exiting 300 ms after its start, and the message said "running")
-        org.assertj.core.api.Assertions.assertThat(failed.waitFor(Duration.ofSeconds(20)))
+        org.assertj.core.api.Assertions.assertThat(failed.waitFor(Duration.ofMinutes(2)))
                 .isPresent();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> barco.waitForPort(9999, Duration.ofMillis(300)))
                 .hasMessageContaining("nothing listens on port 9999 in the container after 300 ms")
