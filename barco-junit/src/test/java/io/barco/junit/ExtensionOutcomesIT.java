@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 import org.junit.platform.testkit.engine.Events;
@@ -34,10 +35,14 @@ import org.opentest4j.TestAbortedException;
 class ExtensionOutcomesIT {
 
     private static Events run(Class<?> fixture, String method) {
-        return EngineTestKit.engine("junit-jupiter")
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
                 .selectors(selectMethod(fixture, method))
-                .execute()
-                .testEvents();
+                .execute();
+        if (results.testEvents().count() == 0) {
+            // no event of the test at all: what its class or engine reported instead says why
+            results.allEvents().debug(System.err);
+        }
+        return results.testEvents();
     }
 
     /** No temp directory of this JVM's is left: those of other JVMs on the machine are theirs. */
