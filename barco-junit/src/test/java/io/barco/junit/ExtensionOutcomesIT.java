@@ -177,7 +177,9 @@ class ExtensionOutcomesIT {
                         event(
                                 test("runsPastItsTimeout"),
                                 finishedWithFailure(message(m -> m.startsWith("test timed out after 1s ")))));
-        assertThat((System.nanoTime() - start) / 1_000_000_000.0).isLessThan(20);
+        // cut long before its 10-minute sleep: the bound leaves room for a JVM's start on the slowest
+        // machine (53 s in the v2 VM under load; under 20 s, the bound this had, elsewhere)
+        assertThat((System.nanoTime() - start) / 1_000_000_000.0).isLessThan(300);
     }
 
     @Test
