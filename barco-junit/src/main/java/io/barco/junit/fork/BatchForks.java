@@ -1,5 +1,6 @@
 package io.barco.junit.fork;
 
+import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.settings.InBarcoSettings;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -9,33 +10,37 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
- * Batch JVMs started ahead of their batch, JVM-wide. A batch JVM learns which class (or run) it runs
+ * Batch JVMs started ahead of their batch, for one run. A batch JVM learns which class (or run) it runs
  * only when it is handed its tests, so one started for the same settings can serve any batch: the
  * run's first is started as the test plan starts (under the whole-suite switch, while the host is
  * still setting up), and as a class takes its JVM, the next class's starts and boots while this one
  * runs. Each JVM still runs one batch, in a container no other batch used. What no batch took is
  * closed when the plan ends (and by the forks' shutdown hook).
  */
-public final class BatchForks {
-    private static final ExecutorService STARTER = Executors.newSingleThreadExecutor(runnable -> {
+public final class BatchForks implements AutoCloseable {
+    private final ExecutorService starter = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "barco-batch-ahead");
         thread.setDaemon(true);
         return thread;
     });
-    private static final Map<InBarcoSettings, CompletableFuture<ForkedJvm>> READY = new HashMap<>();
+    private final Map<InBarcoSettings, CompletableFuture<ForkedJvm>> ready = new HashMap<>();
+    private final Forks forks;
 
-    private BatchForks() {}
+    public BatchForks(Forks forks) {
+        this.forks = forks;
+    }
 
     /**
      * A batch JVM for these settings, the one started ahead if there is one, else one started now;
      * with {@code startNext}, the next batch's starts ahead as this one is handed out.
      */
-    static ForkedJvm take(InBarcoSettings settings, boolean startNext) throws IOException {
+    ForkedJvm take(InBarcoSettings settings, boolean startNext) throws IOException {
         CompletableFuture<ForkedJvm> standing;
-        synchronized (BatchForks.class) {
-            standing = READY.remove(settings);
+        synchronized (this) {
+            standing = ready.remove(settings);
         }
         ForkedJvm jvm = standing == null ? null : standing.join();
         if (jvm != null && !jvm.isAlive()) {
@@ -43,7 +48,7 @@ public final class BatchForks {
             jvm = null;
         }
         if (jvm == null) {
-            jvm = ForkedJvm.start(settings, true, true);
+            jvm = forks.start(settings, true, true);
         }
         if (startNext) {
             startAhead(settings);
@@ -52,27 +57,50 @@ public final class BatchForks {
     }
 
     /** Starts a batch JVM for these settings in the background, unless one is already waiting. */
-    public static void startAhead(InBarcoSettings settings) {
-        synchronized (BatchForks.class) {
-            READY.computeIfAbsent(settings, s -> CompletableFuture.supplyAsync(() -> startOrNull(s), STARTER));
+    public void startAhead(InBarcoSettings settings) {
+        synchronized (this) {
+            ready.computeIfAbsent(settings, s -> CompletableFuture.supplyAsync(() -> startOrNull(s), starter));
         }
     }
 
-    private static ForkedJvm startOrNull(InBarcoSettings settings) {
+    /**
+     * Runs every test below the given unique ids (classes, say) in one forked JVM: the one started
+     * ahead for its settings, if any. The JVM starts from the class data archive of its classpath,
+     * written first if there is none yet: the archive is kept across JVMs and builds, so even a run's
+     * single batch pays for it once, and a build that forks a JVM per class itself (Surefire's
+     * reuseForks=false) gains in every one.
+     *
+     * @param batch the class whose tests these are, or {@code *} for a whole run (see {@link ForkedTestRunner})
+     * @param moreToCome whether more batches are to come, whose JVM then starts ahead
+     * @param progress gets the outcomes so far each time the JVM reports more
+     */
+    public ForkedTest.Batch run(
+            InBarcoSettings settings,
+            String batch,
+            List<String> uniqueIds,
+            boolean moreToCome,
+            Consumer<Outcomes> progress)
+            throws IOException, InterruptedException {
+        return take(settings, moreToCome).run(batch, uniqueIds, progress);
+    }
+
+    private ForkedJvm startOrNull(InBarcoSettings settings) {
         try {
-            return ForkedJvm.start(settings, true, true);
+            return forks.start(settings, true, true);
         } catch (IOException | RuntimeException e) {
             return null; // the batch that would have taken it starts its own, and meets the error itself
         }
     }
 
-    /** Closes the JVMs no batch took: the plan is over. */
-    public static void closeUnused() {
+    /** Closes the JVMs no batch took: the run is over. */
+    @Override
+    public void close() {
         List<CompletableFuture<ForkedJvm>> left;
-        synchronized (BatchForks.class) {
-            left = new ArrayList<>(READY.values());
-            READY.clear();
+        synchronized (this) {
+            left = new ArrayList<>(ready.values());
+            ready.clear();
         }
+        starter.shutdown();
         for (CompletableFuture<ForkedJvm> standing : left) {
             ForkedJvm jvm = standing.join();
             if (jvm != null) {

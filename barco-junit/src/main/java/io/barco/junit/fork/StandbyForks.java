@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * other test used. One per test class, closed with it, killing what no test took.
  */
 public final class StandbyForks implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private final Forks forks;
     private final int expected;
     private int taken;
     private final ExecutorService starter = Executors.newSingleThreadExecutor(runnable -> {
@@ -26,8 +27,12 @@ public final class StandbyForks implements ExtensionContext.Store.CloseableResou
     private final Map<InBarcoSettings, CompletableFuture<ForkedJvm>> ready = new HashMap<>();
     private boolean closed;
 
-    /** @param expected how many JVM-mode tests the class may run: the last of them starts none ahead */
-    public StandbyForks(int expected) {
+    /**
+     * @param forks the run's forks, which start these
+     * @param expected how many JVM-mode tests the class may run: the last of them starts none ahead
+     */
+    public StandbyForks(Forks forks, int expected) {
+        this.forks = forks;
         this.expected = expected;
     }
 
@@ -48,12 +53,12 @@ public final class StandbyForks implements ExtensionContext.Store.CloseableResou
         if (jvm != null) {
             jvm.close(); // died waiting (killed from outside): not for a test
         }
-        return ForkedJvm.start(settings, false, true);
+        return forks.start(settings, false, true);
     }
 
-    private static ForkedJvm startOrNull(InBarcoSettings settings) {
+    private ForkedJvm startOrNull(InBarcoSettings settings) {
         try {
-            return ForkedJvm.start(settings, false, true);
+            return forks.start(settings, false, true);
         } catch (IOException | RuntimeException e) {
             return null; // the test that would have taken it starts its own, and meets the error itself
         }

@@ -1,0 +1,72 @@
+package io.barco.junit.run;
+
+import io.barco.BarcoRuntime;
+import io.barco.junit.fork.BatchForks;
+import io.barco.junit.fork.Forks;
+import io.barco.junit.jvm.ClassForks;
+import io.barco.junit.report.UsageReport;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What one run of barco's tests shares, and nothing outlives: the runtime its containers start in,
+ * the forks' caches and live JVMs ({@link Forks}), the batch JVMs started ahead ({@link BatchForks}),
+ * the shared JVMs of classes and the run ({@link ClassForks}) and the usage report. The extension
+ * keeps one in the root context's store, so JUnit closes it when the run ends; then the report's
+ * summary is said, and whatever the run started is gone.
+ */
+@SuppressWarnings("deprecation") // CloseableResource: JUnit before 5.13 closes nothing else in a store
+public final class BarcoRun implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private final BarcoRuntime runtime;
+    private final Forks forks;
+    private final BatchForks batchForks;
+    private final ClassForks classForks;
+    private final UsageReport usage = new UsageReport();
+    private final Consumer<String> console;
+
+    /**
+     * @param runtime where the run's containers start (the machine's, or a test's fake)
+     * @param batchForks the run's batch JVMs started ahead, if the run's start made it (else null: made here)
+     * @param console where the usage summary goes at the end (the build's stdout)
+     */
+    public BarcoRun(BarcoRuntime runtime, Forks forks, BatchForks batchForks, Consumer<String> console) {
+        this.runtime = runtime;
+        this.forks = forks;
+        this.batchForks = batchForks;
+        this.classForks = new ClassForks((plan, progress) ->
+                batchForks.run(plan.settings(), plan.name(), plan.ids(), plan.startNextAhead(), progress));
+        this.console = console;
+    }
+
+    public BarcoRuntime runtime() {
+        return runtime;
+    }
+
+    public Forks forks() {
+        return forks;
+    }
+
+    public ClassForks classForks() {
+        return classForks;
+    }
+
+    public UsageReport usage() {
+        return usage;
+    }
+
+    /**
+     * The run is over: the shared JVMs have ended (each class waited for its own), those started ahead
+     * for nothing are closed, and the usage summary and page are said once.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            classForks.close();
+        } finally {
+            batchForks.close();
+            forks.close();
+            usage.summary().ifPresent(console);
+            usage.writeHtml().ifPresent(page -> console.accept("[barco] usage page: " + page));
+        }
+    }
+}
