@@ -39,7 +39,7 @@ import java.util.jar.JarOutputStream;
  * written by a JVM of its own, in a container of its own, that loads the classes without running any
  * ({@link ClassDataTrainer}); the host copies it out as untrusted data (no link followed, size-capped)
  * into the user's cache with its SHA-256 beside it, and verifies that digest before a fork maps it
- * (once per file and JVM). The JDK itself checks the archive against the classpath, and the class
+ * (once per file and run). The JDK itself checks the archive against the classpath, and the class
  * directories come after the jars, which it allows ({@link ForkedClasspath#archivedJars}).
  */
 final class ClassDataArchive {

@@ -1,5 +1,6 @@
 /**
- * Internal: JVM mode. {@code ForkedJvm} starts a test JVM in its own container, which runs
+ * Internal: forked JVMs. {@code Forks} is what a run starts them with (its runtime and caches) and
+ * the JVMs it has not closed; {@code ForkedJvm} starts a test JVM in its own container, which runs
  * {@code ForkedTestRunner} (its main class, named on its command line); {@code ForkedTest} runs one
  * test or a batch in one and turns the outcomes back into the host's; {@code BatchForks},
  * {@code BatchSelection} and {@code StandbyForks} are the JVMs shared by a class or the whole run and
