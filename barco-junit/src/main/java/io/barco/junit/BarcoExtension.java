@@ -7,6 +7,7 @@ import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.fork.ForkedTest;
 import io.barco.junit.fork.Forks;
 import io.barco.junit.fork.StandbyForks;
+import io.barco.junit.fork.WarmJvms;
 import io.barco.junit.jvm.ClassEnd;
 import io.barco.junit.jvm.ClassPlan;
 import io.barco.junit.jvm.Granularity;
@@ -106,8 +107,7 @@ public final class BarcoExtension
         return new BarcoRun(
                 BarcoRuntime.defaults(),
                 forks,
-                ahead.map(TestPlanClasses.StartedAhead::batchForks)
-                        .orElseGet(() -> new io.barco.junit.fork.BatchForks(forks)),
+                ahead.map(TestPlanClasses.StartedAhead::warmJvms).orElseGet(() -> new WarmJvms(forks)),
                 System.out::println);
     }
 
@@ -325,7 +325,7 @@ public final class BarcoExtension
     /** The test JVMs started ahead for the tests of this test's class, closed when the class is done. */
     private static StandbyForks standbyForks(ExtensionContext context) {
         ExtensionContext testClass = TestModes.classContext(context);
-        Forks forks = run(context).forks();
+        WarmJvms pool = run(context).warmJvms();
         Class<?> type = testClass.getRequiredTestClass();
         boolean startAhead = context.getConfigurationParameter(BarcoKeys.START_AHEAD)
                 .map(Boolean::parseBoolean)
@@ -334,7 +334,7 @@ public final class BarcoExtension
                 .getStore(NAMESPACE)
                 .getOrComputeIfAbsent(
                         StandbyForks.class,
-                        k -> new StandbyForks(forks, startAhead ? jvmModeTests(type) : 0),
+                        k -> new StandbyForks(pool, startAhead ? jvmModeTests(type) : 0),
                         StandbyForks.class);
     }
 

@@ -2,8 +2,8 @@ package io.barco.junit;
 
 import io.barco.BarcoRuntime;
 import io.barco.junit.config.BarcoKeys;
-import io.barco.junit.fork.BatchForks;
 import io.barco.junit.fork.Forks;
+import io.barco.junit.fork.WarmJvms;
 import io.barco.junit.settings.InBarcoSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,9 +39,9 @@ public final class TestPlanClasses implements TestExecutionListener {
     }
 
     /** Batch JVMs started as the plan started, before the run's {@code BarcoRun} exists. */
-    record StartedAhead(Forks forks, BatchForks batchForks) {
+    record StartedAhead(Forks forks, WarmJvms warmJvms) {
         void close() {
-            batchForks.close();
+            warmJvms.close();
             forks.close();
         }
     }
@@ -88,7 +88,7 @@ public final class TestPlanClasses implements TestExecutionListener {
     /**
      * Under the whole-suite switch, with a JVM per class or per run, the first batch's JVM starts now,
      * while the host still sets up its first class: its tests are not known yet, and it needs not know
-     * them to boot ({@link BatchForks}).
+     * them to boot ({@link WarmJvms}).
      */
     private static StartedAhead startFirstBatchAhead(TestPlan plan, List<String> classIds) {
         Function<String, Optional<String>> parameters = plan.getConfigurationParameters()::get;
@@ -103,9 +103,9 @@ public final class TestPlanClasses implements TestExecutionListener {
             return null;
         }
         Forks forks = new Forks(BarcoRuntime.defaults());
-        BatchForks batchForks = new BatchForks(forks);
-        batchForks.startAhead(InBarcoSettings.defaults().configuredBy(parameters));
-        return new StartedAhead(forks, batchForks);
+        WarmJvms warmJvms = new WarmJvms(forks);
+        warmJvms.startAhead(InBarcoSettings.defaults().configuredBy(parameters), true);
+        return new StartedAhead(forks, warmJvms);
     }
 
     /** The batch JVMs the running plan started ahead, for its run to own from now on; empty when none, or taken. */

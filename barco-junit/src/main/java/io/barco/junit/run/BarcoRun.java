@@ -1,8 +1,8 @@
 package io.barco.junit.run;
 
 import io.barco.BarcoRuntime;
-import io.barco.junit.fork.BatchForks;
 import io.barco.junit.fork.Forks;
+import io.barco.junit.fork.WarmJvms;
 import io.barco.junit.jvm.ClassForks;
 import io.barco.junit.report.UsageReport;
 import java.util.function.Consumer;
@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What one run of barco's tests shares, and nothing outlives: the runtime its containers start in,
- * the forks' caches and live JVMs ({@link Forks}), the batch JVMs started ahead ({@link BatchForks}),
+ * the forks' caches and live JVMs ({@link Forks}), the JVMs started ahead ({@link WarmJvms}),
  * the shared JVMs of classes and the run ({@link ClassForks}) and the usage report. The extension
  * keeps one in the root context's store, so JUnit closes it when the run ends; then the report's
  * summary is said, and whatever the run started is gone.
@@ -19,22 +19,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class BarcoRun implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     private final BarcoRuntime runtime;
     private final Forks forks;
-    private final BatchForks batchForks;
+    private final WarmJvms warmJvms;
     private final ClassForks classForks;
     private final UsageReport usage = new UsageReport();
     private final Consumer<String> console;
 
     /**
      * @param runtime where the run's containers start (the machine's, or a test's fake)
-     * @param batchForks the run's batch JVMs started ahead, if the run's start made it (else null: made here)
+     * @param warmJvms the run's JVMs started ahead (made as the plan started, when it started one)
      * @param console where the usage summary goes at the end (the build's stdout)
      */
-    public BarcoRun(BarcoRuntime runtime, Forks forks, BatchForks batchForks, Consumer<String> console) {
+    public BarcoRun(BarcoRuntime runtime, Forks forks, WarmJvms warmJvms, Consumer<String> console) {
         this.runtime = runtime;
         this.forks = forks;
-        this.batchForks = batchForks;
+        this.warmJvms = warmJvms;
         this.classForks = new ClassForks((plan, progress) ->
-                batchForks.run(plan.settings(), plan.name(), plan.ids(), plan.startNextAhead(), progress));
+                warmJvms.runBatch(plan.settings(), plan.name(), plan.ids(), plan.startNextAhead(), progress));
         this.console = console;
     }
 
@@ -44,6 +44,10 @@ public final class BarcoRun implements ExtensionContext.Store.CloseableResource,
 
     public Forks forks() {
         return forks;
+    }
+
+    public WarmJvms warmJvms() {
+        return warmJvms;
     }
 
     public ClassForks classForks() {
@@ -63,7 +67,7 @@ public final class BarcoRun implements ExtensionContext.Store.CloseableResource,
         try {
             classForks.close();
         } finally {
-            batchForks.close();
+            warmJvms.close();
             forks.close();
             usage.summary().ifPresent(console);
             usage.writeHtml().ifPresent(page -> console.accept("[barco] usage page: " + page));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barco.BarcoRuntime;
-import io.barco.junit.fork.BatchForks;
 import io.barco.junit.fork.Forks;
+import io.barco.junit.fork.WarmJvms;
 import io.barco.junit.settings.InBarcoSettings;
 import io.barco.testing.FakeHost;
 import java.io.IOException;
@@ -23,14 +23,14 @@ class BarcoRunTest {
     private BarcoRun run(List<String> console) {
         BarcoRuntime runtime = new BarcoRuntime(FakeHost.v2(dir), "barco-test");
         Forks forks = new Forks(runtime);
-        return new BarcoRun(runtime, forks, new BatchForks(forks), console::add);
+        return new BarcoRun(runtime, forks, new WarmJvms(forks), console::add);
     }
 
     @Test
     void aRunUsesTheRuntimeItIsGiven() throws Exception {
         BarcoRuntime runtime = new BarcoRuntime(FakeHost.v2(dir), "barco-test");
         Forks forks = new Forks(runtime);
-        try (BarcoRun run = new BarcoRun(runtime, forks, new BatchForks(forks), line -> {})) {
+        try (BarcoRun run = new BarcoRun(runtime, forks, new WarmJvms(forks), line -> {})) {
             assertThat(run.runtime()).isSameAs(runtime);
             assertThat(run.forks()).isSameAs(forks);
         }
@@ -47,10 +47,10 @@ class BarcoRunTest {
     void noForkedJvmStartsOnceItsRunEnded() throws Exception {
         List<String> console = new ArrayList<>();
         BarcoRun run = run(console);
-        BatchForks late = new BatchForks(run.forks());
         run.close();
 
-        assertThatThrownBy(() -> late.run(InBarcoSettings.defaults(), "x.FooTest", List.of(), false, o -> {}))
+        assertThatThrownBy(() ->
+                        run.warmJvms().runBatch(InBarcoSettings.defaults(), "x.FooTest", List.of(), false, o -> {}))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("no forked JVM starts now");
     }
