@@ -3,11 +3,17 @@ package io.barco.junit;
 import io.barco.BarcoException;
 import io.barco.BarcoRuntime;
 import io.barco.cgroup.ResourceUsage;
-import io.barco.junit.buildjvm.BuildJvm;
+import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.fork.ForkedTest;
+import io.barco.junit.fork.Forks;
 import io.barco.junit.fork.StandbyForks;
+import io.barco.junit.fork.WarmJvms;
+import io.barco.junit.jvm.ClassEnd;
+import io.barco.junit.jvm.ClassPlan;
+import io.barco.junit.jvm.Granularity;
 import io.barco.junit.report.OutputDirectory;
 import io.barco.junit.report.UsageReport;
+import io.barco.junit.run.BarcoRun;
 import io.barco.junit.settings.InBarcoAttributes;
 import io.barco.junit.settings.InBarcoSettings;
 import io.barco.spec.Size;
@@ -38,6 +44,12 @@ import org.junit.platform.commons.support.HierarchyTraversalMode;
  * The extension behind {@link InBarco}: skips (or, when required, fails) where containers cannot
  * run, hands out {@link BarcoContainer}s in command mode, and forks the test into a container in
  * JVM mode. Inside the forked JVM it lets the test run as usual.
+ *
+ * <p>An entry point: JUnit makes it, by name, as often as it likes. What a run shares (the runtime,
+ * forks, shared JVMs, the usage report) is one {@link BarcoRun} in the root context's store; a class's
+ * JVM-mode plan is resolved once ({@link ClassPlans}) and kept in the class's store. The statics
+ * below are what an entry point must hold: the test running on each thread, and whether the skip was
+ * said once on the console.
  */
 public final class BarcoExtension
         implements ExecutionCondition,
@@ -54,19 +66,20 @@ public final class BarcoExtension
      * true: every test of the run goes into a container, annotated or not (with the extension
      * registered by {@code junit.jupiter.extensions.autodetection.enabled=true}).
      */
-    public static final String ALL_PARAMETER = "barco.all";
+    public static final String ALL_PARAMETER = BarcoKeys.ALL;
     /**
-     * With {@link #ALL_PARAMETER}: {@code method} (the default) forks a JVM per test method,
-     * {@code class} one per top-level test class, {@code run} one for the whole run.
+     * How JVM-mode tests share forked JVMs: {@code class} (the default) one JVM per top-level test
+     * class, {@code method} one per test method, {@code run} one for the whole run (with {@link
+     * #ALL_PARAMETER}: the unannotated classes').
      */
-    public static final String GRANULARITY_PARAMETER = "barco.granularity";
+    public static final String GRANULARITY_PARAMETER = BarcoKeys.GRANULARITY;
     /**
      * true (the default): while a JVM-mode test runs, the JVM for the next test of its class starts
      * in its own container; false: each test's JVM starts when the test does (less memory, slower).
      */
-    public static final String START_AHEAD_PARAMETER = "barco.startAhead";
+    public static final String START_AHEAD_PARAMETER = BarcoKeys.START_AHEAD;
     /** true: a test that cannot run in a container fails instead of being skipped. */
-    public static final String REQUIRE_PARAMETER = "barco.require";
+    public static final String REQUIRE_PARAMETER = BarcoKeys.REQUIRE;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(BarcoExtension.class);
     private static final String CONTAINERS = "containers";
@@ -74,7 +87,28 @@ public final class BarcoExtension
     private static final AtomicBoolean SKIP_ANNOUNCED = new AtomicBoolean();
 
     static boolean inForkedJvm() {
-        return Boolean.getBoolean(BuildJvm.FORKED_PROPERTY);
+        return TestModes.inForkedJvm();
+    }
+
+    /**
+     * The run's shared state, made by the first test that needs it and closed by JUnit when the run
+     * ends. Its runtime is the machine's: the one place barco-junit picks it.
+     */
+    static BarcoRun run(ExtensionContext context) {
+        return context.getRoot()
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(BarcoRun.class, key -> newRun(), BarcoRun.class);
+    }
+
+    private static BarcoRun newRun() {
+        Optional<TestPlanClasses.StartedAhead> ahead = TestPlanClasses.adoptStartedAhead();
+        Forks forks =
+                ahead.map(TestPlanClasses.StartedAhead::forks).orElseGet(() -> new Forks(BarcoRuntime.defaults()));
+        return new BarcoRun(
+                BarcoRuntime.defaults(),
+                forks,
+                ahead.map(TestPlanClasses.StartedAhead::warmJvms).orElseGet(() -> new WarmJvms(forks)),
+                System.out::println);
     }
 
     @Override
@@ -86,13 +120,13 @@ public final class BarcoExtension
             return ConditionEvaluationResult.enabled("not an @InBarco test");
         }
         JUnitVersion.check(); // an older JUnit, which the project chose, fails here in one line
-        String problem = BarcoRuntime.defaults().hostProblem();
+        String problem = run(context).runtime().hostProblem();
         if (problem == null) {
             return ConditionEvaluationResult.enabled("this host can run barco containers");
         }
         if (required(context)) {
-            throw new IllegalStateException("barco containers are required (" + REQUIRE_PARAMETER
-                    + "=true or BARCO_REQUIRE_PRIVILEGED=1) but this host cannot run them: " + problem);
+            throw new IllegalStateException("barco containers are required (" + REQUIRE_PARAMETER + "=true or "
+                    + BarcoKeys.REQUIRE_PRIVILEGED_ENV + "=1) but this host cannot run them: " + problem);
         }
         if (SKIP_ANNOUNCED.compareAndSet(false, true)) {
             System.err.println(
@@ -102,23 +136,14 @@ public final class BarcoExtension
     }
 
     private static boolean required(ExtensionContext context) {
-        return "1".equals(System.getenv("BARCO_REQUIRE_PRIVILEGED"))
+        return "1".equals(System.getenv(BarcoKeys.REQUIRE_PRIVILEGED_ENV))
                 || context.getConfigurationParameter(REQUIRE_PARAMETER)
                         .map(Boolean::parseBoolean)
                         .orElse(false);
     }
 
     static Optional<InBarcoSettings> settings(ExtensionContext context) {
-        Optional<InBarcoSettings> annotated =
-                context.getTestClass().flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()));
-        if (annotated.isEmpty()
-                && context.getTestClass().isPresent()
-                && context.getConfigurationParameter(ALL_PARAMETER)
-                        .map(Boolean::parseBoolean)
-                        .orElse(false)) {
-            annotated = Optional.of(InBarcoSettings.defaults());
-        }
-        return annotated.map(s -> s.configuredBy(context::getConfigurationParameter));
+        return TestModes.settings(context);
     }
 
     // ---- command mode ----------------------------------------------------------------------------
@@ -218,46 +243,9 @@ public final class BarcoExtension
         }
     }
 
-    /**
-     * Whether a test runs on the host, driving commands: it takes a {@code BarcoContainer}, or its
-     * class shares one from a {@code @BeforeAll} (a Testcontainers user's class: its tests talk to the
-     * class's container, kept in a static field, and must run where that field is).
-     */
     static boolean commandMode(Method method) {
-        if (takesAContainer(method)) {
-            return true;
-        }
-        // a test with an @InBarco of its own gets a JVM of its own, in such a class too (docs/junit.md)
-        return !method.isAnnotationPresent(InBarco.class) && SHARES_A_CONTAINER.get(method.getDeclaringClass());
+        return TestModes.commandMode(method);
     }
-
-    private static boolean takesAContainer(Method method) {
-        return java.util.Arrays.asList(method.getParameterTypes()).contains(BarcoContainer.class);
-    }
-
-    /**
-     * Whether a lifecycle method runs on the host only: {@code @OnHost}; one that takes a {@code
-     * BarcoContainer}, which starts containers; and any of a class that shares a container from its
-     * {@code @BeforeAll}, whose state (the container, in a static field) is the host's. A forked JVM
-     * runs the lifecycle methods of the classes enclosing a {@code @Nested} class too: these stay out.
-     */
-    private static boolean hostOnly(Method method) {
-        return method.isAnnotationPresent(OnHost.class)
-                || takesAContainer(method)
-                || SHARES_A_CONTAINER.get(method.getDeclaringClass());
-    }
-
-    /** Whether the class, or one it extends, has a {@code @BeforeAll} that takes a {@code BarcoContainer}. */
-    private static final ClassValue<Boolean> SHARES_A_CONTAINER = new ClassValue<>() {
-        @Override
-        protected Boolean computeValue(Class<?> type) {
-            return AnnotationSupport.findAnnotatedMethods(
-                            type, org.junit.jupiter.api.BeforeAll.class, HierarchyTraversalMode.TOP_DOWN)
-                    .stream()
-                    .anyMatch(
-                            m -> java.util.Arrays.asList(m.getParameterTypes()).contains(BarcoContainer.class));
-        }
-    };
 
     /** The container a {@code @BeforeAll} of this test's class (or an enclosing one) started, if any. */
     private static Optional<BarcoContainer> classContainer(ExtensionContext test) {
@@ -310,34 +298,43 @@ public final class BarcoExtension
             return;
         }
         invocation.skip();
-        ForkedTest.Outcome outcome =
-                ClassForks.granularity(context) == ClassForks.Granularity.METHOD ? null : ClassForks.outcome(context);
-        if (outcome == null) {
-            try {
-                outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
-            } catch (BarcoException e) {
-                throw InBarcoAttributes.explained(e);
-            }
-            outcome.usage().ifPresent(usage -> publish(context, usage));
+        ClassPlan plan = ClassPlans.of(context);
+        Granularity granularity = plan.granularityOf(TestModes.hasOwnSettings(call.getExecutable()));
+        Optional<ForkedTest.Outcome> shared =
+                granularity == Granularity.METHOD || plan.batch().isEmpty()
+                        ? Optional.empty()
+                        : run(context)
+                                .classForks()
+                                .outcome(context.getUniqueId(), plan.batch().get());
+        if (shared.isPresent()) {
+            // the test's share of its batch JVM, as that JVM measured it
+            shared.get().usage().ifPresent(usage -> publish(context, usage, UsageReport.Measure.BATCH_JVM));
+            shared.get().rethrow();
+            return;
         }
+        ForkedTest.Outcome outcome;
+        try {
+            outcome = ForkedTest.run(settings.get(), context, standbyForks(context));
+        } catch (BarcoException e) {
+            throw InBarcoAttributes.explained(e);
+        }
+        outcome.usage().ifPresent(usage -> publish(context, usage));
         outcome.rethrow();
     }
 
     /** The test JVMs started ahead for the tests of this test's class, closed when the class is done. */
     private static StandbyForks standbyForks(ExtensionContext context) {
-        ExtensionContext testClass = context;
-        while (testClass.getTestMethod().isPresent() && testClass.getParent().isPresent()) {
-            testClass = testClass.getParent().get();
-        }
+        ExtensionContext testClass = TestModes.classContext(context);
+        WarmJvms pool = run(context).warmJvms();
         Class<?> type = testClass.getRequiredTestClass();
-        boolean startAhead = context.getConfigurationParameter(START_AHEAD_PARAMETER)
+        boolean startAhead = context.getConfigurationParameter(BarcoKeys.START_AHEAD)
                 .map(Boolean::parseBoolean)
                 .orElse(true);
         return testClass
                 .getStore(NAMESPACE)
                 .getOrComputeIfAbsent(
                         StandbyForks.class,
-                        k -> new StandbyForks(startAhead ? jvmModeTests(type) : 0),
+                        k -> new StandbyForks(pool, startAhead ? jvmModeTests(type) : 0),
                         StandbyForks.class);
     }
 
@@ -346,7 +343,7 @@ public final class BarcoExtension
         int count = 0;
         for (Method method :
                 AnnotationSupport.findAnnotatedMethods(testClass, Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
-            if (commandMode(method)) {
+            if (TestModes.commandMode(method)) {
                 continue;
             }
             if (!AnnotationSupport.isAnnotated(method, Test.class)) {
@@ -365,7 +362,7 @@ public final class BarcoExtension
         if (!inForkedJvm()) {
             rethrowing(() -> {
                 try {
-                    ClassForks.beforeAll(context);
+                    run(context).classForks().beforeAll(ClassPlans.of(context));
                 } catch (BarcoException e) {
                     throw InBarcoAttributes.explained(e);
                 }
@@ -378,7 +375,12 @@ public final class BarcoExtension
         if (!inForkedJvm()) {
             rethrowing(() -> {
                 try {
-                    ClassForks.afterAll(context);
+                    ClassEnd end = run(context).classForks().afterAll(ClassPlans.of(context));
+                    // the class's JVM, when it ended with the class: its usage is the class's
+                    end.jvmUsage().ifPresent(usage -> publish(context, usage));
+                    if (end.failure() != null) {
+                        throw end.failure();
+                    }
                 } finally {
                     closeClassContainers(context);
                 }
@@ -419,8 +421,8 @@ public final class BarcoExtension
     private void proceedWhereTheClassRuns(
             Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
             throws Throwable {
-        boolean onHost = hostOnly(call.getExecutable());
-        boolean runHere = inForkedJvm() ? !onHost : onHost || !ClassForks.jvmModeClass(classContext(context));
+        boolean onHost = TestModes.hostOnly(call.getExecutable());
+        boolean runHere = inForkedJvm() ? !onHost : onHost || !jvmModeClass(context);
         if (runHere) {
             invocation.proceed();
         } else {
@@ -440,7 +442,7 @@ public final class BarcoExtension
             ReflectiveInvocationContext<java.lang.reflect.Constructor<T>> call,
             ExtensionContext context)
             throws Throwable {
-        if (inForkedJvm() || !ClassForks.jvmModeClass(classContext(context))) {
+        if (inForkedJvm() || !jvmModeClass(context)) {
             return invocation.proceed();
         }
         invocation.skip();
@@ -449,12 +451,9 @@ public final class BarcoExtension
                 .cast(allocateWithoutConstructor(call.getExecutable().getDeclaringClass()));
     }
 
-    private static ExtensionContext classContext(ExtensionContext context) {
-        ExtensionContext c = context;
-        while (c.getTestMethod().isPresent() && c.getParent().isPresent()) {
-            c = c.getParent().get();
-        }
-        return c;
+    /** Whether all tests of this (test's) class run in forked JVMs: then nothing of the class runs on the host. */
+    private static boolean jvmModeClass(ExtensionContext context) {
+        return context.getTestClass().isPresent() && ClassPlans.of(context).jvmModeClass();
     }
 
     private static Object allocateWithoutConstructor(Class<?> type) throws ReflectiveOperationException {
@@ -483,9 +482,9 @@ public final class BarcoExtension
     private void proceedUnlessForked(
             Invocation<Void> invocation, ReflectiveInvocationContext<Method> call, ExtensionContext context)
             throws Throwable {
-        boolean onHost = hostOnly(call.getExecutable());
+        boolean onHost = TestModes.hostOnly(call.getExecutable());
         boolean jvmMode = settings(context).isPresent()
-                && context.getTestMethod().map(m -> !commandMode(m)).orElse(false);
+                && context.getTestMethod().map(m -> !TestModes.commandMode(m)).orElse(false);
         boolean runHere = !jvmMode || (inForkedJvm() ? !onHost : onHost);
         if (runHere) {
             invocation.proceed();
@@ -506,18 +505,20 @@ public final class BarcoExtension
 
     static void publish(ExtensionContext context, ResourceUsage usage, UsageReport.Measure measure) {
         Map<String, String> entries = new LinkedHashMap<>();
-        usage.peakMemoryBytes().ifPresent(b -> entries.put("barco.peakMemory", Size.human(b)));
-        usage.cpuTotal().ifPresent(d -> entries.put("barco.cpuTime", d.toMillis() + " ms"));
+        usage.peakMemoryBytes().ifPresent(b -> entries.put(BarcoKeys.ENTRY_PEAK_MEMORY, Size.human(b)));
+        usage.cpuTotal().ifPresent(d -> entries.put(BarcoKeys.ENTRY_CPU_TIME, d.toMillis() + " ms"));
         usage.peakTasks()
-                .ifPresent(n -> entries.put("barco.peakTasks", n + (usage.peakTasksSampled() ? " (sampled)" : "")));
-        entries.put("barco.oomKills", Long.toString(usage.oomKills()));
-        entries.put("barco.wallTime", usage.wallTime().toMillis() + " ms");
+                .ifPresent(n ->
+                        entries.put(BarcoKeys.ENTRY_PEAK_TASKS, n + (usage.peakTasksSampled() ? " (sampled)" : "")));
+        entries.put(BarcoKeys.ENTRY_OOM_KILLS, Long.toString(usage.oomKills()));
+        entries.put(BarcoKeys.ENTRY_WALL_TIME, usage.wallTime().toMillis() + " ms");
         if (measure == UsageReport.Measure.CONTAINER_TOTAL) {
-            entries.put("barco.scope", "container total"); // beside the figures of each command run in it
+            entries.put(BarcoKeys.ENTRY_SCOPE, "container total"); // beside the figures of each command run in it
         }
         context.publishReportEntry(entries);
-        UsageReport.record(context, usage, measure);
-        if (UsageReport.perTestLine(context)) {
+        Optional<InBarcoSettings> annotated = TestModes.annotated(context);
+        run(context).usage().record(context, usage, measure, annotated);
+        if (UsageReport.perTestLine(context, annotated)) {
             // a display name is the test's to choose (a parameterized test's includes its arguments): cap it
             String name = context.getDisplayName();
             if (name.length() > 200) {
@@ -526,7 +527,7 @@ public final class BarcoExtension
             }
             StringBuilder line = new StringBuilder("[barco] usage of " + name.replaceAll("\\R", " ") + ":");
             entries.forEach((key, value) -> line.append(' ')
-                    .append(key.substring("barco.".length()))
+                    .append(key.substring(BarcoKeys.ATTRIBUTE_PREFIX.length()))
                     .append('=')
                     .append(value.replace(' ', '_')));
             System.out.println(line);

@@ -1,5 +1,6 @@
 package io.barco.junit.buildjvm;
 
+import io.barco.junit.config.BarcoKeys;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,9 +29,6 @@ public record BuildJvm(
         Map<String, String> systemProperties,
         Map<String, String> environment,
         Path workingDirectory) {
-    /** Set in the forked JVM: the test runs right there. Never copied from the host's JVM. */
-    public static final String FORKED_PROPERTY = "barco.forked";
-
     /** Environment variables that point at the host's sessions, or were applied to this JVM already. */
     static final Set<String> HOST_ONLY_ENV = Set.of(
             "JAVA_TOOL_OPTIONS",
@@ -53,7 +51,7 @@ public record BuildJvm(
             "file.separator",
             "path.separator",
             "native.encoding",
-            FORKED_PROPERTY);
+            BarcoKeys.FORKED);
     private static final List<String> JVM_PROPERTY_PREFIXES = List.of("java.", "sun.", "jdk.", "os.");
     /** Longer values are left out: no honest property is that long, and each reaches the fork's options file. */
     private static final int MAX_PROPERTY_LENGTH = 64 * 1024;
@@ -113,7 +111,7 @@ public record BuildJvm(
                 || option.equals("-XX:+AutoCreateSharedArchive")
                 || option.startsWith("-Djava.io.tmpdir=")
                 || option.startsWith("-Duser.dir=")
-                || option.startsWith("-D" + FORKED_PROPERTY + "=");
+                || option.startsWith("-D" + BarcoKeys.FORKED + "=");
     }
 
     /** Whether these options choose a garbage collector: then no other may be chosen (the JVM refuses two). */

@@ -33,30 +33,41 @@ public record ForkedClasspath(
         int archivableJars,
         Map<Path, String> alsoVisible) {
     static final String MOUNT_BASE = "/tmp/.barco-classpath";
-    private static final Map<String, ForkedClasspath> FOR_FORK = new ConcurrentHashMap<>();
+
+    /**
+     * The forked classpaths one run worked out, by host classpath: each is computed once per run (it
+     * reads every jar's and directory's names), and forgotten with the run.
+     */
+    public static final class Cache {
+        private final Map<String, ForkedClasspath> forFork = new ConcurrentHashMap<>();
+
+        /** {@link ForkedClasspath#forFork}, once per classpath and run. */
+        public ForkedClasspath forFork(String hostClasspath, List<Path> alsoVisible) {
+            return forFork.computeIfAbsent(
+                    hostClasspath + "\0" + alsoVisible, key -> ForkedClasspath.forFork(hostClasspath, alsoVisible));
+        }
+    }
 
     /**
      * The classpath for a forked JVM. Class directories stay directories (a resource in one resolves
      * to a {@code file:} URL, as in a plain run). The JDK archives classes from jars only, and
      * accepts directories after the archived jars: so when no class or resource name in a directory
      * also exists in a jar (then order cannot matter), the jars come first and can be archived;
-     * otherwise the order stays as it was, with no archive. Computed once per classpath and JVM.
+     * otherwise the order stays as it was, with no archive. Computed anew: see {@link Cache}.
      *
      * @param alsoVisible files the fork needs that are not on its classpath (java agents' jars):
      *     mapped like classpath entries, see {@link #alsoVisible()}
      */
     public static ForkedClasspath forFork(String hostClasspath, List<Path> alsoVisible) {
-        return FOR_FORK.computeIfAbsent(hostClasspath + "\0" + alsoVisible, key -> {
-            List<Path> entries = expandAll(hostClasspath);
-            List<Path> jars = entries.stream().filter(ForkedClasspath::isJar).toList();
-            List<Path> rest = entries.stream().filter(e -> !isJar(e)).toList();
-            if (jars.isEmpty() || ClasspathOverlap.anyShared(rest, jars)) {
-                return of(entries, alsoVisible, SHADOWED, 0);
-            }
-            List<Path> reordered = new ArrayList<>(jars);
-            reordered.addAll(rest);
-            return of(reordered, alsoVisible, SHADOWED, jars.size());
-        });
+        List<Path> entries = expandAll(hostClasspath);
+        List<Path> jars = entries.stream().filter(ForkedClasspath::isJar).toList();
+        List<Path> rest = entries.stream().filter(e -> !isJar(e)).toList();
+        if (jars.isEmpty() || ClasspathOverlap.anyShared(rest, jars)) {
+            return of(entries, alsoVisible, SHADOWED, 0);
+        }
+        List<Path> reordered = new ArrayList<>(jars);
+        reordered.addAll(rest);
+        return of(reordered, alsoVisible, SHADOWED, jars.size());
     }
 
     /** The leading jars of the classpath that a class data archive may cover; empty when none may. */

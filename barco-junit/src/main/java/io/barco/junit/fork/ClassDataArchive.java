@@ -1,8 +1,9 @@
 package io.barco.junit.fork;
 
-import io.barco.Barco;
+import io.barco.BarcoRuntime;
 import io.barco.junit.buildjvm.BarcoCache;
 import io.barco.junit.buildjvm.ForkedClasspath;
+import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.settings.InBarcoSettings;
 import io.barco.launch.ContainerResult;
 import io.barco.spec.ContainerSpec;
@@ -38,13 +39,10 @@ import java.util.jar.JarOutputStream;
  * written by a JVM of its own, in a container of its own, that loads the classes without running any
  * ({@link ClassDataTrainer}); the host copies it out as untrusted data (no link followed, size-capped)
  * into the user's cache with its SHA-256 beside it, and verifies that digest before a fork maps it
- * (once per file and JVM). The JDK itself checks the archive against the classpath, and the class
+ * (once per file and run). The JDK itself checks the archive against the classpath, and the class
  * directories come after the jars, which it allows ({@link ForkedClasspath#archivedJars}).
  */
 final class ClassDataArchive {
-    /** {@code -Dbarco.classDataSharing=false} starts forks without an archive (to measure what it saves). */
-    static final String SWITCH = "barco.classDataSharing";
-
     private static final String INSIDE = "/tmp/.barco-cds/app.jsa";
     private static final String TRAINER_INSIDE = "/tmp/.barco-cds/trainer.jar";
     private static final String DUMP_NAME = "app.jsa";
@@ -54,12 +52,21 @@ final class ClassDataArchive {
     private static final List<String> PREFIXES =
             List.of("org/junit/", "org/opentest4j/", "org/apiguardian/", "io/barco/");
 
-    /** Archives whose digest this JVM checked, by path, with the size and time it had then. */
-    private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
-    /** One training per key at a time in this JVM; a failed one is not retried by this JVM. */
-    private static final Map<String, Object> TRAINING = new ConcurrentHashMap<>();
+    /**
+     * What one run learnt of the archives: those whose digest it checked, by path, with the size and
+     * time each had then; one training per key at a time; a failed one is not retried in the run.
+     * Trainings run in containers of the run's runtime.
+     */
+    static final class Checks {
+        private final BarcoRuntime runtime;
+        private final Map<Path, String> verified = new ConcurrentHashMap<>();
+        private final Map<String, Object> training = new ConcurrentHashMap<>();
+        private final Set<String> failed = ConcurrentHashMap.newKeySet();
 
-    private static final Set<String> FAILED = ConcurrentHashMap.newKeySet();
+        Checks(BarcoRuntime runtime) {
+            this.runtime = runtime;
+        }
+    }
 
     private final List<Mount> mounts;
     private final List<String> options;
@@ -77,21 +84,23 @@ final class ClassDataArchive {
      * The archive for this classpath: the cached one once its digest checks, else, with {@code train},
      * one written now by a trainer container; none when the classpath allows none, or training failed.
      */
-    static ClassDataArchive forClasspath(ForkedClasspath classpath, boolean train) throws IOException {
+    static ClassDataArchive forClasspath(Checks checks, ForkedClasspath classpath, boolean train) throws IOException {
         String jars = classpath.archivedJars();
-        if (jars.isEmpty() || "false".equals(System.getProperty(SWITCH))) {
+        if (jars.isEmpty() || "false".equals(System.getProperty(BarcoKeys.CLASS_DATA_SHARING))) {
             return none();
         }
         String key = key(jars, classpath.hostEntries());
         Path cached = BarcoCache.directory("cds").resolve(key + ".jsa");
-        if (!verified(cached) && train) {
-            synchronized (TRAINING.computeIfAbsent(key, k -> new Object())) {
-                if (!verified(cached) && !FAILED.contains(key) && !trainInto(cached, classpath)) {
-                    FAILED.add(key);
+        if (!verified(checks, cached) && train) {
+            synchronized (checks.training.computeIfAbsent(key, k -> new Object())) {
+                if (!verified(checks, cached)
+                        && !checks.failed.contains(key)
+                        && !trainInto(checks.runtime, cached, classpath)) {
+                    checks.failed.add(key);
                 }
             }
         }
-        if (!verified(cached)) {
+        if (!verified(checks, cached)) {
             return none();
         }
         // the JDK wants every path of the archive's boot class path to exist, though it is not used
@@ -130,19 +139,19 @@ final class ClassDataArchive {
      * (that cost a build forking a JVM per class 80 ms per JVM). Only this user can change either
      * file, and it could as well change the launch helper in the same cache.
      */
-    static boolean verified(Path archive) throws IOException {
+    static boolean verified(Checks checks, Path archive) throws IOException {
         Path digestFile = digestFile(archive);
         if (!Files.isRegularFile(archive) || !Files.isRegularFile(digestFile)) {
             return false;
         }
         String stamp = stamp(archive);
-        if (stamp.equals(VERIFIED.get(archive))) {
+        if (stamp.equals(checks.verified.get(archive))) {
             return true;
         }
         String[] recorded =
                 Files.readString(digestFile, StandardCharsets.US_ASCII).trim().split(" ", 2);
         if (recorded.length == 2 && recorded[1].equals(stamp)) {
-            VERIFIED.put(archive, stamp);
+            checks.verified.put(archive, stamp);
             return true;
         }
         MessageDigest digest = sha256();
@@ -153,7 +162,7 @@ final class ClassDataArchive {
         if (!HexFormat.of().formatHex(digest.digest()).equals(recorded[0])) {
             return false;
         }
-        VERIFIED.put(archive, stamp);
+        checks.verified.put(archive, stamp);
         return true;
     }
 
@@ -171,7 +180,7 @@ final class ClassDataArchive {
      * Runs the trainer in a container with the forks' jar classpath and mounts; copies the archive it
      * wrote, with its digest, into the cache. False when it wrote none (this JDK cannot, say).
      */
-    private static boolean trainInto(Path cached, ForkedClasspath classpath) throws IOException {
+    private static boolean trainInto(BarcoRuntime runtime, Path cached, ForkedClasspath classpath) throws IOException {
         Path resultDir = ResultDirectory.create();
         try {
             String java =
@@ -198,7 +207,7 @@ final class ClassDataArchive {
             classpath.mounts().forEach(builder::mount);
             ContainerSpec spec = builder.build();
             ResultDirectory.ownBy(resultDir, spec);
-            ContainerResult result = Barco.run(spec);
+            ContainerResult result = runtime.run(spec);
             Path dumped = resultDir.resolve(DUMP_NAME);
             if (!result.succeeded() || !Files.exists(dumped)) {
                 return false;

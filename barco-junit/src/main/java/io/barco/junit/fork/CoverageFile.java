@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The build's JaCoCo execution data file ({@code destfile}), to which the host appends what each fork's
@@ -60,8 +59,6 @@ final class CoverageFile {
         }
     }
 
-    private static final Map<Path, CoverageFile> FILES = new ConcurrentHashMap<>();
-
     private final Path target;
     /** The classes the file holds, as far as it was read: by id. */
     private final Map<Long, Shape> known = new HashMap<>();
@@ -74,9 +71,12 @@ final class CoverageFile {
         this.target = target;
     }
 
-    /** Appends a fork's data to the build's file; refused data is not appended, and the exception says why. */
-    static void append(Path written, Path target) throws IOException {
-        FILES.computeIfAbsent(target.toAbsolutePath().normalize(), CoverageFile::new)
+    /**
+     * Appends a fork's data to the build's file; refused data is not appended, and the exception says
+     * why. {@code files}: the run's coverage files by path (what each holds, as far as it was read).
+     */
+    static void append(Map<Path, CoverageFile> files, Path written, Path target) throws IOException {
+        files.computeIfAbsent(target.toAbsolutePath().normalize(), CoverageFile::new)
                 .appendChecked(written);
     }
 

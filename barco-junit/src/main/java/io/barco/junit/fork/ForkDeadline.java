@@ -1,7 +1,7 @@
 package io.barco.junit.fork;
 
+import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.outcome.Outcomes;
-import io.barco.junit.settings.InBarcoSettings;
 import io.barco.spec.Durations;
 import java.time.Duration;
 import java.util.Optional;
@@ -41,8 +41,7 @@ final class ForkDeadline {
                     + " and had not ended " + Durations.format(GRACE) + " later");
         }
         if (nowNanos - begunNanos > nanos(forkTimeout)) {
-            return Optional.of(
-                    "it ran past " + InBarcoSettings.FORK_TIMEOUT_PARAMETER + "=" + Durations.format(forkTimeout));
+            return Optional.of("it ran past " + BarcoKeys.FORK_TIMEOUT + "=" + Durations.format(forkTimeout));
         }
         return Optional.empty();
     }

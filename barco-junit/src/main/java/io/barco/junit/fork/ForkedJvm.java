@@ -1,6 +1,5 @@
 package io.barco.junit.fork;
 
-import io.barco.Barco;
 import io.barco.cgroup.ResourceUsage;
 import io.barco.junit.buildjvm.ArgumentFile;
 import io.barco.junit.buildjvm.BuildJUnit;
@@ -8,6 +7,7 @@ import io.barco.junit.buildjvm.BuildJvm;
 import io.barco.junit.buildjvm.ForkedClasspath;
 import io.barco.junit.buildjvm.JavaAgents;
 import io.barco.junit.buildjvm.WorkingDirectory;
+import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.outcome.OutcomeTail;
 import io.barco.junit.outcome.Outcomes;
 import io.barco.junit.outcome.ThrowableData;
@@ -32,8 +32,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.opentest4j.AssertionFailedError;
 
@@ -48,42 +46,8 @@ final class ForkedJvm implements AutoCloseable {
     /** The JVM's options, as a {@code java @file}. */
     static final String OPTIONS_FILE = "jvm-options";
 
-    /** JVMs not yet closed: a test JVM that is told to exit (SIGTERM, say) closes them, and removes their directories. */
-    private static final Set<ForkedJvm> LIVE = ConcurrentHashMap.newKeySet();
-
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(ForkedJvm::closeAll, "barco-forked-jvms"));
-    }
-
-    /**
-     * Result directories of JVMs being started, not yet in {@link #LIVE}: a JVM told to exit while one
-     * starts (a standby fork, say) removes them too, or they stayed behind until barco gc.
-     */
-    private static final Set<Path> STARTING = ConcurrentHashMap.newKeySet();
-
-    /**
-     * Set first by {@link #closeAll}: a JVM that starts while the test JVM exits (a standby fork) then
-     * removes what it made itself, as closeAll's copies of LIVE and STARTING may miss it.
-     */
-    private static volatile boolean exiting;
-
-    private static void closeAll() {
-        exiting = true;
-        for (ForkedJvm jvm : List.copyOf(LIVE)) {
-            try {
-                jvm.close();
-            } catch (IOException | RuntimeException e) {
-                // the JVM is going away: what is left, the next JVM or barco gc collects
-            }
-        }
-        for (Path starting : List.copyOf(STARTING)) {
-            try {
-                UntrustedFiles.deleteTree(starting);
-            } catch (IOException | RuntimeException e) {
-                // as above
-            }
-        }
-    }
+    /** The run's forks: its runtime and caches, and the JVMs it has not closed yet (this one, while it lives). */
+    private final Forks forks;
 
     private final ContainerSpec spec;
     /** The container's own timeout, for a JVM of one test: its whole run. */
@@ -100,6 +64,7 @@ final class ForkedJvm implements AutoCloseable {
     private final Optional<String> maxHeap;
 
     private ForkedJvm(
+            Forks forks,
             ContainerSpec spec,
             Optional<Duration> timeout,
             Optional<Duration> testTimeout,
@@ -110,7 +75,8 @@ final class ForkedJvm implements AutoCloseable {
             Container container) {
         this.agentOutputs = agentOutputs;
         this.maxHeap = maxHeap;
-        LIVE.add(this);
+        this.forks = forks;
+        forks.live.add(this);
         this.spec = spec;
         this.timeout = timeout;
         this.testTimeout = testTimeout;
@@ -126,21 +92,22 @@ final class ForkedJvm implements AutoCloseable {
      * @param writeArchive whether to write the class data archive when there is none yet: worth it
      *     only when more forks of this classpath follow (it takes a JVM run of its own)
      */
-    static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
+    static ForkedJvm start(Forks forks, InBarcoSettings settings, boolean batch, boolean writeArchive)
+            throws IOException {
         Path resultDir = ResultDirectory.create();
-        STARTING.add(resultDir);
+        forks.starting.add(resultDir);
         try {
-            if (exiting) {
-                throw new IOException("the test JVM is exiting: no forked JVM starts now");
+            if (forks.exiting) {
+                throw new IOException("the run is over, or the test JVM is exiting: no forked JVM starts now");
             }
             BuildJvm build = BuildJvm.current();
             Path workingDirectory = build.workingDirectory();
-            ForkedClasspath classpath = ForkedClasspath.forFork(
+            ForkedClasspath classpath = forks.classpaths.forFork(
                     BuildJUnit.classpath(System.getProperty("java.class.path")),
                     JavaAgents.jars(build.jvmOptions(), workingDirectory));
             JavaAgents agents =
                     JavaAgents.forFork(build.jvmOptions(), workingDirectory, classpath.alsoVisible(), RESULT_DIR);
-            ClassDataArchive cds = ClassDataArchive.forClasspath(classpath, writeArchive);
+            ClassDataArchive cds = ClassDataArchive.forClasspath(forks.archiveChecks, classpath, writeArchive);
             String java =
                     Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());
@@ -167,8 +134,8 @@ final class ForkedJvm implements AutoCloseable {
                         + testTimeout.get().toMillis() + " ms");
                 args.add("-Djunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD");
             }
-            args.addAll(List.of(
-                    "-D" + BuildJvm.FORKED_PROPERTY + "=true", "-Djava.io.tmpdir=/tmp", "-cp", classpath.classpath()));
+            args.addAll(
+                    List.of("-D" + BarcoKeys.FORKED + "=true", "-Djava.io.tmpdir=/tmp", "-cp", classpath.classpath()));
             // the options, system properties above all, go in a file only the fork's user can read, not on its command
             // line
             List<String> command =
@@ -182,7 +149,7 @@ final class ForkedJvm implements AutoCloseable {
                     .stdin(Stdio.PIPE)
                     .stdout(Stdio.PIPE)
                     .stderr(Stdio.PIPE)
-                    .env(SecretEnvironment.forFork(build.environment(), settings.passEnv()))
+                    .env(SecretEnvironment.forFork(build.environment(), settings.passEnv(), forks.secretsWithheldTold))
                     .mount(Mount.bind(resultDir, RESULT_DIR, false));
             classpath.mounts().forEach(builder::mount);
             WorkingDirectory.mounts(workingDirectory, classpath.mounts(), RESULT_DIR)
@@ -198,6 +165,7 @@ final class ForkedJvm implements AutoCloseable {
             // the test's timeout runs from when it is handed its test, not from the JVM's start
             ContainerSpec spec = builder.timeout(null).build();
             ForkedJvm jvm = new ForkedJvm(
+                    forks,
                     spec,
                     timeout,
                     batch ? testTimeout : Optional.empty(),
@@ -205,17 +173,18 @@ final class ForkedJvm implements AutoCloseable {
                     resultDir,
                     agents.outputs(),
                     build.maxHeap(),
-                    Barco.launch(spec));
-            if (exiting) {
+                    forks.runtime.launch(spec));
+            if (forks.exiting) {
                 jvm.close();
-                throw new IOException("the test JVM is exiting: the forked JVM it was starting is closed");
+                throw new IOException(
+                        "the run is over, or the test JVM is exiting: the forked JVM it was starting is closed");
             }
             return jvm;
         } catch (IOException | RuntimeException e) {
             UntrustedFiles.deleteTree(resultDir);
             throw e;
         } finally {
-            STARTING.remove(resultDir); // in LIVE now, or deleted
+            forks.starting.remove(resultDir); // live now, or deleted
         }
     }
 
@@ -383,7 +352,7 @@ final class ForkedJvm implements AutoCloseable {
                 continue;
             }
             try {
-                CoverageFile.append(written, output.getValue());
+                CoverageFile.append(forks.coverageFiles, written, output.getValue());
             } catch (IOException e) {
                 System.err.println("[barco] the forked test JVM's coverage data was not added to " + output.getValue()
                         + ": " + e.getMessage() + "; what the other tests' JVMs added there is kept");
@@ -394,7 +363,7 @@ final class ForkedJvm implements AutoCloseable {
     /** Kills the JVM if it still runs, and removes its container and result directory. */
     @Override
     public void close() throws IOException {
-        LIVE.remove(this);
+        forks.live.remove(this);
         try {
             container.close();
         } finally {

@@ -8,7 +8,6 @@ import io.barco.junit.settings.InBarcoSettings;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 import org.opentest4j.TestAbortedException;
@@ -141,26 +140,6 @@ public final class ForkedTest {
             }
             return null;
         }
-    }
-
-    /**
-     * Runs every test below the given unique ids (classes, say) in one forked JVM.
-     * The JVM starts from the class data archive of its classpath, written first if there is none yet:
-     * the archive is kept across JVMs and builds, so even a run's single batch pays for it once, and
-     * a build that forks a JVM per class itself (Surefire's reuseForks=false) gains in every one.
-     *
-     * @param batch the class whose tests these are, or {@code *} for a whole run (see {@link ForkedTestRunner})
-     * @param moreToCome whether more batches are to come, whose JVM then starts ahead
-     * @param progress gets the outcomes so far each time the JVM reports more
-     */
-    public static Batch runBatch(
-            InBarcoSettings settings,
-            String batch,
-            List<String> uniqueIds,
-            boolean moreToCome,
-            Consumer<Outcomes> progress)
-            throws IOException, InterruptedException {
-        return BatchForks.take(settings, moreToCome).run(batch, uniqueIds, progress);
     }
 
     public static Throwable failureOf(OutcomeFile.TestOutcome outcome) {

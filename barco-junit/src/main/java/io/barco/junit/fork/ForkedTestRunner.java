@@ -2,10 +2,10 @@ package io.barco.junit.fork;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId;
 
-import io.barco.junit.InBarco;
-import io.barco.junit.buildjvm.BuildJvm;
+import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.outcome.JvmUsage;
 import io.barco.junit.outcome.OutcomeFile;
+import io.barco.junit.settings.Declarations;
 import io.barco.junit.settings.InBarcoSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,7 +36,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * ({@link OutcomeFile}): each test and container, as it starts and ends. Usage: {@code ForkedTestRunner [--batch]
  * OUTCOME-FILE}, ids on stdin, one per line; with {@code --batch}, the batch's name comes first. A
  * batch runs only the tests whose settings are its own: batch {@code CLASS} those with the
- * {@link InBarco} settings of that class (not a method or nested class with settings of its own),
+ * {@code @InBarco} settings of that class (not a method or nested class with settings of its own),
  * batch {@code *} (a whole run) those with none; the others run in their own containers.
  */
 public final class ForkedTestRunner {
@@ -64,7 +64,8 @@ public final class ForkedTestRunner {
                 // a batch JVM is started ahead, before it is known which batch it runs: that comes first
                 String batch = batchJvm ? in.readLine() : null;
                 List<String> ids = in.lines().filter(id -> !id.isBlank()).toList();
-                run(launcher, ids, batch, outcomes);
+                // what tests declare is the API package's to read: found by name, as nothing hands this main anything
+                run(launcher, Declarations.load(ForkedTestRunner.class.getClassLoader()), ids, batch, outcomes);
                 outcomes.end();
             } catch (Throwable t) {
                 status = 1;
@@ -91,19 +92,20 @@ public final class ForkedTestRunner {
         System.exit(status);
     }
 
-    private static void run(Launcher launcher, List<String> ids, String batch, OutcomeFile.Writer outcomes)
+    private static void run(
+            Launcher launcher, Declarations declarations, List<String> ids, String batch, OutcomeFile.Writer outcomes)
             throws ClassNotFoundException {
         // one test at a time, whatever junit-platform.properties says: the host checks the report as one
         // well-nested sequence (Outcomes), and a class, or a test, has its JVM to itself already
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .configurationParameter(BuildJvm.FORKED_PROPERTY, "true")
+                .configurationParameter(BarcoKeys.FORKED, "true")
                 .configurationParameter(PARALLEL_PARAMETER, "false");
         if (batch != null) {
             Optional<InBarcoSettings> own = batch.equals("*")
                     ? Optional.empty()
-                    : InBarcoSettings.of(
+                    : declarations.settings(
                             Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
-            request.filters((PostDiscoveryFilter) descriptor -> sameSettings(descriptor, own));
+            request.filters((PostDiscoveryFilter) descriptor -> sameSettings(declarations, descriptor, own));
             BatchSelection selection = BatchSelection.of(ids);
             request.selectors(selection.selectors()).filters(selection.filter());
         } else {
@@ -154,7 +156,8 @@ public final class ForkedTestRunner {
     }
 
     /** Tests with settings other than the batch's run in their own containers, forked from the host: not here. */
-    private static FilterResult sameSettings(TestDescriptor descriptor, Optional<InBarcoSettings> batch) {
+    static FilterResult sameSettings(
+            Declarations declarations, TestDescriptor descriptor, Optional<InBarcoSettings> batch) {
         Optional<MethodSource> method =
                 descriptor.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast);
         if (method.isEmpty()) {
@@ -163,28 +166,13 @@ public final class ForkedTestRunner {
         if (method.get().getJavaMethod().isAnnotationPresent(org.junit.jupiter.api.TestFactory.class)) {
             return FilterResult.excluded("dynamic tests run on the host"); // the host runs the factory itself
         }
-        if (commandMode(method.get().getJavaMethod())) {
+        if (declarations.takesAContainer(method.get().getJavaMethod())) {
             return FilterResult.excluded("command mode runs on the host");
         }
-        Optional<InBarcoSettings> own = InBarcoSettings.of(
+        Optional<InBarcoSettings> own = declarations.settings(
                 method.get().getJavaClass(), Optional.of(method.get().getJavaMethod()));
         return own.equals(batch)
                 ? FilterResult.included("batched")
                 : FilterResult.excluded("runs in its own barco container");
-    }
-
-    /**
-     * Command mode runs on the host: a test with a BarcoContainer parameter, named here rather than
-     * referred to, as JVM mode lies below the API package (ForkedTestRunnerTest holds the name to the class).
-     */
-    static final String COMMAND_MODE_PARAMETER = "io.barco.junit.BarcoContainer";
-
-    static boolean commandMode(java.lang.reflect.Method method) {
-        for (Class<?> type : method.getParameterTypes()) {
-            if (type.getName().equals(COMMAND_MODE_PARAMETER)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

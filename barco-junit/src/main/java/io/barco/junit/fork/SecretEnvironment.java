@@ -1,6 +1,6 @@
 package io.barco.junit.fork;
 
-import io.barco.junit.settings.InBarcoSettings;
+import io.barco.junit.config.BarcoKeys;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +21,6 @@ final class SecretEnvironment {
             "(.*_)?(TOKEN|PASSWORD|PASSWD|PASSPHRASE|KEY|APIKEY|CREDENTIALS?|AUTH|PAT)|.*SECRET.*|"
                     + "(AWS|AZURE|ARM|GOOGLE|GCLOUD|CLOUDSDK|GCP|ALIBABA_CLOUD|DIGITALOCEAN|HCLOUD|OCI)_.*|API_?KEY|.*_API_?KEY_.*");
 
-    private static final AtomicBoolean TOLD = new AtomicBoolean();
-
     private SecretEnvironment() {}
 
     static boolean secretLooking(String name) {
@@ -31,9 +29,10 @@ final class SecretEnvironment {
 
     /**
      * The variables a fork gets: those of {@code environment} that do not look like secrets, and those
-     * that do but {@code pass} names. What is withheld is said once a JVM, by name only.
+     * that do but {@code pass} names. What is withheld is said once a run, by name only: {@code told}
+     * is the run's, set once it was said.
      */
-    static Map<String, String> forFork(Map<String, String> environment, List<String> pass) {
+    static Map<String, String> forFork(Map<String, String> environment, List<String> pass, AtomicBoolean told) {
         List<Pattern> passed = pass.stream().map(SecretEnvironment::glob).toList();
         Map<String, String> kept = new LinkedHashMap<>();
         List<String> withheld = new ArrayList<>();
@@ -45,11 +44,11 @@ final class SecretEnvironment {
                 withheld.add(name);
             }
         });
-        if (!withheld.isEmpty() && TOLD.compareAndSet(false, true)) {
+        if (!withheld.isEmpty() && told.compareAndSet(false, true)) {
             System.err.println(
                     "[barco] environment variables that look like secrets are not passed to forked test JVMs: "
                             + String.join(", ", withheld) + " (name those a test needs in "
-                            + InBarcoSettings.PASS_ENV_PARAMETER + ")");
+                            + BarcoKeys.PASS_ENV + ")");
         }
         return kept;
     }

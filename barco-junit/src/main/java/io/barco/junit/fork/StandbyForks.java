@@ -2,85 +2,53 @@ package io.barco.junit.fork;
 
 import io.barco.junit.settings.InBarcoSettings;
 import java.io.IOException;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Test JVMs started ahead of their tests: when a JVM-mode test takes its JVM and more of its class
- * are to come, the next one for the same settings starts in its own container and boots while this
- * test runs, so the next test finds it ready. Each JVM still runs one test only, in a container no
- * other test used. One per test class, closed with it, killing what no test took.
+ * How many JVMs a test class's JVM-mode tests that each run alone take from the run's
+ * {@link WarmJvms}, and so whether the next one starts ahead: when a test takes its JVM and more of
+ * its class are to come, the next one for the same settings starts in its own container and boots
+ * while this test runs. One per test class, closed with it: what it started ahead and no test took
+ * is closed then.
  */
 public final class StandbyForks implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    private final WarmJvms pool;
     private final int expected;
     private int taken;
-    private final ExecutorService starter = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "barco-standby-fork");
-        thread.setDaemon(true);
-        return thread;
-    });
-    private final Map<InBarcoSettings, CompletableFuture<ForkedJvm>> ready = new HashMap<>();
     private boolean closed;
+    private final Set<WarmJvms.Kind> startedAhead = new LinkedHashSet<>();
 
-    /** @param expected how many JVM-mode tests the class may run: the last of them starts none ahead */
-    public StandbyForks(int expected) {
+    /**
+     * @param pool the run's JVMs started ahead
+     * @param expected how many JVM-mode tests the class may run: the last of them starts none ahead
+     */
+    public StandbyForks(WarmJvms pool, int expected) {
+        this.pool = pool;
         this.expected = expected;
     }
 
-    /** A JVM for these settings, started ahead if one is, else now; then starts the next one. */
+    /** A JVM for these settings, started ahead if one is, else now; then, unless it was the last, the next one. */
     ForkedJvm take(InBarcoSettings settings) throws IOException {
-        CompletableFuture<ForkedJvm> standing;
+        boolean startNext;
         synchronized (this) {
-            standing = ready.remove(settings);
             taken++;
-            if (!closed && taken < expected) {
-                ready.put(settings, CompletableFuture.supplyAsync(() -> startOrNull(settings), starter));
+            startNext = !closed && taken < expected;
+            if (startNext) {
+                startedAhead.add(new WarmJvms.Kind(settings, false));
             }
         }
-        ForkedJvm jvm = standing == null ? null : standing.join();
-        if (jvm != null && jvm.isAlive()) {
-            return jvm;
-        }
-        if (jvm != null) {
-            jvm.close(); // died waiting (killed from outside): not for a test
-        }
-        return ForkedJvm.start(settings, false, true);
-    }
-
-    private static ForkedJvm startOrNull(InBarcoSettings settings) {
-        try {
-            return ForkedJvm.start(settings, false, true);
-        } catch (IOException | RuntimeException e) {
-            return null; // the test that would have taken it starts its own, and meets the error itself
-        }
+        return pool.take(settings, false, startNext);
     }
 
     @Override
-    public void close() throws IOException {
-        Map<InBarcoSettings, CompletableFuture<ForkedJvm>> left;
+    public void close() {
+        Set<WarmJvms.Kind> started;
         synchronized (this) {
             closed = true;
-            left = new HashMap<>(ready);
-            ready.clear();
+            started = Set.copyOf(startedAhead);
         }
-        starter.shutdown();
-        IOException failure = null;
-        for (CompletableFuture<ForkedJvm> standing : left.values()) {
-            ForkedJvm jvm = standing.join();
-            if (jvm != null) {
-                try {
-                    jvm.close();
-                } catch (IOException e) {
-                    failure = failure == null ? e : failure;
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        pool.closeUnused(started);
     }
 }

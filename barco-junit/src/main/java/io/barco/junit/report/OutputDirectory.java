@@ -1,5 +1,6 @@
 package io.barco.junit.report;
 
+import io.barco.junit.config.BarcoKeys;
 import io.barco.output.OutputLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +14,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * only counted); each run's usage goes to a file there ({@link UsageReport}).
  */
 public final class OutputDirectory {
-    static final String PARAMETER = "barco.outputDirectory";
-
     private OutputDirectory() {}
 
     public static OutputLimits limits(ExtensionContext context) {
@@ -25,7 +24,7 @@ public final class OutputDirectory {
     /** barco-junit's directory, or null when the build has no output directory barco knows. */
     static Path base(ExtensionContext context) {
         // JUnit looks the parameter up among its own, then the system properties, then junit-platform.properties
-        Path dir = context.getConfigurationParameter(PARAMETER)
+        Path dir = context.getConfigurationParameter(BarcoKeys.OUTPUT_DIRECTORY)
                 .filter(s -> !s.isBlank())
                 .map(Path::of)
                 .orElseGet(OutputDirectory::buildDefault);

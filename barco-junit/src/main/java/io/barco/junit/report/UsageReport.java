@@ -1,11 +1,11 @@
 package io.barco.junit.report;
 
 import io.barco.cgroup.ResourceUsage;
+import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.settings.InBarcoSettings;
 import io.barco.spec.Size;
 import java.io.IOException;
 import java.io.Writer;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +30,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ({@code barco.usage.console=test|summary|none} chooses).
  */
 public final class UsageReport {
-    static final String CONSOLE_PARAMETER = "barco.usage.console";
     private static final int TOP = 5;
-    private static final List<Entry> ENTRIES = new ArrayList<>();
+    private final List<Entry> entries = new ArrayList<>();
     /** The memory limit each of the run's settings gives (-1: none), worked out once. */
-    static final Map<InBarcoSettings, Long> MEMORY_LIMITS = new HashMap<>();
+    final Map<InBarcoSettings, Long> memoryLimits = new HashMap<>();
 
-    private static Path file;
-    private static boolean fileFailed;
+    private Path file;
+    private boolean fileFailed;
 
     /** What a usage figure measured: the summary adds up the first kind only, so that nothing counts twice. */
     public enum Measure {
@@ -70,23 +69,35 @@ public final class UsageReport {
         }
     }
 
-    private UsageReport() {}
+    /** An empty report, for one run: it lives as long as the run does (in the run's store), not the JVM. */
+    public UsageReport() {}
 
-    /** Whether this test's usage goes on the console as a line of its own. */
-    public static boolean perTestLine(ExtensionContext context) {
-        String mode = context.getConfigurationParameter(CONSOLE_PARAMETER).orElse("");
+    /**
+     * Whether this test's usage goes on the console as a line of its own: as {@code barco.usage.console}
+     * says, else when the test is annotated ({@code annotated}: its {@code @InBarco} settings, if any).
+     */
+    public static boolean perTestLine(ExtensionContext context, Optional<InBarcoSettings> annotated) {
+        String mode = context.getConfigurationParameter(BarcoKeys.USAGE_CONSOLE).orElse("");
         if (!mode.isEmpty()) {
             return mode.equals("test");
         }
-        return context.getTestClass()
-                .flatMap(c -> InBarcoSettings.of(c, context.getTestMethod()))
-                .isPresent();
+        return annotated.isPresent();
     }
 
-    public static synchronized void record(ExtensionContext context, ResourceUsage usage, Measure measure) {
-        Entry entry =
-                new Entry(context.getUniqueId(), usage, measure, System.currentTimeMillis(), memoryLimit(context));
-        ENTRIES.add(entry);
+    /**
+     * Records a test's usage, and appends it to the run's CSV file.
+     *
+     * @param annotated the test's {@code @InBarco} settings, unconfigured, if any: the memory limit they give
+     */
+    public synchronized void record(
+            ExtensionContext context, ResourceUsage usage, Measure measure, Optional<InBarcoSettings> annotated) {
+        Entry entry = new Entry(
+                context.getUniqueId(),
+                usage,
+                measure,
+                System.currentTimeMillis(),
+                memoryLimit(annotated, context::getConfigurationParameter));
+        entries.add(entry);
         if (fileFailed) {
             return;
         }
@@ -115,24 +126,17 @@ public final class UsageReport {
         }
     }
 
-    /** The memory limit the test's settings give, or -1: for the report's "closest to their limit". */
-    private static long memoryLimit(ExtensionContext context) {
-        return context.getTestClass()
-                .map(c -> memoryLimit(c, context.getTestMethod(), context::getConfigurationParameter))
-                .orElse(-1L);
-    }
-
     /**
-     * The memory limit the settings of {@code method} of {@code testClass} give, or -1; worked out
-     * once for all the tests of a run whose settings are equal (those of a class, unless a method
-     * has an {@code @InBarco} of its own), as their container specs are.
+     * The memory limit a test's annotated settings give under the parameters, or -1 (none, or not
+     * annotated): for the report's "closest to their limit". Worked out once for all the tests of a
+     * run whose settings are equal (those of a class, unless a method has an {@code @InBarco} of its
+     * own), as their container specs are.
      */
-    static synchronized long memoryLimit(
-            Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters) {
+    synchronized long memoryLimit(Optional<InBarcoSettings> annotated, Function<String, Optional<String>> parameters) {
         try {
-            return InBarcoSettings.of(testClass, method)
+            return annotated
                     .map(settings -> settings.configuredBy(parameters))
-                    .map(settings -> MEMORY_LIMITS.computeIfAbsent(
+                    .map(settings -> memoryLimits.computeIfAbsent(
                             settings,
                             s -> s.spec("unused").build().limits().memoryLimit().orElse(-1)))
                     .orElse(-1L);
@@ -145,15 +149,15 @@ public final class UsageReport {
      * The run's usage as a page (see {@link UsageHtml}) beside the CSV file, same name but .html;
      * returns it, or empty when there is no CSV file or the page cannot be written (said in one line).
      */
-    public static synchronized Optional<Path> writeHtml() {
-        if (file == null || ENTRIES.isEmpty()) {
+    public synchronized Optional<Path> writeHtml() {
+        if (file == null || entries.isEmpty()) {
             return Optional.empty();
         }
-        long first = ENTRIES.stream()
+        long first = entries.stream()
                 .mapToLong(e -> e.endMillis() - e.usage().wallTime().toMillis())
                 .min()
                 .orElse(0);
-        List<UsageHtml.Row> rows = ENTRIES.stream()
+        List<UsageHtml.Row> rows = entries.stream()
                 .map(e -> new UsageHtml.Row(
                         name(e),
                         e.measure().csv,
@@ -179,10 +183,21 @@ public final class UsageReport {
         }
     }
 
+    /**
+     * A new file of this run's own: a JVM may run several runs in one second (a test that runs a plan
+     * of its own, say), and each has a report, so a name taken already gets a number.
+     */
     private static Path newFile(Path dir) throws IOException {
         Files.createDirectories(dir);
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return dir.resolve("usage-" + time + "-" + ProcessHandle.current().pid() + ".csv");
+        String base = "usage-" + time + "-" + ProcessHandle.current().pid();
+        for (int n = 1; ; n++) {
+            try {
+                return Files.createFile(dir.resolve(base + (n == 1 ? "" : "-" + n) + ".csv"));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another run of this JVM has it: the next number
+            }
+        }
     }
 
     private static String csv(String value) {
@@ -190,13 +205,13 @@ public final class UsageReport {
     }
 
     /** The summary of the run, or empty when no test ran in a container. */
-    public static synchronized Optional<String> summary() {
-        if (ENTRIES.isEmpty()) {
+    public synchronized Optional<String> summary() {
+        if (entries.isEmpty()) {
             return Optional.empty();
         }
         // a container's figures are its cgroup's; a test's share of a batch JVM is within its JVM's, and a
         // class container's total within its commands' and its own: not added twice
-        List<Entry> containers = ENTRIES.stream().filter(Entry::container).toList();
+        List<Entry> containers = entries.stream().filter(Entry::container).toList();
         long cpu = containers.stream()
                 .mapToLong(e -> e.usage().cpuTotal().map(d -> d.toMillis()).orElse(0L))
                 .sum();
@@ -205,14 +220,14 @@ public final class UsageReport {
                 .sum();
         long ooms = containers.stream().mapToLong(e -> e.usage().oomKills()).sum();
         long shared =
-                ENTRIES.stream().filter(e -> e.measure() == Measure.BATCH_JVM).count();
+                entries.stream().filter(e -> e.measure() == Measure.BATCH_JVM).count();
         StringBuilder text = new StringBuilder("[barco] " + containers.size()
                 + (containers.size() == 1 ? " container" : " containers")
                 + " of tests, commands and JVMs: CPU " + cpu + " ms, wall " + wall + " ms, OOM kills " + ooms
                 + (shared > 0 ? "; " + shared + (shared == 1 ? " test" : " tests") + " measured in shared JVMs" : "")
                 + (file != null ? "; each test's usage in " + file : "") + "\n");
         text.append("[barco] most memory:");
-        ENTRIES.stream()
+        entries.stream()
                 .filter(e -> e.usage().peakMemoryBytes().isPresent())
                 .sorted(Comparator.comparingLong(
                                 (Entry e) -> e.usage().peakMemoryBytes().getAsLong())
@@ -223,7 +238,7 @@ public final class UsageReport {
                         .append('=')
                         .append(Size.human(e.usage().peakMemoryBytes().getAsLong())));
         text.append("\n[barco] most CPU:");
-        ENTRIES.stream()
+        entries.stream()
                 .filter(e -> e.usage().cpuTotal().isPresent())
                 .sorted(Comparator.comparingLong(
                                 (Entry e) -> e.usage().cpuTotal().get().toMillis())
@@ -257,13 +272,5 @@ public final class UsageReport {
             }
         }
         return name.length() > 0 ? name.toString() : entry.test();
-    }
-
-    /** Clears what was recorded, for a new run in the same JVM. */
-    public static synchronized void reset() {
-        ENTRIES.clear();
-        MEMORY_LIMITS.clear();
-        file = null;
-        fileFailed = false;
     }
 }

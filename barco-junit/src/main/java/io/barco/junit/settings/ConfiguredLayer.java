@@ -1,7 +1,7 @@
 package io.barco.junit.settings;
 
 import io.barco.Setting;
-import io.barco.junit.InBarco;
+import io.barco.junit.config.BarcoKeys;
 import io.barco.spec.SpecOptions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * {@link InBarco}'s attributes given as configuration parameters ({@code barco.memory=512M} as a system
+ * {@code @InBarco}'s attributes given as configuration parameters ({@code barco.memory=512M} as a system
  * property or in junit-platform.properties): the outermost layer of every test's settings, so the
  * whole-suite switch is configured without touching tests or the POM; an annotation wins over it.
  * The values are text for {@link SpecOptions}, as the annotation's are; lists are comma-separated.
@@ -25,7 +25,7 @@ record ConfiguredLayer(Map<String, String> values) {
         Map<String, String> values = new LinkedHashMap<>();
         for (String name : InBarcoAttributes.SETTINGS.keySet()) {
             parameters
-                    .apply(InBarcoAttributes.PREFIX + name)
+                    .apply(BarcoKeys.ATTRIBUTE_PREFIX + name)
                     .map(String::trim)
                     .filter(v -> !v.isEmpty())
                     .ifPresent(v -> values.put(name, v));

@@ -2,18 +2,17 @@ package io.barco.junit.settings;
 
 import io.barco.BarcoException;
 import io.barco.Setting;
-import io.barco.junit.InBarco;
+import io.barco.junit.config.BarcoKeys;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The names under which the extension exposes settings: {@link InBarco}'s attributes, which are also
+ * The names under which the extension exposes settings: {@code @InBarco}'s attributes, which are also
  * the {@code barco.*} configuration parameters; and the hint it adds to a runtime failure about one
  * ("rootfs /x does not exist: give an existing directory (@InBarco(rootfs), or barco.rootfs)").
  */
 public final class InBarcoAttributes {
-    static final String PREFIX = "barco.";
     /** Attribute name to setting, in the order a layer applies them. */
     static final Map<String, Setting> SETTINGS;
 
@@ -52,7 +51,7 @@ public final class InBarcoAttributes {
         if (attribute == null) {
             return e;
         }
-        String hint = " (@InBarco(" + attribute + "), or " + PREFIX + attribute + ")";
+        String hint = " (@InBarco(" + attribute + "), or " + BarcoKeys.ATTRIBUTE_PREFIX + attribute + ")";
         if (e.getMessage().endsWith(hint)) {
             return e;
         }

@@ -2,23 +2,18 @@ package io.barco.junit.settings;
 
 import io.barco.BarcoException;
 import io.barco.Setting;
-import io.barco.junit.InBarco;
+import io.barco.junit.config.BarcoKeys;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
 import io.barco.spec.SpecOptions;
-import java.lang.reflect.AnnotatedElement;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.junit.platform.commons.support.AnnotationSupport;
 
-/** The merged {@link InBarco} settings of a test: outer classes first, then the class, then the method. */
+/** The merged {@code @InBarco} settings of a test: outer classes first, then the class, then the method ({@link Layer}s). */
 public final class InBarcoSettings {
-    private final List<InBarco> layers;
+    private final List<Layer> layers;
     /** The barco.* parameters, under every annotation; null when none is set. */
     private final ConfiguredLayer configured;
     /** JVM options for forked JVMs beyond the build's, from barco.jvmArgs. */
@@ -28,17 +23,14 @@ public final class InBarcoSettings {
     /** Secret-looking environment variables forks get all the same, from barco.passEnv: names or patterns. */
     private final List<String> passEnv;
 
-    /** Configuration parameter: the most a forked JVM runs, whatever its tests' timeouts (a duration; default 60m). */
-    public static final String FORK_TIMEOUT_PARAMETER = "barco.forkTimeout";
-
     static final Duration DEFAULT_FORK_TIMEOUT = Duration.ofMinutes(60);
 
-    private InBarcoSettings(List<InBarco> layers) {
+    private InBarcoSettings(List<Layer> layers) {
         this(layers, null, List.of(), DEFAULT_FORK_TIMEOUT, List.of());
     }
 
     private InBarcoSettings(
-            List<InBarco> layers,
+            List<Layer> layers,
             ConfiguredLayer configured,
             List<String> jvmArgs,
             Duration forkTimeout,
@@ -55,15 +47,15 @@ public final class InBarcoSettings {
      * the outermost layer, the annotations win over them.
      */
     public InBarcoSettings configuredBy(java.util.function.Function<String, Optional<String>> parameters) {
-        String args = parameters.apply("barco.jvmArgs").orElse("").trim();
+        String args = parameters.apply(BarcoKeys.JVM_ARGS).orElse("").trim();
         Duration forkTimeout = parameters
-                .apply(FORK_TIMEOUT_PARAMETER)
+                .apply(BarcoKeys.FORK_TIMEOUT)
                 .map(String::trim)
                 .filter(t -> !t.isEmpty())
-                .map(t -> Durations.parse(t, FORK_TIMEOUT_PARAMETER, Setting.TIMEOUT))
+                .map(t -> Durations.parse(t, BarcoKeys.FORK_TIMEOUT, Setting.TIMEOUT))
                 .orElse(DEFAULT_FORK_TIMEOUT);
         List<String> passEnv = java.util.Arrays.stream(
-                        parameters.apply(PASS_ENV_PARAMETER).orElse("").split(","))
+                        parameters.apply(BarcoKeys.PASS_ENV).orElse("").split(","))
                 .map(String::trim)
                 .filter(name -> !name.isEmpty())
                 .toList();
@@ -74,13 +66,6 @@ public final class InBarcoSettings {
                 forkTimeout,
                 passEnv);
     }
-
-    /**
-     * Configuration parameter: comma-separated names, or patterns with {@code *}, of environment
-     * variables that look like secrets (tokens, passwords, keys, credentials, cloud accounts) which
-     * forks get all the same; others of the build's environment they get anyway.
-     */
-    public static final String PASS_ENV_PARAMETER = "barco.passEnv";
 
     /** The secret-looking environment variables forks get all the same: names, or patterns with {@code *}. */
     public List<String> passEnv() {
@@ -121,29 +106,9 @@ public final class InBarcoSettings {
         return new InBarcoSettings(List.of());
     }
 
-    /** The annotations that apply to {@code method} of {@code testClass}, outermost first; empty if none. */
-    public static Optional<InBarcoSettings> of(Class<?> testClass, Optional<? extends AnnotatedElement> method) {
-        List<InBarco> layers = new ArrayList<>();
-        Deque<Class<?>> classes = new ArrayDeque<>();
-        for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-            classes.addFirst(c);
-        }
-        for (Class<?> c : classes) {
-            AnnotationSupport.findAnnotation(c, InBarco.class).ifPresent(layers::add);
-        }
-        method.flatMap(m -> AnnotationSupport.findAnnotation(m, InBarco.class)).ifPresent(layers::add);
-        return layers.isEmpty() ? Optional.empty() : Optional.of(new InBarcoSettings(layers));
-    }
-
-    /** The innermost granularity an annotation sets, if any. */
-    public Optional<InBarco.Granularity> granularity() {
-        InBarco.Granularity found = null;
-        for (InBarco a : layers) {
-            if (a.granularity() != InBarco.Granularity.INHERIT) {
-                found = a.granularity();
-            }
-        }
-        return Optional.ofNullable(found);
+    /** The settings these layers make, outermost first; empty when there are none (no annotation applies). */
+    public static Optional<InBarcoSettings> of(List<Layer> layers) {
+        return layers.isEmpty() ? Optional.empty() : Optional.of(new InBarcoSettings(List.copyOf(layers)));
     }
 
     /** The container spec for {@code command}, with every layer applied in order; a bad value names its attribute. */
@@ -161,7 +126,7 @@ public final class InBarcoSettings {
         if (configured != null) {
             configured.applyTo(options);
         }
-        for (InBarco a : layers) {
+        for (Layer a : layers) {
             if (a.uid() >= 0) {
                 options.set(Setting.UID, Integer.toString(a.uid()));
             }
@@ -199,7 +164,7 @@ public final class InBarcoSettings {
         }
     }
 
-    private static void add(SpecOptions options, Setting setting, String[] values) {
+    private static void add(SpecOptions options, Setting setting, List<String> values) {
         for (String value : values) {
             options.add(setting, value);
         }

@@ -2,6 +2,8 @@ package io.barco.junit.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.barco.BarcoRuntime;
+import io.barco.testing.FakeHost;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +24,14 @@ class ClassDataArchiveTest {
 
     @Test
     void anUnchangedArchiveIsTrustedByItsStampAndAChangedOneIsHashedAgain() throws Exception {
+        // a run's checks over a fake machine: verifying never starts a container
+        ClassDataArchive.Checks checks =
+                new ClassDataArchive.Checks(new BarcoRuntime(FakeHost.v2(cache.resolve("host")), "barco-test"));
         byte[] content = "class data".getBytes(StandardCharsets.US_ASCII);
         Path archive = Files.write(cache.resolve("a.jsa"), content);
         Path digest = cache.resolve("a.jsa.sha256");
         Files.writeString(digest, sha256(content) + " " + ClassDataArchive.stamp(archive) + "\n");
-        assertThat(ClassDataArchive.verified(archive)).isTrue();
+        assertThat(ClassDataArchive.verified(checks, archive)).isTrue();
 
         // same size, other bytes, another time: the stamp no longer matches, and the hash does not either
         Path other = Files.write(cache.resolve("b.jsa"), content);
@@ -34,13 +39,14 @@ class ClassDataArchiveTest {
         Files.write(other, "CLASS DATA".getBytes(StandardCharsets.US_ASCII));
         Files.setLastModifiedTime(
                 other, FileTime.fromMillis(Files.getLastModifiedTime(other).toMillis() + 5_000));
-        assertThat(ClassDataArchive.verified(other)).isFalse();
+        assertThat(ClassDataArchive.verified(checks, other)).isFalse();
 
         // a digest file from before the stamp: the hash decides
         Path old = Files.write(cache.resolve("c.jsa"), content);
         Files.writeString(cache.resolve("c.jsa.sha256"), sha256(content) + "\n");
-        assertThat(ClassDataArchive.verified(old)).isTrue();
+        assertThat(ClassDataArchive.verified(checks, old)).isTrue();
 
-        assertThat(ClassDataArchive.verified(cache.resolve("missing.jsa"))).isFalse();
+        assertThat(ClassDataArchive.verified(checks, cache.resolve("missing.jsa")))
+                .isFalse();
     }
 }

@@ -110,20 +110,22 @@ class CoverageFileTest {
 
     @Test
     void aForkThatWritesJunkLosesItsOwnDataAndTheFileLoadsWithEveryoneElses() throws Exception {
+        Map<Path, CoverageFile> files = new java.util.HashMap<>(); // the run's, as Forks keeps them
         Path target = dir.resolve("target/jacoco.exec");
-        CoverageFile.append(fork("a.exec", jacoco("fork-a", 1L, "a/A", 3)), target);
-        assertThatThrownBy(() -> CoverageFile.append(fork("junk.exec", "\u0001\u00c0junk".getBytes()), target))
+        CoverageFile.append(files, fork("a.exec", jacoco("fork-a", 1L, "a/A", 3)), target);
+        assertThatThrownBy(() -> CoverageFile.append(files, fork("junk.exec", "\u0001\u00c0junk".getBytes()), target))
                 .isInstanceOf(CoverageFile.RefusedCoverageException.class);
         // well-formed, but it would make JaCoCo refuse the whole file: a/A with other probes
-        assertThatThrownBy(() -> CoverageFile.append(fork("clash.exec", jacoco("fork-clash", 1L, "a/A", 9)), target))
+        assertThatThrownBy(() ->
+                        CoverageFile.append(files, fork("clash.exec", jacoco("fork-clash", 1L, "a/A", 9)), target))
                 .hasMessageContaining("class id 1 comes as a/A with 9 probes");
         // the build's own JVM appends a session of its own, as JaCoCo does, between the forks'
         Files.write(target, jacoco("the-build", 3L, "c/C", 2), java.nio.file.StandardOpenOption.APPEND);
-        assertThatThrownBy(
-                        () -> CoverageFile.append(fork("clash2.exec", jacoco("fork-clash2", 3L, "c/Other", 2)), target))
+        assertThatThrownBy(() -> CoverageFile.append(
+                        files, fork("clash2.exec", jacoco("fork-clash2", 3L, "c/Other", 2)), target))
                 .hasMessageContaining("comes as c/Other");
-        CoverageFile.append(fork("b.exec", jacoco("fork-b", 2L, "b/B", 1, 1L, "a/A", 3)), target);
-        CoverageFile.append(fork("empty.exec", new byte[0]), target);
+        CoverageFile.append(files, fork("b.exec", jacoco("fork-b", 2L, "b/B", 1, 1L, "a/A", 3)), target);
+        CoverageFile.append(files, fork("empty.exec", new byte[0]), target);
 
         ExecFileLoader loaded = load(target);
         assertThat(loaded.getSessionInfoStore().getInfos())

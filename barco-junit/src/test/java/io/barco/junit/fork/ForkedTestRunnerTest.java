@@ -3,16 +3,19 @@ package io.barco.junit.fork;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barco.junit.BarcoContainer;
+import io.barco.junit.InBarcoDeclarations;
+import io.barco.junit.settings.Declarations;
 import org.junit.jupiter.api.Test;
 
 class ForkedTestRunnerTest {
 
     @Test
-    void commandModeNamesTheParameterClassOfTheApi() throws Exception {
-        assertThat(ForkedTestRunner.COMMAND_MODE_PARAMETER).isEqualTo(BarcoContainer.class.getName());
-        assertThat(ForkedTestRunner.commandMode(Tests.class.getDeclaredMethod("command", BarcoContainer.class)))
+    void aForkedJvmFindsTheApiPackagesDeclarationsByServiceLoader() throws Exception {
+        Declarations declarations = Declarations.load(ForkedTestRunner.class.getClassLoader());
+        assertThat(declarations).isInstanceOf(InBarcoDeclarations.class);
+        assertThat(declarations.takesAContainer(Tests.class.getDeclaredMethod("command", BarcoContainer.class)))
                 .isTrue();
-        assertThat(ForkedTestRunner.commandMode(Tests.class.getDeclaredMethod("jvm")))
+        assertThat(declarations.takesAContainer(Tests.class.getDeclaredMethod("jvm")))
                 .isFalse();
     }
 

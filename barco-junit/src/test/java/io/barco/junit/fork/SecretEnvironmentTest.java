@@ -2,8 +2,12 @@ package io.barco.junit.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Which of the build's variables a fork gets: all but what looks like a secret, unless named. */
@@ -47,9 +51,30 @@ class SecretEnvironmentTest {
     void whatBarcoPassEnvNamesIsPassedByNameOrPattern() {
         Map<String, String> build =
                 Map.of("PATH", "/bin", "GITHUB_TOKEN", "t", "AWS_REGION", "eu", "AWS_SECRET_ACCESS_KEY", "s");
-        assertThat(SecretEnvironment.forFork(build, List.of())).containsOnlyKeys("PATH");
-        assertThat(SecretEnvironment.forFork(build, List.of("GITHUB_TOKEN", "AWS_R*")))
+        AtomicBoolean told = new AtomicBoolean();
+        assertThat(SecretEnvironment.forFork(build, List.of(), told)).containsOnlyKeys("PATH");
+        assertThat(SecretEnvironment.forFork(build, List.of("GITHUB_TOKEN", "AWS_R*"), told))
                 .containsOnlyKeys("PATH", "GITHUB_TOKEN", "AWS_REGION");
-        assertThat(SecretEnvironment.forFork(build, List.of("*"))).isEqualTo(build);
+        assertThat(SecretEnvironment.forFork(build, List.of("*"), told)).isEqualTo(build);
+    }
+
+    @Test
+    void whatIsWithheldIsSaidOnceARunByNameOnly() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(said, true, StandardCharsets.UTF_8));
+        try {
+            AtomicBoolean told = new AtomicBoolean(); // the run's
+            Map<String, String> build = Map.of("PATH", "/bin", "NPM_TOKEN", "s3cr3t");
+            SecretEnvironment.forFork(build, List.of(), told);
+            SecretEnvironment.forFork(build, List.of(), told);
+            assertThat(told).isTrue();
+            SecretEnvironment.forFork(build, List.of(), new AtomicBoolean()); // the next run's
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(said.toString(StandardCharsets.UTF_8).lines())
+                .hasSize(2)
+                .allMatch(l -> l.contains("NPM_TOKEN") && !l.contains("s3cr3t"));
     }
 }

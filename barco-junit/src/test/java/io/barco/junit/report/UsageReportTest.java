@@ -3,11 +3,11 @@ package io.barco.junit.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.barco.junit.InBarco;
+import io.barco.junit.InBarcoDeclarations;
 import io.barco.junit.settings.InBarcoSettings;
 import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class UsageReportTest {
@@ -46,16 +46,14 @@ class UsageReportTest {
         void plain() {}
     }
 
-    @AfterEach
-    void forget() {
-        UsageReport.reset();
-    }
+    /** A run's report: what it worked out is its own. */
+    private final UsageReport report = new UsageReport();
 
     /** What memoryLimit gave when it built a container spec for each record: the reference. */
     private static long specBuiltPerRecord(
             Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters) {
         try {
-            return InBarcoSettings.of(testClass, method)
+            return annotated(testClass, method)
                     .map(settings ->
                             settings.configuredBy(parameters).spec("unused").build())
                     .flatMap(spec -> spec.limits().memoryLimit().isPresent()
@@ -67,13 +65,17 @@ class UsageReportTest {
         }
     }
 
+    private static Optional<InBarcoSettings> annotated(Class<?> testClass, Optional<Method> method) {
+        return new InBarcoDeclarations().settings(testClass, method);
+    }
+
     private static Optional<Method> method(Class<?> testClass, String name) throws NoSuchMethodException {
         return Optional.of(testClass.getDeclaredMethod(name));
     }
 
-    private static void limitIs(
+    private void limitIs(
             Class<?> testClass, Optional<Method> method, Function<String, Optional<String>> parameters, long limit) {
-        assertThat(UsageReport.memoryLimit(testClass, method, parameters))
+        assertThat(report.memoryLimit(annotated(testClass, method), parameters))
                 .as(testClass.getSimpleName() + " " + method)
                 .isEqualTo(limit)
                 .isEqualTo(specBuiltPerRecord(testClass, method, parameters));
@@ -96,6 +98,6 @@ class UsageReportTest {
         limitIs(Unannotated.class, method(Unannotated.class, "plain"), memory512, -1);
         // Limited's plain(), other() and the class itself share one; more(), and Bare under none and under 512M, one
         // each
-        assertThat(UsageReport.MEMORY_LIMITS).hasSize(4);
+        assertThat(report.memoryLimits).hasSize(4);
     }
 }

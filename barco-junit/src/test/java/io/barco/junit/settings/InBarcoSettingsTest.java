@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barco.junit.InBarco;
+import io.barco.junit.InBarcoDeclarations;
 import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Mount;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** Annotations to spec, without launching anything. */
 class InBarcoSettingsTest {
+    /** The API package's reading of the annotations, as the extension and a forked JVM use it. */
+    private static final Declarations DECLARATIONS = new InBarcoDeclarations();
 
     @Retention(RetentionPolicy.RUNTIME)
     @InBarco(memory = "256M", pids = 64, timeout = "30s")
@@ -45,7 +48,8 @@ class InBarcoSettingsTest {
 
     private static ContainerSpec spec(Class<?> type, String method) throws NoSuchMethodException {
         Method m = type.getDeclaredMethod(method);
-        return InBarcoSettings.of(type, Optional.of(m))
+        return DECLARATIONS
+                .settings(type, Optional.of(m))
                 .orElseThrow()
                 .spec("/bin/true")
                 .build();
@@ -77,7 +81,8 @@ class InBarcoSettingsTest {
 
     @Test
     void capabilitiesDroppedByAnOuterLayerStayDropped() throws Exception {
-        ContainerSpec root = InBarcoSettings.of(Outer.class, Optional.empty())
+        ContainerSpec root = DECLARATIONS
+                .settings(Outer.class, Optional.empty())
                 .orElseThrow()
                 .spec("/bin/true")
                 .uid(0)
@@ -87,7 +92,7 @@ class InBarcoSettingsTest {
 
     @Test
     void noAnnotationNoSettings() throws Exception {
-        assertThat(InBarcoSettings.of(Unannotated.class, Optional.of(Unannotated.class.getDeclaredMethod("plain"))))
+        assertThat(DECLARATIONS.settings(Unannotated.class, Optional.of(Unannotated.class.getDeclaredMethod("plain"))))
                 .isEmpty();
     }
 
@@ -99,12 +104,14 @@ class InBarcoSettingsTest {
 
     @Test
     void aBadValueNamesTheAttributeAndTheParameterThatSetIt() {
-        assertThatThrownBy(() -> InBarcoSettings.of(Bad.class, Optional.empty())
+        assertThatThrownBy(() -> DECLARATIONS
+                        .settings(Bad.class, Optional.empty())
                         .orElseThrow()
                         .spec("/bin/true"))
                 .hasMessage(
                         "invalid timeout 'soon': use e.g. 30, 500ms, 1.5s, 2m30s or 1h (@InBarco(timeout), or barco.timeout)");
-        assertThatThrownBy(() -> InBarcoSettings.of(BadCpus.class, Optional.empty())
+        assertThatThrownBy(() -> DECLARATIONS
+                        .settings(BadCpus.class, Optional.empty())
                         .orElseThrow()
                         .spec("/bin/true"))
                 .hasMessage(
@@ -160,7 +167,8 @@ class InBarcoSettingsTest {
         assertThat(configured.jvmArgs()).containsExactly("-Xmx256m", "-Dx=1");
         // an annotation on the test wins
         Method m = Outer.Inner.class.getDeclaredMethod("annotated");
-        ContainerSpec annotated = InBarcoSettings.of(Outer.Inner.class, Optional.of(m))
+        ContainerSpec annotated = DECLARATIONS
+                .settings(Outer.Inner.class, Optional.of(m))
                 .orElseThrow()
                 .configuredBy(name -> Optional.ofNullable(parameters.get(name)))
                 .spec("/bin/true")
