@@ -472,7 +472,7 @@ class CliIT {
                 "program's -c given to barco | 125 | -c /bin/sh -c 'echo hi'        | barco: -c names the program once; its own arguments go after --, as in barco -c /bin/sh -- -c 'echo hi'",
                 "program's option given to barco | 125 | -c ls -la /                | barco: unknown option '-la'; the program's own arguments go after --, as in barco -c ls -- -la /",
                 "unknown option          | 125 | --frobnicate -c /bin/true          | barco: unknown option '--frobnicate' (see barco --help)",
-                "missing command         | 125 | -m /                               | barco: Missing required option: '--cmd=PROGRAM' (see barco --help)",
+                "missing command         | 125 | -m /                               | barco: no program given: name it with -c PROGRAM, e.g. -c /bin/sh (-c)",
                 "uid not a number        | 125 | -u abc -c /bin/true                | barco: invalid uid 'abc': give a whole number, 0 or more (-u)",
                 "uid outside the mapping | 125 | -u 2000 -c /bin/true               | barco: uid 2000 is outside the mapped range 0..1999: pick a uid in it or widen the mapping (-u)",
                 "bad id mapping          | 125 | --id-map 0:1 -c /bin/true          | barco: invalid id mapping '0:1': use INSIDE:OUTSIDE:COUNT, e.g. 0:10000:2000 (--id-map)",
