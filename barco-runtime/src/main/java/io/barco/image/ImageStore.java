@@ -381,9 +381,7 @@ public final class ImageStore {
                     j.strings("references"),
                     layerIds,
                     j.size("bytes"),
-                    j.object("config")
-                            .map(Config::of)
-                            .orElse(new Config(List.of(), null, null, List.of(), List.of()))));
+                    Config.of(j))); // the record keeps the configuration's fields under "config", as an image's does
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -147,6 +147,18 @@ public final class Preflight {
                             + (missing.size() == 1 ? "it" : "them") + " in the rootfs",
                     Setting.ROOTFS);
         }
+        if (spec.image().isPresent()) {
+            for (Mount mount : spec.mounts()) {
+                io.barco.image.Images.linkOnPath(spec.image().get(), mount.target())
+                        .ifPresent(link -> {
+                            throw new InvalidSpecException(
+                                    "mount target " + mount.target() + " lies under " + link + ", a link in "
+                                            + spec.image().get().reference()
+                                            + ", which barco does not follow while it mounts: mount on the path the link leads to",
+                                    mount.kind() == Mount.Kind.TMPFS ? Setting.TMPFS : Setting.BINDS);
+                        });
+            }
+        }
         for (Mount mount : spec.mounts()) {
             if (mount.kind() == Mount.Kind.BIND && !Files.exists(mount.source())) {
                 throw new InvalidSpecException(
