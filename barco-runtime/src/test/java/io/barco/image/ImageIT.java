@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Test;
 @RequiresContainers
 class ImageIT {
     private static final Path JAR = Path.of(System.getProperty("barco.cli.jar", "target/barco-cli.jar"));
-    private static final Path BUSYBOX = Path.of("/bin/busybox");
 
     private static Path work;
     private static Path layout;
@@ -37,46 +36,11 @@ class ImageIT {
 
     record Run(int exit, String stdout, String stderr) {}
 
-    /** The host's busybox, statically linked (CI installs busybox-static): the image's only program. */
-    static OciImages.Layer busyboxLayer() throws IOException {
-        assertThat(BUSYBOX).as("busybox-static (.ci/run installs it)").isRegularFile();
-        return new OciImages.Layer()
-                .dir("bin")
-                .file("bin/busybox", Files.readAllBytes(BUSYBOX), 0755, 0, 0)
-                .symlink("bin/sh", "busybox")
-                .dir("etc")
-                .file("etc/os-release", "ID=barco-it\nPRETTY_NAME=\"barco's test image\"\n")
-                .file("etc/gone", "whited out above\n")
-                .dir("srv/a")
-                .file("srv/a/old", "hidden by the opaque directory above\n")
-                .dir("home/u", 0750, 1000, 1000)
-                .file("home/u/notes", "u's\n".getBytes(StandardCharsets.UTF_8), 0600, 1000, 1000)
-                .file("shared", "base\n")
-                // a link out of the root: inside, it resolves inside
-                .symlink("escape", "/etc/shadow");
-    }
-
-    static OciImages.Layer topLayer() {
-        return new OciImages.Layer()
-                .whiteout("etc/gone")
-                .opaque("srv/a")
-                .file("srv/a/new", "new\n")
-                .dir("data")
-                .file("data/x", "linked\n")
-                .hardLink("data/y", "data/x");
-    }
-
     @BeforeAll
     static void buildTheImage() throws IOException {
         Files.createDirectories(Path.of("target"));
         work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "image-it");
-        image = new OciImages()
-                .layer(busyboxLayer(), true)
-                .layer(topLayer(), true)
-                .env("PATH=/bin", "GREETING=hello from the image")
-                .workdir("/srv")
-                .cmd("/bin/sh", "-c", "echo from the image\\'s Cmd")
-                .tag("1");
+        image = OciImages.busyboxImage();
         layout = image.writeLayout(work.resolve("layout"));
     }
 
@@ -202,8 +166,8 @@ class ImageIT {
     void archivesOfBothFormatsRunAndShareTheLayoutsLayers() throws Exception {
         ImageStore store = new ImageStore(cache("archives").resolve("images"));
         OciImages plain = new OciImages()
-                .layer(busyboxLayer(), false)
-                .layer(topLayer(), false)
+                .layer(OciImages.busyboxLayer(), false)
+                .layer(OciImages.topLayer(), false)
                 .env("PATH=/bin", "FROM=docker save")
                 .workdir("/data");
         Path docker = plain.writeDockerArchive(work.resolve("docker.tar"), "barco/it:1");
@@ -240,7 +204,7 @@ class ImageIT {
         assertThat(corrupt.stderr()).contains("layer 2 of 2").hasLineCount(1);
 
         OciImages crossing = new OciImages()
-                .layer(busyboxLayer(), true)
+                .layer(OciImages.busyboxLayer(), true)
                 .layer(new OciImages.Layer().hardLink("again", "shared"), true);
         Run hardLink = run(cli(
                 cache, "--image", crossing.writeLayout(work.resolve("crossing")).toString(), "-c", "/bin/sh"));
@@ -262,7 +226,7 @@ class ImageIT {
         Path marker = work.resolve("host-dir");
         Files.createDirectories(marker);
         OciImages hostile = new OciImages()
-                .layer(busyboxLayer(), true)
+                .layer(OciImages.busyboxLayer(), true)
                 .layer(new OciImages.Layer().symlink("proc", marker.toString()).symlink("mnt", marker.toString()), true)
                 .env("PATH=/bin");
         Path dir = hostile.writeLayout(work.resolve("hostile"));

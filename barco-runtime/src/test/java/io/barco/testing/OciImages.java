@@ -127,6 +127,53 @@ public final class OciImages {
         }
     }
 
+    private static final Path BUSYBOX = Path.of("/bin/busybox");
+
+    /** The host's busybox, statically linked (CI installs busybox-static): the image's only program. */
+    public static OciImages.Layer busyboxLayer() throws IOException {
+        if (!Files.isRegularFile(BUSYBOX)) {
+            throw new IllegalStateException(BUSYBOX + " is missing: install busybox-static (.ci/run does)");
+        }
+        return new OciImages.Layer()
+                .dir("bin")
+                .file("bin/busybox", Files.readAllBytes(BUSYBOX), 0755, 0, 0)
+                .symlink("bin/sh", "busybox")
+                .dir("etc")
+                .file("etc/os-release", "ID=barco-it\nPRETTY_NAME=\"barco's test image\"\n")
+                .file("etc/gone", "whited out above\n")
+                .dir("srv/a")
+                .file("srv/a/old", "hidden by the opaque directory above\n")
+                .dir("home/u", 0750, 1000, 1000)
+                .file("home/u/notes", "u's\n".getBytes(StandardCharsets.UTF_8), 0600, 1000, 1000)
+                .file("shared", "base\n")
+                // a link out of the root: inside, it resolves inside
+                .symlink("escape", "/etc/shadow");
+    }
+
+    public static OciImages.Layer topLayer() {
+        return new OciImages.Layer()
+                .whiteout("etc/gone")
+                .opaque("srv/a")
+                .file("srv/a/new", "new\n")
+                .dir("data")
+                .file("data/x", "linked\n")
+                .hardLink("data/y", "data/x");
+    }
+
+    /**
+     * The integration tests' image: the two layers above, gzip-compressed, with PATH=/bin, GREETING,
+     * WorkingDir /srv and a Cmd, tagged 1.
+     */
+    public static OciImages busyboxImage() throws IOException {
+        return new OciImages()
+                .layer(busyboxLayer(), true)
+                .layer(topLayer(), true)
+                .env("PATH=/bin", "GREETING=hello from the image")
+                .workdir("/srv")
+                .cmd("/bin/sh", "-c", "echo from the image\\'s Cmd")
+                .tag("1");
+    }
+
     /** What a layer is stored as in the image. */
     public record Blob(byte[] bytes, String mediaType, String diffId) {}
 

@@ -1,7 +1,9 @@
 package io.barco.junit.fork;
 
 import io.barco.Barco;
+import io.barco.BarcoException;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.image.Images;
 import io.barco.junit.buildjvm.ArgumentFile;
 import io.barco.junit.buildjvm.BuildJUnit;
 import io.barco.junit.buildjvm.BuildJvm;
@@ -17,6 +19,7 @@ import io.barco.launch.Container;
 import io.barco.launch.ExitStatus;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
+import io.barco.spec.ImageRoot;
 import io.barco.spec.Mount;
 import io.barco.spec.Size;
 import io.barco.spec.Stdio;
@@ -127,6 +130,14 @@ final class ForkedJvm implements AutoCloseable {
      *     only when more forks of this classpath follow (it takes a JVM run of its own)
      */
     static ForkedJvm start(InBarcoSettings settings, boolean batch, boolean writeArchive) throws IOException {
+        String hostJava =
+                Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Optional<ImageRoot> image = settings.image();
+        if (image.isPresent() && !Images.has(image.get(), hostJava)) {
+            throw new BarcoException("JVM mode runs the test in the host's JDK, " + hostJava + ", which image "
+                    + image.get().reference() + " does not have: take a BarcoContainer parameter to run commands "
+                    + "in the image (command mode), or use an image with this JDK at that path");
+        }
         Path resultDir = ResultDirectory.create();
         STARTING.add(resultDir);
         try {
