@@ -36,8 +36,9 @@ public @interface InBarco {
 
     /**
      * An image whose layers are the root instead of a rootfs directory: {@code oci:DIR[:TAG]} (an OCI
-     * image layout), {@code oci-archive:FILE[:TAG]}, {@code docker-archive:FILE}, or a cached image's
-     * id; a relative path is the build's working directory's. Unpacked once into barco's cache,
+     * image layout), {@code oci-archive:FILE[:TAG]}, {@code docker-archive:FILE}, {@code
+     * HOST[:PORT]/NAME[:TAG]} (pulled from a registry), or a cached image's id; a relative path is the
+     * build's working directory's. Unpacked once into barco's cache,
      * read-only unless {@link #writableRoot}; its Env, WorkingDir and User are defaults. Command
      * mode (a {@link BarcoContainer} parameter) runs anything the image has; JVM mode needs the
      * host's JDK at the same path in the image, and fails saying so otherwise. See docs/images.md.

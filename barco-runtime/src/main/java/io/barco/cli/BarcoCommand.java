@@ -116,7 +116,8 @@ public final class BarcoCommand implements Callable<Integer> {
             names = "--image",
             paramLabel = "IMAGE",
             description = "the root is this image's layers: oci:DIR[:TAG] (an OCI layout), oci-archive:FILE[:TAG], "
-                    + "docker-archive:FILE, or a cached image's id (barco images); read-only unless --rw; its Env, "
+                    + "docker-archive:FILE, HOST[:PORT]/NAME[:TAG] (pulled from a registry), or a cached image's id "
+                    + "(barco images); read-only unless --rw; its Env, "
                     + "WorkingDir and User are defaults, its Entrypoint and Cmd the program when -c is not given")
     String image;
 

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * An image as a user names it: {@code oci:DIR[:TAG]} (an OCI image layout directory), {@code
  * oci-archive:FILE[:TAG]} or {@code docker-archive:FILE[:NAME:TAG]} (an archive file), a bare path
  * (a directory is a layout, a file an archive), or the id of an image in the cache ({@code
- * sha256:HEX}, or 12 or more of its first hex digits, as {@code barco images} shows it).
+ * sha256:HEX}, or 12 or more of its first hex digits, as {@code barco images} shows it), or an image
+ * in a registry, {@code host[:port]/name[:tag|@sha256:HEX]} ({@link RegistrySource}).
  *
  * @param kind what the reference names
  * @param path the layout or archive, absolute; null for a cached id
@@ -21,7 +22,9 @@ record ImageReference(Kind kind, Path path, String tag) {
     enum Kind {
         LAYOUT,
         ARCHIVE,
-        CACHED
+        CACHED,
+        /** {@code host[:port]/name[:tag|@digest]}, pulled: {@link #tag} holds the whole reference. */
+        REGISTRY
     }
 
     static ImageReference parse(String text, Path base) {
@@ -47,10 +50,14 @@ record ImageReference(Kind kind, Path path, String tag) {
                 || Files.exists(base.resolve(text))) {
             return located(null, text, text, base);
         }
+        if (RegistrySource.looksLike(text)) {
+            return new ImageReference(Kind.REGISTRY, null, text);
+        }
         if (REGISTRY_LIKE.matcher(text).matches()) {
-            throw new ImageException("'" + Digest.abbreviate(text) + "' names an image in a registry, and pulling "
-                    + "from a registry is not done yet: save it to a file (docker save -o FILE, or skopeo copy "
-                    + "... oci-archive:FILE) and give oci-archive:FILE, or an OCI layout directory as oci:DIR");
+            throw new ImageException("'" + Digest.abbreviate(text) + "' names no registry host (barco has no "
+                    + "default registry): give host[:port]/name[:tag], e.g. registry-1.docker.io/library/"
+                    + Digest.abbreviate(text.contains("/") ? text.substring(text.indexOf('/') + 1) : text)
+                    + ", or a layout or archive file");
         }
         throw new ImageException("image reference '" + Digest.abbreviate(text)
                 + "' names no layout or archive: give oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE");

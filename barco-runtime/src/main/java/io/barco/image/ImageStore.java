@@ -118,10 +118,12 @@ public final class ImageStore {
         if (ref.kind() == ImageReference.Kind.CACHED) {
             return cached(reference, ref.tag());
         }
-        try (ImageSource source = ref.kind() == ImageReference.Kind.LAYOUT
-                ? new LayoutDirectory(ref.path())
-                : new ArchiveFile(ref.path())) {
-            ImageSource.Chosen chosen = source.choose(ref.tag());
+        try (ImageSource source = switch (ref.kind()) {
+            case LAYOUT -> new LayoutDirectory(ref.path());
+            case REGISTRY -> RegistrySource.of(ref.tag());
+            default -> new ArchiveFile(ref.path());
+        }) {
+            ImageSource.Chosen chosen = source.choose(ref.kind() == ImageReference.Kind.REGISTRY ? null : ref.tag());
             Json config = chosen.config();
             List<String> diffIds =
                     config.object("rootfs").map(r -> r.strings("diff_ids")).orElse(List.of());

@@ -23,7 +23,17 @@ abstract class OciSource extends ImageSource {
         Digest digest = Digest.parse(descriptor.requiredString("digest"), "a manifest of " + describe());
         long size = descriptor.size("size");
         String type = descriptor.string("mediaType").orElse("");
-        Json manifest = Json.parse(readSmall(digest, size, "manifest " + digest), "manifest " + digest);
+        Json manifest = Json.parse(readManifest(digest, size, "manifest " + digest), "manifest " + digest);
+        return fromManifest(digest, type, manifest);
+    }
+
+    /** A manifest by its digest, checked: a blob of the layout; a registry's manifests are elsewhere. */
+    byte[] readManifest(Digest digest, long size, String what) throws IOException {
+        return readSmall(digest, size, what);
+    }
+
+    /** The image of {@code manifest} (an index: its linux/amd64 image's): its configuration and layers. */
+    Chosen fromManifest(Digest digest, String type, Json manifest) throws IOException {
         if (INDEX_TYPES.contains(type)
                 || INDEX_TYPES.contains(manifest.string("mediaType").orElse(""))) {
             // a multi-platform image: this machine's
@@ -37,7 +47,8 @@ abstract class OciSource extends ImageSource {
                     .orElseThrow(() -> new ImageException(
                             "image index " + indexDigest + " in " + describe() + " has no linux/amd64 image"));
             digest = Digest.parse(platform.requiredString("digest"), "the linux/amd64 manifest");
-            manifest = Json.parse(readSmall(digest, platform.size("size"), "manifest " + digest), "manifest " + digest);
+            manifest =
+                    Json.parse(readManifest(digest, platform.size("size"), "manifest " + digest), "manifest " + digest);
         }
         Json chosen = manifest;
         Json configDescriptor = chosen.object("config")

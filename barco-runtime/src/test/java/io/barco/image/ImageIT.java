@@ -190,7 +190,7 @@ class ImageIT {
         Run registry = run(cli(cache, "--image", "alpine:3.20", "-c", "/bin/sh"));
         assertThat(registry.exit()).isEqualTo(123);
         assertThat(registry.stderr())
-                .startsWith("barco: 'alpine:3.20' names an image in a registry")
+                .startsWith("barco: 'alpine:3.20' names no registry host")
                 .hasLineCount(1);
 
         Path tampered = image.writeLayout(work.resolve("tampered"));

@@ -260,23 +260,30 @@ public final class OciImages {
         return d;
     }
 
+    /** The image manifest: its configuration's and layers' descriptors. */
+    public byte[] manifest() {
+        JsonObject manifest = new JsonObject();
+        manifest.addProperty("schemaVersion", 2);
+        manifest.addProperty("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        manifest.add("config", descriptor("application/vnd.oci.image.config.v1+json", configBytes()));
+        JsonArray ls = new JsonArray();
+        for (Blob b : layers) {
+            ls.add(descriptor(b.mediaType(), b.bytes()));
+        }
+        manifest.add("layers", ls);
+        return manifest.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The files of the OCI layout, by name: {@code oci-layout}, {@code index.json}, {@code blobs/sha256/HEX}. */
     public Map<String, byte[]> layoutFiles() {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-        byte[] cfg = configBytes();
-        JsonObject manifest = new JsonObject();
-        manifest.addProperty("schemaVersion", 2);
-        manifest.addProperty("mediaType", "application/vnd.oci.image.manifest.v1+json");
-        manifest.add("config", descriptor("application/vnd.oci.image.config.v1+json", cfg));
-        JsonArray ls = new JsonArray();
         for (Blob b : layers) {
-            ls.add(descriptor(b.mediaType(), b.bytes()));
             files.put("blobs/sha256/" + sha256(b.bytes()), b.bytes());
         }
-        manifest.add("layers", ls);
+        byte[] cfg = configBytes();
         files.put("blobs/sha256/" + sha256(cfg), cfg);
-        byte[] m = manifest.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] m = manifest();
         files.put("blobs/sha256/" + sha256(m), m);
         JsonObject index = new JsonObject();
         index.addProperty("schemaVersion", 2);
@@ -291,12 +298,51 @@ public final class OciImages {
         return files;
     }
 
+    /**
+     * Pushes the image to a registry ({@code http://127.0.0.1:PORT}) as {@code name:tag} through the
+     * distribution API, as docker push does: each blob uploaded whole, then the manifest.
+     */
+    public void push(java.net.URI registry, String name, String tag) throws IOException, InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        List<byte[]> blobs = new ArrayList<>();
+        layers.forEach(l -> blobs.add(l.bytes()));
+        blobs.add(configBytes());
+        for (byte[] blob : blobs) {
+            java.net.http.HttpResponse<String> start = http.send(
+                    java.net.http.HttpRequest.newBuilder(registry.resolve("/v2/" + name + "/blobs/uploads/"))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (start.statusCode() != 202) {
+                throw new IOException("upload start: " + start.statusCode() + " " + start.body());
+            }
+            String location = start.headers().firstValue("Location").orElseThrow();
+            java.net.URI put =
+                    registry.resolve(location + (location.contains("?") ? "&" : "?") + "digest=sha256:" + sha256(blob));
+            java.net.http.HttpResponse<String> done = http.send(
+                    java.net.http.HttpRequest.newBuilder(put)
+                            .header("Content-Type", "application/octet-stream")
+                            .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(blob))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (done.statusCode() != 201) {
+                throw new IOException("upload: " + done.statusCode() + " " + done.body());
+            }
+        }
+        java.net.http.HttpResponse<String> manifest = http.send(
+                java.net.http.HttpRequest.newBuilder(registry.resolve("/v2/" + name + "/manifests/" + tag))
+                        .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(manifest()))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (manifest.statusCode() != 201) {
+            throw new IOException("manifest: " + manifest.statusCode() + " " + manifest.body());
+        }
+    }
+
     /** The manifest's digest, the image's id in barco's cache. */
     public String id() {
-        Map<String, byte[]> files = layoutFiles();
-        String index = new String(files.get("index.json"), StandardCharsets.UTF_8);
-        int at = index.indexOf("sha256:", index.indexOf("\"digest\""));
-        return index.substring(at + 7, at + 71);
+        return sha256(manifest());
     }
 
     public Path writeLayout(Path dir) throws IOException {
