@@ -1,6 +1,6 @@
 package io.barco.image;
 
-import io.barco.sys.LibC;
+import io.barco.sys.SpecialFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -44,8 +44,6 @@ final class LayerUnpacker {
     /** The overlay xattr of an opaque directory, as overlayfs reads it under {@code userxattr}. */
     static final String OPAQUE_XATTR = "overlay.opaque";
 
-    private static final long SYS_MKNODAT = 259; // x86-64, as the helper
-    private static final int AT_FDCWD = -100;
     private static final int S_IFCHR = 0020000;
     private static final int S_IFIFO = 0010000;
 
@@ -272,17 +270,14 @@ final class LayerUnpacker {
         made.remove(path);
     }
 
-    private static void mknodRaw(Path path, int mode) throws java.nio.file.FileSystemException {
-        try {
-            LibC.INSTANCE.syscall(SYS_MKNODAT, AT_FDCWD, path.toString(), mode, 0L);
-        } catch (com.sun.jna.LastErrorException e) {
-            throw new java.nio.file.FileSystemException(path.toString(), null, "mknod: errno " + e.getErrorCode());
-        }
-    }
-
+    /** A whiteout (mode S_IFCHR) or a FIFO; the failure names the layer and the entry. */
     private void mknod(Path path, int mode, String entry) throws IOException {
         try {
-            mknodRaw(path, mode);
+            if ((mode & S_IFIFO) == S_IFIFO) {
+                SpecialFiles.fifo(path, mode);
+            } else {
+                SpecialFiles.whiteout(path);
+            }
         } catch (java.nio.file.FileSystemException e) {
             throw new java.nio.file.FileSystemException(
                     e.getFile(),
