@@ -340,6 +340,10 @@ public final class BarcoCommand implements Callable<Integer> {
         if (program == null) {
             // as docker run: the image's Entrypoint, then the arguments given or else its Cmd
             if (options.imageReference().isEmpty()) {
+                String word = UsageProblem.wordForAProgram(commandLine.toArray(String[]::new));
+                if (word != null) {
+                    throw new InvalidSpecException(word.substring("barco: ".length()));
+                }
                 throw new InvalidSpecException(
                         "no program given: name it with -c PROGRAM, e.g. -c /bin/sh", Setting.COMMAND);
             }
