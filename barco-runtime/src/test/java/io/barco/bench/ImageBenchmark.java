@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Images, in one run: the first unpack of a small image (the tests' busybox image, two gzip layers)
- * into a fresh cache, a second resolve of it from the cache, then launch to exit of {@code busybox
+ * into a fresh cache, its first pull from a local registry (Debian's docker-registry, if installed),
+ * a second resolve of it from the cache, then launch to exit of {@code busybox
  * true} from the cached image beside the same from a host directory holding the same files. Prints
  * figures, asserts nothing. A benchmark, not a test: run bench/images.sh.
  */
@@ -53,6 +54,7 @@ public final class ImageBenchmark {
             System.out.printf(
                     "first unpack into an empty cache (verify + gunzip + untar), 5 fresh caches: p50 %.1f ms, max %.1f ms%n",
                     unpacks[2] / 1e6, unpacks[4] / 1e6);
+            pullFigures(image, work);
             ImageStore cached = store;
             long[] resolves = LaunchBenchmarkSupport.measure(runs, () -> {
                 cached.resolve(ref);
@@ -96,6 +98,59 @@ public final class ImageBenchmark {
                     measure(runs, run(fromImage.toBuilder().writableRoot(true).build())));
         } finally {
             UntrustedFiles.deleteTree(work);
+        }
+    }
+
+    /**
+     * The first pull of the same image from Debian's docker-registry on 127.0.0.1 (when it is
+     * installed), into 5 fresh caches: the download over loopback, the checks and the unpack.
+     */
+    private static void pullFigures(OciImages image, Path work) throws Exception {
+        Path registryBinary = Path.of("/usr/bin/docker-registry");
+        if (!Files.isExecutable(registryBinary)) {
+            System.out.println("first pull: skipped, no /usr/bin/docker-registry (apt-get install docker-registry)");
+            return;
+        }
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path config = work.resolve("registry.yml");
+        Files.writeString(
+                config,
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
+                        + work.resolve("registry") + "\nhttp:\n  addr: 127.0.0.1:" + port + "\n");
+        Process registry = new ProcessBuilder(registryBinary.toString(), "serve", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            java.net.URI base = java.net.URI.create("http://127.0.0.1:" + port);
+            for (int i = 0; ; i++) {
+                try {
+                    image.push(base, "barco/bench", "1");
+                    break;
+                } catch (java.io.IOException e) {
+                    if (i > 100) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            long[] pulls = new long[5];
+            for (int i = 0; i < pulls.length; i++) {
+                ImageStore fresh = new ImageStore(work.resolve("pull-cache-" + i));
+                long t0 = System.nanoTime();
+                fresh.resolve("127.0.0.1:" + port + "/barco/bench:1");
+                pulls[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(pulls);
+            System.out.printf(
+                    "first pull from a registry on 127.0.0.1 (download + verify + unpack), 5 fresh caches: p50 %.1f ms, max %.1f ms%n",
+                    pulls[2] / 1e6, pulls[4] / 1e6);
+        } finally {
+            registry.destroy();
+            registry.waitFor();
         }
     }
 
