@@ -8,6 +8,8 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import io.barco.image.ImageException;
+import io.barco.image.ImageStore;
 import io.barco.junit.fixtures.ImageFixtures;
 import io.barco.sys.OwnedTempDirectories;
 import io.barco.sys.UntrustedFiles;
@@ -33,9 +35,15 @@ class ImageIT {
         OciImages.busyboxImage().writeLayout(Files.createDirectories(LAYOUT));
     }
 
+    /** The layout, and the image in the user's cache, where @InBarco unpacked it (with the layers no other image has). */
     @AfterAll
     static void removeIt() throws IOException {
         UntrustedFiles.deleteTree(LAYOUT);
+        try {
+            ImageStore.defaults().remove("oci:target/barco-images/busybox:1");
+        } catch (ImageException e) {
+            // not unpacked: the test that would have failed says so
+        }
     }
 
     private static Events run(String method) {
