@@ -54,14 +54,15 @@ import picocli.CommandLine.Parameters;
             "barco [OPTIONS] -c PROGRAM [-- ARG...]",
             "       barco [OPTIONS] --image IMAGE [-c PROGRAM] [-- ARG...]",
             "       " + ExecCommand.USAGE,
-            "       barco images | barco rmi IMAGE | barco gc"
+            "       barco images | barco pull IMAGE | barco rmi IMAGE | barco gc"
         },
         description = {
             "Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
                     + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
             "barco exec runs a command in a running container started with --name, as docker exec does; its -e, -w, -u "
                     + "and --gid are that command's own (default: the container's).",
-            "barco images lists the images in barco's cache, barco rmi IMAGE removes one and the layers no other has.",
+            "barco images lists the images in barco's cache, barco pull IMAGE unpacks one into it (a launch does too), "
+                    + "barco rmi IMAGE removes one and the layers no other has.",
             "barco gc removes what launchers that died left: their cgroups and temp directories, and unused image layers."
         },
         footer = {
@@ -572,8 +573,10 @@ public final class BarcoCommand implements Callable<Integer> {
         if (!invocation.served() && argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);
         }
-        if (!invocation.served() && argv.length >= 1 && (argv[0].equals("images") || argv[0].equals("rmi"))) {
-            return ImagesCommand.run(argv, out, err);
+        if (!invocation.served()
+                && argv.length >= 1
+                && List.of("images", "pull", "rmi").contains(argv[0])) {
+            return ImagesCommand.run(argv, Path.of("").toAbsolutePath(), out, err);
         }
         if (argv.length >= 1 && argv[0].equals("exec")) {
             if (invocation.served()) {

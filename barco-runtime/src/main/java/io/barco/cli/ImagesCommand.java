@@ -8,11 +8,15 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
-/** {@code barco images} (the image cache's images) and {@code barco rmi IMAGE} (one removed, with the layers no other has). */
+/**
+ * {@code barco images} (the image cache's images), {@code barco pull IMAGE...} (each resolved into the
+ * cache, as a launch would, without a launch) and {@code barco rmi IMAGE...} (each removed, with the
+ * layers no other has).
+ */
 final class ImagesCommand {
     private ImagesCommand() {}
 
-    static int run(String[] argv, PrintStream out, PrintStream err) {
+    static int run(String[] argv, Path cwd, PrintStream out, PrintStream err) {
         try {
             ImageStore store = ImageStore.defaults();
             if (argv[0].equals("images")) {
@@ -29,8 +33,16 @@ final class ImagesCommand {
                 return 0;
             }
             if (argv.length < 2) {
-                err.println("barco: barco rmi IMAGE...: name an image by its id or reference (see barco images)");
+                err.println("barco: barco " + argv[0] + " IMAGE...: name an image"
+                        + (argv[0].equals("rmi") ? " by its id or reference (see barco images)" : ""));
                 return BarcoCommand.EXIT_BARCO_FAILED;
+            }
+            if (argv[0].equals("pull")) {
+                for (int i = 1; i < argv.length; i++) {
+                    io.barco.spec.ImageRoot root = store.resolve(argv[i], cwd);
+                    out.println(root.id().substring("sha256:".length(), "sha256:".length() + 12) + " " + argv[i]);
+                }
+                return 0;
             }
             for (int i = 1; i < argv.length; i++) {
                 for (ImageStore.Record r : store.remove(argv[i])) {

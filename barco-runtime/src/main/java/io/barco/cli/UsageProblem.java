@@ -69,7 +69,7 @@ final class UsageProblem {
             return "barco: give the program with -c and its arguments after --: " + meant;
         }
         return "barco: '" + word
-                + "' is not a barco command (barco's are exec, images, rmi and gc); to run a program of that name: "
+                + "' is not a barco command (barco's are exec, images, pull, rmi and gc); to run a program of that name: "
                 + meant;
     }
 

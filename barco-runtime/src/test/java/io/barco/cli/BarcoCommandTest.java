@@ -217,7 +217,7 @@ class BarcoCommandTest {
                 .startsWith("Usage: barco [OPTIONS] -c PROGRAM [-- ARG...]\n"
                         + "       barco [OPTIONS] --image IMAGE [-c PROGRAM] [-- ARG...]\n"
                         + "       barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...]\n"
-                        + "       barco images | barco rmi IMAGE | barco gc\n");
+                        + "       barco images | barco pull IMAGE | barco rmi IMAGE | barco gc\n");
         // the option column wraps where the terminal ends: compare the words
         assertThat(help.replaceAll("\\s+", " "))
                 .contains("memory limit, e.g. 512M, 1G, or max (default: 1G, the seed's)")

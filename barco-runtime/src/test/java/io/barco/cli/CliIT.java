@@ -492,7 +492,7 @@ class CliIT {
                 "--rw and --rw-host-root | 125 | --rw --rw-host-root -c /bin/true   | barco: --rw and --rw-host-root exclude each other: --rw writes to a throwaway overlay, --rw-host-root to the rootfs itself; give one of them",
                 "--rw-size without --rw  | 125 | --rw-size 64M -c /bin/true         | barco: --rw-size limits the overlay of --rw: add --rw, or drop --rw-size",
                 "--rw-size too small     | 125 | --rw --rw-size 4k -c /bin/true     | barco: invalid writable root size '4k': give at least 1M, such as 256M or 2G (--rw-size)",
-                "docker's ps             | 125 | ps                                 | barco: 'ps' is not a barco command (barco's are exec, images, rmi and gc); to run a program of that name: barco -c ps",
+                "docker's ps             | 125 | ps                                 | barco: 'ps' is not a barco command (barco's are exec, images, pull, rmi and gc); to run a program of that name: barco -c ps",
                 "program without -c      | 125 | /bin/echo hi                       | barco: give the program with -c and its arguments after --: barco -c /bin/echo -- hi",
                 "misspelt option         | 125 | --memroy 64M -c /bin/true          | barco: unknown option '--memroy'; did you mean --memory? (see barco --help)",
                 "bind into read-only /   | 125 | --bind /tmp:/nope -c /bin/true     | barco: create mount point /nope (mkdir): Read-only file system (the rootfs is read-only: mount on an existing path, one under /tmp, or use a writable rootfs) (--bind)",

@@ -103,6 +103,9 @@ class RegistryIT {
     void anImagePulledFromTheRegistryRunsWithItsConfigurationAndIsCachedByItsManifestsDigest() throws Exception {
         Path cache = cache("pull");
         String ref = host + "/barco/busybox:1";
+        ImageIT.Run pull = ImageIT.run(ImageIT.cli(cache, "pull", ref));
+        assertThat(pull.stdout()).isEqualTo(image.id().substring(0, 12) + " " + ref + "\n");
+        assertThat(pull.exit()).isZero();
         ImageIT.Run run = ImageIT.run(ImageIT.cli(
                 cache,
                 "--image",
