@@ -15,6 +15,7 @@ public enum Setting {
     GID,
     ID_MAP,
     ROOTFS,
+    IMAGE,
     WRITABLE_ROOT,
     WRITABLE_ROOT_SIZE,
     WRITE_THROUGH_ROOT,

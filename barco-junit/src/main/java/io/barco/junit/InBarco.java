@@ -34,6 +34,17 @@ public @interface InBarco {
     /** Root filesystem; default "/", the host's, read-only. */
     String rootfs() default "";
 
+    /**
+     * An image whose layers are the root instead of a rootfs directory: {@code oci:DIR[:TAG]} (an OCI
+     * image layout), {@code oci-archive:FILE[:TAG]}, {@code docker-archive:FILE}, {@code
+     * HOST[:PORT]/NAME[:TAG]} (pulled from a registry), or a cached image's id; a relative path is the
+     * build's working directory's. Unpacked once into barco's cache,
+     * read-only unless {@link #writableRoot}; its Env, WorkingDir and User are defaults. Command
+     * mode (a {@link BarcoContainer} parameter) runs anything the image has; JVM mode needs the
+     * host's JDK at the same path in the image, and fails saying so otherwise. See docs/images.md.
+     */
+    String image() default "";
+
     /** Memory limit such as "256M" or "1G"; "max" for none. */
     String memory() default "";
 

@@ -80,6 +80,7 @@ public final class InBarcoDeclarations implements Declarations {
         return new Layer(
                 a.uid(),
                 a.rootfs(),
+                a.image(),
                 a.memory(),
                 a.cpus(),
                 a.cpuWeight(),

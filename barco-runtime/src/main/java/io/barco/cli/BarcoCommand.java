@@ -4,6 +4,8 @@ import io.barco.BarcoException;
 import io.barco.BarcoRuntime;
 import io.barco.Setting;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.image.ImageException;
+import io.barco.image.ImageStore;
 import io.barco.launch.CommandNotExecutableException;
 import io.barco.launch.CommandNotFoundException;
 import io.barco.launch.Container;
@@ -15,6 +17,7 @@ import io.barco.plan.LaunchPlan;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
 import io.barco.spec.ExecSpec;
+import io.barco.spec.ImageRoot;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Size;
 import io.barco.spec.SpecOptions;
@@ -47,13 +50,20 @@ import picocli.CommandLine.Parameters;
         defaultValueProvider = Flags.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        customSynopsis = {"barco [OPTIONS] -c PROGRAM [-- ARG...]", "       " + ExecCommand.USAGE, "       barco gc"},
+        customSynopsis = {
+            "barco [OPTIONS] -c PROGRAM [-- ARG...]",
+            "       barco [OPTIONS] --image IMAGE [-c PROGRAM] [-- ARG...]",
+            "       " + ExecCommand.USAGE,
+            "       barco images | barco pull IMAGE | barco rmi IMAGE | barco gc"
+        },
         description = {
             "Runs a command in a new Linux container: its own user, mount, PID, UTS, IPC, network and "
                     + "cgroup namespaces, a read-only root, dropped capabilities and a seccomp filter.",
             "barco exec runs a command in a running container started with --name, as docker exec does; its -e, -w, -u "
                     + "and --gid are that command's own (default: the container's).",
-            "barco gc removes what launchers that died left: their cgroups and temp directories."
+            "barco images lists the images in barco's cache, barco pull IMAGE unpacks one into it (a launch does too), "
+                    + "barco rmi IMAGE removes one and the layers no other has.",
+            "barco gc removes what launchers that died left: their cgroups and temp directories, and unused image layers."
         },
         footer = {
             "",
@@ -68,6 +78,8 @@ import picocli.CommandLine.Parameters;
             "                                      ... and a command run in it",
             "  barco exec web -u 1000 -w /tmp -e LANG=C.UTF-8 -- ls -l",
             "                                      ... as uid 1000, in /tmp, with LANG set",
+            "  barco --image oci:/srv/layout:1 -c /bin/sh -- -c 'cat /etc/os-release'",
+            "                                      a command in an image's root",
             "  barco gc                            remove what dead launchers left",
             "",
             "Exit status:",
@@ -75,12 +87,16 @@ import picocli.CommandLine.Parameters;
             "  125    barco failed: bad input, a host that cannot run containers,",
             "         or a failed launch step (one line on stderr says which)",
             "  126    the program cannot be executed",
+            "  123    the image cannot be used: a bad reference, a missing, corrupt",
+            "         or refused image (one line on stderr says which)",
             "  127    the program does not exist"
         })
 public final class BarcoCommand implements Callable<Integer> {
     public static final int EXIT_BARCO_FAILED = 125;
     public static final int EXIT_CANNOT_EXECUTE = 126;
     public static final int EXIT_NOT_FOUND = 127;
+    /** The image cannot be used: a bad reference, a missing or corrupt image, a refused layer. */
+    public static final int EXIT_IMAGE_FAILED = 123;
 
     @Option(
             names = {"-u", "--uid"},
@@ -98,10 +114,18 @@ public final class BarcoCommand implements Callable<Integer> {
     String rootfs;
 
     @Option(
+            names = "--image",
+            paramLabel = "IMAGE",
+            description = "the root is this image's layers: oci:DIR[:TAG] (an OCI layout), oci-archive:FILE[:TAG], "
+                    + "docker-archive:FILE, HOST[:PORT]/NAME[:TAG] (pulled from a registry), or a cached image's id "
+                    + "(barco images); read-only unless --rw; its Env, "
+                    + "WorkingDir and User are defaults, its Entrypoint and Cmd the program when -c is not given")
+    String image;
+
+    @Option(
             names = {"-c", "--cmd"},
             paramLabel = "PROGRAM",
-            required = true,
-            description = "program to run; searched on PATH when it has no slash")
+            description = "program to run; searched on PATH when it has no slash (required but with --image)")
     String command;
 
     @Option(
@@ -276,12 +300,18 @@ public final class BarcoCommand implements Callable<Integer> {
         } else if (invocation.cwd() != null) {
             options.relativeTo(invocation.cwd());
         }
-        set(options, Setting.UID, uid);
+        Path base = originDir != null
+                ? originDir
+                : invocation.cwd() != null ? invocation.cwd() : Path.of("").toAbsolutePath();
+        options.images(reference -> ImageStore.defaults().resolve(reference, base));
+        set(options, Setting.IMAGE, image);
+        // the defaults --help shows are the spec's own: only a flag given overrides an image's User and WorkingDir
+        set(options, Setting.UID, given("-u") ? uid : null);
         set(options, Setting.GID, gid);
         set(options, Setting.ID_MAP, idMap);
-        set(options, Setting.ROOTFS, rootfs);
+        set(options, Setting.ROOTFS, given("-m") ? rootfs : null);
         set(options, Setting.HOSTNAME, hostname);
-        set(options, Setting.WORKDIR, workdir);
+        set(options, Setting.WORKDIR, given("-w") ? workdir : null);
         set(options, Setting.NETWORK, network);
         set(options, Setting.TIMEOUT, timeout);
         set(options, Setting.MEMORY, memory);
@@ -306,11 +336,39 @@ public final class BarcoCommand implements Callable<Integer> {
                 options.add(Setting.CAP_DROP, c)); // drops first, as Docker: --cap-drop ALL --cap-add KILL keeps KILL
         capAdd.forEach(c -> options.add(Setting.CAP_ADD, c));
         seccompDeny.forEach(c -> options.add(Setting.SECCOMP_DENY, c));
-        return options.builder(command)
+        List<String> argv = new ArrayList<>(args);
+        String program = command;
+        if (program == null) {
+            // as docker run: the image's Entrypoint, then the arguments given or else its Cmd
+            if (options.imageReference().isEmpty()) {
+                String word = UsageProblem.wordForAProgram(commandLine.toArray(String[]::new));
+                if (word != null) {
+                    throw new InvalidSpecException(word.substring("barco: ".length()));
+                }
+                throw new InvalidSpecException(
+                        "no program given: name it with -c PROGRAM, e.g. -c /bin/sh", Setting.COMMAND);
+            }
+            ImageRoot root = options.image().orElseThrow();
+            argv = new ArrayList<>(root.entrypoint());
+            argv.addAll(args.isEmpty() ? root.cmd() : args);
+            if (argv.isEmpty()) {
+                throw new InvalidSpecException("image " + root.reference()
+                        + " has no Entrypoint or Cmd to run: name the program with -c PROGRAM");
+            }
+            program = argv.remove(0);
+        }
+        return options.builder(program)
                 .argv0(argv0)
-                .args(args)
+                .args(argv)
                 .stdio(Stdio.INHERIT)
                 .build();
+    }
+
+    /** Whether the flag was on the command line, rather than its default. */
+    private boolean given(String flag) {
+        return commandSpec == null
+                || commandSpec.commandLine().getParseResult() == null
+                || commandSpec.commandLine().getParseResult().hasMatchedOption(flag);
     }
 
     /** The variables recorded with a named container's options; any other was unset. */
@@ -515,6 +573,11 @@ public final class BarcoCommand implements Callable<Integer> {
         if (!invocation.served() && argv.length == 1 && argv[0].equals("gc")) {
             return collectGarbage(out, err);
         }
+        if (!invocation.served()
+                && argv.length >= 1
+                && List.of("images", "pull", "rmi").contains(argv[0])) {
+            return ImagesCommand.run(argv, Path.of("").toAbsolutePath(), out, err);
+        }
         if (argv.length >= 1 && argv[0].equals("exec")) {
             if (invocation.served()) {
                 err.println("barco: barco exec is not served by barco serve: run it itself");
@@ -539,6 +602,9 @@ public final class BarcoCommand implements Callable<Integer> {
             if (e instanceof CommandNotExecutableException) {
                 return EXIT_CANNOT_EXECUTE;
             }
+            if (e instanceof ImageException) {
+                return EXIT_IMAGE_FAILED;
+            }
             if (e instanceof BarcoException) {
                 return EXIT_BARCO_FAILED;
             }
@@ -556,9 +622,14 @@ public final class BarcoCommand implements Callable<Integer> {
             directories.forEach(dir -> out.println("removed " + dir));
             NamedContainers.collectDead()
                     .forEach(dead -> out.println("removed the name " + dead + " of a container that ended"));
+            List<Path> images = ImagesCommand.collect(out, err);
             out.println("barco gc: " + removed.size() + " cgroup" + (removed.size() == 1 ? "" : "s") + " and "
                     + directories.size() + " temp director" + (directories.size() == 1 ? "y" : "ies")
-                    + " of dead launchers removed");
+                    + " of dead launchers removed"
+                    + (images.isEmpty()
+                            ? ""
+                            : ", and " + images.size() + " unused or unfinished image layer"
+                                    + (images.size() == 1 ? "" : "s")));
             return 0;
         } catch (BarcoException e) {
             err.println(Flags.line(e));

@@ -23,6 +23,7 @@ final class Flags implements CommandLine.IDefaultValueProvider {
             Map.entry(Setting.GID, "--gid"),
             Map.entry(Setting.ID_MAP, "--id-map"),
             Map.entry(Setting.ROOTFS, "-m"),
+            Map.entry(Setting.IMAGE, "--image"),
             Map.entry(Setting.WRITABLE_ROOT, "--rw"),
             Map.entry(Setting.WRITABLE_ROOT_SIZE, "--rw-size"),
             Map.entry(Setting.WRITE_THROUGH_ROOT, "--rw-host-root"),

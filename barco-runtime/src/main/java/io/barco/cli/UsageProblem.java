@@ -41,25 +41,36 @@ final class UsageProblem {
             }
         }
         if (e instanceof CommandLine.MissingParameterException && args.length > 0 && !args[0].startsWith("-")) {
-            // a word where barco expects its options: docker's `barco ps`, or the program without -c
-            String word = args[0];
-            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-            String meant = "barco -c " + quoted(word)
-                    + (rest.length > 0
-                            ? " -- "
-                                    + String.join(
-                                            " ",
-                                            List.of(rest).stream()
-                                                    .map(UsageProblem::quoted)
-                                                    .toList())
-                            : "");
-            if (word.contains("/")) {
-                return "barco: give the program with -c and its arguments after --: " + meant;
-            }
-            return "barco: '" + word
-                    + "' is not a barco command (barco's are exec and gc); to run a program of that name: " + meant;
+            return wordForAProgram(args);
         }
         return "barco: " + e.getMessage() + " (see barco --help)";
+    }
+
+    /**
+     * The line for a word where barco expects its options, and no program: docker's {@code barco ps},
+     * or the program without -c; null when the command line starts with an option.
+     */
+    static String wordForAProgram(String[] args) {
+        if (args.length == 0 || args[0].startsWith("-")) {
+            return null;
+        }
+        String word = args[0];
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        String meant = "barco -c " + quoted(word)
+                + (rest.length > 0
+                        ? " -- "
+                                + String.join(
+                                        " ",
+                                        List.of(rest).stream()
+                                                .map(UsageProblem::quoted)
+                                                .toList())
+                        : "");
+        if (word.contains("/")) {
+            return "barco: give the program with -c and its arguments after --: " + meant;
+        }
+        return "barco: '" + word
+                + "' is not a barco command (barco's are exec, images, pull, rmi and gc); to run a program of that name: "
+                + meant;
     }
 
     /** The option whose name is nearest to {@code typed}, within two edits (picocli's --memroy for --memory), or null. */

@@ -116,17 +116,29 @@ public final class Preflight {
 
     static void checkPaths(ContainerSpec spec) {
         Path rootfs = spec.rootfs();
-        if (!Files.exists(rootfs)) {
+        if (spec.image().isPresent()) {
+            // an image's mount points are made in its overlay's upper layer (LaunchPlanner)
+            for (Path layer : spec.image().get().layers()) {
+                if (!Files.isDirectory(layer, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    throw new InvalidSpecException(
+                            spec.image().get().reference() + "'s layer " + layer
+                                    + " is gone from the image cache (barco rmi or gc removed it): resolve the image again",
+                            Setting.IMAGE);
+                }
+            }
+        } else if (!Files.exists(rootfs)) {
             throw new InvalidSpecException(
                     "rootfs " + rootfs + " does not exist: give an existing directory", Setting.ROOTFS);
         }
-        if (!Files.isDirectory(rootfs)) {
+        if (spec.image().isEmpty() && !Files.isDirectory(rootfs)) {
             throw new InvalidSpecException(
                     "rootfs " + rootfs + " is not a directory: give a directory", Setting.ROOTFS);
         }
-        List<String> missing = LaunchPlanner.ROOTFS_MOUNT_POINTS.stream()
-                .filter(p -> !Files.isDirectory(rootfs.resolve(p.substring(1))))
-                .toList();
+        List<String> missing = spec.image().isPresent()
+                ? List.<String>of()
+                : LaunchPlanner.ROOTFS_MOUNT_POINTS.stream()
+                        .filter(p -> !Files.isDirectory(rootfs.resolve(p.substring(1))))
+                        .toList();
         if (!missing.isEmpty()) {
             throw new InvalidSpecException(
                     "rootfs " + rootfs + " lacks the director" + (missing.size() == 1 ? "y " : "ies ")
@@ -134,6 +146,18 @@ public final class Preflight {
                             + ", where the container mounts filesystems of its own: create "
                             + (missing.size() == 1 ? "it" : "them") + " in the rootfs",
                     Setting.ROOTFS);
+        }
+        if (spec.image().isPresent()) {
+            for (Mount mount : spec.mounts()) {
+                io.barco.image.Images.linkOnPath(spec.image().get(), mount.target())
+                        .ifPresent(link -> {
+                            throw new InvalidSpecException(
+                                    "mount target " + mount.target() + " lies under " + link + ", a link in "
+                                            + spec.image().get().reference()
+                                            + ", which barco does not follow while it mounts: mount on the path the link leads to",
+                                    mount.kind() == Mount.Kind.TMPFS ? Setting.TMPFS : Setting.BINDS);
+                        });
+            }
         }
         for (Mount mount : spec.mounts()) {
             if (mount.kind() == Mount.Kind.BIND && !Files.exists(mount.source())) {

@@ -3,6 +3,7 @@ package io.barco.plan;
 import io.barco.Setting;
 import io.barco.spec.Capability;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.ImageRoot;
 import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
 import io.barco.spec.NetworkMode;
@@ -171,13 +172,31 @@ public final class LaunchPlanner {
             add(Op.WATCH_LAUNCHER, 0, 0, "pidfd_open(the launching JVM)");
         }
         // In the helper: take what the child will mount from the host, while the helper can still reach it.
-        boolean overlay = spec.rootMode() == RootMode.OVERLAY;
+        ImageRoot image = spec.image().orElse(null);
+        boolean overlay = image == null && spec.rootMode() == RootMode.OVERLAY;
         List<Submount> submounts = overlay ? rootSubmounts(spec.rootfs()) : List.of();
+        // An image's layers are trees of the image cache, each a read-only lower layer of the root's overlay.
+        List<Integer> layerTrees = new ArrayList<>();
+        if (image != null) {
+            for (int i = 0; i < image.layers().size(); i++) {
+                layerTrees.add(openTree(
+                        image.layers().get(i).toString(),
+                        true,
+                        false,
+                        "layer " + (i + 1) + " of " + image.reference()));
+            }
+        }
         // Under an overlay each mount is a lower layer of its own (overlayfs does not cross mount points),
         // taken without its submounts; otherwise the rootfs comes with them.
-        int rootTree = overlay
-                ? openTree(spec.rootfs().toString(), true, false, "rootfs " + spec.rootfs() + ", without its submounts")
-                : openTree(spec.rootfs().toString(), spec.readOnlyRoot(), true, "rootfs " + spec.rootfs());
+        int rootTree = image != null
+                ? -1
+                : overlay
+                        ? openTree(
+                                spec.rootfs().toString(),
+                                true,
+                                false,
+                                "rootfs " + spec.rootfs() + ", without its submounts")
+                        : openTree(spec.rootfs().toString(), spec.readOnlyRoot(), true, "rootfs " + spec.rootfs());
         List<Integer> subTrees = new ArrayList<>();
         for (Submount sub : submounts) {
             subTrees.add(openTree(sub.hostPath(), true, false, "the rootfs's submount " + sub.hostPath()));
@@ -227,6 +246,10 @@ public final class LaunchPlanner {
                 }
             }
         }
+        for (int i = 0; i < layerTrees.size(); i++) {
+            // the image's files as it owns them: its root's (host uid 0 in the cache) are container root's
+            idmapAsContainer(spec, layerTrees.get(i), "layer " + (i + 1) + " of " + image.reference());
+        }
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
             if (mount.kind() == Mount.Kind.BIND && mount.hostRootAsContainerRoot() && idmappable(spec, i)) {
@@ -265,7 +288,9 @@ public final class LaunchPlanner {
                 "tmpfs",
                 "mode=0700");
         add(Op.MKDIR, 0755, 0, "mkdir " + NEW_ROOT, NEW_ROOT);
-        if (overlay) {
+        if (image != null) {
+            planImageRoot(spec, image, layerTrees);
+        } else if (overlay) {
             planOverlayRoot(spec, rootTree, submounts, subTrees);
         } else {
             add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " on /", NEW_ROOT);
@@ -294,7 +319,7 @@ public final class LaunchPlanner {
         // Its own name resolves, as programs asking for the local host expect (Java's getLocalHost does).
         String hosts =
                 "127.0.0.1\tlocalhost " + spec.hostname() + "\n::1\tlocalhost ip6-localhost " + spec.hostname() + "\n";
-        if (!overlay) {
+        if (!overlay && image == null) {
             add(Op.WRITE_FILE, 0644, 0, "write /etc/hosts", STAGING + "/hosts", hosts);
             add(Op.BIND_IF_EXISTS, 0, 0, "bind /etc/hosts", STAGING + "/hosts", inRoot("/etc/hosts"));
         }
@@ -335,10 +360,31 @@ public final class LaunchPlanner {
             add(Op.LOOPBACK_UP, 0, 0, "bring loopback up");
         }
         add(Op.PIVOT_ROOT, 0, 0, "pivot_root(" + NEW_ROOT + ")", NEW_ROOT);
-        if (overlay) {
+        if (overlay || image != null) {
             // a file of the overlay, which the container may change as any other; written once a link
             // in the rootfs can only lead inside
             add(Op.WRITE_FILE, 0644, 1, "write /etc/hosts", "/etc/hosts", hosts);
+        }
+        if (image != null) {
+            // as Docker, the working directory exists even if the image lacks it (made in the upper
+            // layer, through the image's own links, which now lead inside only)
+            String dir = "";
+            for (String part : spec.workdir().substring(1).split("/")) {
+                if (!part.isEmpty()) {
+                    dir += "/" + part;
+                    add(Op.MKDIR, 0755, 0, "mkdir the working directory's " + dir, dir);
+                }
+            }
+            if (spec.readOnlyRoot()) {
+                // the root's own mount only: what is mounted on it (/proc, /tmp, binds) keeps its flags
+                add(
+                        Op.MOUNT,
+                        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                        0,
+                        "make the image's root read-only",
+                        null,
+                        "/");
+            }
         }
         add(Op.CHDIR, 0, 0, "chdir(" + spec.workdir() + ")", spec.workdir());
         finish(spec, seccompProgram, init);
@@ -635,16 +681,7 @@ public final class LaunchPlanner {
                     "mount the rootfs's " + sub.path() + " read-only on " + LOWER + sub.path(),
                     LOWER + sub.path());
         }
-        add(Op.MKDIR, 0700, 0, "mkdir " + LAYERS, LAYERS);
-        add(
-                Op.MOUNT,
-                MS_NOSUID | MS_NODEV,
-                0,
-                "mount the writable root's tmpfs (size " + Size.format(spec.rootOverlaySize()) + ") on " + LAYERS,
-                "tmpfs",
-                LAYERS,
-                "tmpfs",
-                "size=" + spec.rootOverlaySize() + ",mode=0700");
+        layersTmpfs(spec, "the writable root's");
         overlayLayer(0, LOWER, NEW_ROOT, "/");
         int layer = 1;
         for (Submount sub : submounts) {
@@ -662,6 +699,66 @@ public final class LaunchPlanner {
                         null);
             }
         }
+    }
+
+    /**
+     * An image's root: its layers read-only under {@link #LOWER}, bottom first, stacked by an overlay
+     * whose upper layer is on a tmpfs of this mount namespace, as a writable root's; a read-only root
+     * is made so once its mount points and /etc/hosts are written. The container's own mount points
+     * (/proc, /dev, ...) are made in the upper layer before the overlay is mounted: a real directory
+     * there hides whatever the image has in their place, a link out of the root included.
+     */
+    private void planImageRoot(ContainerSpec spec, ImageRoot image, List<Integer> layerTrees) {
+        add(Op.MKDIR, 0700, 0, "mkdir " + LOWER, LOWER);
+        List<String> lowers = new ArrayList<>();
+        for (int i = 0; i < layerTrees.size(); i++) {
+            String dir = LOWER + "/" + i;
+            add(Op.MKDIR, 0700, 0, "mkdir " + dir, dir);
+            add(
+                    Op.ATTACH_TREE,
+                    layerTrees.get(i),
+                    0,
+                    "mount layer " + (i + 1) + " of " + image.reference() + " read-only on " + dir,
+                    dir);
+            lowers.add(0, dir); // overlayfs lists the top layer first
+        }
+        layersTmpfs(spec, "the image root's");
+        String dir = LAYERS + "/0";
+        add(Op.MKDIR, 0700, 0, "mkdir " + dir, dir);
+        add(Op.MKDIR, 0755, 0, "mkdir " + dir + "/upper", dir + "/upper");
+        add(Op.MKDIR, 0700, 0, "mkdir " + dir + "/work", dir + "/work");
+        for (String point : ROOTFS_MOUNT_POINTS) {
+            add(
+                    Op.MKDIR,
+                    0755,
+                    0,
+                    "create mount point " + point + " in the image's upper layer",
+                    dir + "/upper" + point);
+        }
+        add(
+                Op.MOUNT,
+                MS_NOSUID | MS_NODEV,
+                0,
+                "mount overlay of " + image + " on / (upper " + dir + "/upper)",
+                "overlay",
+                NEW_ROOT,
+                "overlay",
+                "lowerdir=" + String.join(":", lowers) + ",upperdir=" + dir + "/upper,workdir=" + dir
+                        + "/work,userxattr");
+    }
+
+    /** The tmpfs of a root's overlay layers, at most the spec's overlay size, on {@link #LAYERS}. */
+    private void layersTmpfs(ContainerSpec spec, String whose) {
+        add(Op.MKDIR, 0700, 0, "mkdir " + LAYERS, LAYERS);
+        add(
+                Op.MOUNT,
+                MS_NOSUID | MS_NODEV,
+                0,
+                "mount " + whose + " tmpfs (size " + Size.format(spec.rootOverlaySize()) + ") on " + LAYERS,
+                "tmpfs",
+                LAYERS,
+                "tmpfs",
+                "size=" + spec.rootOverlaySize() + ",mode=0700");
     }
 
     private void overlayLayer(int layer, String lower, String target, String what) {

@@ -34,6 +34,7 @@ public final class ContainerSpec {
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,62})?");
 
     private final Path rootfs;
+    private final ImageRoot image;
     private final RootMode rootMode;
     private final long rootOverlaySize;
     private final long uid;
@@ -59,18 +60,27 @@ public final class ContainerSpec {
 
     private ContainerSpec(Builder b) {
         this.rootfs = b.rootfs;
+        this.image = b.image;
         this.rootMode = b.rootMode;
         this.rootOverlaySize = b.rootOverlaySize;
-        this.uid = b.uid;
-        this.gid = b.gid == null ? b.uid : b.gid;
+        long[] imageUser = b.image != null && !b.uidSet ? imageUser(b.image) : null;
+        this.uid = imageUser != null ? imageUser[0] : b.uid;
+        this.gid = b.gid != null ? b.gid : imageUser != null ? imageUser[1] : this.uid;
         this.uidMapping = b.uidMapping;
         this.gidMapping = b.gidMapping;
         this.hostname = b.hostname;
         this.command = b.command;
         this.argv0 = b.argv0 == null ? b.command : b.argv0;
         this.args = List.copyOf(b.args);
-        this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
-        this.workdir = b.workdir;
+        this.env = Collections.unmodifiableMap(
+                b.image == null || b.envReplaced ? new LinkedHashMap<>(b.env) : imageEnv(b));
+        this.workdir = b.image != null
+                        && !b.workdirSet
+                        && b.image.workdir() != null
+                        && !b.image.workdir().isEmpty()
+                ? ContainerPaths.normalize(
+                        b.image.workdir().startsWith("/") ? b.image.workdir() : "/" + b.image.workdir())
+                : b.workdir;
         this.mounts = List.copyOf(b.mounts);
         this.network = b.network;
         this.capabilities = Collections.unmodifiableSet(b.capabilities.clone());
@@ -84,7 +94,53 @@ public final class ContainerSpec {
         validate();
     }
 
+    /**
+     * The image's {@code User} as ids: {@code uid[:gid]}, numeric (a name would need the image's
+     * /etc/passwd, which barco does not read yet); empty is root.
+     */
+    private static long[] imageUser(ImageRoot image) {
+        String user = image.user();
+        if (user == null || user.isEmpty()) {
+            return new long[] {0, 0};
+        }
+        String[] parts = user.split(":", -1);
+        try {
+            long uid = Long.parseLong(parts[0]);
+            long gid = parts.length > 1 ? Long.parseLong(parts[1]) : uid;
+            if (parts.length <= 2 && uid >= 0 && gid >= 0) {
+                return new long[] {uid, gid};
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new InvalidSpecException(
+                image.reference() + "'s configuration names its user '" + user
+                        + "', which is not numeric (uid or uid:gid) and barco does not look names up in the image: "
+                        + "give the uid",
+                Setting.UID);
+    }
+
+    /** The image's Env, PATH the spec's default when the image has none, then what the spec set. */
+    private static Map<String, String> imageEnv(Builder b) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        for (String entry : b.image.env()) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        env.putAll(b.envSet);
+        return env;
+    }
+
     private void validate() {
+        if (image != null && rootMode == RootMode.WRITE_THROUGH) {
+            throw new InvalidSpecException(
+                    "an image's layers are shared and never written: give the image a throwaway writable root "
+                            + "instead of writing through",
+                    Setting.WRITE_THROUGH_ROOT);
+        }
         if (command == null || command.isEmpty()) {
             throw new InvalidSpecException("no command given: name the program to run, e.g. /bin/sh", Setting.COMMAND);
         }
@@ -161,6 +217,10 @@ public final class ContainerSpec {
     public Builder toBuilder() {
         Builder b = new Builder();
         b.rootfs = rootfs;
+        b.image = image;
+        b.uidSet = true;
+        b.workdirSet = true;
+        b.envReplaced = true;
         b.rootMode = rootMode;
         b.rootOverlaySize = rootOverlaySize;
         b.uid = uid;
@@ -186,8 +246,14 @@ public final class ContainerSpec {
         return b;
     }
 
+    /** The rootfs directory; unused when the root is an {@link #image()}. */
     public Path rootfs() {
         return rootfs;
+    }
+
+    /** The image whose layers are the root, if the root is an image's. */
+    public Optional<ImageRoot> image() {
+        return Optional.ofNullable(image);
     }
     /** Whether every write to the root fails ({@link RootMode#READ_ONLY}). */
     public boolean readOnlyRoot() {
@@ -300,7 +366,7 @@ public final class ContainerSpec {
 
     @Override
     public String toString() {
-        return "ContainerSpec[" + String.join(" ", argv()) + " in " + rootfs
+        return "ContainerSpec[" + String.join(" ", argv()) + " in " + (image != null ? image : rootfs)
                 + switch (rootMode) {
                     case READ_ONLY -> " (ro)";
                     case OVERLAY -> " (rw overlay, " + Size.format(rootOverlaySize) + ")";
@@ -313,6 +379,11 @@ public final class ContainerSpec {
     /** A fluent builder; every setter returns the builder. */
     public static final class Builder {
         private Path rootfs = Path.of("/");
+        private ImageRoot image;
+        private boolean uidSet;
+        private boolean workdirSet;
+        private boolean envReplaced;
+        private Map<String, String> envSet = new LinkedHashMap<>();
         private RootMode rootMode = RootMode.READ_ONLY;
         private long rootOverlaySize = DEFAULT_ROOT_OVERLAY_SIZE;
         private long uid;
@@ -375,6 +446,17 @@ public final class ContainerSpec {
         }
 
         /**
+         * The root is this image's layers (read-only, or a throwaway writable overlay on them with
+         * {@link #writableRoot}); its configuration's {@code Env}, {@code WorkingDir} and {@code User}
+         * are defaults that this builder's own settings override, whatever their order. Resolve one
+         * with {@code io.barco.image.Images.resolve("oci:/path/to/layout:tag")}. Null: the rootfs.
+         */
+        public Builder image(ImageRoot image) {
+            this.image = image;
+            return this;
+        }
+
+        /**
          * Whether the root filesystem is read-only (the default); false is {@link #writableRoot}: a
          * throwaway overlay, never a write to the rootfs itself (that is {@link RootMode#WRITE_THROUGH}).
          */
@@ -409,6 +491,7 @@ public final class ContainerSpec {
         /** The uid inside the container; also the gid unless {@link #gid} is set. */
         public Builder uid(long uid) {
             this.uid = uid;
+            this.uidSet = true;
             return this;
         }
 
@@ -432,17 +515,20 @@ public final class ContainerSpec {
         /** Sets one variable of the command's environment, which starts with PATH only. */
         public Builder env(String name, String value) {
             this.env.put(name, Objects.requireNonNull(value, "value"));
+            this.envSet.put(name, value);
             return this;
         }
 
         /** Replaces the whole environment. */
         public Builder env(Map<String, String> env) {
             this.env = new LinkedHashMap<>(env);
+            this.envReplaced = true;
             return this;
         }
 
         public Builder workdir(String workdir) {
             this.workdir = workdir.startsWith("/") ? ContainerPaths.normalize(workdir) : workdir;
+            this.workdirSet = true;
             return this;
         }
 

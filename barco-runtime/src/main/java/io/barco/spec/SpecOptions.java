@@ -86,6 +86,13 @@ public final class SpecOptions {
     /** List settings, in the order given: a cap-drop of ALL drops what came before it, not what comes after. */
     private final List<Value> lists = new ArrayList<>();
 
+    /** One-value settings a layer gave, as opposed to defaults: an image's own defaults yield to these only. */
+    private final Set<Setting> given = EnumSet.noneOf(Setting.class);
+    /** Resolves an image reference into its unpacked layers and configuration ({@code io.barco.image.Images}). */
+    private Function<String, ImageRoot> images;
+
+    private ImageRoot resolved;
+
     private final Function<String, String> environment;
     /** What a relative host path (a rootfs, a bind's source) is relative to; null: this JVM's working directory. */
     private Path base;
@@ -127,6 +134,12 @@ public final class SpecOptions {
         return this;
     }
 
+    /** How an {@link Setting#IMAGE} is resolved: {@code io.barco.image.Images::resolve} for barco's cache. */
+    public SpecOptions images(Function<String, ImageRoot> resolver) {
+        this.images = resolver;
+        return this;
+    }
+
     private Path hostPath(String text) {
         return base == null ? Path.of(text) : base.resolve(text);
     }
@@ -142,6 +155,7 @@ public final class SpecOptions {
             throw new IllegalArgumentException(setting + " is a list: add to it");
         }
         values.put(setting, text.trim());
+        given.add(setting);
         return this;
     }
 
@@ -165,14 +179,21 @@ public final class SpecOptions {
     /** The spec these settings describe, for {@code command}; the caller adds what is its own (arguments, streams). */
     public ContainerSpec.Builder builder(String command) {
         ContainerSpec.Builder b = ContainerSpec.builder(command);
-        text(Setting.UID).ifPresent(v -> b.uid(id(Setting.UID, "uid", v)));
+        ImageRoot image = image().orElse(null);
+        // an image's User and WorkingDir are defaults that only a value given overrides, not ours
+        if (image == null || given.contains(Setting.UID)) {
+            text(Setting.UID).ifPresent(v -> b.uid(id(Setting.UID, "uid", v)));
+        }
         text(Setting.GID).ifPresent(v -> b.gid(id(Setting.GID, "gid", v)));
         text(Setting.ID_MAP).ifPresent(v -> b.idMapping(idMapping(v)));
         text(Setting.ROOTFS).ifPresent(v -> b.rootfs(hostPath(v)));
+        b.image(image);
         b.rootMode(rootMode());
         text(Setting.WRITABLE_ROOT_SIZE).ifPresent(v -> b.rootOverlaySize(overlaySize(v)));
         text(Setting.HOSTNAME).ifPresent(b::hostname);
-        text(Setting.WORKDIR).ifPresent(b::workdir);
+        if (image == null || given.contains(Setting.WORKDIR)) {
+            text(Setting.WORKDIR).ifPresent(b::workdir);
+        }
         text(Setting.NETWORK).ifPresent(v -> b.network(NetworkMode.parse(v)));
         text(Setting.TIMEOUT).ifPresent(v -> b.timeout(Durations.parse(v, "invalid timeout", Setting.TIMEOUT)));
         b.limits(limits()).allowMissingControllers(flag(Setting.ALLOW_MISSING_CONTROLLERS));
@@ -239,6 +260,30 @@ public final class SpecOptions {
             env(b::env, value.text());
         }
         return b;
+    }
+
+    /** The image {@link Setting#IMAGE} names, resolved; empty when none is given. */
+    public Optional<ImageRoot> image() {
+        Optional<String> reference = text(Setting.IMAGE).filter(v -> !v.isEmpty());
+        if (reference.isEmpty()) {
+            return Optional.empty();
+        }
+        if (given.contains(Setting.ROOTFS)) {
+            throw new InvalidSpecException(
+                    "a container's root is a rootfs directory or an image, not both: give one", Setting.IMAGE);
+        }
+        if (images == null) {
+            throw new IllegalStateException("no image resolver: call SpecOptions.images first");
+        }
+        if (resolved == null || !resolved.reference().equals(reference.get())) {
+            resolved = images.apply(reference.get());
+        }
+        return Optional.of(resolved);
+    }
+
+    /** The image reference given, unresolved. */
+    public Optional<String> imageReference() {
+        return text(Setting.IMAGE).filter(v -> !v.isEmpty());
     }
 
     private Optional<String> text(Setting setting) {

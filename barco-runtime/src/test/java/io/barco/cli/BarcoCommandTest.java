@@ -214,9 +214,10 @@ class BarcoCommandTest {
         assertThat(exit).isZero();
         String help = out.toString(StandardCharsets.UTF_8);
         assertThat(help)
-                .startsWith(
-                        "Usage: barco [OPTIONS] -c PROGRAM [-- ARG...]\n"
-                                + "       barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...]\n       barco gc\n");
+                .startsWith("Usage: barco [OPTIONS] -c PROGRAM [-- ARG...]\n"
+                        + "       barco [OPTIONS] --image IMAGE [-c PROGRAM] [-- ARG...]\n"
+                        + "       barco exec NAME [-e NAME=VALUE] [-w DIR] [-u UID] [--] PROGRAM [ARG...]\n"
+                        + "       barco images | barco pull IMAGE | barco rmi IMAGE | barco gc\n");
         // the option column wraps where the terminal ends: compare the words
         assertThat(help.replaceAll("\\s+", " "))
                 .contains("memory limit, e.g. 512M, 1G, or max (default: 1G, the seed's)")

@@ -43,10 +43,11 @@ class FailedLaunchMountsIT {
                 new ProcessBuilder(command).redirectInput(new File("/dev/null")).redirectError(err.toFile()), 600);
         assertThat(walk.stdout().lines())
                 .as("the walk's report (exit %s); its stderr:%n%s", walk.status(), Files.readString(err))
-                .hasSize(8)
+                .hasSize(9)
                 .anySatisfy(l -> assertThat(l).matches("read-only root: \\d+ " + CLEAN))
                 .anySatisfy(l -> assertThat(l).matches("writable root \\(overlay\\): \\d+ " + CLEAN))
                 .anySatisfy(l -> assertThat(l).matches("binds, tmpfs, bind overlay: \\d+ " + CLEAN))
+                .anySatisfy(l -> assertThat(l).matches("image root, tmpfs: \\d+ " + CLEAN))
                 .anySatisfy(l -> assertThat(l).matches("host network: \\d+ " + CLEAN))
                 .anySatisfy(l -> assertThat(l).matches("running container \\(init\\): \\d+ " + CLEAN))
                 .anySatisfy(l -> assertThat(l).matches("exec in a running container: \\d+ " + CLEAN))

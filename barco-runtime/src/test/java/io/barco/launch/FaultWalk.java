@@ -104,6 +104,20 @@ public final class FaultWalk {
                         .tmpfs("/tmp/barco-fault-layers")
                         .mount(Mount.overlay("/srv", "/tmp/barco-fault-layers"))
                         .build()));
+        // an image's root: its layers (the tests' busybox image, in a cache under target/, where the filesystem
+        // has idmapped mounts and user xattrs) stacked by an overlay, made read-only at the end
+        Path images = Files.createTempDirectory(
+                Files.createDirectories(Path.of("target")).toAbsolutePath(), "fault-walk-images");
+        io.barco.image.ImageStore store = new io.barco.image.ImageStore(images.resolve("cache"));
+        io.barco.spec.ImageRoot image = store.resolve(io.barco.testing.OciImages.busyboxImage()
+                .writeLayout(images.resolve("layout"))
+                .toString());
+        ContainerSpec fromImage = ContainerSpec.builder("/bin/busybox")
+                .args("true")
+                .image(image)
+                .tmpfs("/srv/scratch")
+                .build();
+        all &= walk("image root, tmpfs", launcher, fault, 0, l -> l.run(fromImage));
         all &= walk(
                 "host network",
                 launcher,
@@ -141,6 +155,7 @@ public final class FaultWalk {
         }
         Files.delete(scratch.resolve("file"));
         Files.delete(scratch);
+        io.barco.sys.UntrustedFiles.deleteTree(images);
         System.exit(all ? 0 : 1);
     }
 

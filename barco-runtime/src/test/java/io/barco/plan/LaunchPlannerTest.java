@@ -157,6 +157,52 @@ class LaunchPlannerTest {
                 .isEmpty();
     }
 
+    private static final io.barco.spec.ImageRoot IMAGE = new io.barco.spec.ImageRoot(
+            "oci:/srv/layout:1",
+            "sha256:" + "a".repeat(64),
+            List.of(Path.of("/cache/layers/b/root"), Path.of("/cache/layers/t/root")),
+            List.of("PATH=/bin", "GREETING=hello"),
+            "/srv/app",
+            "7:8",
+            List.of(),
+            List.of("/bin/sh"));
+
+    @Test
+    void anImageRootStacksItsLayersIdmappedUnderAnOverlayMadeReadOnlyOnceItsFilesAreWritten() {
+        LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").image(IMAGE).rootOverlaySize(8 << 20));
+        List<Step> trees = plan.stepsOf(Op.OPEN_TREE);
+        assertThat(trees).extracting(t -> t.text(0)).containsExactly("/cache/layers/b/root", "/cache/layers/t/root");
+        assertThat(trees).allSatisfy(t -> {
+            assertThat(t.a()).as("without submounts").isZero();
+            assertThat(t.b()).as("read-only").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+        });
+        assertThat(plan.stepsOf(Op.IDMAP_TREE))
+                .as("the image's root is container root")
+                .hasSize(2)
+                .allSatisfy(idmap -> assertThat(idmap.text(0)).isEqualTo("0 10000 2000\n"));
+        int overlay = index(
+                plan,
+                "mount overlay of image oci:/srv/layout:1 (sha256:" + "a".repeat(64)
+                        + ", 2 layers) on / (upper /tmp/layers/0/upper)");
+        assertThat(plan.step(overlay).text(3))
+                .as("the top layer first")
+                .isEqualTo("lowerdir=/tmp/lower/1:/tmp/lower/0,upperdir=/tmp/layers/0/upper,"
+                        + "workdir=/tmp/layers/0/work,userxattr");
+        int procPoint = index(plan, "create mount point /proc in the image's upper layer");
+        int hosts = index(plan, "write /etc/hosts");
+        int readOnly = index(plan, "make the image's root read-only");
+        int workdir = index(plan, "mkdir the working directory's /srv/app");
+        assertThat(List.of(procPoint, overlay, plan.indexOf(Op.PIVOT_ROOT), hosts, workdir, readOnly))
+                .isSorted();
+        assertThat(plan.step(readOnly).text(1)).isEqualTo("/");
+        assertThat(plan.step(readOnly).a() & LaunchPlanner.MS_RDONLY).isNotZero();
+        assertThat(plan.stepsOf(Op.BIND_IF_EXISTS)).isEmpty();
+
+        LaunchPlan writable =
+                plan(ContainerSpec.builder("/bin/true").image(IMAGE).writableRoot(true));
+        assertThat(writable.steps()).noneMatch(st -> st.description().equals("make the image's root read-only"));
+    }
+
     /** A Docker container's view: its root on overlayfs, whose mounts cannot be idmapped. */
     private static final List<HostFacts.MountPoint> DOCKER_MOUNTS = List.of(
             new HostFacts.MountPoint("/", "overlay"),

@@ -7,6 +7,7 @@ import io.barco.Setting;
 import io.barco.seccomp.SeccompProfile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -180,5 +181,72 @@ class ContainerSpecTest {
         assertThat(Capability.DROPPED_BY_DEFAULT)
                 .contains(Capability.SYS_ADMIN, Capability.MKNOD, Capability.BPF)
                 .doesNotContain(Capability.CHOWN, Capability.NET_BIND_SERVICE);
+    }
+
+    private static final ImageRoot IMAGE = new ImageRoot(
+            "oci:/srv/layout:1",
+            "sha256:" + "a".repeat(64),
+            List.of(Path.of("/cache/layers/b/root")),
+            List.of("PATH=/bin", "GREETING=hello", "KEEP=1"),
+            "srv/app",
+            "7:8",
+            List.of("/entry"),
+            List.of("arg"));
+
+    @Test
+    void anImagesConfigurationGivesDefaultsThatTheSpecOverridesInAnyOrder() {
+        ContainerSpec defaults = ContainerSpec.builder("/bin/sh").image(IMAGE).build();
+        assertThat(defaults.image()).hasValue(IMAGE);
+        assertThat(defaults.env())
+                .containsExactly(
+                        java.util.Map.entry("PATH", "/bin"),
+                        java.util.Map.entry("GREETING", "hello"),
+                        java.util.Map.entry("KEEP", "1"));
+        assertThat(defaults.workdir()).isEqualTo("/srv/app");
+        assertThat(defaults.uid()).isEqualTo(7);
+        assertThat(defaults.gid()).isEqualTo(8);
+        assertThat(IMAGE.defaultCommand()).containsExactly("/entry", "arg");
+
+        ContainerSpec before = ContainerSpec.builder("/bin/sh")
+                .env("GREETING", "hi")
+                .workdir("/tmp")
+                .uid(0)
+                .image(IMAGE)
+                .build();
+        ContainerSpec after = ContainerSpec.builder("/bin/sh")
+                .image(IMAGE)
+                .env("GREETING", "hi")
+                .workdir("/tmp")
+                .uid(0)
+                .build();
+        for (ContainerSpec spec : List.of(before, after)) {
+            assertThat(spec.env()).containsEntry("GREETING", "hi").containsEntry("KEEP", "1");
+            assertThat(spec.workdir()).isEqualTo("/tmp");
+            assertThat(spec.uid()).isZero();
+            assertThat(spec.gid()).isZero();
+        }
+        assertThat(after.toBuilder().build().env()).isEqualTo(after.env());
+        assertThat(ContainerSpec.builder("/bin/sh").image(IMAGE).gid(3).build().gid())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void anImageIsNeverWrittenThroughNorRunAsANamedUser() {
+        assertThatThrownBy(() -> ContainerSpec.builder("/bin/sh")
+                        .image(IMAGE)
+                        .rootMode(RootMode.WRITE_THROUGH)
+                        .build())
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("never written");
+        ImageRoot named = new ImageRoot(
+                "x", "sha256:" + "b".repeat(64), IMAGE.layers(), List.of(), null, "nginx", List.of(), List.of());
+        assertThatThrownBy(() -> ContainerSpec.builder("/bin/sh").image(named).build())
+                .hasMessageContaining("names its user 'nginx', which is not numeric");
+        assertThat(ContainerSpec.builder("/bin/sh")
+                        .image(named)
+                        .uid(101)
+                        .build()
+                        .uid())
+                .isEqualTo(101);
     }
 }

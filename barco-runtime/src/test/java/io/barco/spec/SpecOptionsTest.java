@@ -320,4 +320,42 @@ class SpecOptionsTest {
                 .satisfies(e ->
                         assertThat(((BarcoException) e).setting()).as(message).contains(setting));
     }
+
+    @Test
+    void anImageIsResolvedOnceAndItsDefaultsYieldOnlyToSettingsGiven() {
+        ImageRoot image = new ImageRoot(
+                "oci:/l:1",
+                "sha256:" + "c".repeat(64),
+                java.util.List.of(Path.of("/cache/l/root")),
+                java.util.List.of("A=1"),
+                "/srv",
+                "5",
+                java.util.List.of(),
+                java.util.List.of());
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.SEED).images(ref -> {
+            asked.add(ref);
+            return image;
+        });
+        options.set(Setting.IMAGE, "oci:/l:1");
+        ContainerSpec spec = options.builder("/bin/sh").build();
+        assertThat(spec.image()).hasValue(image);
+        assertThat(spec.uid())
+                .as("the image's User, not the table's default uid")
+                .isEqualTo(5);
+        assertThat(spec.workdir()).isEqualTo("/srv");
+        assertThat(spec.env()).containsEntry("A", "1");
+        options.set(Setting.UID, "0").set(Setting.WORKDIR, "/tmp").add(Setting.ENV, "A=2");
+        ContainerSpec given = options.builder("/bin/sh").build();
+        assertThat(given.uid()).isZero();
+        assertThat(given.workdir()).isEqualTo("/tmp");
+        assertThat(given.env()).containsEntry("A", "2");
+        assertThat(asked).containsExactly("oci:/l:1");
+
+        options.set(Setting.ROOTFS, "/srv/root");
+        assertThatThrownBy(() -> options.builder("/bin/sh"))
+                .isInstanceOf(InvalidSpecException.class)
+                .hasMessageContaining("a rootfs directory or an image, not both")
+                .satisfies(e -> assertThat(((BarcoException) e).setting()).hasValue(Setting.IMAGE));
+    }
 }

@@ -1,6 +1,8 @@
 package io.barco.junit.fork;
 
+import io.barco.BarcoException;
 import io.barco.cgroup.ResourceUsage;
+import io.barco.image.Images;
 import io.barco.junit.buildjvm.ArgumentFile;
 import io.barco.junit.buildjvm.BuildJUnit;
 import io.barco.junit.buildjvm.BuildJvm;
@@ -17,6 +19,7 @@ import io.barco.launch.Container;
 import io.barco.launch.ExitStatus;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
+import io.barco.spec.ImageRoot;
 import io.barco.spec.Mount;
 import io.barco.spec.Size;
 import io.barco.spec.Stdio;
@@ -94,6 +97,14 @@ final class ForkedJvm implements AutoCloseable {
      */
     static ForkedJvm start(Forks forks, InBarcoSettings settings, boolean batch, boolean writeArchive)
             throws IOException {
+        String hostJava =
+                Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Optional<ImageRoot> image = settings.image();
+        if (image.isPresent() && !Images.has(image.get(), hostJava)) {
+            throw new BarcoException("JVM mode runs the test in the host's JDK, " + hostJava + ", which image "
+                    + image.get().reference() + " does not have: take a BarcoContainer parameter to run commands "
+                    + "in the image (command mode), or use an image with this JDK at that path");
+        }
         Path resultDir = ResultDirectory.create();
         forks.starting.add(resultDir);
         try {

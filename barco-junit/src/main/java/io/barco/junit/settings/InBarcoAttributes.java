@@ -20,6 +20,7 @@ public final class InBarcoAttributes {
         Map<String, Setting> settings = new LinkedHashMap<>();
         settings.put("uid", Setting.UID);
         settings.put("rootfs", Setting.ROOTFS);
+        settings.put("image", Setting.IMAGE);
         settings.put("memory", Setting.MEMORY);
         settings.put("cpus", Setting.CPUS);
         settings.put("cpuWeight", Setting.CPU_WEIGHT);

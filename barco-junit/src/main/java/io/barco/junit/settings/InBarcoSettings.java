@@ -2,9 +2,11 @@ package io.barco.junit.settings;
 
 import io.barco.BarcoException;
 import io.barco.Setting;
+import io.barco.image.Images;
 import io.barco.junit.config.BarcoKeys;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
+import io.barco.spec.ImageRoot;
 import io.barco.spec.SpecOptions;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +15,9 @@ import java.util.Optional;
 
 /** The merged {@code @InBarco} settings of a test: outer classes first, then the class, then the method ({@link Layer}s). */
 public final class InBarcoSettings {
+    /** Images resolved for these settings: one resolution (a read of the layout's index) however many specs. */
+    private final java.util.Map<String, ImageRoot> images = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final List<Layer> layers;
     /** The barco.* parameters, under every annotation; null when none is set. */
     private final ConfiguredLayer configured;
@@ -111,6 +116,15 @@ public final class InBarcoSettings {
         return layers.isEmpty() ? Optional.empty() : Optional.of(new InBarcoSettings(List.copyOf(layers)));
     }
 
+    /** The image these settings name, resolved (and unpacked, the first time); empty for a rootfs. */
+    public Optional<ImageRoot> image() {
+        try {
+            return options().image();
+        } catch (BarcoException e) {
+            throw InBarcoAttributes.explained(e);
+        }
+    }
+
     /** The container spec for {@code command}, with every layer applied in order; a bad value names its attribute. */
     public ContainerSpec.Builder spec(String command) {
         try {
@@ -122,7 +136,8 @@ public final class InBarcoSettings {
 
     /** The layers as text for the translator every front end shares: the innermost value wins, lists add up. */
     private SpecOptions options() {
-        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.UNLIMITED);
+        SpecOptions options = SpecOptions.of(SpecOptions.Defaults.UNLIMITED)
+                .images(reference -> images.computeIfAbsent(reference, Images::resolve));
         if (configured != null) {
             configured.applyTo(options);
         }
@@ -131,6 +146,7 @@ public final class InBarcoSettings {
                 options.set(Setting.UID, Integer.toString(a.uid()));
             }
             set(options, Setting.ROOTFS, a.rootfs());
+            set(options, Setting.IMAGE, a.image());
             set(options, Setting.MEMORY, a.memory());
             set(options, Setting.CPUS, a.cpus());
             if (a.cpuWeight() >= 0) {

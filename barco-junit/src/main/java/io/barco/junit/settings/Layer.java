@@ -11,6 +11,7 @@ import java.util.List;
 public record Layer(
         int uid,
         String rootfs,
+        String image,
         String memory,
         String cpus,
         int cpuWeight,

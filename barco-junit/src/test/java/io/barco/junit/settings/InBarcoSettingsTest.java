@@ -227,4 +227,17 @@ class InBarcoSettingsTest {
                                 name -> name.equals("barco.forkTimeout") ? Optional.of("soon") : Optional.empty()))
                 .hasMessageStartingWith("barco.forkTimeout 'soon': use e.g.");
     }
+
+    @Test
+    void anImageGivenAsAParameterIsResolvedAndAFailureNamesTheAttributeAndTheParameter() {
+        InBarcoSettings configured = InBarcoSettings.defaults()
+                .configuredBy(
+                        name -> name.equals("barco.image") ? Optional.of("oci:/no/such/layout:1") : Optional.empty());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> configured.spec("/bin/true"))
+                .isInstanceOf(io.barco.BarcoException.class)
+                .hasMessage(
+                        "image oci:/no/such/layout:1: /no/such/layout:1 does not exist: give an existing OCI layout "
+                                + "directory or archive file (@InBarco(image), or barco.image)");
+        assertThat(InBarcoSettings.defaults().image()).isEmpty();
+    }
 }
