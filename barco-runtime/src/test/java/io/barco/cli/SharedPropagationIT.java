@@ -33,7 +33,9 @@ class SharedPropagationIT {
             # fails halfway: the bind's mount point cannot be made in the read-only root, after /proc, /sys, /dev
             $BARCO --bind /etc:/barco-propagation-nope -c /bin/true 2>/dev/null; echo "failed mkdir: exit $?"; same "failed mkdir"
             name=propagation-$$
-            $BARCO --name $name -c /bin/sleep -- 120 </dev/null >/dev/null 2>&1 &
+            # outlives the checks however slow the machine (each CLI start took some 30 s under emulation, and a
+            # sleep of 120 s had ended before the last exec); stopped below
+            $BARCO --name $name -c /bin/sleep -- 3600 </dev/null >/dev/null 2>&1 &
             server=$!
             for i in $(seq 1 100); do $BARCO exec $name true 2>/dev/null && break; sleep 0.1; done
             echo "exec: $($BARCO exec $name hostname)"
