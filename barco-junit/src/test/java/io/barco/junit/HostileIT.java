@@ -237,8 +237,9 @@ class HostileIT {
                                 test("isNeverReached"),
                                 abortedWithReason(message(
                                         m -> m.startsWith("not run: the forked test JVM was ended by the host")))));
-        // the JVM's start, the test's 5s, the host's 5s of grace, and room for a loaded machine
-        assertThat(took).isLessThan(Duration.ofSeconds(30));
+        // the JVM's start, the test's 5s, the host's 5s of grace, and room for the slowest machine (33 s in
+        // the v2 VM under load): far below what the host would wait without its deadline (barco.forkTimeout, 60 min)
+        assertThat(took).isLessThan(Duration.ofMinutes(5));
     }
 
     @Test
