@@ -264,7 +264,8 @@ class CliIT {
         // started from / with a relative rootfs and a variable of its environment, as a user's shell
         // elsewhere would: barco exec, run from the module's directory, must derive the same spec
         List<String> start = new ArrayList<>(List.of("env", "STARTED_WITH=start"));
-        start.addAll(command("--name", name, "-m", ".", "-e", "STARTED_WITH", "-c", "sleep", "--", "120"));
+        // an hour, ended by the finally below: 120 s had run out before the last exec under emulation
+        start.addAll(command("--name", name, "-m", ".", "-e", "STARTED_WITH", "-c", "sleep", "--", "3600"));
         Process container = track(new ProcessBuilder(start)
                 .directory(new java.io.File("/"))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

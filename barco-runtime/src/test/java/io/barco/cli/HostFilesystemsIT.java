@@ -34,8 +34,8 @@ class HostFilesystemsIT {
             umount /tmp
             cd "$work/merged/project"
             before=$(table)
-            echo "ro,idmap on overlayfs: $($BARCO --bind .:/work:ro,idmap -w /work -c /bin/cat -- pom.xml 2>&1), exit $?"
-            out=$($BARCO --bind .:/work:overlay -c /bin/true 2>&1); status=$?; echo "$out, exit $status" | sed "s|$work|WORK|"
+            echo "ro,idmap on overlayfs: $($BARCO --bind .:/tmp/project:ro,idmap -w /tmp/project -c /bin/cat -- pom.xml 2>&1), exit $?"
+            out=$($BARCO --bind .:/tmp/project:overlay -c /bin/true 2>&1); status=$?; echo "$out, exit $status" | sed "s|$work|WORK|"
             [ "$(table)" = "$before" ] && echo "refused: table unchanged" || echo "refused: table changed"
             mount -t tmpfs -o noexec,mode=0700 barco-noexec-cache "$work/noexec"
             XDG_CACHE_HOME=$work/noexec $BARCO -c /bin/true 2>&1 | sed "s|$work|WORK|g; s|jna[0-9][0-9]*\\.tmp|jnaN.tmp|g"; echo "exit ${PIPESTATUS[0]}"
