@@ -76,7 +76,8 @@ class ImageIT {
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
-    private static List<Path> list(Path dir) throws IOException {
+    /** The entries of {@code dir}, for counting what a cache holds (RegistryIT's too). */
+    static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.toList();
         }

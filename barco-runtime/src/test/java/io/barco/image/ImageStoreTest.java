@@ -69,16 +69,6 @@ class ImageStoreTest {
                 .dir("var/tmp", 01777, 0, 0);
     }
 
-    private static OciImages.Layer top() {
-        return new OciImages.Layer()
-                .whiteout("etc/gone")
-                .opaque("srv/a")
-                .file("srv/a/new", "new\n")
-                .dir("data")
-                .file("data/x", "linked\n")
-                .hardLink("data/y", "data/x");
-    }
-
     private Path layout(OciImages image) throws IOException {
         return image.writeLayout(Files.createTempDirectory(work, "layout"));
     }
@@ -100,7 +90,7 @@ class ImageStoreTest {
     void aLayoutResolvesToItsLayersWithWhiteoutsOpaqueDirectoriesOwnersAndItsConfiguration() throws Exception {
         OciImages image = new OciImages()
                 .layer(base(), true)
-                .layer(top(), false)
+                .layer(OciImages.topLayer(), false)
                 .env("PATH=/bin", "GREETING=hello")
                 .workdir("/srv")
                 .user("1000:1000")
@@ -205,7 +195,7 @@ class ImageStoreTest {
                             }
                         }),
                         true)
-                .layer(top(), true);
+                .layer(OciImages.topLayer(), true);
         String ref = layout(image).toString();
         int n = 4;
         CyclicBarrier start = new CyclicBarrier(n);

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,12 +92,6 @@ class RegistryIT {
         return Files.createDirectories(work.resolve("caches").resolve(name));
     }
 
-    private static List<Path> list(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.toList();
-        }
-    }
-
     @Test
     void anImagePulledFromTheRegistryRunsWithItsConfigurationAndIsCachedByItsManifestsDigest() throws Exception {
         Path cache = cache("pull");
@@ -124,7 +117,7 @@ class RegistryIT {
         ImageIT.Run byDigest = ImageIT.run(ImageIT.cli(
                 cache, "--image", host + "/barco/busybox@sha256:" + image.id(), "-c", "/bin/sh", "--", "-c", "pwd"));
         assertThat(byDigest.stdout()).isEqualTo("/srv\n");
-        assertThat(list(cache.resolve("barco/images/layers"))).hasSize(2);
+        assertThat(ImageIT.list(cache.resolve("barco/images/layers"))).hasSize(2);
     }
 
     @Test
@@ -144,9 +137,9 @@ class RegistryIT {
             assertThat(out).isEqualTo("linked\n");
         }
         Path store = cache.resolve("barco/images");
-        assertThat(list(store.resolve("layers"))).hasSize(2);
-        assertThat(list(store.resolve("images"))).hasSize(1);
-        assertThat(list(store.resolve("tmp"))).isEmpty();
+        assertThat(ImageIT.list(store.resolve("layers"))).hasSize(2);
+        assertThat(ImageIT.list(store.resolve("images"))).hasSize(1);
+        assertThat(ImageIT.list(store.resolve("tmp"))).isEmpty();
     }
 
     @Test
@@ -171,7 +164,7 @@ class RegistryIT {
         assertThat(down.stderr())
                 .contains("cannot reach its registry 127.0.0.1:" + closed)
                 .hasLineCount(1);
-        assertThat(list(cache.resolve("barco/images/layers"))).isEmpty();
-        assertThat(list(cache.resolve("barco/images/tmp"))).isEmpty();
+        assertThat(ImageIT.list(cache.resolve("barco/images/layers"))).isEmpty();
+        assertThat(ImageIT.list(cache.resolve("barco/images/tmp"))).isEmpty();
     }
 }
