@@ -15,7 +15,11 @@ import java.util.Optional;
 public final class LinuxHost implements Host {
     private static final Path PROC = Path.of("/proc");
 
-    private final LibC c = libc();
+    /**
+     * Loaded at the first native call, not with the host: a forked test JVM reads its own /proc
+     * through a host and never pays for JNA's start. Failing, each call says why again.
+     */
+    private volatile LibC c;
 
     /**
      * The C library through JNA, whose own native part JNA first writes to a file and maps: where that
@@ -39,6 +43,14 @@ public final class LinuxHost implements Host {
                             + " mounted noexec, give JNA another with -Djna.tmpdir=DIR or XDG_CACHE_HOME=DIR",
                     e);
         }
+    }
+
+    private LibC c() {
+        LibC loaded = c;
+        if (loaded == null) {
+            c = loaded = libc();
+        }
+        return loaded;
     }
 
     private static boolean trustedOrUnknown(Path dir) {
@@ -87,7 +99,7 @@ public final class LinuxHost implements Host {
     @Override
     public boolean isOwnChild(int pid) {
         try {
-            c.waitid(LibC.P_PID, pid, new byte[LibC.SIGINFO_SIZE], LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT);
+            c().waitid(LibC.P_PID, pid, new byte[LibC.SIGINFO_SIZE], LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT);
             return true;
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.ECHILD || e.getErrorCode() == Errno.EINVAL) {
@@ -102,7 +114,7 @@ public final class LinuxHost implements Host {
         int[] status = new int[1];
         for (; ; ) {
             try {
-                c.waitpid(pid, status, 0);
+                c().waitpid(pid, status, 0);
                 return status[0];
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {
@@ -114,27 +126,27 @@ public final class LinuxHost implements Host {
 
     @Override
     public void kill(int pid, int signal) {
-        c.kill(pid, signal);
+        c().kill(pid, signal);
     }
 
     @Override
     public int pidfdOpen(int pid) {
-        return (int) c.syscall(LibC.SYS_PIDFD_OPEN, (long) pid, 0L);
+        return (int) c().syscall(LibC.SYS_PIDFD_OPEN, (long) pid, 0L);
     }
 
     @Override
     public void pidfdSendSignal(int pidfd, int signal) {
-        c.syscall(LibC.SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
+        c().syscall(LibC.SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
     }
 
     @Override
     public void setns(int fd, int nstype) {
-        c.syscall(LibC.SYS_SETNS, (long) fd, (long) nstype);
+        c().syscall(LibC.SYS_SETNS, (long) fd, (long) nstype);
     }
 
     @Override
     public int geteuid() {
-        return c.geteuid();
+        return c().geteuid();
     }
 
     @Override

@@ -113,10 +113,11 @@ public final class ForkedTestRunner {
         }
         launcher.execute(request.build(), new TestExecutionListener() {
             private final Map<String, long[]> starts = new ConcurrentHashMap<>();
+            private final JvmUsage usage = JvmUsage.ofThisJvm();
 
             @Override
             public void executionStarted(TestIdentifier test) {
-                starts.put(test.getUniqueId(), test.isTest() ? JvmUsage.startOfTest() : JvmUsage.now());
+                starts.put(test.getUniqueId(), test.isTest() ? usage.startOfTest() : usage.now());
                 try {
                     // containers too: the host checks that each record comes where it belongs
                     outcomes.started(test.getUniqueId(), test.isTest());
@@ -133,7 +134,7 @@ public final class ForkedTestRunner {
                         test.getUniqueId(),
                         OutcomeFile.Status.valueOf(outcome.getStatus().name()),
                         outcome.getThrowable().orElse(null),
-                        start != null ? JvmUsage.since(start) : OutcomeFile.Spent.UNKNOWN);
+                        start != null ? usage.since(start) : OutcomeFile.Spent.UNKNOWN);
             }
 
             @Override
