@@ -4,8 +4,11 @@
 #   plain      java -cp DIR Exit
 #   cli        bin/barco-java -cp DIR Exit, through the barco CLI (a JVM of its own per fork: the
 #              path without barco-mvn, or with BARCO_NO_SERVICE=1)
-#   service    bin/barco-java -cp DIR Exit, through the build's launch service (barco serve,
-#              started here as barco-mvn starts it; barco-java execs its C client)
+#   service    JDK/bin/java -cp DIR Exit, JDK the directory bin/barco-java --jdk makes, whose java
+#              Surefire runs under barco-mvn: the launch service's C client (barco serve, started
+#              here as barco-mvn starts it), no shell before it
+#   script     bin/barco-java -cp DIR Exit with the service: the shell script, then the same client
+#              (what every fork paid before the client stood in for java)
 # RUNS times each, in turn (plain cli service plain ...: a drift of the machine's speed touches all),
 # after WARMUP of each. Prints the median (p50), min and max of each, and what each barco path adds
 # to a plain fork at p50: the time from the build asking for a JVM to that JVM's main returning.
@@ -51,7 +54,9 @@ done
 
 plain() { "$java" -cp . Exit; }
 cli() { env -u BARCO_SERVICE "$root/bin/barco-java" -cp . Exit; }
-service() { BARCO_SERVICE=$service_dir/socket "$root/bin/barco-java" -cp . Exit; }
+jdk=$("$root/bin/barco-java" --jdk)
+service() { BARCO_SERVICE=$service_dir/socket "$jdk/bin/java" -cp . Exit; }
+script() { BARCO_SERVICE=$service_dir/socket "$root/bin/barco-java" -cp . Exit; }
 
 us() {   # the wall microseconds of one run of "$@", its output dropped
   local start end
@@ -61,14 +66,15 @@ us() {   # the wall microseconds of one run of "$@", its output dropped
   echo $(( (end - start) / 1000 ))
 }
 for ((i = 0; i < warmup; i++)); do
-  us plain >/dev/null; us cli >/dev/null; us service >/dev/null
+  us plain >/dev/null; us cli >/dev/null; us service >/dev/null; us script >/dev/null
 done
-t_plain=() t_cli=() t_service=()
+t_plain=() t_cli=() t_service=() t_script=()
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for ((i = 0; i < runs; i++)); do
   t_plain+=("$(us plain)")
   t_cli+=("$(us cli)")
   t_service+=("$(us service)")
+  t_script+=("$(us script)")
 done
 stats() {   # median min max in ms of the microsecond values given
   printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
@@ -78,10 +84,12 @@ stats() {   # median min max in ms of the microsecond values given
 read -r pm pmin pmax <<< "$(stats "${t_plain[@]}")"
 read -r cm cmin cmax <<< "$(stats "${t_cli[@]}")"
 read -r sm smin smax <<< "$(stats "${t_service[@]}")"
+read -r xm xmin xmax <<< "$(stats "${t_script[@]}")"
 echo "runs: $runs each, in turn, after $warmup warm-up runs each; $(nproc) cores, load $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after; $("$java" -version 2>&1 | head -1)"
 printf '%-40s p50 %8.1f ms   min %8.1f   max %8.1f\n' "plain: java -cp . Exit" "$pm" "$pmin" "$pmax"
 printf '%-40s p50 %8.1f ms   min %8.1f   max %8.1f\n' "cli: barco-java -cp . Exit" "$cm" "$cmin" "$cmax"
-printf '%-40s p50 %8.1f ms   min %8.1f   max %8.1f\n' "service: barco-java -cp . Exit" "$sm" "$smin" "$smax"
-awk -v p="$pm" -v c="$cm" -v s="$sm" 'BEGIN {
-  printf "per-fork overhead (p50 difference to plain): cli %.1f ms (%.2fx plain), service %.1f ms (%.2fx plain); the service adds %.1f%% of what the CLI adds\n",
-    c - p, c / p, s - p, s / p, 100 * (s - p) / (c - p) }'
+printf '%-40s p50 %8.1f ms   min %8.1f   max %8.1f\n' "service: JDK/bin/java -cp . Exit" "$sm" "$smin" "$smax"
+printf '%-40s p50 %8.1f ms   min %8.1f   max %8.1f\n' "script: barco-java -cp . Exit (service)" "$xm" "$xmin" "$xmax"
+awk -v p="$pm" -v c="$cm" -v s="$sm" -v x="$xm" 'BEGIN {
+  printf "per-fork overhead (p50 difference to plain): cli %.1f ms (%.2fx plain), service %.1f ms (%.2fx plain), through the script %.1f ms; the service adds %.1f%% of what the CLI adds\n",
+    c - p, c / p, s - p, s / p, x - p, 100 * (s - p) / (c - p) }'

@@ -7,6 +7,13 @@
  *
  *   barco-client SOCKET ARG...
  *
+ * Run as `java` (bin/barco-java --jdk links a JDK directory's bin/java to it once it is built, and
+ * barco-mvn gives that java to Surefire), it is a build's fork: with the build's launch service
+ * ($BARCO_SERVICE, a socket) it records the fork's directory in $BARCO_FORK_LOG and asks the
+ * service for `java-fork BARCO-JAVA ARG...`, without a shell or any other process before it;
+ * without one it execs bin/barco-java, which runs the barco CLI. BARCO-JAVA is the checkout's
+ * bin/barco-java, found from this program's own place in it (barco-runtime/target/barco-client).
+ *
  * Exit status: the service's (the CLI's: the program's own, 128+N for signal N, 125 barco failed);
  * 125 with one line on stderr, naming the call and errno, when the service cannot be reached or
  * the connection breaks.
@@ -21,6 +28,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -67,7 +75,57 @@ static int read_all(int fd, void *data, size_t size) {
     return 1;
 }
 
+/* The checkout's bin/barco-java: this program is its barco-runtime/target/barco-client. */
+static char *barco_java(void) {
+    static char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 32);
+    if (n < 0) die("readlink /proc/self/exe: %s (errno %d)", strerror(errno), errno);
+    path[n] = '\0';
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(path, '/');
+        if (slash == NULL || slash == path) die("%s is not in a barco checkout's barco-runtime/target", path);
+        *slash = '\0';
+    }
+    strcat(path, "/bin/barco-java");
+    if (access(path, X_OK) < 0) die("%s: %s (errno %d): is this client in a barco checkout?", path, strerror(errno), errno);
+    return path;
+}
+
+/* As a build's java: the argv of `barco-client SOCKET java-fork BARCO-JAVA ARG...`, or exec barco-java. */
+static char **as_java(int argc, char **argv) {
+    char *self = barco_java();
+    const char *service = getenv("BARCO_SERVICE");
+    struct stat socket_stat;
+    if (service == NULL || *service == '\0' || stat(service, &socket_stat) < 0 || !S_ISSOCK(socket_stat.st_mode)) {
+        argv[0] = self; /* no service: the shell script, which runs the CLI and records the fork itself */
+        execv(self, argv);
+        die("execv %s: %s (errno %d)", self, strerror(errno), errno);
+    }
+    const char *fork_log = getenv("BARCO_FORK_LOG");
+    if (fork_log != NULL && *fork_log != '\0') {
+        /* best effort, as barco-java's own record: barco-mvn then says which module had no fork */
+        char *cwd = getcwd(NULL, 0);
+        int log = open(fork_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        if (cwd != NULL && log >= 0) dprintf(log, "%s\n", cwd);
+        if (log >= 0) close(log);
+        free(cwd);
+    }
+    char **forked = calloc((size_t) argc + 4, sizeof *forked);
+    if (forked == NULL) die("calloc: %s (errno %d)", strerror(errno), errno);
+    forked[0] = argv[0];
+    forked[1] = (char *) service;
+    forked[2] = "java-fork";
+    forked[3] = self;
+    for (int i = 1; i < argc; i++) forked[3 + i] = argv[i];
+    return forked;
+}
+
 int main(int argc, char **argv) {
+    const char *name = strrchr(argv[0], '/');
+    if (strcmp(name != NULL ? name + 1 : argv[0], "java") == 0) {
+        argv = as_java(argc, argv);
+        argc += 3;
+    }
     if (argc < 3) die("usage: barco-client SOCKET ARG... (the barco CLI's arguments)");
 
     /* a closed stdio descriptor cannot be sent: /dev/null in its place, as a shell would give */

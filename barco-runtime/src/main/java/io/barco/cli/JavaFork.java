@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  */
 final class JavaFork {
     static final String COMMAND = "java-fork";
+    /** The file that marks a JDK directory bin/barco-java --jdk made: its java is barco's, not one to run. */
+    static final String JDK_MARKER = "barco-jdk";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern SECRET_LOOKING = Pattern.compile(
             "((.*_)?(TOKEN|PASSWORD|PASSWD|PASSPHRASE|KEY|APIKEY|CREDENTIALS?|AUTH|PAT)|.*SECRET.*"
@@ -51,6 +54,10 @@ final class JavaFork {
         };
         Path selfReal = real(self);
         Path homeJava = var.apply("JAVA_HOME") == null ? null : real(Path.of(var.apply("JAVA_HOME"), "bin", "java"));
+        // barco's JDK directory (bin/barco-java --jdk), whose java leads here or to the service's client
+        if (homeJava != null && Files.exists(cwd.resolve(var.apply("JAVA_HOME")).resolve(JDK_MARKER))) {
+            homeJava = selfReal;
+        }
         Path java;
         if (var.apply("BARCO_JAVA") != null) {
             java = cwd.resolve(var.apply("BARCO_JAVA"));

@@ -92,6 +92,34 @@ class JavaForkTest {
     }
 
     @Test
+    void aJavaHomeMarkedAsBarcosWhoseJavaIsTheServicesClientIsNoJavaToRunEither() throws Exception {
+        Path self = Files.createDirectories(tmp.resolve("barco/bin")).resolve("barco-java");
+        Files.writeString(self, "#!/bin/sh\n");
+        Path client = Files.createDirectories(tmp.resolve("barco/barco-runtime/target"))
+                .resolve("barco-client");
+        Files.writeString(client, "\177ELF");
+        for (Path program : List.of(self, client)) {
+            Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path shim = Files.createDirectories(tmp.resolve("shim/bin"));
+        Files.createSymbolicLink(shim.resolve("java"), client);
+        Files.writeString(tmp.resolve("shim").resolve(JavaFork.JDK_MARKER), self + "\n");
+        Path jdk = jdk();
+        Map<String, String> env = Map.of(
+                "JAVA_HOME",
+                tmp.resolve("shim").toString(),
+                "PATH",
+                jdk.resolve("bin").toString());
+
+        List<String> opts = JavaFork.options(self, List.of("-version"), env, tmp, err);
+
+        // the java on PATH runs, not the client the shim's java leads to, and inside JAVA_HOME is its home
+        assertThat(opts).containsSequence("-e", "JAVA_HOME=" + jdk);
+        assertThat(opts.subList(opts.size() - 4, opts.size()))
+                .containsExactly("-c", jdk + "/bin/java", "--", "-version");
+    }
+
+    @Test
     void anAgentsDestfileIsMadeAndWrittenThrough() throws Exception {
         Path jdk = jdk();
         Path project = Files.createDirectories(tmp.resolve("project")).toRealPath();

@@ -190,6 +190,67 @@ class LaunchServiceIT {
         assertThat(slow.exitValue()).isZero();
     }
 
+    /**
+     * The java of barco-java's JDK directory, as barco-mvn gives it to Surefire: the client itself,
+     * which asks the service for the fork without a shell, records the fork's directory, and
+     * without a service falls back to bin/barco-java (the CLI).
+     */
+    @Test
+    void theJdkDirectorysJavaIsTheClientWhichForksThroughTheServiceOrFallsBackToBarcoJava() throws Exception {
+        Path barcoJava = Path.of("..", "bin", "barco-java").toAbsolutePath().normalize();
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        ProcessBuilder jdkOf = new ProcessBuilder(barcoJava.toString(), "--jdk");
+        jdkOf.environment().put("BARCO_JAVA", javaCommand);
+        Run made = run(jdkOf, "");
+        assertThat(made.exit()).as(made.stderr()).isZero();
+        Path jdk = Path.of(made.stdout().trim());
+        assertThat(jdk.resolve("bin/java").toRealPath()).isEqualTo(CLIENT.toRealPath());
+        assertThat(jdk.resolve("barco-jdk")).exists();
+
+        Path project = Files.createTempDirectory(dir, "project").toRealPath();
+        Files.writeString(
+                project.resolve("Main.java"),
+                "public class Main { public static void main(String[] a) { System.out.println("
+                        + "ProcessHandle.current().pid() + \" \" + System.getenv(\"JAVA_HOME\")); } }");
+        Path forks = dir.resolve("forks");
+        Path realHome = Path.of(javaCommand).toRealPath().getParent().getParent();
+        for (String service :
+                List.of(socket.toString(), dir.resolve("no-such-socket").toString())) {
+            Files.deleteIfExists(forks);
+            ProcessBuilder fork =
+                    new ProcessBuilder(jdk.resolve("bin/java").toString(), "Main.java").directory(project.toFile());
+            // as Surefire gives a fork: JAVA_HOME is its jvm's home, barco's JDK directory
+            fork.environment()
+                    .putAll(java.util.Map.of(
+                            "JAVA_HOME", jdk.toString(), "BARCO_SERVICE", service, "BARCO_FORK_LOG", forks.toString()));
+            fork.environment().remove("BARCO_JAVA");
+            fork.environment().put("PATH", realHome.resolve("bin") + ":" + System.getenv("PATH"));
+            Run r = run(fork, "");
+            assertThat(r.exit()).as("through %s: %s", service, r.stderr()).isZero();
+            // PID 1 of its container, with the real JDK's home inside
+            assertThat(r.stdout()).as("through %s", service).isEqualTo("1 " + realHome + "\n");
+            assertThat(Files.readString(forks)).as("the fork's record").isEqualTo(project + "\n");
+        }
+        // a socket no service listens on: the service's path is taken, and says what is wrong
+        Path stale = dir.resolve("stale-socket");
+        try (SocketChannel bound = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            bound.bind(UnixDomainSocketAddress.of(stale));
+        }
+        ProcessBuilder orphan = new ProcessBuilder(jdk.resolve("bin/java").toString(), "-version");
+        orphan.environment().put("BARCO_SERVICE", stale.toString());
+        Run refused = run(orphan, "");
+        Files.delete(stale);
+        assertThat(refused.exit()).isEqualTo(125);
+        assertThat(refused.stderr())
+                .startsWith("barco-client: connect " + stale)
+                .hasLineCount(1);
+        try (Stream<Path> files = Files.walk(project)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
+        }
+        Files.deleteIfExists(forks);
+    }
+
     @Test
     void aClientKilledMidRunTakesItsContainerAndGroupsWithIt() throws Exception {
         Process p = client("-c", "/bin/sleep", "--", "600").start();
