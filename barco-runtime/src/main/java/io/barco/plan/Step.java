@@ -181,7 +181,7 @@ public sealed interface Step {
      */
     record WriteFile(String path, String content, int mode, boolean inContainerRoot, String description)
             implements Step {
-        /** The helper's buffer for the directory of a file in the container's root: PATH_MAX. */
+        /** The longest directory of a file in the container's root the helper's buffer of PATH_MAX holds. */
         static final int MAX_DIRECTORY_BYTES = 4096 - 1;
 
         public WriteFile {
