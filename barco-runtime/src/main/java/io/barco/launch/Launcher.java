@@ -15,6 +15,7 @@ import io.barco.plan.LaunchPlan;
 import io.barco.plan.LaunchPlanner;
 import io.barco.plan.Op;
 import io.barco.plan.PlanEncoder;
+import io.barco.plan.Step;
 import io.barco.seccomp.SeccompCompiler;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Durations;
@@ -312,7 +313,7 @@ public final class Launcher {
         try {
             LaunchPlan rest =
                     planEdit.apply(LaunchPlanner.planExec(spec, facts, program, List.of(), HelperSpawner.JOIN_FD));
-            List<io.barco.plan.Step> all = new ArrayList<>(ahead.firstSteps().steps());
+            List<Step> all = new ArrayList<>(ahead.firstSteps().steps());
             all.addAll(rest.steps());
             try (java.io.OutputStream planPipe = host.output(ahead.planFd())) {
                 planPipe.write(PlanEncoder.encode(rest));
@@ -583,8 +584,7 @@ public final class Launcher {
         }
         if (spec.rootMode() == RootMode.OVERLAY
                 && (op == Op.IDMAP_TREE
-                        || (op == Op.MOUNT
-                                && "overlay".equals(plan.step(error.step()).text(2))))) {
+                        || (plan.step(error.step()) instanceof Step.Mount mount && "overlay".equals(mount.fstype())))) {
             // the planner refuses filesystems known to lack idmapped mounts; the kernel has the last word
             return new LaunchException(
                     step,

@@ -10,10 +10,8 @@ import io.barco.spec.NetworkMode;
 import io.barco.spec.RootMode;
 import io.barco.spec.Size;
 import io.barco.spec.Stdio;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +51,6 @@ public final class LaunchPlanner {
             CLONE_NEWUSER = 0x10000000,
             CLONE_NEWPID = 0x20000000,
             CLONE_NEWNET = 0x40000000;
-    static final long MOUNT_ATTR_RDONLY = 1;
 
     /** Directories of the rootfs on which the container gets filesystems of its own: the rootfs must have them. */
     public static final List<String> ROOTFS_MOUNT_POINTS = List.of("/proc", "/sys", "/dev", "/tmp", "/run");
@@ -136,16 +133,16 @@ public final class LaunchPlanner {
     public static LaunchPlan planExecAhead(List<String> procsFiles, int nextPlanFd) {
         LaunchPlanner planner = new LaunchPlanner(null);
         for (String procs : procsFiles) {
-            planner.add(Op.WRITE_PID, 0, 0, "move into cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
+            planner.add(new Step.WritePid(procs, "move into cgroup " + procs.substring(0, procs.lastIndexOf('/'))));
         }
-        planner.add(Op.NEXT_PLAN, nextPlanFd, 0, "read the rest of the plan");
+        planner.add(new Step.NextPlan(nextPlanFd, "read the rest of the plan"));
         return new LaunchPlan(planner.steps);
     }
 
     private LaunchPlan buildExec(ContainerSpec spec, byte[] seccompProgram, List<String> procsFiles, int joinFd) {
         // Before setns: once in the container's mount namespace the host's cgroup files are out of reach.
         for (String procs : procsFiles) {
-            add(Op.WRITE_PID, 0, 0, "move into cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
+            add(new Step.WritePid(procs, "move into cgroup " + procs.substring(0, procs.lastIndexOf('/'))));
         }
         // With the host's network the container has no network namespace of its own to join, and the
         // joined user namespace holds no capability over the host's.
@@ -156,20 +153,20 @@ public final class LaunchPlanner {
                 | CLONE_NEWUTS
                 | CLONE_NEWCGROUP
                 | (spec.network() == NetworkMode.NONE ? CLONE_NEWNET : 0);
-        add(Op.SETNS, joinFd, flags, "setns(the container's pidfd, " + describeNamespaces(flags) + ")");
-        add(Op.CLONE, 0, 0, "clone() into the container's PID namespace");
-        add(Op.RELEASE, 0, 0, "release the process");
+        add(new Step.Setns(joinFd, flags, "setns(the container's pidfd, " + describeNamespaces(flags) + ")"));
+        add(new Step.Clone(0, "clone() into the container's PID namespace"));
+        add(new Step.Release("release the process"));
         // setns(CLONE_NEWNS) put the root and the working directory at the container's root; until it
         // takes an id the user namespace maps, the process is the unmapped host root there.
-        add(Op.SET_IDS, 0, 0, "become root of the user namespace");
-        add(Op.CHDIR, 0, 0, "chdir(" + spec.workdir() + ")", spec.workdir());
+        add(new Step.SetIds(0, 0, "become root of the user namespace"));
+        add(new Step.Chdir(spec.workdir(), "chdir(" + spec.workdir() + ")"));
         finish(spec, seccompProgram, false);
         return new LaunchPlan(steps);
     }
 
     private LaunchPlan build(ContainerSpec spec, byte[] seccompProgram, CgroupPlacement cgroups, boolean init) {
         if (init) {
-            add(Op.WATCH_LAUNCHER, 0, 0, "pidfd_open(the launching JVM)");
+            add(new Step.WatchLauncher("pidfd_open(the launching JVM)"));
         }
         // In the helper: take what the child will mount from the host, while the helper can still reach it.
         ImageRoot image = spec.image().orElse(null);
@@ -218,21 +215,15 @@ public final class LaunchPlanner {
                 | CLONE_NEWIPC
                 | CLONE_NEWUTS
                 | (spec.network() == NetworkMode.NONE ? CLONE_NEWNET : 0);
-        add(Op.CLONE, flags, 0, "clone(" + describeNamespaces(flags) + ")");
-        add(
-                Op.WRITE_PROC,
-                0,
-                0,
-                "write uid_map '" + spec.uidMapping().mapLine().trim() + "'",
+        add(new Step.Clone(flags, "clone(" + describeNamespaces(flags) + ")"));
+        add(new Step.WriteProc(
                 "uid_map",
-                spec.uidMapping().mapLine());
-        add(
-                Op.WRITE_PROC,
-                0,
-                0,
-                "write gid_map '" + spec.gidMapping().mapLine().trim() + "'",
+                spec.uidMapping().mapLine(),
+                "write uid_map '" + spec.uidMapping().mapLine().trim() + "'"));
+        add(new Step.WriteProc(
                 "gid_map",
-                spec.gidMapping().mapLine());
+                spec.gidMapping().mapLine(),
+                "write gid_map '" + spec.gidMapping().mapLine().trim() + "'"));
         if (overlay) {
             // The container's ids as the layers' owners: what host root owns belongs to container root,
             // which overlayfs needs to copy a file up (it keeps the owner, and only mapped ids can be set).
@@ -258,56 +249,49 @@ public final class LaunchPlanner {
                 long hostUid = spec.hostUid();
                 long hostGid = spec.hostGid();
                 HostFacts.Owner owner = host.owner(mount.source());
-                add(
-                        Op.IDMAP_TREE,
+                add(new Step.IdmapTree(
                         bindTrees.get(i),
-                        (hostUid << 32) | hostGid,
-                        "idmap bind source " + mount.source() + " (owner " + owner.uid()
-                                + ") for the container's user (host uid " + hostUid + ")",
+                        hostUid,
+                        hostGid,
                         ownerMap(owner.uid(), hostUid, spec.uidMapping()),
-                        ownerMap(owner.gid(), hostGid, spec.gidMapping()));
+                        ownerMap(owner.gid(), hostGid, spec.gidMapping()),
+                        "idmap bind source " + mount.source() + " (owner " + owner.uid()
+                                + ") for the container's user (host uid " + hostUid + ")"));
             }
         }
         for (String procs : cgroups.procsFiles()) {
-            add(Op.WRITE_PID, 0, 0, "add the container to cgroup " + procs.substring(0, procs.lastIndexOf('/')), procs);
+            add(new Step.WritePid(procs, "add the container to cgroup " + procs.substring(0, procs.lastIndexOf('/'))));
         }
-        add(Op.RELEASE, 0, 0, "release the container process");
+        add(new Step.Release("release the container process"));
 
         // In the container's first process, in its new namespaces. Until it takes an id the new user
         // namespace maps, it is the unmapped host root and cannot create files: become container root.
-        add(Op.SET_IDS, 0, 0, "become root of the user namespace");
-        add(Op.UNSHARE, CLONE_NEWCGROUP, 0, "unshare(CLONE_NEWCGROUP)");
-        add(Op.MOUNT, MS_REC | MS_PRIVATE, 0, "make the mount namespace private", null, "/");
-        add(
-                Op.MOUNT,
-                MS_NOSUID | MS_NODEV,
-                0,
-                "mount the staging tmpfs on " + STAGING,
-                "tmpfs",
-                STAGING,
-                "tmpfs",
-                "mode=0700");
-        add(Op.MKDIR, 0755, 0, "mkdir " + NEW_ROOT, NEW_ROOT);
+        add(new Step.SetIds(0, 0, "become root of the user namespace"));
+        add(new Step.Unshare(CLONE_NEWCGROUP, "unshare(CLONE_NEWCGROUP)"));
+        add(new Step.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, "make the mount namespace private"));
+        add(new Step.Mount(
+                "tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700", "mount the staging tmpfs on " + STAGING));
+        add(new Step.Mkdir(NEW_ROOT, 0755, "mkdir " + NEW_ROOT));
         if (image != null) {
             planImageRoot(spec, image, layerTrees);
         } else if (overlay) {
             planOverlayRoot(spec, rootTree, submounts, subTrees);
         } else {
-            add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " on /", NEW_ROOT);
+            add(new Step.AttachTree(rootTree, NEW_ROOT, "mount rootfs " + spec.rootfs() + " on /"));
             // The rootfs came with its submounts; the host's /proc, /sys, /dev, /tmp and /run go: hidden
             // under fresh mounts they would still be listed in mountinfo, where a JVM inside would find
             // the host's cgroup hierarchies twice.
             for (String path : ROOTFS_MOUNT_POINTS) {
-                add(Op.DETACH, 0, 0, "detach the rootfs's " + path, inRoot(path));
+                add(new Step.Detach(inRoot(path), "detach the rootfs's " + path));
             }
         }
         mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         if (sysTree >= 0) {
-            add(Op.ATTACH_TREE, sysTree, 0, "bind /sys read-only", inRoot("/sys"));
+            add(new Step.AttachTree(sysTree, inRoot("/sys"), "bind /sys read-only"));
             // The host's cgroup filesystems came with it: the container gets its own below. Mounting
             // cgroup2 again on the host's cgroup2 mount point fails (EBUSY), and left there the host's
             // hierarchies would be listed twice in mountinfo.
-            add(Op.DETACH, 0, 0, "detach the host's /sys/fs/cgroup", inRoot("/sys/fs/cgroup"));
+            add(new Step.Detach(inRoot("/sys/fs/cgroup"), "detach the host's /sys/fs/cgroup"));
         } else {
             mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         }
@@ -320,22 +304,22 @@ public final class LaunchPlanner {
         String hosts =
                 "127.0.0.1\tlocalhost " + spec.hostname() + "\n::1\tlocalhost ip6-localhost " + spec.hostname() + "\n";
         if (!overlay && image == null) {
-            add(Op.WRITE_FILE, 0644, 0, "write /etc/hosts", STAGING + "/hosts", hosts);
-            add(Op.BIND_IF_EXISTS, 0, 0, "bind /etc/hosts", STAGING + "/hosts", inRoot("/etc/hosts"));
+            add(new Step.WriteFile(STAGING + "/hosts", hosts, 0644, false, "write /etc/hosts"));
+            add(new Step.BindIfExists(STAGING + "/hosts", inRoot("/etc/hosts"), "bind /etc/hosts"));
         }
 
         for (int i = 0; i < spec.mounts().size(); i++) {
             Mount mount = spec.mounts().get(i);
             if (mount.kind() == Mount.Kind.BIND) {
                 makeMountPoint(mount.target(), host.isDirectory(mount.source()));
-                add(Op.ATTACH_TREE, bindTrees.get(i), 0, "bind " + mount, inRoot(mount.target()));
+                add(new Step.AttachTree(bindTrees.get(i), inRoot(mount.target()), "bind " + mount));
             } else if (mount.kind() == Mount.Kind.OVERLAY) {
                 // the lower layer is what is mounted on the target now; user.* xattrs, as a user namespace may set only
                 // those
                 String upper = inRoot(mount.upperParent() + "/upper");
                 String work = inRoot(mount.upperParent() + "/work");
-                add(Op.MKDIR, 0755, 0, "mkdir the overlay's upper layer " + mount.upperParent() + "/upper", upper);
-                add(Op.MKDIR, 0755, 0, "mkdir the overlay's work directory " + mount.upperParent() + "/work", work);
+                add(new Step.Mkdir(upper, 0755, "mkdir the overlay's upper layer " + mount.upperParent() + "/upper"));
+                add(new Step.Mkdir(work, 0755, "mkdir the overlay's work directory " + mount.upperParent() + "/work"));
                 mount(
                         "overlay",
                         mount.target(),
@@ -350,20 +334,20 @@ public final class LaunchPlanner {
         }
 
         for (String path : MASKED_PATHS) {
-            add(Op.MASK, 0, makedev(NULL_DEVICE), "mask " + path, inRoot(path), "/dev/null");
+            add(new Step.Mask(inRoot(path), "/dev/null", makedev(NULL_DEVICE), "mask " + path));
         }
         for (String path : READ_ONLY_PATHS) {
-            add(Op.READ_ONLY, 0, 0, "make " + path + " read-only", inRoot(path));
+            add(new Step.ReadOnly(inRoot(path), "make " + path + " read-only"));
         }
-        add(Op.SETHOSTNAME, 0, 0, "sethostname(" + spec.hostname() + ")", spec.hostname());
+        add(new Step.SetHostname(spec.hostname(), "sethostname(" + spec.hostname() + ")"));
         if (spec.network() == NetworkMode.NONE) {
-            add(Op.LOOPBACK_UP, 0, 0, "bring loopback up");
+            add(new Step.LoopbackUp("bring loopback up"));
         }
-        add(Op.PIVOT_ROOT, 0, 0, "pivot_root(" + NEW_ROOT + ")", NEW_ROOT);
+        add(new Step.PivotRoot(NEW_ROOT, "pivot_root(" + NEW_ROOT + ")"));
         if (overlay || image != null) {
             // a file of the overlay, which the container may change as any other; written once a link
             // in the rootfs can only lead inside
-            add(Op.WRITE_FILE, 0644, 1, "write /etc/hosts", "/etc/hosts", hosts);
+            add(new Step.WriteFile("/etc/hosts", hosts, 0644, true, "write /etc/hosts"));
         }
         if (image != null) {
             // as Docker, the working directory exists even if the image lacks it (made in the upper
@@ -372,21 +356,21 @@ public final class LaunchPlanner {
             for (String part : spec.workdir().substring(1).split("/")) {
                 if (!part.isEmpty()) {
                     dir += "/" + part;
-                    add(Op.MKDIR, 0755, 0, "mkdir the working directory's " + dir, dir);
+                    add(new Step.Mkdir(dir, 0755, "mkdir the working directory's " + dir));
                 }
             }
             if (spec.readOnlyRoot()) {
                 // the root's own mount only: what is mounted on it (/proc, /tmp, binds) keeps its flags
-                add(
-                        Op.MOUNT,
-                        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-                        0,
-                        "make the image's root read-only",
+                add(new Step.Mount(
                         null,
-                        "/");
+                        "/",
+                        null,
+                        MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                        null,
+                        "make the image's root read-only"));
             }
         }
-        add(Op.CHDIR, 0, 0, "chdir(" + spec.workdir() + ")", spec.workdir());
+        add(new Step.Chdir(spec.workdir(), "chdir(" + spec.workdir() + ")"));
         finish(spec, seccompProgram, init);
         return new LaunchPlan(steps);
     }
@@ -395,44 +379,32 @@ public final class LaunchPlanner {
     private void finish(ContainerSpec spec, byte[] seccompProgram, boolean init) {
         if (init || spec.stdin() != Stdio.INHERIT) {
             // Without a terminal of ours to share, the container gets no controlling terminal either.
-            add(Op.SETSID, 0, 0, "setsid()");
+            add(new Step.Setsid("setsid()"));
         } else if (host.inForegroundOfTerminal()) {
-            add(Op.FOREGROUND, 0, 0, "take the terminal's foreground");
+            add(new Step.Foreground("take the terminal's foreground"));
         }
 
         // Privileges last, in the order that survives execve: bounding set, ids, then capset.
         Set<Capability> kept = capabilitiesKept(spec);
         long keep = Capability.mask(kept);
-        add(Op.DROP_BOUNDING, keep, host.capLastCap(), "drop capabilities from the bounding set");
-        add(Op.SET_IDS, spec.uid(), spec.gid(), "set uid " + spec.uid() + " and gid " + spec.gid());
-        add(Op.SET_CAPS, keep, 0, "set capabilities " + kept);
-        add(Op.NO_NEW_PRIVS, 0, 0, "prctl(PR_SET_NO_NEW_PRIVS)");
-        add(Op.CLOSE_FDS, 0, 0, "close inherited file descriptors");
+        add(new Step.DropBounding(keep, host.capLastCap(), "drop capabilities from the bounding set"));
+        add(new Step.SetIds(spec.uid(), spec.gid(), "set uid " + spec.uid() + " and gid " + spec.gid()));
+        add(new Step.SetCaps(keep, "set capabilities " + kept));
+        add(new Step.NoNewPrivs("prctl(PR_SET_NO_NEW_PRIVS)"));
+        add(new Step.CloseFds("close inherited file descriptors"));
         if (seccompProgram != null) {
-            add(
-                    Op.SECCOMP,
-                    0,
-                    0,
-                    "load the seccomp filter (" + seccompProgram.length / 8 + " instructions)",
-                    seccompProgram);
+            add(new Step.Seccomp(
+                    seccompProgram, "load the seccomp filter (" + seccompProgram.length / 8 + " instructions)"));
         }
         if (init) {
-            add(Op.INIT, 0, 0, "run as the container's init");
+            add(new Step.Init("run as the container's init"));
             return;
         }
         List<String> envp = spec.env().entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .toList();
         String path = spec.env().getOrDefault("PATH", ContainerSpec.DEFAULT_PATH);
-        add(
-                Op.EXEC,
-                spec.argv().size(),
-                envp.size(),
-                "execve(" + spec.command() + ")",
-                utf8(spec.command()),
-                packed(spec.argv()),
-                packed(envp),
-                utf8(path));
+        add(new Step.Exec(spec.command(), spec.argv(), envp, path, "execve(" + spec.command() + ")"));
     }
 
     /**
@@ -459,41 +431,39 @@ public final class LaunchPlanner {
         mount("tmpfs", base, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
         for (CgroupPlacement.Filesystem fs : filesystems) {
             String target = base + "/" + fs.subdirectory();
-            add(Op.MKDIR, 0755, 0, "mkdir " + target, inRoot(target));
+            add(new Step.Mkdir(inRoot(target), 0755, "mkdir " + target));
             mount(fs.fstype(), target, fs.fstype(), readOnly, fs.options());
         }
         // a remount, not a bind onto itself: a JVM inside reads mountinfo and must find each hierarchy once
-        add(Op.MOUNT, MS_REMOUNT | readOnly, 0, "make " + base + " read-only", null, inRoot(base));
+        add(new Step.Mount(null, inRoot(base), null, MS_REMOUNT | readOnly, null, "make " + base + " read-only"));
     }
 
     private void planDev(ContainerSpec spec) {
         mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "mode=0755,size=65536k");
         for (Device device : DEVICES) {
             String target = inRoot("/dev/" + device.name());
-            add(Op.MKFILE, 0666, 0, "create /dev/" + device.name(), target);
-            add(Op.BIND_DEVICE, 0, makedev(device), "bind /dev/" + device.name(), "/dev/" + device.name(), target);
+            add(new Step.Mkfile(target, 0666, "create /dev/" + device.name()));
+            add(new Step.BindDevice("/dev/" + device.name(), makedev(device), target, "bind /dev/" + device.name()));
         }
         if (spec.stdin() == Stdio.INHERIT) {
             // The container shares our terminal; bound on /dev/console it has a name there, and tty(1) finds it.
             host.stdinTerminal().ifPresent(terminal -> {
-                add(Op.MKFILE, 0600, 0, "create /dev/console", inRoot("/dev/console"));
-                add(
-                        Op.BIND_DEVICE,
-                        0,
-                        terminal.rdev(),
-                        "bind the terminal " + terminal.path() + " on /dev/console",
+                add(new Step.Mkfile(inRoot("/dev/console"), 0600, "create /dev/console"));
+                add(new Step.BindDevice(
                         terminal.path().toString(),
-                        inRoot("/dev/console"));
+                        terminal.rdev(),
+                        inRoot("/dev/console"),
+                        "bind the terminal " + terminal.path() + " on /dev/console"));
             });
         }
-        add(Op.MKDIR, 0755, 0, "mkdir /dev/pts", inRoot("/dev/pts"));
+        add(new Step.Mkdir(inRoot("/dev/pts"), 0755, "mkdir /dev/pts"));
         String ptsOptions =
                 "newinstance,ptmxmode=0666,mode=0620" + (spec.gidMapping().containsInside(5) ? ",gid=5" : "");
         mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOptions);
-        add(Op.SYMLINK, 0, 0, "symlink /dev/ptmx", "pts/ptmx", inRoot("/dev/ptmx"));
-        add(Op.MKDIR, 01777, 0, "mkdir /dev/shm", inRoot("/dev/shm"));
+        add(new Step.Symlink("pts/ptmx", inRoot("/dev/ptmx"), "symlink /dev/ptmx"));
+        add(new Step.Mkdir(inRoot("/dev/shm"), 01777, "mkdir /dev/shm"));
         mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-        add(Op.MKDIR, 0755, 0, "mkdir /dev/mqueue", inRoot("/dev/mqueue"));
+        add(new Step.Mkdir(inRoot("/dev/mqueue"), 0755, "mkdir /dev/mqueue"));
         mount("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         for (String[] link : new String[][] {
             {"/proc/self/fd", "fd"},
@@ -501,7 +471,7 @@ public final class LaunchPlanner {
             {"/proc/self/fd/1", "stdout"},
             {"/proc/self/fd/2", "stderr"}
         }) {
-            add(Op.SYMLINK, 0, 0, "symlink /dev/" + link[1], link[0], inRoot("/dev/" + link[1]));
+            add(new Step.Symlink(link[0], inRoot("/dev/" + link[1]), "symlink /dev/" + link[1]));
         }
     }
 
@@ -513,12 +483,12 @@ public final class LaunchPlanner {
             parents.add(0, p);
         }
         for (String p : parents) {
-            add(Op.MKDIR, 0755, 0, "create mount point " + target + " (mkdir " + p + ")", inRoot(p));
+            add(new Step.Mkdir(inRoot(p), 0755, "create mount point " + target + " (mkdir " + p + ")"));
         }
         if (directory) {
-            add(Op.MKDIR, 0755, 0, "create mount point " + target + " (mkdir)", inRoot(target));
+            add(new Step.Mkdir(inRoot(target), 0755, "create mount point " + target + " (mkdir)"));
         } else {
-            add(Op.MKFILE, 0644, 0, "create mount point " + target, inRoot(target));
+            add(new Step.Mkfile(inRoot(target), 0644, "create mount point " + target));
         }
     }
 
@@ -528,12 +498,7 @@ public final class LaunchPlanner {
     }
 
     private int openTree(String path, boolean readOnly, boolean recursive, String what) {
-        add(
-                Op.OPEN_TREE,
-                recursive ? 1 : 0,
-                readOnly ? MOUNT_ATTR_RDONLY : 0,
-                "open_tree(" + what + (readOnly ? ", read-only)" : ")"),
-                path);
+        add(new Step.OpenTree(path, recursive, readOnly, "open_tree(" + what + (readOnly ? ", read-only)" : ")")));
         return trees++;
     }
 
@@ -655,13 +620,13 @@ public final class LaunchPlanner {
 
     /** Idmaps a tree so that its files belong to whom the container's user namespace maps their owners to. */
     private void idmapAsContainer(ContainerSpec spec, int tree, String what) {
-        add(
-                Op.IDMAP_TREE,
+        add(new Step.IdmapTree(
                 tree,
                 0,
-                "idmap " + what + " with the container's id mapping",
+                0,
                 spec.uidMapping().mapLine(),
-                spec.gidMapping().mapLine());
+                spec.gidMapping().mapLine(),
+                "idmap " + what + " with the container's id mapping"));
     }
 
     /**
@@ -670,16 +635,14 @@ public final class LaunchPlanner {
      * layer is the rootfs, and one for each of its submounts the overlay of / cannot show.
      */
     private void planOverlayRoot(ContainerSpec spec, int rootTree, List<Submount> submounts, List<Integer> subTrees) {
-        add(Op.MKDIR, 0700, 0, "mkdir " + LOWER, LOWER);
-        add(Op.ATTACH_TREE, rootTree, 0, "mount rootfs " + spec.rootfs() + " read-only on " + LOWER, LOWER);
+        add(new Step.Mkdir(LOWER, 0700, "mkdir " + LOWER));
+        add(new Step.AttachTree(rootTree, LOWER, "mount rootfs " + spec.rootfs() + " read-only on " + LOWER));
         for (int i = 0; i < submounts.size(); i++) {
             Submount sub = submounts.get(i);
-            add(
-                    Op.ATTACH_TREE,
+            add(new Step.AttachTree(
                     subTrees.get(i),
-                    0,
-                    "mount the rootfs's " + sub.path() + " read-only on " + LOWER + sub.path(),
-                    LOWER + sub.path());
+                    LOWER + sub.path(),
+                    "mount the rootfs's " + sub.path() + " read-only on " + LOWER + sub.path()));
         }
         layersTmpfs(spec, "the writable root's");
         overlayLayer(0, LOWER, NEW_ROOT, "/");
@@ -688,15 +651,13 @@ public final class LaunchPlanner {
             if (sub.overlaid()) {
                 overlayLayer(layer++, LOWER + sub.path(), inRoot(sub.path()), sub.path());
             } else {
-                add(
-                        Op.MOUNT,
-                        MS_BIND | MS_REC,
-                        0,
-                        "bind the rootfs's " + sub.path() + " (" + sub.fstype() + ", no idmapped mounts) read-only",
+                add(new Step.Mount(
                         LOWER + sub.path(),
                         inRoot(sub.path()),
                         null,
-                        null);
+                        MS_BIND | MS_REC,
+                        null,
+                        "bind the rootfs's " + sub.path() + " (" + sub.fstype() + ", no idmapped mounts) read-only"));
             }
         }
     }
@@ -709,106 +670,73 @@ public final class LaunchPlanner {
      * there hides whatever the image has in their place, a link out of the root included.
      */
     private void planImageRoot(ContainerSpec spec, ImageRoot image, List<Integer> layerTrees) {
-        add(Op.MKDIR, 0700, 0, "mkdir " + LOWER, LOWER);
+        add(new Step.Mkdir(LOWER, 0700, "mkdir " + LOWER));
         List<String> lowers = new ArrayList<>();
         for (int i = 0; i < layerTrees.size(); i++) {
             String dir = LOWER + "/" + i;
-            add(Op.MKDIR, 0700, 0, "mkdir " + dir, dir);
-            add(
-                    Op.ATTACH_TREE,
+            add(new Step.Mkdir(dir, 0700, "mkdir " + dir));
+            add(new Step.AttachTree(
                     layerTrees.get(i),
-                    0,
-                    "mount layer " + (i + 1) + " of " + image.reference() + " read-only on " + dir,
-                    dir);
+                    dir,
+                    "mount layer " + (i + 1) + " of " + image.reference() + " read-only on " + dir));
             lowers.add(0, dir); // overlayfs lists the top layer first
         }
         layersTmpfs(spec, "the image root's");
         String dir = LAYERS + "/0";
-        add(Op.MKDIR, 0700, 0, "mkdir " + dir, dir);
-        add(Op.MKDIR, 0755, 0, "mkdir " + dir + "/upper", dir + "/upper");
-        add(Op.MKDIR, 0700, 0, "mkdir " + dir + "/work", dir + "/work");
+        add(new Step.Mkdir(dir, 0700, "mkdir " + dir));
+        add(new Step.Mkdir(dir + "/upper", 0755, "mkdir " + dir + "/upper"));
+        add(new Step.Mkdir(dir + "/work", 0700, "mkdir " + dir + "/work"));
         for (String point : ROOTFS_MOUNT_POINTS) {
-            add(
-                    Op.MKDIR,
-                    0755,
-                    0,
-                    "create mount point " + point + " in the image's upper layer",
-                    dir + "/upper" + point);
+            add(new Step.Mkdir(
+                    dir + "/upper" + point, 0755, "create mount point " + point + " in the image's upper layer"));
         }
-        add(
-                Op.MOUNT,
-                MS_NOSUID | MS_NODEV,
-                0,
-                "mount overlay of " + image + " on / (upper " + dir + "/upper)",
+        add(new Step.Mount(
                 "overlay",
                 NEW_ROOT,
                 "overlay",
+                MS_NOSUID | MS_NODEV,
                 "lowerdir=" + String.join(":", lowers) + ",upperdir=" + dir + "/upper,workdir=" + dir
-                        + "/work,userxattr");
+                        + "/work,userxattr",
+                "mount overlay of " + image + " on / (upper " + dir + "/upper)"));
     }
 
     /** The tmpfs of a root's overlay layers, at most the spec's overlay size, on {@link #LAYERS}. */
     private void layersTmpfs(ContainerSpec spec, String whose) {
-        add(Op.MKDIR, 0700, 0, "mkdir " + LAYERS, LAYERS);
-        add(
-                Op.MOUNT,
-                MS_NOSUID | MS_NODEV,
-                0,
-                "mount " + whose + " tmpfs (size " + Size.format(spec.rootOverlaySize()) + ") on " + LAYERS,
+        add(new Step.Mkdir(LAYERS, 0700, "mkdir " + LAYERS));
+        add(new Step.Mount(
                 "tmpfs",
                 LAYERS,
                 "tmpfs",
-                "size=" + spec.rootOverlaySize() + ",mode=0700");
+                MS_NOSUID | MS_NODEV,
+                "size=" + spec.rootOverlaySize() + ",mode=0700",
+                "mount " + whose + " tmpfs (size " + Size.format(spec.rootOverlaySize()) + ") on " + LAYERS));
     }
 
     private void overlayLayer(int layer, String lower, String target, String what) {
         String dir = LAYERS + "/" + layer;
-        add(Op.MKDIR, 0700, 0, "mkdir " + dir, dir);
-        add(Op.MKDIR, 0755, 0, "mkdir " + dir + "/upper", dir + "/upper");
-        add(Op.MKDIR, 0700, 0, "mkdir " + dir + "/work", dir + "/work");
+        add(new Step.Mkdir(dir, 0700, "mkdir " + dir));
+        add(new Step.Mkdir(dir + "/upper", 0755, "mkdir " + dir + "/upper"));
+        add(new Step.Mkdir(dir + "/work", 0700, "mkdir " + dir + "/work"));
         // user.* xattrs, as a user namespace may set only those
-        add(
-                Op.MOUNT,
-                0,
-                0,
-                "mount overlay on " + what + " (lower layer " + lower + ", upper " + dir + "/upper)",
+        add(new Step.Mount(
                 "overlay",
                 target,
                 "overlay",
-                "lowerdir=" + lower + ",upperdir=" + dir + "/upper,workdir=" + dir + "/work,userxattr");
+                0,
+                "lowerdir=" + lower + ",upperdir=" + dir + "/upper,workdir=" + dir + "/work,userxattr",
+                "mount overlay on " + what + " (lower layer " + lower + ", upper " + dir + "/upper)"));
     }
 
     private void mount(String source, String target, String fstype, long flags, String data) {
-        add(Op.MOUNT, flags, 0, "mount " + fstype + " on " + target, source, inRoot(target), fstype, data);
+        add(new Step.Mount(source, inRoot(target), fstype, flags, data, "mount " + fstype + " on " + target));
     }
 
-    private void add(Op op, long a, long b, String description, Object... strings) {
-        List<byte[]> encoded = new ArrayList<>();
-        for (Object s : strings) {
-            encoded.add(s == null ? null : s instanceof byte[] bytes ? bytes : utf8((String) s));
-        }
-        steps.add(new Step(op, a, b, encoded, description));
+    private void add(Step step) {
+        steps.add(step);
     }
 
     static String inRoot(String containerPath) {
         return containerPath.equals("/") ? NEW_ROOT : NEW_ROOT + containerPath;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** NUL-separated strings; the encoder adds the final NUL. */
-    private static byte[] packed(List<String> items) {
-        byte[][] parts = items.stream().map(LaunchPlanner::utf8).toArray(byte[][]::new);
-        int size = Arrays.stream(parts).mapToInt(p -> p.length + 1).sum();
-        byte[] out = new byte[Math.max(0, size - 1)];
-        int pos = 0;
-        for (int i = 0; i < parts.length; i++) {
-            System.arraycopy(parts[i], 0, out, pos, parts[i].length);
-            pos += parts[i].length + 1;
-        }
-        return out;
     }
 
     /** glibc's makedev. */

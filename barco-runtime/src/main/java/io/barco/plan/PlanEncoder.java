@@ -2,10 +2,12 @@ package io.barco.plan;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * The wire form the helper reads from fd 3: a magic, the step count, then per step its code, two
  * 64-bit numbers and four length-prefixed strings, each with a terminating NUL. Native byte order.
+ * Each step puts its fields in those slots ({@link Step#wire()}); only this class writes bytes.
  */
 public final class PlanEncoder {
     /** The plan's first four bytes, "BRC1" in little-endian order. */
@@ -14,20 +16,21 @@ public final class PlanEncoder {
     private PlanEncoder() {}
 
     public static byte[] encode(LaunchPlan plan) {
+        List<Step.Wire> wires = plan.steps().stream().map(Step::wire).toList();
         int size = 8;
-        for (Step step : plan.steps()) {
+        for (Step.Wire wire : wires) {
             size += 4 + 8 + 8;
             for (int i = 0; i < Step.MAX_STRINGS; i++) {
-                byte[] s = i < step.strings().size() ? step.strings().get(i) : null;
+                byte[] s = wire.string(i);
                 size += 4 + (s == null ? 0 : s.length + 1);
             }
         }
         ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
-        out.putInt(MAGIC).putInt(plan.steps().size());
-        for (Step step : plan.steps()) {
-            out.putInt(step.op().code()).putLong(step.a()).putLong(step.b());
+        out.putInt(MAGIC).putInt(wires.size());
+        for (Step.Wire wire : wires) {
+            out.putInt(wire.op().code()).putLong(wire.a()).putLong(wire.b());
             for (int i = 0; i < Step.MAX_STRINGS; i++) {
-                byte[] s = i < step.strings().size() ? step.strings().get(i) : null;
+                byte[] s = wire.string(i);
                 if (s == null) {
                     out.putInt(0);
                 } else {

@@ -2,7 +2,6 @@ package io.barco.launch;
 
 import io.barco.cgroup.Cgroups;
 import io.barco.plan.LaunchPlan;
-import io.barco.plan.Op;
 import io.barco.plan.Step;
 import io.barco.seccomp.SeccompCompiler;
 import io.barco.spec.ContainerSpec;
@@ -12,7 +11,6 @@ import io.barco.spec.NetworkMode;
 import io.barco.spec.Stdio;
 import io.barco.sys.LinuxHost;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +34,7 @@ import java.util.function.UnaryOperator;
  * table unchanged, no process left}, or what differed, and exits 0 only if every line is that one.
  */
 public final class FaultWalk {
-    private static final byte[] NOWHERE = "/barco-fault-walk/no-such-directory".getBytes(StandardCharsets.UTF_8);
+    private static final String NOWHERE = "/barco-fault-walk/no-such-directory";
 
     private FaultWalk() {}
 
@@ -53,7 +51,7 @@ public final class FaultWalk {
                 return plan;
             }
             List<Step> steps = new ArrayList<>(plan.steps());
-            steps.add(index, new Step(Op.CHDIR, 0, 0, List.of(NOWHERE), description(plan, index)));
+            steps.add(index, new Step.Chdir(NOWHERE, description(plan, index)));
             return new LaunchPlan(steps);
         }
 

@@ -8,6 +8,7 @@ import io.barco.cgroup.CgroupException;
 import io.barco.cgroup.Cgroups;
 import io.barco.plan.LaunchPlan;
 import io.barco.plan.Op;
+import io.barco.plan.Step;
 import io.barco.seccomp.SeccompCompiler;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.Limits;
@@ -177,7 +178,7 @@ class LauncherTest {
         ContainerSpec writable = spec().toBuilder().writableRoot(true).build();
         FakeHost host = host((h, p) -> {
             for (int i = 0; i < p.steps().size(); i++) {
-                if (p.step(i).op() == Op.MOUNT && "overlay".equals(p.step(i).text(2))) {
+                if (p.step(i) instanceof Step.Mount mount && "overlay".equals(mount.fstype())) {
                     return HelperRun.failedAt(i, Errno.EINVAL);
                 }
             }

@@ -33,14 +33,15 @@ class WireRoundTripTest {
     Path dir;
 
     @Test
-    void theHelperReadsEveryOpNumberAndStringAsJavaWroteThem() throws Exception {
-        LaunchPlan plan = variedPlan();
+    void theHelperReadsEveryStepsFieldsInTheSlotsItsHandlerReads() throws Exception {
+        List<Case> cases = cases();
+        LaunchPlan plan = new LaunchPlan(cases.stream().map(Case::step).toList());
         Echo echo = echo(PlanEncoder.encode(plan));
 
         assertThat(echo.exitCode).as(echo.stderr).isZero();
         List<String> expected = new ArrayList<>();
         expected.add("steps " + plan.steps().size());
-        plan.steps().forEach(step -> expected.add(line(step)));
+        cases.forEach(c -> expected.add(c.line()));
         assertThat(echo.stdout).containsExactlyElementsOf(expected);
 
         assertThat(echo.records).hasSize(2);
@@ -58,8 +59,18 @@ class WireRoundTripTest {
     }
 
     @Test
+    void everyOpHasItsRecordAndEveryRecordACase() {
+        List<Case> cases = cases();
+        assertThat(cases).extracting(c -> c.step().op()).containsAll(List.of(Op.values()));
+        assertThat(cases).allSatisfy(c -> assertThat(c.step().op()).isEqualTo(c.op()));
+        assertThat(Step.class.getPermittedSubclasses())
+                .hasSize(Op.values().length)
+                .allSatisfy(kind -> assertThat(cases).anyMatch(c -> kind.isInstance(c.step())));
+    }
+
+    @Test
     void aPlanWithAnotherMagicIsRefusedByName() throws Exception {
-        byte[] wire = PlanEncoder.encode(new LaunchPlan(List.of(step(Op.SETSID, 0, 0))));
+        byte[] wire = PlanEncoder.encode(new LaunchPlan(List.of(new Step.Setsid("setsid()"))));
         ByteBuffer.wrap(wire).order(ByteOrder.nativeOrder()).putInt(0, PlanEncoder.MAGIC + 1);
         Echo echo = echo(wire);
 
@@ -77,7 +88,8 @@ class WireRoundTripTest {
 
     @Test
     void aTruncatedPlanNamesTheStepItEndsIn() throws Exception {
-        byte[] wire = PlanEncoder.encode(new LaunchPlan(List.of(step(Op.SETSID, 0, 0), step(Op.EXEC, 1, 2))));
+        byte[] wire =
+                PlanEncoder.encode(new LaunchPlan(List.of(new Step.Setsid("setsid()"), new Step.Clone(1, "clone()"))));
         Echo echo = echo(Arrays.copyOf(wire, wire.length - 30));
 
         assertThat(echo.records).singleElement().satisfies(r -> {
@@ -87,56 +99,133 @@ class WireRoundTripTest {
         });
     }
 
-    /** Every op, numbers at the edges of 64 bits, and strings absent, empty, binary, packed and past the helper's first buffer. */
-    private static LaunchPlan variedPlan() {
-        byte[] everyByte = new byte[255];
+    /** A step, its op as the helper must name it, and the line --echo-plan must print for it. */
+    private record Case(Step step, Op op, String line) {}
+
+    /**
+     * Every kind of step, with the slots its C handler reads its fields from: numbers at the edges of
+     * 64 bits, and strings absent, empty, not ASCII, binary (every byte, NUL included), packed and
+     * past the helper's first buffer.
+     */
+    private static List<Case> cases() {
+        byte[] everyByte = new byte[256];
         for (int i = 0; i < everyByte.length; i++) {
-            everyByte[i] = (byte) (i + 1); // a NUL would end the string: Java appends the one that does
+            everyByte[i] = (byte) i;
         }
-        byte[] big = new byte[150_000];
-        Arrays.fill(big, (byte) 'x');
-        List<Step> steps = new ArrayList<>();
-        long[] numbers = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0755, 0x0000_0001_0000_0002L};
-        Op[] ops = Op.values();
-        for (int i = 0; i < ops.length; i++) {
-            long a = numbers[i % numbers.length];
-            long b = numbers[(i + 3) % numbers.length] ^ ops[i].code();
-            List<byte[]> strings = new ArrayList<>();
-            for (int k = 0; k < i % (Step.MAX_STRINGS + 1); k++) {
-                strings.add(
-                        k == 1
-                                ? null
-                                : ("/path/" + ops[i].name().toLowerCase() + "/" + k).getBytes(StandardCharsets.UTF_8));
-            }
-            steps.add(new Step(ops[i], a, b, strings, ops[i].name()));
-        }
-        steps.add(new Step(
-                Op.EXEC,
-                3,
-                1,
-                Arrays.asList("sh".getBytes(), "sh\0-c\0echo hi".getBytes(), "PATH=/bin".getBytes(), new byte[0]),
-                "packed lists and an empty string"));
-        steps.add(new Step(Op.SECCOMP, 0, 0, List.of(everyByte), "every byte but NUL"));
-        steps.add(new Step(Op.WRITE_FILE, 0644, 0, List.of("/big".getBytes(), big), "a string past the first 64 KiB"));
-        return new LaunchPlan(steps);
+        String big = "x".repeat(150_000);
+        long idmapIds = (0xffff_fffeL << 32) | 1;
+        return List.of(
+                expect(new Step.OpenTree("/srv/tree", true, true, "d"), Op.OPEN_TREE, 1, 1, "/srv/tree"),
+                expect(new Step.OpenTree("/", false, false, "d"), Op.OPEN_TREE, 0, 0, "/"),
+                expect(new Step.Clone(-1, "d"), Op.CLONE, -1, 0),
+                expect(new Step.WriteProc("uid_map", "0 1 2\n", "d"), Op.WRITE_PROC, 0, 0, "uid_map", "0 1 2\n"),
+                expect(new Step.WritePid("/cg/cgroup.procs", "d"), Op.WRITE_PID, 0, 0, "/cg/cgroup.procs"),
+                expect(new Step.Release("d"), Op.RELEASE, 0, 0),
+                expect(
+                        new Step.IdmapTree(63, 0xffff_fffeL, 1, "0 7 1\n", null, "d"),
+                        Op.IDMAP_TREE,
+                        63,
+                        idmapIds,
+                        "0 7 1\n",
+                        null),
+                expect(new Step.Detach("/tmp/root/proc", "d"), Op.DETACH, 0, 0, "/tmp/root/proc"),
+                expect(new Step.WriteFile("/big", big, 0644, false, "d"), Op.WRITE_FILE, 0644, 0, "/big", big),
+                expect(
+                        new Step.WriteFile("/etc/hosts", "", 07777, true, "d"),
+                        Op.WRITE_FILE,
+                        07777,
+                        1,
+                        "/etc/hosts",
+                        ""),
+                expect(new Step.Unshare(Long.MIN_VALUE, "d"), Op.UNSHARE, Long.MIN_VALUE, 0),
+                expect(new Step.Mount(null, "/t", null, -1, null, "d"), Op.MOUNT, -1, 0, null, "/t", null, null),
+                expect(
+                        new Step.Mount("tmpfs", "/tmp/é€", "tmpfs", 6, "mode=1777", "d"),
+                        Op.MOUNT,
+                        6,
+                        0,
+                        "tmpfs",
+                        "/tmp/é€",
+                        "tmpfs",
+                        "mode=1777"),
+                expect(new Step.AttachTree(5, "/tmp/root", "d"), Op.ATTACH_TREE, 5, 0, "/tmp/root"),
+                expect(new Step.Mkdir("/a", 01777, "d"), Op.MKDIR, 01777, 0, "/a"),
+                expect(new Step.Mkfile("/f", 0666, "d"), Op.MKFILE, 0666, 0, "/f"),
+                expect(
+                        new Step.BindDevice("/dev/null", Long.MAX_VALUE, "/tmp/root/dev/null", "d"),
+                        Op.BIND_DEVICE,
+                        0,
+                        Long.MAX_VALUE,
+                        "/dev/null",
+                        "/tmp/root/dev/null"),
+                expect(
+                        new Step.Mask("/proc/kcore", "/dev/null", 259, "d"),
+                        Op.MASK,
+                        0,
+                        259,
+                        "/proc/kcore",
+                        "/dev/null"),
+                expect(new Step.ReadOnly("/proc/sys", "d"), Op.READ_ONLY, 0, 0, "/proc/sys"),
+                expect(new Step.Symlink("pts/ptmx", "/dev/ptmx", "d"), Op.SYMLINK, 0, 0, "pts/ptmx", "/dev/ptmx"),
+                expect(new Step.SetHostname("box", "d"), Op.SETHOSTNAME, 0, 0, "box"),
+                expect(new Step.LoopbackUp("d"), Op.LOOPBACK_UP, 0, 0),
+                expect(new Step.PivotRoot("/tmp/root", "d"), Op.PIVOT_ROOT, 0, 0, "/tmp/root"),
+                expect(new Step.Chdir("/srv", "d"), Op.CHDIR, 0, 0, "/srv"),
+                expect(new Step.Setsid("d"), Op.SETSID, 0, 0),
+                expect(new Step.DropBounding(-1, 63, "d"), Op.DROP_BOUNDING, -1, 63),
+                expect(new Step.SetIds(0xffff_fffeL, 7, "d"), Op.SET_IDS, 0xffff_fffeL, 7),
+                expect(new Step.SetCaps(Long.MIN_VALUE, "d"), Op.SET_CAPS, Long.MIN_VALUE, 0),
+                expect(new Step.NoNewPrivs("d"), Op.NO_NEW_PRIVS, 0, 0),
+                expect(new Step.CloseFds("d"), Op.CLOSE_FDS, 0, 0),
+                expect(new Step.Seccomp(everyByte, "d"), Op.SECCOMP, 0, 0, everyByte),
+                expect(
+                        new Step.Exec("sh", List.of("sh", "-c", "echo hi"), List.of("PATH=/bin"), "/bin:/sbin", "d"),
+                        Op.EXEC,
+                        3,
+                        1,
+                        "sh",
+                        "sh\0-c\0echo hi",
+                        "PATH=/bin",
+                        "/bin:/sbin"),
+                expect(
+                        new Step.Exec("/bin/true", List.of(), List.of(), null, "d"),
+                        Op.EXEC,
+                        0,
+                        0,
+                        "/bin/true",
+                        "",
+                        "",
+                        null),
+                expect(new Step.Foreground("d"), Op.FOREGROUND, 0, 0),
+                expect(
+                        new Step.BindIfExists("/tmp/hosts", "/etc/hosts", "d"),
+                        Op.BIND_IF_EXISTS,
+                        0,
+                        0,
+                        "/tmp/hosts",
+                        "/etc/hosts"),
+                expect(new Step.WatchLauncher("d"), Op.WATCH_LAUNCHER, 0, 0),
+                expect(new Step.Init("d"), Op.INIT, 0, 0),
+                expect(new Step.Setns(5, 0x7e020000, "d"), Op.SETNS, 5, 0x7e020000),
+                expect(new Step.NextPlan(9, "d"), Op.NEXT_PLAN, 9, 0));
     }
 
-    private static Step step(Op op, long a, long b) {
-        return new Step(op, a, b, List.of(), op.name());
-    }
-
-    /** The line --echo-plan prints for a step: op, a and b unsigned, each string "-" or "x" and its hex. */
-    private static String line(Step step) {
-        StringBuilder line = new StringBuilder(step.op().name())
+    /**
+     * The line --echo-plan prints for a step of {@code op} with {@code a} and {@code b} (unsigned) and
+     * {@code strings}, each a String (as UTF-8), bytes or null: "-" when absent, else "x" and its hex.
+     */
+    private static Case expect(Step step, Op op, long a, long b, Object... strings) {
+        StringBuilder line = new StringBuilder(op.name())
                 .append(' ')
-                .append(Long.toUnsignedString(step.a()))
+                .append(Long.toUnsignedString(a))
                 .append(' ')
-                .append(Long.toUnsignedString(step.b()));
+                .append(Long.toUnsignedString(b));
         for (int i = 0; i < Step.MAX_STRINGS; i++) {
-            byte[] s = i < step.strings().size() ? step.strings().get(i) : null;
-            line.append(s == null ? " -" : " x" + HexFormat.of().formatHex(s));
+            Object s = i < strings.length ? strings[i] : null;
+            byte[] bytes = s instanceof String text ? text.getBytes(StandardCharsets.UTF_8) : (byte[]) s;
+            line.append(bytes == null ? " -" : " x" + HexFormat.of().formatHex(bytes));
         }
-        return line.toString();
+        return new Case(step, op, line.toString());
     }
 
     private record Echo(int exitCode, long pid, List<String> stdout, String stderr, List<StatusRecord> records) {}

@@ -64,6 +64,15 @@ class LaunchPlannerTest {
         throw new AssertionError("no step '" + description + "' in " + plan.steps());
     }
 
+    /** The step {@code description} names, which must be of {@code kind}. */
+    private static <T extends Step> T step(LaunchPlan plan, String description, Class<T> kind) {
+        return kind.cast(plan.step(index(plan, description)));
+    }
+
+    private static <T extends Step> T first(LaunchPlan plan, Class<T> kind) {
+        return plan.stepsOf(kind).get(0);
+    }
+
     @Test
     void aBindsIdmapGivesTheHostsRootToTheContainersUserAndKeepsAUserOwnersFilesAsTheSameIdInside() {
         io.barco.spec.IdMapping seed = io.barco.spec.IdMapping.DEFAULT; // 0..1999 inside is 10000..11999
@@ -82,13 +91,17 @@ class LaunchPlannerTest {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
         assertThat(ops(plan).subList(0, 5))
                 .containsExactly(Op.OPEN_TREE, Op.CLONE, Op.WRITE_PROC, Op.WRITE_PROC, Op.RELEASE);
-        assertThat(plan.step(0).text(0)).isEqualTo("/");
-        assertThat(plan.step(0).b()).as("read-only rootfs").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+        assertThat(first(plan, Step.OpenTree.class).path()).isEqualTo("/");
+        assertThat(first(plan, Step.OpenTree.class).readOnly())
+                .as("read-only rootfs")
+                .isTrue();
         assertThat(plan.step(1).description())
                 .isEqualTo("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS|CLONE_NEWNET)");
-        assertThat(plan.step(2).text(0)).isEqualTo("uid_map");
-        assertThat(plan.step(2).text(1)).isEqualTo("0 10000 2000\n");
-        assertThat(plan.step(3).text(0)).isEqualTo("gid_map");
+        assertThat(plan.stepsOf(Step.WriteProc.class))
+                .extracting(Step.WriteProc::file, Step.WriteProc::content)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("uid_map", "0 10000 2000\n"),
+                        org.assertj.core.groups.Tuple.tuple("gid_map", "0 10000 2000\n"));
         assertThat(ops(plan)).endsWith(Op.EXEC);
     }
 
@@ -97,12 +110,14 @@ class LaunchPlannerTest {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true")
                 .rootMode(RootMode.WRITE_THROUGH)
                 .network(NetworkMode.HOST));
-        assertThat(plan.step(0).b()).isZero();
-        assertThat(plan.step(plan.indexOf(Op.CLONE)).a() & LaunchPlanner.CLONE_NEWNET)
+        assertThat(first(plan, Step.OpenTree.class).readOnly()).isFalse();
+        assertThat(first(plan, Step.Clone.class).namespaces() & LaunchPlanner.CLONE_NEWNET)
                 .isZero();
         assertThat(ops(plan)).doesNotContain(Op.LOOPBACK_UP);
         // the host's sysfs shows the host's network: bound read-only rather than mounted fresh
-        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0)).containsExactly("/", "/sys");
+        assertThat(plan.stepsOf(Step.OpenTree.class))
+                .extracting(Step.OpenTree::path)
+                .containsExactly("/", "/sys");
     }
 
     private static final List<HostFacts.MountPoint> HOST_MOUNTS = List.of(
@@ -124,21 +139,23 @@ class LaunchPlannerTest {
     @Test
     void writableRootIsAnOverlayOnATmpfsOfItsOwnWithTheRootfsReadOnlyAndIdmappedBelow() {
         LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true").rootOverlaySize(64 << 20), List.of());
-        Step root = plan.stepsOf(Op.OPEN_TREE).get(0);
-        assertThat(root.text(0)).isEqualTo("/");
-        assertThat(root.a()).as("without its submounts").isZero();
-        assertThat(root.b())
+        Step.OpenTree root = first(plan, Step.OpenTree.class);
+        assertThat(root.path()).isEqualTo("/");
+        assertThat(root.recursive()).as("without its submounts").isFalse();
+        assertThat(root.readOnly())
                 .as("read-only, so the host's files cannot change")
-                .isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
-        Step idmap = plan.stepsOf(Op.IDMAP_TREE).get(0);
-        assertThat(idmap.a()).isZero();
-        assertThat(idmap.text(0)).as("the container's own uid mapping").isEqualTo("0 10000 2000\n");
-        assertThat(idmap.text(1)).isEqualTo("0 10000 2000\n");
+                .isTrue();
+        Step.IdmapTree idmap = first(plan, Step.IdmapTree.class);
+        assertThat(idmap.tree()).isZero();
+        assertThat(idmap.uidMap()).as("the container's own uid mapping").isEqualTo("0 10000 2000\n");
+        assertThat(idmap.gidMap()).isEqualTo("0 10000 2000\n");
         assertThat(plan.indexOf(Op.IDMAP_TREE)).isBetween(plan.indexOf(Op.CLONE), plan.indexOf(Op.RELEASE));
 
         int lower = index(plan, "mount rootfs / read-only on /tmp/lower");
-        int layers = index(plan, "mount the writable root's tmpfs (size 64M) on /tmp/layers");
-        int overlay = index(plan, "mount overlay on / (lower layer /tmp/lower, upper /tmp/layers/0/upper)");
+        String layersTmpfs = "mount the writable root's tmpfs (size 64M) on /tmp/layers";
+        int layers = index(plan, layersTmpfs);
+        String rootOverlay = "mount overlay on / (lower layer /tmp/lower, upper /tmp/layers/0/upper)";
+        int overlay = index(plan, rootOverlay);
         int proc = index(plan, "mount proc on /proc");
         assertThat(List.of(
                         index(plan, "mount the staging tmpfs on /tmp"),
@@ -148,11 +165,11 @@ class LaunchPlannerTest {
                         proc,
                         plan.indexOf(Op.PIVOT_ROOT)))
                 .isSorted();
-        assertThat(plan.step(layers).text(3)).isEqualTo("size=67108864,mode=0700");
-        assertThat(plan.step(overlay).text(1)).isEqualTo("/tmp/root");
-        assertThat(plan.step(overlay).text(3))
+        assertThat(step(plan, layersTmpfs, Step.Mount.class).data()).isEqualTo("size=67108864,mode=0700");
+        assertThat(step(plan, rootOverlay, Step.Mount.class).target()).isEqualTo("/tmp/root");
+        assertThat(step(plan, rootOverlay, Step.Mount.class).data())
                 .isEqualTo("lowerdir=/tmp/lower,upperdir=/tmp/layers/0/upper,workdir=/tmp/layers/0/work,userxattr");
-        assertThat(plan.stepsOf(Op.DETACH))
+        assertThat(plan.stepsOf(Step.Detach.class))
                 .as("an overlay has no submounts to detach")
                 .isEmpty();
     }
@@ -170,21 +187,22 @@ class LaunchPlannerTest {
     @Test
     void anImageRootStacksItsLayersIdmappedUnderAnOverlayMadeReadOnlyOnceItsFilesAreWritten() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").image(IMAGE).rootOverlaySize(8 << 20));
-        List<Step> trees = plan.stepsOf(Op.OPEN_TREE);
-        assertThat(trees).extracting(t -> t.text(0)).containsExactly("/cache/layers/b/root", "/cache/layers/t/root");
+        List<Step.OpenTree> trees = plan.stepsOf(Step.OpenTree.class);
+        assertThat(trees)
+                .extracting(Step.OpenTree::path)
+                .containsExactly("/cache/layers/b/root", "/cache/layers/t/root");
         assertThat(trees).allSatisfy(t -> {
-            assertThat(t.a()).as("without submounts").isZero();
-            assertThat(t.b()).as("read-only").isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+            assertThat(t.recursive()).as("without submounts").isFalse();
+            assertThat(t.readOnly()).as("read-only").isTrue();
         });
-        assertThat(plan.stepsOf(Op.IDMAP_TREE))
+        assertThat(plan.stepsOf(Step.IdmapTree.class))
                 .as("the image's root is container root")
                 .hasSize(2)
-                .allSatisfy(idmap -> assertThat(idmap.text(0)).isEqualTo("0 10000 2000\n"));
-        int overlay = index(
-                plan,
-                "mount overlay of image oci:/srv/layout:1 (sha256:" + "a".repeat(64)
-                        + ", 2 layers) on / (upper /tmp/layers/0/upper)");
-        assertThat(plan.step(overlay).text(3))
+                .allSatisfy(idmap -> assertThat(idmap.uidMap()).isEqualTo("0 10000 2000\n"));
+        String imageOverlay = "mount overlay of image oci:/srv/layout:1 (sha256:" + "a".repeat(64)
+                + ", 2 layers) on / (upper /tmp/layers/0/upper)";
+        int overlay = index(plan, imageOverlay);
+        assertThat(step(plan, imageOverlay, Step.Mount.class).data())
                 .as("the top layer first")
                 .isEqualTo("lowerdir=/tmp/lower/1:/tmp/lower/0,upperdir=/tmp/layers/0/upper,"
                         + "workdir=/tmp/layers/0/work,userxattr");
@@ -194,9 +212,10 @@ class LaunchPlannerTest {
         int workdir = index(plan, "mkdir the working directory's /srv/app");
         assertThat(List.of(procPoint, overlay, plan.indexOf(Op.PIVOT_ROOT), hosts, workdir, readOnly))
                 .isSorted();
-        assertThat(plan.step(readOnly).text(1)).isEqualTo("/");
-        assertThat(plan.step(readOnly).a() & LaunchPlanner.MS_RDONLY).isNotZero();
-        assertThat(plan.stepsOf(Op.BIND_IF_EXISTS)).isEmpty();
+        Step.Mount remount = step(plan, "make the image's root read-only", Step.Mount.class);
+        assertThat(remount.target()).isEqualTo("/");
+        assertThat(remount.flags() & LaunchPlanner.MS_RDONLY).isNotZero();
+        assertThat(plan.stepsOf(Step.BindIfExists.class)).isEmpty();
 
         LaunchPlan writable =
                 plan(ContainerSpec.builder("/bin/true").image(IMAGE).writableRoot(true));
@@ -215,12 +234,14 @@ class LaunchPlannerTest {
                 .mount(Mount.bindAsContainerRoot(Path.of("/root/.m2/repository"), "/m2"))
                 .mount(Mount.bindAsContainerRoot(Path.of("/builds/project"), "/project"));
         LaunchPlan plan = LaunchPlanner.plan(spec.build(), host(false, DOCKER_MOUNTS), FILTER);
-        assertThat(plan.stepsOf(Op.IDMAP_TREE))
+        assertThat(plan.stepsOf(Step.IdmapTree.class))
                 .extracting(Step::description)
                 .as("only the one on ext4: the jars on overlayfs stay readable as others may read them")
                 .containsExactly(
                         "idmap bind source /builds/project (owner 0) for the container's user (host uid 10000)");
-        assertThat(plan.stepsOf(Op.ATTACH_TREE)).extracting(Step::description).anyMatch(d -> d.contains("/m2"));
+        assertThat(plan.stepsOf(Step.AttachTree.class))
+                .extracting(Step::description)
+                .anyMatch(d -> d.contains("/m2"));
     }
 
     @Test
@@ -263,48 +284,54 @@ class LaunchPlannerTest {
         assertThat(ops(plan)).doesNotContain(Op.BIND_IF_EXISTS);
         int hosts = index(plan, "write /etc/hosts");
         assertThat(hosts).isGreaterThan(plan.indexOf(Op.PIVOT_ROOT)).isLessThan(plan.indexOf(Op.EXEC));
-        assertThat(plan.step(hosts).text(0)).isEqualTo("/etc/hosts");
-        assertThat(plan.step(hosts).b())
+        Step.WriteFile file = step(plan, "write /etc/hosts", Step.WriteFile.class);
+        assertThat(file.path()).isEqualTo("/etc/hosts");
+        assertThat(file.inContainerRoot())
                 .as("inside the root: links resolve there, a missing /etc is no failure")
-                .isEqualTo(1);
-        assertThat(plan.step(hosts).text(1)).contains("localhost box");
+                .isTrue();
+        assertThat(file.content()).contains("localhost box");
     }
 
     @Test
     void writableRootOverlaysEachSubmountParentsFirstAndBindsReadOnlyWhatCannotBeALayer() {
         LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true"), HOST_MOUNTS);
         // /proc, /sys/fs/cgroup and /tmp are the container's own; /boot is the ext4 mounted over the vfat
-        assertThat(plan.stepsOf(Op.OPEN_TREE))
-                .extracting(s -> s.text(0))
+        assertThat(plan.stepsOf(Step.OpenTree.class))
+                .extracting(Step.OpenTree::path)
                 .containsExactly("/", "/home", "/boot", "/mnt/nfs", "/srv/odd,dir", "/home/a/b");
-        assertThat(plan.stepsOf(Op.OPEN_TREE)).allSatisfy(s -> {
-            assertThat(s.a()).isZero();
-            assertThat(s.b()).isEqualTo(LaunchPlanner.MOUNT_ATTR_RDONLY);
+        assertThat(plan.stepsOf(Step.OpenTree.class)).allSatisfy(s -> {
+            assertThat(s.recursive()).isFalse();
+            assertThat(s.readOnly()).isTrue();
         });
-        assertThat(plan.stepsOf(Op.IDMAP_TREE)).extracting(Step::a).containsExactly(0L, 1L, 2L, 5L);
-        assertThat(plan.stepsOf(Op.MOUNT))
-                .filteredOn(s -> "overlay".equals(s.text(2)))
-                .extracting(s -> s.text(1))
+        assertThat(plan.stepsOf(Step.IdmapTree.class))
+                .extracting(Step.IdmapTree::tree)
+                .containsExactly(0, 1, 2, 5);
+        assertThat(plan.stepsOf(Step.Mount.class))
+                .filteredOn(s -> "overlay".equals(s.fstype()))
+                .extracting(Step.Mount::target)
                 .containsExactly("/tmp/root", "/tmp/root/home", "/tmp/root/boot", "/tmp/root/home/a/b");
-        Step nfs = plan.step(index(plan, "bind the rootfs's /mnt/nfs (nfs4, no idmapped mounts) read-only"));
-        assertThat(nfs.text(0)).isEqualTo("/tmp/lower/mnt/nfs");
-        assertThat(nfs.a()).isEqualTo(LaunchPlanner.MS_BIND | LaunchPlanner.MS_REC);
+        Step.Mount nfs =
+                step(plan, "bind the rootfs's /mnt/nfs (nfs4, no idmapped mounts) read-only", Step.Mount.class);
+        assertThat(nfs.source()).isEqualTo("/tmp/lower/mnt/nfs");
+        assertThat(nfs.flags()).isEqualTo(LaunchPlanner.MS_BIND | LaunchPlanner.MS_REC);
         assertThat(index(plan, "bind the rootfs's /srv/odd,dir (ext4, no idmapped mounts) read-only"))
                 .isPositive();
         assertThat(index(plan, "mount the rootfs's /home/a/b read-only on /tmp/lower/home/a/b"))
                 .isGreaterThan(index(plan, "mount the rootfs's /home read-only on /tmp/lower/home"));
-        assertThat(plan.step(
-                                index(
-                                        plan,
-                                        "mount overlay on /home/a/b (lower layer /tmp/lower/home/a/b, upper /tmp/layers/3/upper)"))
-                        .text(3))
+        assertThat(step(
+                                plan,
+                                "mount overlay on /home/a/b (lower layer /tmp/lower/home/a/b, upper /tmp/layers/3/upper)",
+                                Step.Mount.class)
+                        .data())
                 .startsWith("lowerdir=/tmp/lower/home/a/b,upperdir=/tmp/layers/3/upper,");
     }
 
     @Test
     void writableRootOfADirectoryTakesOnlyTheMountsBelowIt() {
         LaunchPlan plan = overlayPlan(ContainerSpec.builder("/bin/true").rootfs("/home/a"), HOST_MOUNTS);
-        assertThat(plan.stepsOf(Op.OPEN_TREE)).extracting(s -> s.text(0)).containsExactly("/home/a", "/home/a/b");
+        assertThat(plan.stepsOf(Step.OpenTree.class))
+                .extracting(Step.OpenTree::path)
+                .containsExactly("/home/a", "/home/a/b");
         assertThat(index(plan, "mount overlay on /b (lower layer /tmp/lower/b, upper /tmp/layers/1/upper)"))
                 .isPositive();
     }
@@ -342,35 +369,38 @@ class LaunchPlannerTest {
         int proc = index(plan, "mount proc on /proc");
         int pivot = plan.indexOf(Op.PIVOT_ROOT);
         assertThat(List.of(makePrivate, staging, rootfs, proc, pivot)).isSorted();
-        assertThat(plan.step(proc).text(1)).isEqualTo("/tmp/root/proc");
-        assertThat(plan.step(pivot).text(0)).isEqualTo("/tmp/root");
+        assertThat(step(plan, "mount proc on /proc", Step.Mount.class).target()).isEqualTo("/tmp/root/proc");
+        assertThat(first(plan, Step.PivotRoot.class).newRoot()).isEqualTo("/tmp/root");
         assertThat(index(plan, "mount tmpfs on /tmp")).isBetween(proc, pivot);
         assertThat(index(plan, "mount tmpfs on /run")).isBetween(proc, pivot);
         assertThat(index(plan, "mount sysfs on /sys")).isBetween(proc, pivot);
-        assertThat(plan.step(index(plan, "mount sysfs on /sys")).a() & LaunchPlanner.MS_RDONLY)
+        assertThat(step(plan, "mount sysfs on /sys", Step.Mount.class).flags() & LaunchPlanner.MS_RDONLY)
                 .isEqualTo(LaunchPlanner.MS_RDONLY);
     }
 
     @Test
     void devHasTheMinimalDevicesVerifiedByNumber() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
-        assertThat(plan.stepsOf(Op.BIND_DEVICE))
-                .extracting(s -> s.text(0))
+        assertThat(plan.stepsOf(Step.BindDevice.class))
+                .extracting(Step.BindDevice::device)
                 .containsExactly("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty");
-        Step nullDevice = plan.stepsOf(Op.BIND_DEVICE).get(0);
-        assertThat(nullDevice.b()).as("makedev(1, 3)").isEqualTo((1 << 8) | 3);
-        assertThat(plan.stepsOf(Op.MOUNT)).extracting(s -> s.text(2)).contains("devpts", "mqueue");
+        Step.BindDevice nullDevice = first(plan, Step.BindDevice.class);
+        assertThat(nullDevice.rdev()).as("makedev(1, 3)").isEqualTo((1 << 8) | 3);
+        assertThat(plan.stepsOf(Step.Mount.class))
+                .extracting(Step.Mount::fstype)
+                .contains("devpts", "mqueue");
     }
 
     @Test
     void ociMaskedAndReadOnlyPathsComeAfterProcAndSys() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true"));
-        assertThat(plan.stepsOf(Op.MASK))
-                .extracting(s -> s.text(0))
+        assertThat(plan.stepsOf(Step.Mask.class))
+                .extracting(Step.Mask::path)
                 .contains("/tmp/root/proc/kcore", "/tmp/root/proc/keys", "/tmp/root/sys/firmware");
-        assertThat(plan.stepsOf(Op.MASK)).allMatch(s -> "/dev/null".equals(s.text(1)) && s.b() == ((1 << 8) | 3));
-        assertThat(plan.stepsOf(Op.READ_ONLY))
-                .extracting(s -> s.text(0))
+        assertThat(plan.stepsOf(Step.Mask.class))
+                .allMatch(s -> "/dev/null".equals(s.nullDevice()) && s.nullRdev() == ((1 << 8) | 3));
+        assertThat(plan.stepsOf(Step.ReadOnly.class))
+                .extracting(Step.ReadOnly::path)
                 .containsExactly(
                         "/tmp/root/proc/bus",
                         "/tmp/root/proc/fs",
@@ -386,16 +416,16 @@ class LaunchPlannerTest {
                 .mount(Mount.bind(Path.of("/data/dir"), "/mnt/in", true))
                 .mount(Mount.bind(Path.of("/data/file.txt"), "/tmp/file.txt", false))
                 .tmpfs("/scratch"));
-        assertThat(plan.stepsOf(Op.OPEN_TREE))
-                .extracting(s -> s.text(0), Step::b)
+        assertThat(plan.stepsOf(Step.OpenTree.class))
+                .extracting(Step.OpenTree::path, Step.OpenTree::readOnly)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("/", 1L),
-                        org.assertj.core.groups.Tuple.tuple("/data/dir", 1L),
-                        org.assertj.core.groups.Tuple.tuple("/data/file.txt", 0L));
-        List<Step> attaches = plan.stepsOf(Op.ATTACH_TREE);
-        assertThat(attaches).extracting(Step::a).containsExactly(0L, 1L, 2L);
+                        org.assertj.core.groups.Tuple.tuple("/", true),
+                        org.assertj.core.groups.Tuple.tuple("/data/dir", true),
+                        org.assertj.core.groups.Tuple.tuple("/data/file.txt", false));
+        List<Step.AttachTree> attaches = plan.stepsOf(Step.AttachTree.class);
+        assertThat(attaches).extracting(Step.AttachTree::tree).containsExactly(0, 1, 2);
         assertThat(attaches)
-                .extracting(s -> s.text(0))
+                .extracting(Step.AttachTree::target)
                 .containsExactly("/tmp/root", "/tmp/root/mnt/in", "/tmp/root/tmp/file.txt");
         // a directory gets a directory mount point, a file a file
         assertThat(plan.step(plan.steps().indexOf(attaches.get(1)) - 1).op()).isEqualTo(Op.MKDIR);
@@ -413,22 +443,22 @@ class LaunchPlannerTest {
                 .containsExactly(
                         Op.DROP_BOUNDING, Op.SET_IDS, Op.SET_CAPS, Op.NO_NEW_PRIVS, Op.CLOSE_FDS, Op.SECCOMP, Op.EXEC);
         long keep = Capability.mask(Capability.defaults());
-        assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).a()).isEqualTo(keep);
-        assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).b()).isEqualTo(40);
-        assertThat(plan.step(plan.indexOf(Op.SET_CAPS)).a()).isEqualTo(keep);
+        assertThat(first(plan, Step.DropBounding.class).keep()).isEqualTo(keep);
+        assertThat(first(plan, Step.DropBounding.class).lastCap()).isEqualTo(40);
+        assertThat(first(plan, Step.SetCaps.class).keep()).isEqualTo(keep);
         // the first SET_IDS makes the process container root, before it creates any file
-        assertThat(plan.stepsOf(Op.SET_IDS)).hasSize(2);
+        assertThat(plan.stepsOf(Step.SetIds.class)).hasSize(2);
         assertThat(plan.indexOf(Op.SET_IDS)).isEqualTo(plan.indexOf(Op.RELEASE) + 1);
     }
 
     @Test
     void nonRootKeepsNoCapabilities() {
         LaunchPlan plan = plan(ContainerSpec.builder("/bin/true").uid(1000).addCapabilities(Capability.SYS_ADMIN));
-        assertThat(plan.step(plan.indexOf(Op.DROP_BOUNDING)).a()).isZero();
-        assertThat(plan.step(plan.indexOf(Op.SET_CAPS)).a()).isZero();
-        Step setIds = plan.stepsOf(Op.SET_IDS).get(1);
-        assertThat(setIds.a()).isEqualTo(1000);
-        assertThat(setIds.b()).isEqualTo(1000);
+        assertThat(first(plan, Step.DropBounding.class).keep()).isZero();
+        assertThat(first(plan, Step.SetCaps.class).keep()).isZero();
+        Step.SetIds setIds = plan.stepsOf(Step.SetIds.class).get(1);
+        assertThat(setIds.uid()).isEqualTo(1000);
+        assertThat(setIds.gid()).isEqualTo(1000);
     }
 
     @Test
@@ -442,13 +472,11 @@ class LaunchPlannerTest {
     void execCarriesArgvEnvpAndThePathToSearch() {
         LaunchPlan plan = plan(
                 ContainerSpec.builder("sh").argv0(".").args("-c", "echo hi").env("A", "1"));
-        Step exec = plan.step(plan.indexOf(Op.EXEC));
-        assertThat(exec.text(0)).isEqualTo("sh");
-        assertThat(exec.a()).isEqualTo(3);
-        assertThat(exec.text(1)).isEqualTo(".\0-c\0echo hi");
-        assertThat(exec.b()).isEqualTo(2);
-        assertThat(exec.text(2)).isEqualTo("PATH=" + ContainerSpec.DEFAULT_PATH + "\0A=1");
-        assertThat(exec.text(3)).isEqualTo(ContainerSpec.DEFAULT_PATH);
+        Step.Exec exec = first(plan, Step.Exec.class);
+        assertThat(exec.file()).isEqualTo("sh");
+        assertThat(exec.argv()).containsExactly(".", "-c", "echo hi");
+        assertThat(exec.envp()).containsExactly("PATH=" + ContainerSpec.DEFAULT_PATH, "A=1");
+        assertThat(exec.searchPath()).isEqualTo(ContainerSpec.DEFAULT_PATH);
         assertThat(exec.description()).isEqualTo("execve(sh)");
     }
 
@@ -478,14 +506,10 @@ class LaunchPlannerTest {
         };
         LaunchPlan inherit = LaunchPlanner.plan(
                 ContainerSpec.builder("/bin/sh").stdio(Stdio.INHERIT).build(), onTerminal, FILTER);
-        Step console = inherit.steps().stream()
-                .filter(s -> s.description().equals("bind the terminal /dev/pts/3 on /dev/console"))
-                .findFirst()
-                .orElseThrow();
-        assertThat(console.op()).isEqualTo(Op.BIND_DEVICE);
-        assertThat(console.b()).isEqualTo(34819);
-        assertThat(console.text(0)).isEqualTo("/dev/pts/3");
-        assertThat(console.text(1)).isEqualTo(LaunchPlanner.NEW_ROOT + "/dev/console");
+        Step.BindDevice console = step(inherit, "bind the terminal /dev/pts/3 on /dev/console", Step.BindDevice.class);
+        assertThat(console.rdev()).isEqualTo(34819);
+        assertThat(console.device()).isEqualTo("/dev/pts/3");
+        assertThat(console.target()).isEqualTo(LaunchPlanner.NEW_ROOT + "/dev/console");
         // its own streams: no terminal of ours, no console
         LaunchPlan piped = LaunchPlanner.plan(ContainerSpec.builder("/bin/sh").build(), onTerminal, FILTER);
         assertThat(piped.steps()).noneMatch(s -> s.description().contains("/dev/console"));
@@ -508,22 +532,21 @@ class LaunchPlannerTest {
     void hostnameAndWorkdir() {
         LaunchPlan plan =
                 plan(ContainerSpec.builder("/bin/true").hostname("box").workdir("/srv"));
-        assertThat(plan.step(plan.indexOf(Op.SETHOSTNAME)).text(0)).isEqualTo("box");
-        assertThat(plan.step(plan.indexOf(Op.CHDIR)).text(0)).isEqualTo("/srv");
+        assertThat(first(plan, Step.SetHostname.class).hostname()).isEqualTo("box");
+        assertThat(first(plan, Step.Chdir.class).path()).isEqualTo("/srv");
         assertThat(plan.indexOf(Op.CHDIR)).isGreaterThan(plan.indexOf(Op.PIVOT_ROOT));
     }
 
     @Test
     void encodingIsWhatTheHelperParses() {
-        LaunchPlan plan = new LaunchPlan(
-                List.of(new Step(Op.MKDIR, 0755, 7, java.util.Arrays.asList("/a".getBytes(), null), "mkdir /a")));
+        LaunchPlan plan = new LaunchPlan(List.of(new Step.Mkdir("/a", 0755, "mkdir /a")));
         byte[] wire = PlanEncoder.encode(plan);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(wire).order(java.nio.ByteOrder.nativeOrder());
         assertThat(b.getInt()).isEqualTo(0x31435242);
         assertThat(b.getInt()).isEqualTo(1);
         assertThat(b.getInt()).isEqualTo(Op.MKDIR.code());
-        assertThat(b.getLong()).isEqualTo(0755);
-        assertThat(b.getLong()).isEqualTo(7);
+        assertThat(b.getLong()).as("the mode").isEqualTo(0755);
+        assertThat(b.getLong()).isZero();
         assertThat(b.getInt()).isEqualTo(3);
         assertThat(new byte[] {b.get(), b.get(), b.get()}).containsExactly('/', 'a', 0);
         assertThat(b.getInt()).as("absent string").isZero();
@@ -541,26 +564,24 @@ class LaunchPlannerTest {
                         new CgroupPlacement.Filesystem("pids", "cgroup", "pids")));
         LaunchPlan plan =
                 LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
-        List<Step> writes = plan.stepsOf(Op.WRITE_PID);
-        assertThat(writes).extracting(s -> s.text(0)).containsExactlyElementsOf(placement.procsFiles());
+        List<Step.WritePid> writes = plan.stepsOf(Step.WritePid.class);
+        assertThat(writes).extracting(Step.WritePid::path).containsExactlyElementsOf(placement.procsFiles());
         assertThat(writes.get(0).description())
                 .isEqualTo("add the container to cgroup /sys/fs/cgroup/memory/a/barco-1");
         int release = plan.indexOf(Op.RELEASE);
         assertThat(plan.steps().indexOf(writes.get(1))).isLessThan(release);
         assertThat(plan.steps().indexOf(writes.get(0))).isGreaterThan(plan.indexOf(Op.CLONE));
         // the cgroup namespace is created once the process is in its groups, so they are its root
-        Step unshare = plan.step(plan.indexOf(Op.UNSHARE));
-        assertThat(unshare.a()).isEqualTo(LaunchPlanner.CLONE_NEWCGROUP);
+        assertThat(first(plan, Step.Unshare.class).namespaces()).isEqualTo(LaunchPlanner.CLONE_NEWCGROUP);
         assertThat(plan.indexOf(Op.UNSHARE)).isGreaterThan(release).isLessThan(plan.indexOf(Op.ATTACH_TREE));
         // v1: a tmpfs holding one read-only mount per hierarchy, then made read-only itself
         assertThat(index(plan, "mount tmpfs on /sys/fs/cgroup")).isGreaterThan(index(plan, "mount sysfs on /sys"));
-        Step memory = plan.step(index(plan, "mount cgroup on /sys/fs/cgroup/memory"));
-        assertThat(memory.text(3)).isEqualTo("memory");
-        assertThat(memory.a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
-        Step readOnly = plan.step(index(plan, "make /sys/fs/cgroup read-only"));
+        Step.Mount memory = step(plan, "mount cgroup on /sys/fs/cgroup/memory", Step.Mount.class);
+        assertThat(memory.data()).isEqualTo("memory");
+        assertThat(memory.flags() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
+        Step.Mount readOnly = step(plan, "make /sys/fs/cgroup read-only", Step.Mount.class);
         assertThat(plan.steps().indexOf(readOnly)).isGreaterThan(index(plan, "mount cgroup on /sys/fs/cgroup/pids"));
-        assertThat(readOnly.op()).isEqualTo(Op.MOUNT);
-        assertThat(readOnly.a() & (LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY))
+        assertThat(readOnly.flags() & (LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY))
                 .isEqualTo(LaunchPlanner.MS_REMOUNT | LaunchPlanner.MS_RDONLY);
     }
 
@@ -571,9 +592,9 @@ class LaunchPlannerTest {
                 List.of(new CgroupPlacement.Filesystem("", "cgroup2", null)));
         LaunchPlan plan =
                 LaunchPlanner.plan(ContainerSpec.builder("/bin/true").build(), host(false), FILTER, placement);
-        Step mount = plan.step(index(plan, "mount cgroup2 on /sys/fs/cgroup"));
-        assertThat(mount.text(1)).isEqualTo("/tmp/root/sys/fs/cgroup");
-        assertThat(mount.a() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
+        Step.Mount mount = step(plan, "mount cgroup2 on /sys/fs/cgroup", Step.Mount.class);
+        assertThat(mount.target()).isEqualTo("/tmp/root/sys/fs/cgroup");
+        assertThat(mount.flags() & LaunchPlanner.MS_RDONLY).isEqualTo(LaunchPlanner.MS_RDONLY);
         assertThat(plan.steps()).noneMatch(s -> s.description().equals("mount tmpfs on /sys/fs/cgroup"));
     }
 
@@ -609,9 +630,9 @@ class LaunchPlannerTest {
                         Op.CLOSE_FDS,
                         Op.SECCOMP,
                         Op.EXEC);
-        Step setns = plan.stepsOf(Op.SETNS).get(0);
-        assertThat(setns.a()).as("the descriptor").isEqualTo(5);
-        assertThat(setns.b())
+        Step.Setns setns = first(plan, Step.Setns.class);
+        assertThat(setns.fd()).isEqualTo(5);
+        assertThat(setns.namespaces())
                 .isEqualTo(LaunchPlanner.CLONE_NEWUSER
                         | LaunchPlanner.CLONE_NEWNS
                         | LaunchPlanner.CLONE_NEWPID
@@ -619,8 +640,8 @@ class LaunchPlannerTest {
                         | LaunchPlanner.CLONE_NEWUTS
                         | LaunchPlanner.CLONE_NEWCGROUP
                         | LaunchPlanner.CLONE_NEWNET);
-        assertThat(plan.stepsOf(Op.CHDIR).get(0).text(0)).isEqualTo("/tmp");
-        assertThat(plan.stepsOf(Op.SET_IDS).get(1).a()).isEqualTo(1000);
+        assertThat(first(plan, Step.Chdir.class).path()).isEqualTo("/tmp");
+        assertThat(plan.stepsOf(Step.SetIds.class).get(1).uid()).isEqualTo(1000);
     }
 
     @Test
@@ -628,17 +649,17 @@ class LaunchPlannerTest {
         ContainerSpec root = ContainerSpec.builder("/bin/sleep").build();
         LaunchPlan asUser = LaunchPlanner.planExec(
                 ExecSpec.builder("id").uid(1000).build().applyTo(root), host(false), FILTER, List.of(), 5);
-        Step setIds = asUser.stepsOf(Op.SET_IDS).get(1);
-        assertThat(setIds.a()).isEqualTo(1000);
-        assertThat(setIds.b()).isEqualTo(1000);
-        assertThat(asUser.stepsOf(Op.SET_CAPS).get(0).a()).isZero();
-        assertThat(asUser.stepsOf(Op.DROP_BOUNDING).get(0).a()).isZero();
+        Step.SetIds setIds = asUser.stepsOf(Step.SetIds.class).get(1);
+        assertThat(setIds.uid()).isEqualTo(1000);
+        assertThat(setIds.gid()).isEqualTo(1000);
+        assertThat(first(asUser, Step.SetCaps.class).keep()).isZero();
+        assertThat(first(asUser, Step.DropBounding.class).keep()).isZero();
 
         ContainerSpec user = ContainerSpec.builder("/bin/sleep").uid(1000).build();
         LaunchPlan asRoot = LaunchPlanner.planExec(
                 ExecSpec.builder("id").uid(0).build().applyTo(user), host(false), FILTER, List.of(), 5);
-        assertThat(asRoot.stepsOf(Op.SET_IDS).get(1).a()).isZero();
-        assertThat(asRoot.stepsOf(Op.SET_CAPS).get(0).a())
+        assertThat(asRoot.stepsOf(Step.SetIds.class).get(1).uid()).isZero();
+        assertThat(first(asRoot, Step.SetCaps.class).keep())
                 .isEqualTo(Capability.mask(user.capabilities()))
                 .isNotZero();
     }
@@ -648,7 +669,7 @@ class LaunchPlannerTest {
         ContainerSpec spec =
                 ContainerSpec.builder("/bin/sh").network(NetworkMode.HOST).build();
         LaunchPlan plan = LaunchPlanner.planExec(spec, host(false), FILTER, List.of(), 5);
-        assertThat(plan.stepsOf(Op.SETNS).get(0).b() & LaunchPlanner.CLONE_NEWNET)
+        assertThat(first(plan, Step.Setns.class).namespaces() & LaunchPlanner.CLONE_NEWNET)
                 .isZero();
         assertThat(ops(plan)).doesNotContain(Op.WRITE_PID);
     }
