@@ -409,9 +409,10 @@ static int mapping_userns(uid_t host_uid, gid_t host_gid, const char *uid_line, 
 }
 
 /*
- * Make a tree taken by OPEN_TREE an idmapped mount in which what the host's root owns belongs to
- * the container's user (host uid a, gid b): it may then enter directories only root could. With
- * map lines (strings 1 and 2, for uids and gids), the tree's ids map as those lines say instead.
+ * Make tree a (taken by OPEN_TREE) an idmapped mount in which what the host's root owns belongs to
+ * the container's user (host uid: the high 32 bits of b, gid: the low 32): it may then enter
+ * directories only root could. With map lines (strings 1 and 2, for uids and gids), the tree's ids
+ * map as those lines say instead.
  */
 static int do_idmap_tree(const struct step *st) {
     uint64_t tree = st->a;
