@@ -75,7 +75,9 @@ final class ClassPlans {
                     ids,
                     false);
             boolean last = !classes.isEmpty() && classes.get(classes.size() - 1).equals(testClass.getUniqueId());
-            return new ClassPlan(testClass.getUniqueId(), granularity, jvmModeClass, Optional.of(run), last);
+            // a class whose tests all run on the host has nothing in the run's JVM to wait for, unless it ends it
+            Optional<BatchPlan> batch = last || !noTestForks(type) ? Optional.of(run) : Optional.empty();
+            return new ClassPlan(testClass.getUniqueId(), granularity, jvmModeClass, batch, last);
         }
         ExtensionContext owner = owningClass(testClass);
         List<String> planned = TestPlanClasses.methodsUnder(owner.getUniqueId());
@@ -105,6 +107,22 @@ final class ClassPlans {
         for (Method method :
                 AnnotationSupport.findAnnotatedMethods(type, Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
             if (TestModes.commandMode(method)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether every test of the class and of its nested classes runs on the host (command mode). */
+    private static boolean noTestForks(Class<?> type) {
+        for (Method method :
+                AnnotationSupport.findAnnotatedMethods(type, Testable.class, HierarchyTraversalMode.TOP_DOWN)) {
+            if (!TestModes.commandMode(method)) {
+                return false;
+            }
+        }
+        for (Class<?> nested : type.getDeclaredClasses()) {
+            if (nested.isAnnotationPresent(org.junit.jupiter.api.Nested.class) && !noTestForks(nested)) {
                 return false;
             }
         }

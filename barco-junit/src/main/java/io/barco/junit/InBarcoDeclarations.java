@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * Reads what a test declares in this package's API for the packages below it ({@link Declarations}):
@@ -42,6 +43,29 @@ public final class InBarcoDeclarations implements Declarations {
     public boolean takesAContainer(Method method) {
         return Arrays.asList(method.getParameterTypes()).contains(BarcoContainer.class);
     }
+
+    @Override
+    public boolean runsOnHost(Method method) {
+        // a test with an @InBarco of its own gets a JVM of its own, in such a class too (docs/junit.md)
+        return takesAContainer(method)
+                || (!method.isAnnotationPresent(InBarco.class) && sharesAContainer(method.getDeclaringClass()));
+    }
+
+    @Override
+    public boolean sharesAContainer(Class<?> type) {
+        return SHARES_A_CONTAINER.get(type);
+    }
+
+    /** Worked out once per class, and gone with it (a ClassValue): nothing else of the run is kept here. */
+    private static final ClassValue<Boolean> SHARES_A_CONTAINER = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return AnnotationSupport.findAnnotatedMethods(
+                            type, org.junit.jupiter.api.BeforeAll.class, HierarchyTraversalMode.TOP_DOWN)
+                    .stream()
+                    .anyMatch(m -> Arrays.asList(m.getParameterTypes()).contains(BarcoContainer.class));
+        }
+    };
 
     /** The class's settings and its enclosing classes', unconfigured; empty when none is annotated. */
     Optional<InBarcoSettings> classSettings(Class<?> testClass) {

@@ -3,12 +3,9 @@ package io.barco.junit;
 import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.settings.InBarcoSettings;
 import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
-import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * What runs where, from what a test declares: whether a test is barco's (its settings), whether it
@@ -51,11 +48,7 @@ final class TestModes {
      * class's container, kept in a static field, and must run where that field is).
      */
     static boolean commandMode(Method method) {
-        if (takesAContainer(method)) {
-            return true;
-        }
-        // a test with an @InBarco of its own gets a JVM of its own, in such a class too (docs/junit.md)
-        return !method.isAnnotationPresent(InBarco.class) && SHARES_A_CONTAINER.get(method.getDeclaringClass());
+        return InBarcoDeclarations.INSTANCE.runsOnHost(method);
     }
 
     /** Whether the method has an {@code @InBarco} of its own, or an annotation carrying one: then it gets a JVM of its own. */
@@ -76,21 +69,8 @@ final class TestModes {
     static boolean hostOnly(Method method) {
         return method.isAnnotationPresent(OnHost.class)
                 || takesAContainer(method)
-                || SHARES_A_CONTAINER.get(method.getDeclaringClass());
+                || InBarcoDeclarations.INSTANCE.sharesAContainer(method.getDeclaringClass());
     }
-
-    /**
-     * Whether the class, or one it extends, has a {@code @BeforeAll} that takes a {@code BarcoContainer}.
-     * A ClassValue: worked out once per class, and gone with it; nothing else of the run is kept here.
-     */
-    private static final ClassValue<Boolean> SHARES_A_CONTAINER = new ClassValue<>() {
-        @Override
-        protected Boolean computeValue(Class<?> type) {
-            return AnnotationSupport.findAnnotatedMethods(type, BeforeAll.class, HierarchyTraversalMode.TOP_DOWN)
-                    .stream()
-                    .anyMatch(m -> Arrays.asList(m.getParameterTypes()).contains(BarcoContainer.class));
-        }
-    };
 
     /** The class context of a test (of a test template's invocation too), or the context itself when it is a class's. */
     static ExtensionContext classContext(ExtensionContext context) {

@@ -23,6 +23,7 @@ import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.PostDiscoveryFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -95,23 +96,7 @@ public final class ForkedTestRunner {
     private static void run(
             Launcher launcher, Declarations declarations, List<String> ids, String batch, OutcomeFile.Writer outcomes)
             throws ClassNotFoundException {
-        // one test at a time, whatever junit-platform.properties says: the host checks the report as one
-        // well-nested sequence (Outcomes), and a class, or a test, has its JVM to itself already
-        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
-                .configurationParameter(BarcoKeys.FORKED, "true")
-                .configurationParameter(PARALLEL_PARAMETER, "false");
-        if (batch != null) {
-            Optional<InBarcoSettings> own = batch.equals("*")
-                    ? Optional.empty()
-                    : declarations.settings(
-                            Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
-            request.filters((PostDiscoveryFilter) descriptor -> sameSettings(declarations, descriptor, own));
-            BatchSelection selection = BatchSelection.of(ids);
-            request.selectors(selection.selectors()).filters(selection.filter());
-        } else {
-            ids.forEach(id -> request.selectors(selectUniqueId(id)));
-        }
-        launcher.execute(request.build(), new TestExecutionListener() {
+        launcher.execute(request(declarations, ids, batch), new TestExecutionListener() {
             private final Map<String, long[]> starts = new ConcurrentHashMap<>();
             private final JvmUsage usage = JvmUsage.ofThisJvm();
 
@@ -157,6 +142,31 @@ public final class ForkedTestRunner {
     }
 
     /** Tests with settings other than the batch's run in their own containers, forked from the host: not here. */
+    /**
+     * What the fork runs: the tests {@code ids} (a batch JVM's, of {@code batch}, a class's binary
+     * name or {@code *} for the run: only its tests of the batch's settings that do not run on the
+     * host), one test at a time, whatever junit-platform.properties says: the host checks the report
+     * as one well-nested sequence (Outcomes), and a class, or a test, has its JVM to itself already.
+     */
+    static LauncherDiscoveryRequest request(Declarations declarations, List<String> ids, String batch)
+            throws ClassNotFoundException {
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .configurationParameter(BarcoKeys.FORKED, "true")
+                .configurationParameter(PARALLEL_PARAMETER, "false");
+        if (batch != null) {
+            Optional<InBarcoSettings> own = batch.equals("*")
+                    ? Optional.empty()
+                    : declarations.settings(
+                            Class.forName(batch, false, ForkedTestRunner.class.getClassLoader()), Optional.empty());
+            request.filters((PostDiscoveryFilter) descriptor -> sameSettings(declarations, descriptor, own));
+            BatchSelection selection = BatchSelection.of(ids);
+            request.selectors(selection.selectors()).filters(selection.filter());
+        } else {
+            ids.forEach(id -> request.selectors(selectUniqueId(id)));
+        }
+        return request.build();
+    }
+
     static FilterResult sameSettings(
             Declarations declarations, TestDescriptor descriptor, Optional<InBarcoSettings> batch) {
         Optional<MethodSource> method =
@@ -167,7 +177,8 @@ public final class ForkedTestRunner {
         if (method.get().getJavaMethod().isAnnotationPresent(org.junit.jupiter.api.TestFactory.class)) {
             return FilterResult.excluded("dynamic tests run on the host"); // the host runs the factory itself
         }
-        if (declarations.takesAContainer(method.get().getJavaMethod())) {
+        if (declarations.runsOnHost(method.get().getJavaMethod())) {
+            // a BarcoContainer's, or one of a class that shares a container: its state is the host's
             return FilterResult.excluded("command mode runs on the host");
         }
         Optional<InBarcoSettings> own = declarations.settings(

@@ -20,6 +20,19 @@ public interface Declarations {
     /** Whether {@code method} takes a {@code BarcoContainer}: it drives commands from the host (command mode). */
     boolean takesAContainer(Method method);
 
+    /**
+     * Whether {@code method} runs on the host, driving commands (command mode): it takes a {@code
+     * BarcoContainer}, or its class shares one from a {@code @BeforeAll} and it has no {@code
+     * @InBarco} of its own. A forked JVM never runs such a test: its state is the host's.
+     */
+    boolean runsOnHost(Method method);
+
+    /**
+     * Whether {@code type}, or a class it extends, has a {@code @BeforeAll} that takes a {@code
+     * BarcoContainer}: a container shared by the class, whose lifecycle methods are the host's.
+     */
+    boolean sharesAContainer(Class<?> type);
+
     /** The settings {@link #layers} make, unconfigured; empty when no annotation applies. */
     default Optional<InBarcoSettings> settings(Class<?> testClass, Optional<? extends AnnotatedElement> method) {
         return InBarcoSettings.of(layers(testClass, method));

@@ -19,6 +19,39 @@ class ForkedTestRunnerTest {
                 .isFalse();
     }
 
+    /**
+     * A class whose @BeforeAll shares a container, with a @Nested class of JVM-mode tests: the class's
+     * batch JVM runs the nested class's tests only. Its other tests run on the host, whose state
+     * (the container, in a static field) a fork lacks: run there too, they ran twice, and failed
+     * where nothing reported it.
+     */
+    @Test
+    void aBatchOfAClassThatSharesAContainerRunsNoneOfItsHostTests() throws Exception {
+        Class<?> fixture = io.barco.junit.fixtures.SharedContainerFixtures.class;
+        String classId = "[engine:junit-jupiter]/[class:" + fixture.getName() + "]";
+        org.junit.platform.launcher.TestPlan plan = org.junit.platform.launcher.core.LauncherFactory.create()
+                .discover(ForkedTestRunner.request(
+                        Declarations.load(ForkedTestRunner.class.getClassLoader()),
+                        java.util.List.of(classId),
+                        fixture.getName()));
+
+        java.util.List<String> tests = new java.util.ArrayList<>();
+        collectTests(plan, plan.getRoots(), tests);
+        assertThat(tests).containsExactly("runsInAForkedJvm()");
+    }
+
+    private static void collectTests(
+            org.junit.platform.launcher.TestPlan plan,
+            Iterable<org.junit.platform.launcher.TestIdentifier> ids,
+            java.util.List<String> into) {
+        for (org.junit.platform.launcher.TestIdentifier id : ids) {
+            if (id.isTest()) {
+                into.add(id.getDisplayName());
+            }
+            collectTests(plan, plan.getChildren(id), into);
+        }
+    }
+
     @SuppressWarnings("unused")
     private static final class Tests {
         void command(BarcoContainer barco) {}
