@@ -4,6 +4,11 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq openjdk-21-jdk-headless maven gcc libc6-dev libseccomp2 perl python3 util-linux bsdutils
+# the image samples: the images they build (a static busybox; redis-server and its libraries), and
+# the registry they push them to, which they start themselves on localhost:5000: the package's own
+# service, which would hold that port (with its htpasswd auth), is stopped
+apt-get install -y -qq busybox-static redis-server docker-registry
+systemctl disable --now docker-registry >/dev/null 2>&1 || true
 
 kernel=$(uname -r)
 major=${kernel%%.*}

@@ -138,6 +138,19 @@ final class Json {
         return e.getAsJsonArray();
     }
 
+    /** The members of object {@code name}, each an object, by name (config.json's auths); empty when absent. */
+    java.util.Map<String, Json> members(String name) {
+        java.util.Map<String, Json> out = new java.util.LinkedHashMap<>();
+        object(name)
+                .ifPresent(o -> o.object.entrySet().forEach(e -> {
+                    if (!e.getValue().isJsonObject()) {
+                        throw new ImageException(what + "'s " + name + " holds a non-object: it is corrupt");
+                    }
+                    out.put(e.getKey(), new Json(e.getValue().getAsJsonObject(), what));
+                }));
+        return out;
+    }
+
     /** A string map (annotations); empty when absent. */
     Optional<String> annotation(String key) {
         return object("annotations").flatMap(a -> a.string(key));

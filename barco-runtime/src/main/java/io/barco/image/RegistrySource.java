@@ -20,9 +20,12 @@ import java.util.regex.Pattern;
  * An image in a registry, read through the OCI distribution API ({@code /v2/}) with {@code
  * java.net.http}: its manifest by tag or digest, then its configuration and layers as blobs, each
  * checked against its digest as it streams in. HTTPS, except for a registry on this machine
- * ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}), which is spoken to in plain HTTP. Anonymous,
- * and the bearer token a registry asks for in its {@code WWW-Authenticate} (fetched anonymously from
- * the realm it names); no credentials are read yet.
+ * ({@code localhost}, {@code 127.0.0.1}, {@code [::1]}) or one the user names in {@code
+ * BARCO_INSECURE_REGISTRIES}, which is spoken to in plain HTTP. Anonymous until the registry asks
+ * ({@code WWW-Authenticate}): then with the user's credentials from docker's config.json ({@link
+ * RegistryAccess}), as Basic auth or for the bearer token of the realm it names (anonymous without
+ * credentials). Redirects are followed here, never from HTTPS to HTTP, and credentials and tokens go
+ * only to the registry's own scheme, host and port, not to where its blobs are redirected.
  */
 final class RegistrySource extends OciSource {
     /** host[:port]/name[:tag][@sha256:hex]; the host has a dot or a port, or is localhost. */
@@ -39,23 +42,29 @@ final class RegistrySource extends OciSource {
             "application/vnd.docker.distribution.manifest.list.v2+json");
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    private static final int MAX_REDIRECTS = 5;
+
     private final String reference;
     private final URI base;
     private final String repository;
     private final String tagOrDigest;
+    private final RegistryAccess access;
     private final HttpClient http;
-    private String token;
+    /** The Authorization header the registry accepted, once it asked for one. */
+    private String authorization;
+    /** Whether {@link #authorization} carries the user's credentials (a refusal then says they were refused). */
+    private boolean credentialsSent;
 
-    private RegistrySource(String reference, String host, String repository, String tagOrDigest) {
+    private RegistrySource(
+            String reference, String host, String repository, String tagOrDigest, RegistryAccess access) {
         this.reference = reference;
-        String bare = host.replaceFirst(":\\d+$", "");
-        boolean local = bare.equals("localhost") || bare.equals("127.0.0.1") || bare.equals("[::1]");
-        this.base = URI.create((local ? "http://" : "https://") + host + "/v2/");
+        this.base = URI.create((access.plainHttp(host) ? "http://" : "https://") + host + "/v2/");
         this.repository = repository;
         this.tagOrDigest = tagOrDigest;
+        this.access = access;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL) // blobs are often served elsewhere; never https to http
+                .followRedirects(HttpClient.Redirect.NEVER) // followed in send(), which drops credentials
                 .build();
     }
 
@@ -70,13 +79,17 @@ final class RegistrySource extends OciSource {
     }
 
     static RegistrySource of(String text) {
+        return of(text, RegistryAccess.ofEnvironment());
+    }
+
+    static RegistrySource of(String text, RegistryAccess access) {
         Matcher m = REFERENCE.matcher(text);
         if (!m.matches()) {
             throw new ImageException("'" + Digest.abbreviate(text) + "' is not a registry reference barco reads: "
                     + "give host[:port]/name[:tag] or host[:port]/name@sha256:DIGEST");
         }
         String tagOrDigest = m.group(4) != null ? m.group(4) : m.group(3) != null ? m.group(3) : "latest";
-        return new RegistrySource(text, m.group(1), m.group(2), tagOrDigest);
+        return new RegistrySource(text, m.group(1), m.group(2), tagOrDigest, access);
     }
 
     @Override
@@ -155,60 +168,70 @@ final class RegistrySource extends OciSource {
     }
 
     private void expectOk(HttpResponse<InputStream> response, String what) throws IOException {
-        if (response.statusCode() / 100 != 2) {
+        int status = response.statusCode();
+        if (status / 100 != 2) {
             response.body().close();
-            throw new ImageException(reference + ": its registry answered " + response.statusCode() + " for " + what
-                    + (response.statusCode() == 401 || response.statusCode() == 403
-                            ? ": the image needs credentials, which barco does not send yet"
-                            : ""));
+            throw new ImageException(reference + ": its registry answered " + status + " for " + what
+                    + (status == 401 || status == 403 ? ": " + credentialsProblem() : ""));
         }
     }
 
-    /** GET under /v2/NAME/, with the bearer token the registry asked for, fetched once when it asks. */
+    /** Why a registry refused: the credentials it was given, or where they would be. */
+    private String credentialsProblem() {
+        String host = base.getAuthority();
+        return credentialsSent
+                ? "it refused the credentials for " + host + " in " + access.dockerConfig()
+                        + ": log in again, or check that this user may pull " + repository
+                : "the image needs credentials, " + access.whereCredentialsAre(host);
+    }
+
+    /**
+     * GET under /v2/NAME/; when the registry asks for credentials (401 with WWW-Authenticate), once
+     * more with them: Basic auth, or the bearer token of the realm it names.
+     */
     private HttpResponse<InputStream> get(String path, String accept) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(repository + "/" + path))
-                    .timeout(TIMEOUT)
-                    .header("Accept", accept)
-                    .GET();
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
-            HttpResponse<InputStream> response;
-            try {
-                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted", e);
-            } catch (IOException e) {
-                throw new ImageException(reference + ": cannot reach its registry " + base.getAuthority() + " ("
-                        + Digest.abbreviate(String.valueOf(e.getMessage())) + "): check the host and port");
-            }
-            Optional<String> challenge = response.headers().firstValue("WWW-Authenticate");
-            if (response.statusCode() == 401 && attempt == 0 && challenge.isPresent()) {
-                response.body().close();
-                token = bearerToken(challenge.get());
-                continue;
-            }
+        URI uri = base.resolve(repository + "/" + path);
+        HttpResponse<InputStream> response = send(uri, accept, authorization);
+        Optional<String> challenge = response.headers().firstValue("WWW-Authenticate");
+        if (response.statusCode() != 401 || challenge.isEmpty()) {
             return response;
         }
+        response.body().close();
+        String scheme = challenge.get().trim().toLowerCase(Locale.ROOT);
+        Optional<String> basic = access.basic(base.getAuthority());
+        credentialsSent = basic.isPresent();
+        if (scheme.startsWith("bearer ")) {
+            authorization = "Bearer " + bearerToken(challenge.get(), basic);
+        } else if (scheme.startsWith("basic")) {
+            authorization =
+                    "Basic " + basic.orElseThrow(() -> new ImageException(reference + ": " + credentialsProblem()));
+        } else {
+            throw new ImageException(reference + ": its registry asks for credentials barco does not send ("
+                    + Digest.abbreviate(challenge.get()) + ")");
+        }
+        return send(uri, accept, authorization);
     }
 
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
-    /** Bearer realm="...",service="...",scope="...": an anonymous token from the realm. */
-    private String bearerToken(String challenge) throws IOException {
-        if (!challenge.toLowerCase(Locale.ROOT).startsWith("bearer ")) {
-            throw new ImageException(reference + " needs credentials (" + Digest.abbreviate(challenge)
-                    + "), which barco does not send yet");
-        }
+    /** Bearer realm="...",service="...",scope="...": a token from the realm, for the user's credentials if any. */
+    private String bearerToken(String challenge, Optional<String> basic) throws IOException {
         Map<String, String> params = new java.util.HashMap<>();
         Matcher m = PARAM.matcher(challenge);
         while (m.find()) {
             params.put(m.group(1), m.group(2));
         }
         String realm = params.get("realm");
-        if (realm == null || !(realm.startsWith("https://") || base.getScheme().equals("http"))) {
+        URI realmUri;
+        try {
+            realmUri = realm == null ? null : new URI(realm);
+        } catch (java.net.URISyntaxException e) {
+            realmUri = null;
+        }
+        if (realmUri == null
+                || realmUri.getAuthority() == null
+                || !("https".equals(realmUri.getScheme())
+                        || "http".equals(realmUri.getScheme()) && access.plainHttp(realmUri.getAuthority()))) {
             throw new ImageException(
                     reference + ": its registry's token realm '" + Digest.abbreviate(realm) + "' is not an https URL");
         }
@@ -221,28 +244,74 @@ final class RegistrySource extends OciSource {
                         .append('&');
             }
         }
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(
-                    HttpRequest.newBuilder(URI.create(url.toString()))
-                            .timeout(TIMEOUT)
-                            .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        URI tokenUri = URI.create(url.toString());
+        HttpResponse<InputStream> response =
+                send(tokenUri, "application/json", basic.map(b -> "Basic " + b).orElse(null));
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 throw new ImageException(reference + ": its registry's token service answered " + response.statusCode()
-                        + ": the image needs credentials, which barco does not send yet");
+                        + ": " + credentialsProblem());
             }
             Json answer = Json.parse(in, "the token of " + reference);
             return answer.string("token")
                     .or(() -> answer.string("access_token"))
                     .orElseThrow(() -> new ImageException(reference + ": its registry's token service gave no token"));
         }
+    }
+
+    /**
+     * GET {@code uri}, redirects followed (at most {@value #MAX_REDIRECTS}, never from HTTPS to HTTP);
+     * {@code authorization} goes only where the first request went (scheme, host and port), so a blob's
+     * redirect to a CDN or a bucket gets no credentials or token.
+     */
+    private HttpResponse<InputStream> send(URI uri, String accept, String authorization) throws IOException {
+        URI origin = uri;
+        for (int redirects = 0; ; redirects++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                    .timeout(TIMEOUT)
+                    .header("Accept", accept)
+                    .GET();
+            if (authorization != null && sameOrigin(uri, origin)) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<InputStream> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            } catch (IOException e) {
+                throw new ImageException(reference + ": cannot reach " + (sameOrigin(uri, base) ? "its registry " : "")
+                        + uri.getAuthority() + " (" + Digest.abbreviate(String.valueOf(e.getMessage()))
+                        + "): check the host and port");
+            }
+            int status = response.statusCode();
+            Optional<String> location = response.headers().firstValue("Location");
+            if (!List.of(301, 302, 303, 307, 308).contains(status) || location.isEmpty()) {
+                return response;
+            }
+            response.body().close();
+            URI next;
+            try {
+                next = uri.resolve(new URI(location.get()));
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                throw new ImageException(reference + ": its registry redirected to '"
+                        + Digest.abbreviate(location.get()) + "', which is not a URL");
+            }
+            if (redirects == MAX_REDIRECTS
+                    || !("https".equals(next.getScheme()) || "http".equals(next.getScheme()))
+                    || "https".equals(uri.getScheme()) && !"https".equals(next.getScheme())) {
+                throw new ImageException(reference + ": its registry redirected from " + uri.getScheme() + "://"
+                        + uri.getAuthority() + " to '" + Digest.abbreviate(next.toString())
+                        + "': refused (more than " + MAX_REDIRECTS + " redirects, or not HTTPS)");
+            }
+            uri = next;
+        }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme())
+                && String.valueOf(a.getAuthority()).equalsIgnoreCase(String.valueOf(b.getAuthority()));
     }
 
     @Override

@@ -167,4 +167,47 @@ class RegistryIT {
         assertThat(ImageIT.list(cache.resolve("barco/images/layers"))).isEmpty();
         assertThat(ImageIT.list(cache.resolve("barco/images/tmp"))).isEmpty();
     }
+
+    /**
+     * A registry is no more trusted than a file: a layer whose blob was changed in the registry's own
+     * storage after the push (same size, one byte), or cut to half its size, is refused in one line
+     * naming the layer and the image, and leaves nothing in the cache: no layer, no record, no unpack.
+     */
+    @Test
+    void aTamperedAndATruncatedLayerServedByTheRegistryAreRefusedInOneLineAndLeaveNothing() throws Exception {
+        for (String damage : List.of("tampered", "truncated")) {
+            byte[] noise = new byte[64 << 10];
+            new java.util.Random(damage.hashCode()).nextBytes(noise);
+            OciImages damaged = new OciImages()
+                    // the tampered layer is a plain tar (its tar still parses, only its digest tells)
+                    .layer(
+                            new OciImages.Layer().dir("data").file("data/" + damage, noise, 0644, 0, 0),
+                            damage.equals("truncated"));
+            damaged.push(URI.create("http://" + host), "barco/" + damage, "1");
+            String hex = OciImages.sha256(damaged.layers().get(0).bytes());
+            Path blob =
+                    work.resolve("data/docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
+            byte[] bytes = Files.readAllBytes(blob);
+            if (damage.equals("tampered")) {
+                bytes[bytes.length / 2] ^= 1;
+                Files.write(blob, bytes);
+            } else {
+                Files.write(blob, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+            }
+            Path cache = cache(damage);
+            String ref = host + "/barco/" + damage + ":1";
+            ImageIT.Run pull = ImageIT.run(ImageIT.cli(cache, "pull", ref));
+            assertThat(pull.exit()).as(pull.stderr()).isEqualTo(123);
+            assertThat(pull.stdout()).isEmpty();
+            String diffId = damaged.layers().get(0).diffId().substring("sha256:".length(), "sha256:".length() + 12);
+            assertThat(pull.stderr())
+                    .hasLineCount(1)
+                    .startsWith("barco: layer 1 of 1 (" + diffId + ") of " + ref + " ")
+                    .contains(damage);
+            Path store = cache.resolve("barco/images");
+            for (String dir : List.of("layers", "images", "tmp")) {
+                assertThat(ImageIT.list(store.resolve(dir))).as(dir).isEmpty();
+            }
+        }
+    }
 }

@@ -136,9 +136,7 @@ public final class UsageReport {
         try {
             return annotated
                     .map(settings -> settings.configuredBy(parameters))
-                    .map(settings -> memoryLimits.computeIfAbsent(
-                            settings,
-                            s -> s.spec("unused").build().limits().memoryLimit().orElse(-1)))
+                    .map(settings -> memoryLimits.computeIfAbsent(settings, InBarcoSettings::memoryLimit))
                     .orElse(-1L);
         } catch (RuntimeException e) {
             return -1; // a setting that does not parse was reported where it was used

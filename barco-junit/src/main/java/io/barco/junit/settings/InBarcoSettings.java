@@ -134,6 +134,24 @@ public final class InBarcoSettings {
         }
     }
 
+    /**
+     * The memory limit of the container spec these settings make, or -1 for none: worked out without
+     * the image, which is not resolved (let alone pulled again after a test removed it) for this.
+     */
+    public long memoryLimit() {
+        try {
+            return options()
+                    .set(Setting.IMAGE, "")
+                    .builder("unused")
+                    .build()
+                    .limits()
+                    .memoryLimit()
+                    .orElse(-1);
+        } catch (BarcoException e) {
+            throw InBarcoAttributes.explained(e);
+        }
+    }
+
     /** The layers as text for the translator every front end shares: the innermost value wins, lists add up. */
     private SpecOptions options() {
         SpecOptions options = SpecOptions.of(SpecOptions.Defaults.UNLIMITED)

@@ -240,4 +240,15 @@ class InBarcoSettingsTest {
                                 + "directory or archive file (@InBarco(image), or barco.image)");
         assertThat(InBarcoSettings.defaults().image()).isEmpty();
     }
+
+    @Test
+    void theMemoryLimitIsWorkedOutWithoutResolvingTheImage() {
+        InBarcoSettings configured = InBarcoSettings.defaults().configuredBy(name -> switch (name) {
+            case "barco.image" -> Optional.of("oci:/no/such/layout:1");
+            case "barco.memory" -> Optional.of("64M");
+            default -> Optional.empty();
+        });
+        assertThat(configured.memoryLimit()).isEqualTo(64L << 20);
+        assertThat(InBarcoSettings.defaults().memoryLimit()).isEqualTo(-1);
+    }
 }
