@@ -1,5 +1,6 @@
 package io.barco.cli;
 
+import io.barco.spec.SecretNames;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,9 +29,6 @@ final class JavaFork {
     static final String JDK_MARKER = "barco-jdk";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern SECRET_LOOKING = Pattern.compile(
-            "((.*_)?(TOKEN|PASSWORD|PASSWD|PASSPHRASE|KEY|APIKEY|CREDENTIALS?|AUTH|PAT)|.*SECRET.*"
-                    + "|(AWS|AZURE|ARM|GOOGLE|GCLOUD|CLOUDSDK|GCP|ALIBABA_CLOUD|DIGITALOCEAN|HCLOUD|OCI)_.*|API_?KEY|.*_API_?KEY_.*)");
 
     /** A fork that cannot be run: the line barco-java prints, exit status 125. */
     static final class Refused extends RuntimeException {
@@ -98,7 +95,7 @@ final class JavaFork {
         List<Pattern> passed = new ArrayList<>();
         for (String pattern : env.getOrDefault("BARCO_PASS_ENV", "").split(",")) {
             if (!pattern.isEmpty()) {
-                passed.add(glob(pattern));
+                passed.add(SecretNames.glob(pattern));
             }
         }
         List<String> withheld = new ArrayList<>();
@@ -106,8 +103,7 @@ final class JavaFork {
             if (!NAME.matcher(name).matches()) {
                 continue;
             }
-            if (SECRET_LOOKING.matcher(name.toUpperCase(Locale.ROOT)).matches()
-                    && passed.stream().noneMatch(p -> p.matcher(name).matches())) {
+            if (SecretNames.secretLooking(name) && !SecretNames.passed(name, passed)) {
                 withheld.add(name);
                 continue;
             }
@@ -256,31 +252,5 @@ final class JavaFork {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    /** A shell glob (*, ?, [...]) as a regular expression. */
-    static Pattern glob(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char ch = glob.charAt(i);
-            switch (ch) {
-                case '*' -> regex.append(".*");
-                case '?' -> regex.append('.');
-                case '[' -> {
-                    int end = glob.indexOf(']', i + 2);
-                    if (end < 0) {
-                        regex.append("\\[");
-                    } else {
-                        String set = glob.substring(i + 1, end);
-                        regex.append('[')
-                                .append(set.startsWith("!") ? "^" + set.substring(1) : set)
-                                .append(']');
-                        i = end;
-                    }
-                }
-                default -> regex.append(Pattern.quote(String.valueOf(ch)));
-            }
-        }
-        return Pattern.compile(regex.toString());
     }
 }

@@ -1,10 +1,10 @@
 package io.barco.junit.fork;
 
 import io.barco.junit.config.BarcoKeys;
+import io.barco.spec.SecretNames;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -16,15 +16,10 @@ import java.util.regex.Pattern;
  * container is code the host does not trust with what the build itself was trusted with.
  */
 final class SecretEnvironment {
-    /** Names that look like secrets, compared in upper case. */
-    private static final Pattern SECRET_LOOKING = Pattern.compile(
-            "(.*_)?(TOKEN|PASSWORD|PASSWD|PASSPHRASE|KEY|APIKEY|CREDENTIALS?|AUTH|PAT)|.*SECRET.*|"
-                    + "(AWS|AZURE|ARM|GOOGLE|GCLOUD|CLOUDSDK|GCP|ALIBABA_CLOUD|DIGITALOCEAN|HCLOUD|OCI)_.*|API_?KEY|.*_API_?KEY_.*");
-
     private SecretEnvironment() {}
 
     static boolean secretLooking(String name) {
-        return SECRET_LOOKING.matcher(name.toUpperCase(Locale.ROOT)).matches();
+        return SecretNames.secretLooking(name);
     }
 
     /**
@@ -33,12 +28,12 @@ final class SecretEnvironment {
      * is the run's, set once it was said.
      */
     static Map<String, String> forFork(Map<String, String> environment, List<String> pass, AtomicBoolean told) {
-        List<Pattern> passed = pass.stream().map(SecretEnvironment::glob).toList();
+        List<Pattern> passed =
+                pass.stream().map(p -> SecretNames.glob(p.trim())).toList();
         Map<String, String> kept = new LinkedHashMap<>();
         List<String> withheld = new ArrayList<>();
         environment.forEach((name, value) -> {
-            if (!secretLooking(name)
-                    || passed.stream().anyMatch(p -> p.matcher(name).matches())) {
+            if (!secretLooking(name) || SecretNames.passed(name, passed)) {
                 kept.put(name, value);
             } else {
                 withheld.add(name);
@@ -51,11 +46,5 @@ final class SecretEnvironment {
                             + BarcoKeys.PASS_ENV + ")");
         }
         return kept;
-    }
-
-    private static Pattern glob(String pattern) {
-        return Pattern.compile(java.util.Arrays.stream(pattern.trim().split("\\*", -1))
-                .map(Pattern::quote)
-                .collect(java.util.stream.Collectors.joining(".*")));
     }
 }

@@ -43,7 +43,9 @@ class SecretEnvironmentTest {
                         "KEYBOARD",
                         "TOKENIZER_MODE",
                         "PATHEXT",
-                        "CI"))
+                        "CI",
+                        "AWS_CA_BUNDLE",
+                        "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE"))
                 .noneMatch(SecretEnvironment::secretLooking);
     }
 
