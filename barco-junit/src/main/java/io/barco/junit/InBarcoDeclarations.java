@@ -41,6 +41,10 @@ public final class InBarcoDeclarations implements Declarations {
 
     @Override
     public boolean takesAContainer(Method method) {
+        return hasAContainerParameter(method);
+    }
+
+    private static boolean hasAContainerParameter(Method method) {
         return Arrays.asList(method.getParameterTypes()).contains(BarcoContainer.class);
     }
 
@@ -63,7 +67,7 @@ public final class InBarcoDeclarations implements Declarations {
             return AnnotationSupport.findAnnotatedMethods(
                             type, org.junit.jupiter.api.BeforeAll.class, HierarchyTraversalMode.TOP_DOWN)
                     .stream()
-                    .anyMatch(m -> Arrays.asList(m.getParameterTypes()).contains(BarcoContainer.class));
+                    .anyMatch(InBarcoDeclarations::hasAContainerParameter);
         }
     };
 

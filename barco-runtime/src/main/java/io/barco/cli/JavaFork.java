@@ -50,9 +50,11 @@ final class JavaFork {
             return value == null || value.isEmpty() ? null : value;
         };
         Path selfReal = real(self);
-        Path homeJava = var.apply("JAVA_HOME") == null ? null : real(Path.of(var.apply("JAVA_HOME"), "bin", "java"));
+        // a relative JAVA_HOME is taken against the fork's directory, for its marker and its java alike
+        Path givenHome = var.apply("JAVA_HOME") == null ? null : cwd.resolve(var.apply("JAVA_HOME"));
+        Path homeJava = givenHome == null ? null : real(givenHome.resolve("bin").resolve("java"));
         // barco's JDK directory (bin/barco-java --jdk), whose java leads here or to the service's client
-        if (homeJava != null && Files.exists(cwd.resolve(var.apply("JAVA_HOME")).resolve(JDK_MARKER))) {
+        if (givenHome != null && Files.exists(givenHome.resolve(JDK_MARKER))) {
             homeJava = selfReal;
         }
         Path java;

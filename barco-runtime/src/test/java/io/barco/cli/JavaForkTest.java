@@ -117,6 +117,11 @@ class JavaForkTest {
         assertThat(opts).containsSequence("-e", "JAVA_HOME=" + jdk);
         assertThat(opts.subList(opts.size() - 4, opts.size()))
                 .containsExactly("-c", jdk + "/bin/java", "--", "-version");
+        // a relative JAVA_HOME is the fork directory's, for the marker and the java alike
+        Map<String, String> relative =
+                Map.of("JAVA_HOME", "shim", "PATH", jdk.resolve("bin").toString());
+        assertThat(JavaFork.options(self, List.of("-version"), relative, tmp, err))
+                .containsSequence("-e", "JAVA_HOME=" + jdk);
     }
 
     @Test
