@@ -17,7 +17,8 @@
 # About 2 + 2 minutes on a 2-core machine after the first run has fetched what they need.
 #
 # usage: bench/real-suites/barco-mvn-ci.sh
-# environment: OUT, MVN, SUITES (default "commons-io commons-codec"), CI_IO_TESTS, CI_CODEC_TESTS,
+# environment: OUT, MVN, SUITES (default "commons-io commons-codec"; commons-lang3 and commons-text
+#   run whole), CI_IO_TESTS, CI_CODEC_TESTS,
 #   MODES: the runs after plain, in order (default barco-mvn: the project's own forks under
 #   barco-mvn); also plain-reusefalse, plain-fork2 (forkCount=2 reuseForks=false), barco-reusefalse
 #   and barco-fork2, which -D sets, so on a suite whose POM sets forkCount or reuseForks (commons-io)
@@ -46,13 +47,16 @@ for suite in ${SUITES:-commons-io commons-codec}; do
   case $suite in
     commons-io) tests=$io_tests ;;
     commons-codec) tests=$codec_tests ;;
+    *) tests= ;; # every other suite of this directory whole (commons-lang3, commons-text)
   esac
+  [ -f "$here/$suite/pom.xml" ] || { log "barco-mvn-ci: no suite $suite in $here"; exit 2; }
   dir=$here/$suite
-  # unpack and compile once, outside the timed runs, and run one class so that Surefire fetches its
-  # provider: the runs below are offline
+  # unpack and compile once, outside the timed runs, and run one class (of a whole suite, none) so
+  # that Surefire fetches its provider: the runs below are offline
   log "$suite: preparing"
-  (cd "$dir" && "$mvn_cmd" -B -q test -Dmaven.test.failure.ignore=true "-Dtest=${tests%%,*}" >/dev/null)
-  args=(-B -o test -Dmaven.test.failure.ignore=true "-Dtest=$tests")
+  if [ -n "$tests" ]; then first=("-Dtest=${tests%%,*}"); else first=(-Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false); fi
+  (cd "$dir" && "$mvn_cmd" -B -q test -Dmaven.test.failure.ignore=true "${first[@]}" >/dev/null)
+  args=(-B -o test -Dmaven.test.failure.ignore=true ${tests:+"-Dtest=$tests"})
   run_mode "$suite" plain "$mvn_cmd" "${args[@]}"
   for mode in ${MODES:-barco-mvn}; do
     case $mode in
