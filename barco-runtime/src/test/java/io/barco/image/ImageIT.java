@@ -38,9 +38,7 @@ class ImageIT {
 
     @BeforeAll
     static void buildTheImage() throws IOException {
-        // not under target/: the caches in it must be root's own, and a checkout built through sudo
-        // (Vagrant's /vagrant) is its user's, where root's barco trusts no cache (UserCache.trusted)
-        work = Files.createTempDirectory("barco-image-it-");
+        work = workDirectory("image-it");
         image = OciImages.busyboxImage();
         layout = image.writeLayout(work.resolve("layout"));
     }
@@ -75,6 +73,15 @@ class ImageIT {
         byte[] err = p.getErrorStream().readAllBytes();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A test class's directory for its caches (RegistryIT's too): not under target/, as they must be root's
+     * own, and a checkout built through sudo (Vagrant's /vagrant) is its user's, where root's barco trusts
+     * no cache (UserCache.trusted).
+     */
+    static Path workDirectory(String name) throws IOException {
+        return Files.createTempDirectory("barco-" + name + "-");
     }
 
     /** The entries of {@code dir}, for counting what a cache holds (RegistryIT's too). */

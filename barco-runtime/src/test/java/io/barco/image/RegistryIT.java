@@ -40,9 +40,7 @@ class RegistryIT {
         assertThat(REGISTRY)
                 .as("Debian's docker-registry (.ci/run installs it)")
                 .isExecutable();
-        // not under target/: the caches in it must be root's own, and a checkout built through sudo
-        // (Vagrant's /vagrant) is its user's, where root's barco trusts no cache (UserCache.trusted)
-        work = Files.createTempDirectory("barco-registry-it-");
+        work = ImageIT.workDirectory("registry-it");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
