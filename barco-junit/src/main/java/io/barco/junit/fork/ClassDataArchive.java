@@ -23,44 +23,55 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Enumeration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
- * A dynamic AppCDS archive of the classes a forked test JVM needs from its jars, per JDK and jar
- * classpath (paths, sizes and times of the jars). Test JVMs map it and start faster.
+ * A static AppCDS archive of the JDK's own startup classes and of the classes a forked test JVM needs
+ * from its jars, per JDK and jar classpath (paths, sizes and times of the jars). Test JVMs map it
+ * instead of the JDK's default archive and start faster.
+ *
+ * <p>Why static: a dynamic archive ({@code -XX:ArchiveClassesAtExit}) is written by a JVM running a main
+ * class, which had to come from a jar of its own on the boot class path (so that the archive's
+ * classpath was the jars alone); JDK 25 then refuses the archive to every JVM without that jar on its
+ * boot class path ("boot classpath has fewer elements than expected", four lines on the test's stderr,
+ * and a start without it). A static dump ({@code -Xshare:dump}) takes a list of class names and runs no
+ * main at all, so a fork's command line is the build's with {@code -XX:SharedArchiveFile} alone.
  *
  * <p>Safety: an archive is code that every later test JVM maps, so no test may write it. It is
- * written by a JVM of its own, in a container of its own, that loads the classes without running any
- * ({@link ClassDataTrainer}); the host copies it out as untrusted data (no link followed, size-capped)
- * into the user's cache with its SHA-256 beside it, and verifies that digest before a fork maps it
- * (once per file and run). The JDK itself checks the archive against the classpath, and the class
- * directories come after the jars, which it allows ({@link ForkedClasspath#archivedJars}).
+ * written by a JVM of its own, in a container of its own, that loads the listed classes without
+ * initializing any; the host copies it out as untrusted data (no link followed, size-capped) into the
+ * user's cache with its SHA-256 beside it, and verifies that digest before a fork maps it (once per
+ * file and run). The JDK itself checks the archive against the classpath, and the class directories
+ * come after the jars, which it allows ({@link ForkedClasspath#archivedJars}).
  */
 final class ClassDataArchive {
     private static final String INSIDE = "/tmp/.barco-cds/app.jsa";
-    private static final String TRAINER_INSIDE = "/tmp/.barco-cds/trainer.jar";
+    private static final String CLASS_LIST_INSIDE = "/tmp/.barco-cds/classes.list";
     private static final String DUMP_NAME = "app.jsa";
-    /** Far above an archive of the JUnit platform and barco (a few tens of MB). */
+    /** What the archive is: a change makes new keys, so an archive of another kind is never mapped. */
+    private static final String FORMAT = "static-1";
+    /** Far above an archive of the JDK's startup classes, the JUnit platform and barco (a few tens of MB). */
     private static final long MAX_ARCHIVE_BYTES = 1L << 30;
-    /** What the trainer loads: the classes every forked test JVM needs before any test code. */
+    /** The jars' classes that are archived: those every forked test JVM needs before any test code. */
     private static final List<String> PREFIXES =
             List.of("org/junit/", "org/opentest4j/", "org/apiguardian/", "io/barco/");
 
     /**
      * What one run learnt of the archives: those whose digest it checked, by path, with the size and
-     * time each had then; one training per key at a time; a failed one is not retried in the run.
-     * Trainings run in containers of the run's runtime.
+     * time each had then; one dump per key at a time; a failed one is not retried in the run.
+     * Dumps run in containers of the run's runtime.
      */
     static final class Checks {
         private final BarcoRuntime runtime;
         private final Map<Path, String> verified = new ConcurrentHashMap<>();
-        private final Map<String, Object> training = new ConcurrentHashMap<>();
+        private final Map<String, Object> dumping = new ConcurrentHashMap<>();
         private final Set<String> failed = ConcurrentHashMap.newKeySet();
 
         Checks(BarcoRuntime runtime) {
@@ -81,21 +92,21 @@ final class ClassDataArchive {
     }
 
     /**
-     * The archive for this classpath: the cached one once its digest checks, else, with {@code train},
-     * one written now by a trainer container; none when the classpath allows none, or training failed.
+     * The archive for this classpath: the cached one once its digest checks, else, with {@code write},
+     * one dumped now in a container; none when the classpath allows none, or the dump failed.
      */
-    static ClassDataArchive forClasspath(Checks checks, ForkedClasspath classpath, boolean train) throws IOException {
+    static ClassDataArchive forClasspath(Checks checks, ForkedClasspath classpath, boolean write) throws IOException {
         String jars = classpath.archivedJars();
         if (jars.isEmpty() || "false".equals(System.getProperty(BarcoKeys.CLASS_DATA_SHARING))) {
             return none();
         }
         String key = key(jars, classpath.hostEntries());
         Path cached = BarcoCache.directory("cds").resolve(key + ".jsa");
-        if (!verified(checks, cached) && train) {
-            synchronized (checks.training.computeIfAbsent(key, k -> new Object())) {
+        if (!verified(checks, cached) && write) {
+            synchronized (checks.dumping.computeIfAbsent(key, k -> new Object())) {
                 if (!verified(checks, cached)
                         && !checks.failed.contains(key)
-                        && !trainInto(checks.runtime, cached, classpath)) {
+                        && !dumpInto(checks.runtime, cached, classpath)) {
                     checks.failed.add(key);
                 }
             }
@@ -103,10 +114,8 @@ final class ClassDataArchive {
         if (!verified(checks, cached)) {
             return none();
         }
-        // the JDK wants every path of the archive's boot class path to exist, though it is not used
         return new ClassDataArchive(
-                List.of(Mount.bind(cached, INSIDE, true), Mount.bind(trainerJar(), TRAINER_INSIDE, true)),
-                List.of("-XX:SharedArchiveFile=" + INSIDE));
+                List.of(Mount.bind(cached, INSIDE, true)), List.of("-XX:SharedArchiveFile=" + INSIDE));
     }
 
     List<String> jvmOptions() {
@@ -119,7 +128,7 @@ final class ClassDataArchive {
 
     private static String key(String insideJars, List<Path> hostEntries) throws IOException {
         MessageDigest digest = sha256();
-        digest.update((System.getProperty("java.home") + "\n" + Runtime.version() + "\n" + insideJars)
+        digest.update((FORMAT + "\n" + System.getProperty("java.home") + "\n" + Runtime.version() + "\n" + insideJars)
                 .getBytes(StandardCharsets.UTF_8));
         for (Path entry : hostEntries) {
             if (Files.isRegularFile(entry)) {
@@ -177,33 +186,38 @@ final class ClassDataArchive {
     }
 
     /**
-     * Runs the trainer in a container with the forks' jar classpath and mounts; copies the archive it
-     * wrote, with its digest, into the cache. False when it wrote none (this JDK cannot, say).
+     * Dumps the archive in a container with the forks' jar classpath and mounts, and copies it, with its
+     * digest, into the cache. False when none was written (this JDK has no class list of its own, or
+     * cannot dump one).
      */
-    private static boolean trainInto(BarcoRuntime runtime, Path cached, ForkedClasspath classpath) throws IOException {
+    private static boolean dumpInto(BarcoRuntime runtime, Path cached, ForkedClasspath classpath) throws IOException {
+        Path jdkClassList = Path.of(System.getProperty("java.home"), "lib", "classlist");
+        if (!Files.isRegularFile(jdkClassList)) {
+            return false; // without the JDK's own startup classes, an archive would start a JVM slower than none
+        }
         Path resultDir = ResultDirectory.create();
+        Path classList = Files.createTempFile(cached.getParent(), "classes", ".list");
         try {
+            writeClassList(classList, jdkClassList, classpath);
             String java =
                     Path.of(System.getProperty("java.home"), "bin", "java").toString();
             ContainerSpec.Builder builder = InBarcoSettings.defaults()
                     .spec(java)
                     .args(List.of(
-                            "-XX:ArchiveClassesAtExit=" + ForkedJvm.RESULT_DIR + "/" + DUMP_NAME,
-                            "-Xlog:cds=off,cds+dynamic=off",
-                            "-XX:+UseSerialGC",
-                            "-XX:TieredStopAtLevel=1",
-                            "-Xshare:auto",
-                            "-Xbootclasspath/a:" + TRAINER_INSIDE,
+                            "-Xshare:dump",
+                            "-XX:SharedClassListFile=" + CLASS_LIST_INSIDE,
+                            "-XX:SharedArchiveFile=" + ForkedJvm.RESULT_DIR + "/" + DUMP_NAME,
+                            // JDK 17 archives its heap objects (interned strings, the module graph) with G1 only
+                            "-XX:+UseG1GC",
+                            "-Xlog:disable",
                             "-cp",
-                            classpath.archivedJars(),
-                            ClassDataTrainer.class.getName()))
+                            classpath.archivedJars()))
                     .stdin(Stdio.DISCARD)
                     .stdout(Stdio.PIPE)
                     .stderr(Stdio.PIPE)
                     .env("HOME", "/tmp")
                     .mount(Mount.bind(resultDir, ForkedJvm.RESULT_DIR, false))
-                    .mount(Mount.bind(trainerJar(), TRAINER_INSIDE, true));
-            builder.args(append(builder.build().args(), PREFIXES));
+                    .mount(Mount.bind(classList, CLASS_LIST_INSIDE, true));
             classpath.mounts().forEach(builder::mount);
             ContainerSpec spec = builder.build();
             ResultDirectory.ownBy(resultDir, spec);
@@ -240,8 +254,40 @@ final class ClassDataArchive {
         } catch (RuntimeException e) {
             return false; // no archive: the forks start without one, and meet any launch error themselves
         } finally {
+            Files.deleteIfExists(classList);
             UntrustedFiles.deleteTree(resultDir);
         }
+    }
+
+    /**
+     * The classes to archive, one binary name a line: the JDK's own list (what its default archive
+     * holds, so a JVM loses nothing by mapping this one instead), then every class of the archived
+     * jars below {@link #PREFIXES}. Names are read from the jars' central directories, on the host:
+     * they are the build's own files; the container loads the classes, and a name that does not load
+     * is only left out of the archive.
+     */
+    private static void writeClassList(Path list, Path jdkClassList, ForkedClasspath classpath) throws IOException {
+        try (java.io.BufferedWriter out = Files.newBufferedWriter(list, StandardCharsets.UTF_8)) {
+            out.write(Files.readString(jdkClassList, StandardCharsets.UTF_8));
+            out.write("\n");
+            for (Path jar : classpath.hostEntries().subList(0, classpath.archivableJars())) {
+                try (ZipFile zip = new ZipFile(jar.toFile())) {
+                    for (Enumeration<? extends ZipEntry> entries = zip.entries(); entries.hasMoreElements(); ) {
+                        String name = entries.nextElement().getName();
+                        // module-info and package-info are not classes to name
+                        if (name.endsWith(".class") && !name.contains("-") && startsWithAny(name)) {
+                            out.write(name, 0, name.length() - ".class".length());
+                            out.write("\n");
+                        }
+                    }
+                }
+            }
+        }
+        Files.setPosixFilePermissions(list, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    private static boolean startsWithAny(String name) {
+        return PREFIXES.stream().anyMatch(name::startsWith);
     }
 
     /** Every change of a jar makes a new archive: the cache keeps the newest ones. */
@@ -249,7 +295,15 @@ final class ClassDataArchive {
 
     private static void removeOldArchives(Path cache) {
         try (java.util.stream.Stream<Path> files = Files.list(cache)) {
-            List<Path> archives = files.filter(p -> p.getFileName().toString().endsWith(".jsa"))
+            List<Path> all = files.toList();
+            for (Path trainer : all) {
+                // the jars of the trainer that wrote dynamic archives, before they were static
+                if (trainer.getFileName().toString().matches("trainer-\\p{XDigit}+\\.jar")) {
+                    Files.deleteIfExists(trainer);
+                }
+            }
+            List<Path> archives = all.stream()
+                    .filter(p -> p.getFileName().toString().endsWith(".jsa"))
                     .sorted(java.util.Comparator.comparing(
                                     (Path p) -> p.toFile().lastModified())
                             .reversed())
@@ -263,39 +317,6 @@ final class ClassDataArchive {
         } catch (IOException e) {
             // the next archive written tries again
         }
-    }
-
-    private static List<String> append(List<String> list, List<String> more) {
-        List<String> all = new java.util.ArrayList<>(list);
-        all.addAll(more);
-        return all;
-    }
-
-    /** {@link ClassDataTrainer} alone in a jar, made from this JVM's own class file, named by its content. */
-    private static Path trainerJar() throws IOException {
-        String resource = ClassDataTrainer.class.getName().replace('.', '/') + ".class";
-        byte[] bytes;
-        try (InputStream in = ClassDataArchive.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("cannot read " + resource + " from barco-junit");
-            }
-            bytes = in.readAllBytes();
-        }
-        Path cache = BarcoCache.directory("cds");
-        Path jar = cache.resolve(
-                "trainer-" + HexFormat.of().formatHex(sha256().digest(bytes)).substring(0, 20) + ".jar");
-        if (Files.isRegularFile(jar)) {
-            return jar;
-        }
-        Path temp = Files.createTempFile(cache, "trainer", ".part");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(temp))) {
-            out.putNextEntry(new JarEntry(resource));
-            out.write(bytes);
-            out.closeEntry();
-        }
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
-        BarcoCache.publish(temp, jar);
-        return jar;
     }
 
     private static MessageDigest sha256() {
