@@ -7,7 +7,9 @@ import io.barco.junit.config.BarcoKeys;
 import io.barco.junit.settings.InBarcoSettings;
 import io.barco.launch.ContainerResult;
 import io.barco.spec.ContainerSpec;
+import io.barco.spec.InvalidSpecException;
 import io.barco.spec.Mount;
+import io.barco.spec.Size;
 import io.barco.spec.Stdio;
 import io.barco.sys.UntrustedFiles;
 import java.io.File;
@@ -59,6 +61,8 @@ final class ClassDataArchive {
     private static final String FORMAT = "static-1";
     /** Far above an archive of the JDK's startup classes, the JUnit platform and barco (a few tens of MB). */
     private static final long MAX_ARCHIVE_BYTES = 1L << 30;
+    /** The largest heap limit under which a JVM keeps compressed oops, with room to spare below 32 GB. */
+    private static final long MAX_COMPRESSED_HEAP = 31L << 30;
     /** The jars' classes that are archived: those every forked test JVM needs before any test code. */
     private static final List<String> PREFIXES =
             List.of("org/junit/", "org/opentest4j/", "org/apiguardian/", "io/barco/");
@@ -120,6 +124,41 @@ final class ClassDataArchive {
 
     List<String> jvmOptions() {
         return options;
+    }
+
+    /**
+     * Whether a JVM started with these options can map the archive, which is dumped with compressed
+     * oops and class pointers (the JDK's default below a 32 GB heap): a JVM without them refuses it,
+     * and JDK 25 says so on the test's stderr. Turned off by an option, or by a heap limit above 31
+     * GB (the JDK stops compressing a little below 32 GB); a default heap is a quarter of the
+     * container's memory at most, and within the limit on any machine with less than 128 GB.
+     */
+    static boolean mappableWith(List<String> jvmOptions) {
+        boolean oops = true;
+        boolean classPointers = true;
+        long heap = 0;
+        for (String option : jvmOptions) {
+            // the last word wins, as in the JVM
+            switch (option) {
+                case "-XX:-UseCompressedOops" -> oops = false;
+                case "-XX:+UseCompressedOops" -> oops = true;
+                case "-XX:-UseCompressedClassPointers" -> classPointers = false;
+                case "-XX:+UseCompressedClassPointers" -> classPointers = true;
+                default -> {
+                    if (option.startsWith("-Xmx") || option.startsWith("-XX:MaxHeapSize=")) {
+                        String size = option.startsWith("-Xmx")
+                                ? option.substring("-Xmx".length())
+                                : option.substring("-XX:MaxHeapSize=".length());
+                        try {
+                            heap = Size.parse(size);
+                        } catch (InvalidSpecException e) {
+                            // not a size: the JVM refuses the option itself, and says why
+                        }
+                    }
+                }
+            }
+        }
+        return oops && classPointers && heap <= MAX_COMPRESSED_HEAP;
     }
 
     List<Mount> mounts() {

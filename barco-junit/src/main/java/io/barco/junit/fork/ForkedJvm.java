@@ -118,7 +118,11 @@ final class ForkedJvm implements AutoCloseable {
                     JavaAgents.jars(build.jvmOptions(), workingDirectory));
             JavaAgents agents =
                     JavaAgents.forFork(build.jvmOptions(), workingDirectory, classpath.alsoVisible(), RESULT_DIR);
-            ClassDataArchive cds = ClassDataArchive.forClasspath(forks.archiveChecks, classpath, writeArchive);
+            List<String> chosenOptions = new ArrayList<>(build.jvmOptions());
+            chosenOptions.addAll(settings.jvmArgs());
+            ClassDataArchive cds = ClassDataArchive.mappableWith(chosenOptions)
+                    ? ClassDataArchive.forClasspath(forks.archiveChecks, classpath, writeArchive)
+                    : ClassDataArchive.none();
             String java =
                     Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> args = new ArrayList<>(cds.jvmOptions());

@@ -10,10 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An archive is mapped only beside the digest it was published with; hashed again only when it changed since. */
+/**
+ * An archive is mapped only beside the digest it was published with; hashed again only when it changed
+ * since; and not given to a JVM that would refuse it.
+ */
 class ClassDataArchiveTest {
     @TempDir
     Path cache;
@@ -48,5 +52,27 @@ class ClassDataArchiveTest {
 
         assertThat(ClassDataArchive.verified(checks, cache.resolve("missing.jsa")))
                 .isFalse();
+    }
+
+    @Test
+    void aJvmWithoutCompressedPointersGetsNoArchiveAsItWouldRefuseIt() {
+        assertThat(ClassDataArchive.mappableWith(List.of())).isTrue();
+        assertThat(ClassDataArchive.mappableWith(List.of("-Xmx2g", "-XX:MaxHeapSize=31g")))
+                .isTrue();
+        assertThat(ClassDataArchive.mappableWith(List.of("-Xmx40g"))).isFalse();
+        assertThat(ClassDataArchive.mappableWith(List.of("-XX:MaxHeapSize=33554432k")))
+                .isFalse();
+        assertThat(ClassDataArchive.mappableWith(List.of("-XX:-UseCompressedOops")))
+                .isFalse();
+        assertThat(ClassDataArchive.mappableWith(List.of("-XX:-UseCompressedClassPointers")))
+                .isFalse();
+        // the last word wins, as in the JVM
+        assertThat(ClassDataArchive.mappableWith(List.of("-Xmx64g", "-Xmx1g"))).isTrue();
+        assertThat(ClassDataArchive.mappableWith(List.of("-XX:-UseCompressedOops", "-XX:+UseCompressedOops")))
+                .isTrue();
+        assertThat(ClassDataArchive.mappableWith(List.of("-XX:-UseCompressedOops", "-Xmx2g")))
+                .isFalse();
+        // not a size: the JVM refuses it itself
+        assertThat(ClassDataArchive.mappableWith(List.of("-Xmxlots"))).isTrue();
     }
 }
