@@ -177,11 +177,12 @@ ran() {
   echo "$1: ${n:-no} integration tests ran, ${skipped:-0} skipped"
   [ "${n:-0}" -gt 0 ]
 }
-# the samples, and of barco-junit the build fidelity (a forked test writes in /vagrant, which vagrant
-# owns) and InBarcoIT (the usage of command mode, peak tasks included, on the cgroup v2 of systemd)
+# the samples (the README quick start among them), and of barco-junit the build fidelity (a forked
+# test writes in /vagrant, which vagrant owns) and InBarcoIT (the usage of command mode, peak tasks
+# included, on the cgroup v2 of systemd)
 samples_its() {
   local status
-  maven -pl samples -am "-Dit.test=*SampleIT,BuildFidelityIT,InBarcoIT"
+  maven -pl samples -am "-Dit.test=*SampleIT,QuickStartIT,BuildFidelityIT,InBarcoIT"
   status=$?
   ran samples || status=1
   ran barco-junit || status=1
