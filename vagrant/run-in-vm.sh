@@ -53,13 +53,16 @@ if [ ! -f "$kernel_dir/boot/vmlinuz-$release" ]; then
   mv "$kernel_dir.part" "$kernel_dir"
 fi
 
-# The initramfs: busybox, the modules 9p needs (in load order), and an init that builds the root.
+# The initramfs: busybox, the modules 9p needs (in load order), those of overlayfs and of an ext4
+# disk image on a loop device (a writable root: vagrant/writable-root-v2.sh), and an init that builds
+# the root.
 work=$(mktemp -d /tmp/barco-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 initrd=$work/initrd
 mkdir -p "$initrd"/{bin,proc,sys,dev,newroot,modules}
 cp "$busybox" "$initrd/bin/busybox"
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p; do
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p \
+    overlay loop crc16 mbcache jbd2 crc32c_generic ext4; do
   ko=$(find "$kernel_dir/lib/modules/$release" -name "$m.ko*" -print -quit)
   [ -n "$ko" ] || { echo "run-in-vm: module $m not found in $package" >&2; exit 2; }
   case "$ko" in

@@ -57,6 +57,9 @@ public final class Launcher {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("barco-timeout"));
     private final Set<Container> live = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean hooked = new AtomicBoolean();
+    /** Whether this launcher said what overlays lose on this kernel (Preflight#overlayCaveat): once is enough. */
+    private final AtomicBoolean overlayCaveatTold = new AtomicBoolean();
+
     private final Duration setupDeadline;
     /** What every plan goes through before the helper gets it: the identity, except in FaultWalk's fault injection. */
     private final UnaryOperator<LaunchPlan> planEdit;
@@ -188,6 +191,13 @@ public final class Launcher {
     private <T> T withGroups(ContainerSpec spec, LaunchObserver observer, Launch<T> launch) {
         long start = host.nanoTime();
         preflight.check(spec);
+        if (!overlayCaveatTold.get()) {
+            preflight.overlayCaveat(spec, facts).ifPresent(line -> {
+                if (overlayCaveatTold.compareAndSet(false, true)) {
+                    System.err.println(line);
+                }
+            });
+        }
         byte[] program = spec.seccomp().map(seccomp::compile).orElse(null);
         if (hooked.compareAndSet(false, true)) {
             // Containers die with the JVM that launched them when it exits in an orderly way.

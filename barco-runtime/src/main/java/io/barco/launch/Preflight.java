@@ -2,6 +2,7 @@ package io.barco.launch;
 
 import io.barco.BarcoException;
 import io.barco.Setting;
+import io.barco.plan.HostFacts;
 import io.barco.plan.LaunchPlanner;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.InvalidSpecException;
@@ -108,6 +109,27 @@ public final class Preflight {
         NEEDED_CAPABILITIES.put("CAP_SETUID", 7);
         NEEDED_CAPABILITIES.put("CAP_SETGID", 6);
         NEEDED_CAPABILITIES.put("CAP_DAC_OVERRIDE", 1);
+    }
+
+    /** overlayfs records removed and replaced directories in user.* xattrs of its upper layer, which tmpfs has from 6.6. */
+    static final int[] TMPFS_USER_XATTRS = {6, 6};
+
+    /**
+     * What a container loses to this kernel when the spec overlays a writable layer kept on tmpfs on
+     * a lower one ({@link LaunchPlanner#writesThroughTmpfsOverlay}: a writable root, a forked JVM's
+     * working directory where the host's /tmp is a tmpfs): without user.* xattrs on tmpfs, overlayfs cannot remove or rename a directory of
+     * the lower layer that had entries, and answers EIO (measured on 6.1; files, and directories the
+     * container made, behave). Empty on 6.6 and later, or without such an overlay.
+     */
+    public java.util.Optional<String> overlayCaveat(ContainerSpec spec, HostFacts facts) {
+        String version = host.osVersion();
+        if (kernelAtLeast(version, TMPFS_USER_XATTRS) || !LaunchPlanner.writesThroughTmpfsOverlay(spec, facts)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("barco: on Linux " + version + " a container's overlay (a writable root,"
+                + " a forked JVM's working directory) cannot remove or rename a directory that was there before it"
+                + " (Input/output error): its upper layer is a tmpfs, which has the user.* xattrs overlayfs needs for that"
+                + " from Linux 6.6; files, and directories the container made, are not affected");
     }
 
     static boolean kernelAtLeast(String version, int[] min) {

@@ -2,6 +2,7 @@ package io.barco.plan;
 
 import io.barco.Setting;
 import io.barco.spec.Capability;
+import io.barco.spec.ContainerPaths;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.ImageRoot;
 import io.barco.spec.InvalidSpecException;
@@ -588,6 +589,46 @@ public final class LaunchPlanner {
     }
 
     /** The type of the filesystem {@code path} is on, as the launcher's mount table says; null when it says nothing. */
+    /**
+     * Whether the container writes through an overlay whose upper layer is on a tmpfs: a writable
+     * root's, of a rootfs or an image (on a tmpfs of its own), or an overlay mount whose upper directory lies on
+     * a tmpfs of the spec, on the container's fresh /tmp or /run, or in a bind of a host directory on
+     * tmpfs. Older kernels' tmpfs lacks what overlayfs needs for some changes ({@code Preflight}).
+     */
+    public static boolean writesThroughTmpfsOverlay(ContainerSpec spec, HostFacts host) {
+        if (!spec.readOnlyRoot()) {
+            return true; // a read-only image's overlay takes no change from the container
+        }
+        LaunchPlanner planner = new LaunchPlanner(host);
+        List<Mount> mounts = spec.mounts();
+        for (int i = 0; i < mounts.size(); i++) {
+            if (mounts.get(i).kind() != Mount.Kind.OVERLAY) {
+                continue;
+            }
+            String upper = mounts.get(i).upperParent();
+            String fstype =
+                    ContainerPaths.isUnder(upper, "/tmp") || ContainerPaths.isUnder(upper, "/run") ? "tmpfs" : null;
+            int depth = -1;
+            for (Mount m : mounts.subList(0, i)) {
+                String target = m.target();
+                if (ContainerPaths.isUnder(upper, target) && target.length() >= depth) {
+                    depth = target.length();
+                    fstype = switch (m.kind()) {
+                        case TMPFS -> "tmpfs";
+                        case OVERLAY -> "overlay";
+                        case BIND ->
+                            planner.filesystemOf(
+                                    m.source().toString() + upper.substring(target.equals("/") ? 0 : target.length()));
+                    };
+                }
+            }
+            if ("tmpfs".equals(fstype)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private String filesystemOf(String path) {
         String type = null;
         int depth = -1;

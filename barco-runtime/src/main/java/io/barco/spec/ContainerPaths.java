@@ -7,6 +7,11 @@ import java.util.Deque;
 public final class ContainerPaths {
     private ContainerPaths() {}
 
+    /** Whether normalized {@code path} is {@code dir} or lies below it. */
+    public static boolean isUnder(String path, String dir) {
+        return path.equals(dir) || dir.equals("/") || path.startsWith(dir + "/");
+    }
+
     public static String normalize(String path) {
         if (path.indexOf('\0') >= 0) {
             throw new InvalidSpecException("path contains a NUL byte: " + path.replace('\0', '?'));

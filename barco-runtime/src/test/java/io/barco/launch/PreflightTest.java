@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.barco.BarcoException;
+import io.barco.plan.HostFacts;
 import io.barco.spec.ContainerSpec;
 import io.barco.spec.InvalidSpecException;
 import io.barco.testing.FakeHost;
@@ -118,5 +119,47 @@ class PreflightTest {
                 .rootfs(dir)
                 .bind(file, "/srv/file", true)
                 .build());
+    }
+
+    @Test
+    void anOverlayOnAKernelWhoseTmpfsHasNoUserXattrsIsToldWhatItCannotDo() throws Exception {
+        ContainerSpec writable =
+                ContainerSpec.builder("/bin/true").writableRoot(true).build();
+        // a bind mode "overlay": its layers on a tmpfs of the spec
+        ContainerSpec overlaid = ContainerSpec.builder("/bin/true")
+                .mount(io.barco.spec.Mount.bindAsContainerRoot(dir, "/srv"))
+                .mount(io.barco.spec.Mount.tmpfs("/layers"))
+                .mount(io.barco.spec.Mount.overlay("/srv", "/layers"))
+                .build();
+        // a forked JVM's working directory: its layers in a bind of a host directory, here on the disk
+        ContainerSpec onDisk = ContainerSpec.builder("/bin/true")
+                .mount(io.barco.spec.Mount.bind(dir, "/result", false))
+                .mount(io.barco.spec.Mount.bindAsContainerRoot(dir, "/srv"))
+                .mount(io.barco.spec.Mount.overlay("/srv", "/result"))
+                .build();
+        ContainerSpec plain = ContainerSpec.builder("/bin/true").build();
+        FakeHost oldHost = FakeHost.v2(dir).os("Linux", "6.1.0-57-amd64");
+        Preflight old = new Preflight(oldHost);
+        HostFacts facts = HostFacts.of(oldHost);
+        assertThat(old.overlayCaveat(writable, facts))
+                .hasValueSatisfying(line -> assertThat(line)
+                        .startsWith("barco: on Linux 6.1.0-57-amd64 a container's overlay")
+                        .contains("cannot remove or rename a directory")
+                        .contains("from Linux 6.6"));
+        assertThat(old.overlayCaveat(overlaid, facts)).isPresent();
+        assertThat(old.overlayCaveat(plain, facts)).isEmpty();
+        FakeHost newHost = FakeHost.v2(dir.resolve("b")).os("Linux", "6.6.0");
+        assertThat(new Preflight(newHost).overlayCaveat(writable, HostFacts.of(newHost)))
+                .isEmpty();
+        FakeHost debian13 = FakeHost.v2(dir.resolve("c")).os("Linux", "6.12.57+deb13-amd64");
+        assertThat(new Preflight(debian13).overlayCaveat(overlaid, HostFacts.of(debian13)))
+                .isEmpty();
+        assertThat(old.overlayCaveat(onDisk, facts)).isEmpty();
+        // ... and on a tmpfs of the host (a /tmp that is one, as on Debian 13)
+        FakeHost tmpfsHost = FakeHost.v2(dir.resolve("d")).os("Linux", "6.1.0-57-amd64");
+        Path mountinfo = tmpfsHost.proc().resolve("self/mountinfo");
+        Files.writeString(mountinfo, Files.readString(mountinfo) + "90 24 0:90 / " + dir + " rw - tmpfs tmpfs rw\n");
+        assertThat(new Preflight(tmpfsHost).overlayCaveat(onDisk, HostFacts.of(tmpfsHost)))
+                .isPresent();
     }
 }
