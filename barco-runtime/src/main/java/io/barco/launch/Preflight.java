@@ -117,9 +117,10 @@ public final class Preflight {
     /**
      * What a container loses to this kernel when the spec overlays a writable layer kept on tmpfs on
      * a lower one ({@link LaunchPlanner#writesThroughTmpfsOverlay}: a writable root, a forked JVM's
-     * working directory where the host's /tmp is a tmpfs): without user.* xattrs on tmpfs, overlayfs cannot remove or rename a directory of
-     * the lower layer that had entries, and answers EIO (measured on 6.1; files, and directories the
-     * container made, behave). Empty on 6.6 and later, or without such an overlay.
+     * working directory where the host's /tmp is a tmpfs): without user.* xattrs on tmpfs, overlayfs
+     * cannot remove or rename a directory of the lower layer that had entries, and answers EIO
+     * (measured on 6.1; files, and directories the container made, behave). Empty on 6.6 and later,
+     * or without such an overlay.
      */
     public java.util.Optional<String> overlayCaveat(ContainerSpec spec, HostFacts facts) {
         String version = host.osVersion();

@@ -588,12 +588,11 @@ public final class LaunchPlanner {
         return false;
     }
 
-    /** The type of the filesystem {@code path} is on, as the launcher's mount table says; null when it says nothing. */
     /**
      * Whether the container writes through an overlay whose upper layer is on a tmpfs: a writable
-     * root's, of a rootfs or an image (on a tmpfs of its own), or an overlay mount whose upper directory lies on
-     * a tmpfs of the spec, on the container's fresh /tmp or /run, or in a bind of a host directory on
-     * tmpfs. Older kernels' tmpfs lacks what overlayfs needs for some changes ({@code Preflight}).
+     * root's, of a rootfs or an image (on a tmpfs of its own), or an overlay mount whose upper
+     * directory lies on a tmpfs of the spec, on the container's fresh /tmp or /run, or in a bind of a
+     * host directory on tmpfs. Older kernels' tmpfs lacks what overlayfs needs for some changes ({@code Preflight}).
      */
     public static boolean writesThroughTmpfsOverlay(ContainerSpec spec, HostFacts host) {
         if (!spec.readOnlyRoot()) {
@@ -629,6 +628,7 @@ public final class LaunchPlanner {
         return false;
     }
 
+    /** The type of the filesystem {@code path} is on, as the launcher's mount table says; null when it says nothing. */
     private String filesystemOf(String path) {
         String type = null;
         int depth = -1;
