@@ -523,7 +523,7 @@ public final class LaunchPlanner {
             String p = m.path();
             if (!p.equals(root) && p.startsWith(prefix)) {
                 String inside = "/" + p.substring(prefix.length());
-                if (ROOTFS_MOUNT_POINTS.stream().noneMatch(r -> inside.equals(r) || inside.startsWith(r + "/"))) {
+                if (ROOTFS_MOUNT_POINTS.stream().noneMatch(r -> ContainerPaths.isUnder(inside, r))) {
                     below.remove(inside);
                     below.put(inside, m);
                 }
@@ -634,7 +634,7 @@ public final class LaunchPlanner {
         int depth = -1;
         for (HostFacts.MountPoint m : host.mounts()) {
             String p = m.path();
-            if ((p.equals(path) || path.startsWith(p.equals("/") ? "/" : p + "/")) && p.length() >= depth) {
+            if (ContainerPaths.isUnder(path, p) && p.length() >= depth) {
                 depth = p.length();
                 type = m.fstype();
             }
